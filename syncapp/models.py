@@ -1,0 +1,263 @@
+"""OPS's models: the mirror of FAC's five tables, and the sync's own records."""
+
+import os
+import socket
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from syncapp.fac_models import (  # noqa: F401  (registers the unmanaged FAC models)
+    FacArmateur,
+    FacClient,
+    FacRepresentant,
+    FacService,
+    FacTransitaire,
+)
+
+# ---------------------------------------------------------------------------
+# The mirror. Each table holds exactly the mirrored FAC columns plus synced_at.
+# The primary key is FAC's id (no auto-increment) so OPS foreign keys keep FAC ids.
+# ---------------------------------------------------------------------------
+
+
+def nullable_char(max_length=255, **kwargs):
+    return models.CharField(max_length=max_length, null=True, blank=True, **kwargs)
+
+
+class MirrorModel(models.Model):
+    id = models.PositiveBigIntegerField(primary_key=True, verbose_name="id FAC")
+    created_at = models.DateTimeField(_("created at"), null=True)
+    updated_at = models.DateTimeField(_("updated at"), null=True)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, db_index=True)
+    synced_at = models.DateTimeField(_("synced at"), null=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.nom
+
+
+class Client(MirrorModel):
+    nom = models.CharField(_("name"), max_length=255)
+    email = nullable_char()
+    telephone = nullable_char(verbose_name=_("phone"))
+    adresse = nullable_char(verbose_name=_("address"))
+    ville = nullable_char(verbose_name=_("city"))
+    pays = models.CharField(_("country"), max_length=255)
+    type = models.CharField(_("type"), max_length=20)
+    rccm = nullable_char(verbose_name="RCCM")
+    nif = nullable_char(verbose_name="NIF")
+    contact_principal = nullable_char(verbose_name=_("main contact"))
+    notes = models.TextField(_("notes"), null=True, blank=True)
+
+    class Meta(MirrorModel.Meta):
+        db_table = "clients"
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+
+
+class Transitaire(MirrorModel):
+    nom = models.CharField(_("name"), max_length=255)
+    email = nullable_char()
+    telephone = nullable_char(verbose_name=_("phone"))
+    adresse = nullable_char(verbose_name=_("address"))
+    contact_principal = nullable_char(verbose_name=_("main contact"))
+    nif = nullable_char(verbose_name="NIF")
+    rccm = nullable_char(verbose_name="RCCM")
+    actif = models.BooleanField(_("active"))
+
+    class Meta(MirrorModel.Meta):
+        db_table = "transitaires"
+        verbose_name = _("freight forwarder")
+        verbose_name_plural = _("freight forwarders")
+
+
+class Armateur(MirrorModel):
+    nom = models.CharField(_("name"), max_length=255)
+    # Indexed but not unique, unlike FAC: a code freed by a hard delete in FAC
+    # stays on the OPS row that is kept as deleted, and FAC may give it to a new
+    # row; and two rows that swap codes would collide halfway through an update.
+    code = nullable_char(db_index=True)
+    email = nullable_char()
+    telephone = nullable_char(verbose_name=_("phone"))
+    adresse = nullable_char(verbose_name=_("address"))
+    actif = models.BooleanField(_("active"))
+
+    class Meta(MirrorModel.Meta):
+        db_table = "armateurs"
+        verbose_name = _("shipping line")
+        verbose_name_plural = _("shipping lines")
+
+
+class Representant(MirrorModel):
+    nom = models.CharField(_("name"), max_length=255)
+    prenom = nullable_char(verbose_name=_("first name"))
+    email = nullable_char()
+    telephone = nullable_char(verbose_name=_("phone"))
+    adresse = nullable_char(verbose_name=_("address"))
+    zone = nullable_char(verbose_name=_("zone"))
+    taux_commission = models.DecimalField(
+        _("commission rate"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    actif = models.BooleanField(_("active"))
+
+    class Meta(MirrorModel.Meta):
+        db_table = "representants"
+        verbose_name = _("sales representative")
+        verbose_name_plural = _("sales representatives")
+
+
+class Service(MirrorModel):
+    code = models.CharField(max_length=50, db_index=True)  # not unique: see Armateur.code
+    nom = models.CharField(_("name"), max_length=255)
+    description = models.TextField(_("description"), null=True, blank=True)
+    prix_unitaire = models.DecimalField(_("unit price"), max_digits=15, decimal_places=2)
+    unite = models.CharField(_("unit"), max_length=50, null=True, blank=True)
+    categorie = models.CharField(_("category"), max_length=100, null=True, blank=True)
+    statut = models.CharField(_("status"), max_length=20)
+
+    class Meta(MirrorModel.Meta):
+        db_table = "services"
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+
+
+# ---------------------------------------------------------------------------
+# The sync's own records.
+# ---------------------------------------------------------------------------
+
+
+class SyncRun(models.Model):
+    """One run of the sync: by cron, by hand, or from the admin."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("running")
+        SUCCESS = "success", _("success")
+        FAILED = "failed", _("failed")
+        SKIPPED = "skipped", _("skipped (locked)")
+        ABANDONED = "abandoned", _("abandoned")
+
+    class Trigger(models.TextChoices):
+        CRON = "cron", _("cron")
+        MANUAL = "manual", _("manual")
+        ADMIN = "admin", _("admin")
+
+    class Mode(models.TextChoices):
+        INCREMENTAL = "incremental", _("incremental")
+        FORCE = "force", _("full resync")
+        VERIFY = "verify", _("verification")
+
+    started_at = models.DateTimeField(_("started at"), default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.RUNNING, db_index=True)
+    trigger = models.CharField(_("trigger"), max_length=16, choices=Trigger, default=Trigger.MANUAL)
+    mode = models.CharField(_("mode"), max_length=16, choices=Mode, default=Mode.INCREMENTAL)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    tables = models.JSONField(_("tables"), default=list)
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    host = models.CharField(_("host"), max_length=255, default=socket.gethostname)
+    pid = models.PositiveIntegerField(_("process id"), default=os.getpid)
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("triggered by")
+    )
+    inserted = models.PositiveIntegerField(_("inserted"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    deleted = models.PositiveIntegerField(_("deleted"), default=0)
+    restored = models.PositiveIntegerField(_("restored"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    errors = models.PositiveIntegerField(_("errors"), default=0)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("sync run")
+        verbose_name_plural = _("sync runs")
+        permissions = [("run_sync", _("Can start a sync from the dashboard"))]
+
+    def __str__(self):
+        return f"#{self.pk} {self.started_at:%Y-%m-%d %H:%M:%S} {self.status}"
+
+    @property
+    def duration(self):
+        if self.finished_at is None:
+            return None
+        return self.finished_at - self.started_at
+
+
+class SyncTableResult(models.Model):
+    """What one run did to one table."""
+
+    class Status(models.TextChoices):
+        SUCCESS = "success", _("success")
+        FAILED = "failed", _("failed")
+
+    run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="results", verbose_name=_("run"))
+    table = models.CharField(_("table"), max_length=32, db_index=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status)
+    inserted = models.PositiveIntegerField(_("inserted"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    deleted = models.PositiveIntegerField(_("deleted"), default=0)
+    restored = models.PositiveIntegerField(_("restored"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    errors = models.PositiveIntegerField(_("errors"), default=0)
+    cursor_before = models.DateTimeField(_("cursor before"), null=True, blank=True)
+    cursor_after = models.DateTimeField(_("cursor after"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    duration_seconds = models.FloatField(_("duration (s)"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    # [{"id": 12, "reason": "..."}]: the rows OPS could not store; retried next run.
+    row_errors = models.JSONField(_("row errors"), default=list, blank=True)
+    # [{"id": 12, "action": "update", "columns": ["nom"]}], capped: what changed
+    # (or, in a dry run, what would change).
+    changes = models.JSONField(_("changes"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["run", "table"]
+        unique_together = [("run", "table")]
+        verbose_name = _("table result")
+        verbose_name_plural = _("table results")
+
+    def __str__(self):
+        return f"{self.table}: {self.status}"
+
+    @property
+    def changed(self):
+        return self.inserted + self.updated + self.deleted + self.restored
+
+
+class SyncState(models.Model):
+    """Where each table's incremental sync stands."""
+
+    table = models.CharField(_("table"), max_length=32, primary_key=True)
+    # The highest FAC updated_at applied, read from FAC's own data (never the
+    # application clock). The next run reads from it minus the look-back window.
+    cursor = models.DateTimeField(_("cursor"), null=True, blank=True)
+    last_success_at = models.DateTimeField(_("last success"), null=True, blank=True)
+    last_run = models.ForeignKey(SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Ids of rows OPS could not store last time: read again on the next run.
+    retry_ids = models.JSONField(_("ids to retry"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["table"]
+        verbose_name = _("sync state")
+        verbose_name_plural = _("sync states")
+
+    def __str__(self):
+        return self.table
+
+
+class VanishedRow(models.Model):
+    """A mirror row whose id is no longer in FAC (a hard delete), kept as deleted."""
+
+    table = models.CharField(max_length=32)
+    row_id = models.PositiveBigIntegerField()
+    noticed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        unique_together = [("table", "row_id")]
+        verbose_name = _("vanished row")
+        verbose_name_plural = _("vanished rows")

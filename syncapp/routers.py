@@ -1,0 +1,26 @@
+"""FAC models are read from `facturation`; everything else lives in `default` (OPS)."""
+
+from syncapp.readonly import FAC_ALIAS, FacturationModel, ReadOnlySourceError
+
+OPS_ALIAS = "default"
+
+
+def is_facturation_model(model) -> bool:
+    return issubclass(model, FacturationModel)
+
+
+class FacturationRouter:
+    def db_for_read(self, model, **hints):
+        return FAC_ALIAS if is_facturation_model(model) else OPS_ALIAS
+
+    def db_for_write(self, model, **hints):
+        if is_facturation_model(model):
+            raise ReadOnlySourceError("write", model)
+        return OPS_ALIAS
+
+    def allow_relation(self, obj1, obj2, **hints):
+        return is_facturation_model(type(obj1)) == is_facturation_model(type(obj2))
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        # Nothing is ever created, altered or flushed on FAC.
+        return db != FAC_ALIAS
