@@ -14,7 +14,7 @@ def nullable_char(max_length=255):
 
 
 class FacTimestamps(FacturationModel):
-    id = models.PositiveBigIntegerField(primary_key=True)
+    id = models.BigAutoField(primary_key=True)  # BIGINT UNSIGNED AUTO_INCREMENT in FAC
     created_at = models.DateTimeField(null=True)
     updated_at = models.DateTimeField(null=True)
     deleted_at = models.DateTimeField(null=True)
@@ -29,13 +29,13 @@ class FacClient(FacTimestamps):
     telephone = nullable_char()
     adresse = nullable_char()
     ville = nullable_char()
-    pays = models.CharField(max_length=255, default="Gabon")
-    type = models.CharField(max_length=20, default="Entreprise")
+    pays = models.CharField(max_length=255, db_default="Gabon")
+    type = models.CharField(max_length=20, db_default="Entreprise")
     rccm = nullable_char()
     nif = nullable_char()
     contact_principal = nullable_char()
-    solde = models.DecimalField(max_digits=15, decimal_places=2, default=0)
-    limite_credit = models.DecimalField(max_digits=15, decimal_places=2, default=0)
+    solde = models.DecimalField(max_digits=15, decimal_places=2, db_default=0)
+    limite_credit = models.DecimalField(max_digits=15, decimal_places=2, db_default=0)
     notes = models.TextField(null=True, blank=True)
 
     class Meta(FacTimestamps.Meta):
@@ -50,7 +50,7 @@ class FacTransitaire(FacTimestamps):
     contact_principal = nullable_char()
     nif = nullable_char()
     rccm = nullable_char()
-    actif = models.BooleanField(default=True)
+    actif = models.BooleanField(db_default=True)
 
     class Meta(FacTimestamps.Meta):
         db_table = "transitaires"
@@ -62,7 +62,7 @@ class FacArmateur(FacTimestamps):
     email = nullable_char()
     telephone = nullable_char()
     adresse = nullable_char()
-    actif = models.BooleanField(default=True)
+    actif = models.BooleanField(db_default=True)
 
     class Meta(FacTimestamps.Meta):
         db_table = "armateurs"
@@ -76,7 +76,7 @@ class FacRepresentant(FacTimestamps):
     adresse = nullable_char()
     zone = nullable_char()
     taux_commission = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
-    actif = models.BooleanField(default=True)
+    actif = models.BooleanField(db_default=True)
 
     class Meta(FacTimestamps.Meta):
         db_table = "representants"
@@ -86,10 +86,10 @@ class FacService(FacTimestamps):
     code = models.CharField(max_length=50, unique=True)
     nom = models.CharField(max_length=255)
     description = models.TextField(null=True, blank=True)
-    prix_unitaire = models.DecimalField(max_digits=15, decimal_places=2, default=0)
+    prix_unitaire = models.DecimalField(max_digits=15, decimal_places=2, db_default=0)
     unite = models.CharField(max_length=50, null=True, blank=True)
     categorie = models.CharField(max_length=100, null=True, blank=True)
-    statut = models.CharField(max_length=20, default="actif")
+    statut = models.CharField(max_length=20, db_default="actif")
 
     class Meta(FacTimestamps.Meta):
         db_table = "services"

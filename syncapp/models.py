@@ -100,9 +100,7 @@ class Representant(MirrorModel):
     telephone = nullable_char(verbose_name=_("phone"))
     adresse = nullable_char(verbose_name=_("address"))
     zone = nullable_char(verbose_name=_("zone"))
-    taux_commission = models.DecimalField(
-        _("commission rate"), max_digits=5, decimal_places=2, null=True, blank=True
-    )
+    taux_commission = models.DecimalField(_("commission rate"), max_digits=5, decimal_places=2, null=True, blank=True)
     actif = models.BooleanField(_("active"))
 
     class Meta(MirrorModel.Meta):
@@ -129,6 +127,14 @@ class Service(MirrorModel):
 # ---------------------------------------------------------------------------
 # The sync's own records.
 # ---------------------------------------------------------------------------
+
+
+def current_host() -> str:
+    return socket.gethostname()
+
+
+def current_pid() -> int:
+    return os.getpid()
 
 
 class SyncRun(models.Model):
@@ -159,8 +165,8 @@ class SyncRun(models.Model):
     dry_run = models.BooleanField(_("dry run"), default=False)
     tables = models.JSONField(_("tables"), default=list)
     options = models.JSONField(_("options"), default=dict, blank=True)
-    host = models.CharField(_("host"), max_length=255, default=socket.gethostname)
-    pid = models.PositiveIntegerField(_("process id"), default=os.getpid)
+    host = models.CharField(_("host"), max_length=255, default=current_host)
+    pid = models.PositiveIntegerField(_("process id"), default=current_pid)
     triggered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("triggered by")
     )
@@ -261,3 +267,6 @@ class VanishedRow(models.Model):
         unique_together = [("table", "row_id")]
         verbose_name = _("vanished row")
         verbose_name_plural = _("vanished rows")
+
+    def __str__(self):
+        return f"{self.table} #{self.row_id}"

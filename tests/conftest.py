@@ -1,0 +1,64 @@
+import pytest
+from django.conf import settings
+from django.test.utils import setup_databases, teardown_databases
+
+from tests import backend
+from tests.fac import FacWriter, create_mariadb_fac, drop_mariadb_fac
+
+ON_MARIADB = backend.BACKEND == "mariadb"
+
+
+def pytest_report_header(config):
+    if ON_MARIADB:
+        return f"opsync tests on MariaDB {backend.MYSQL['host']}:{backend.MYSQL['port']}"
+    return f"opsync tests on SQLite: {backend.SQLITE_REASON}"
+
+
+def pytest_collection_modifyitems(config, items):
+    if ON_MARIADB:
+        return
+    skip = pytest.mark.skip(reason=f"needs MariaDB: {backend.SQLITE_REASON}")
+    for item in items:
+        if "mariadb" in item.keywords:
+            item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if "needs MariaDB" in str(r.longrepr)]
+    if skipped:
+        terminalreporter.write_line(
+            f"opsync: ran on SQLite; skipped {len(skipped)} MariaDB-only tests because {backend.SQLITE_REASON}"
+        )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_test_environment, django_db_blocker):
+    """OPS test database through Django; FAC test database built as the billing app has it.
+
+    Django's test runner must not create `facturation`: it is a source, not ours.
+    """
+    with django_db_blocker.unblock():
+        if ON_MARIADB:
+            create_mariadb_fac()
+        else:
+            writer = FacWriter()
+            writer.create_sqlite_schema()
+            writer.close()
+        old_config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(old_config, verbosity=0)
+        if ON_MARIADB:
+            drop_mariadb_fac()
+        else:
+            settings.FAC_SQLITE_PATH.unlink(missing_ok=True)
+
+
+@pytest.fixture
+def fac(django_db_setup, django_db_blocker):
+    """A writer on an empty FAC; every test that writes FAC rows starts from nothing."""
+    with django_db_blocker.unblock():
+        writer = FacWriter()
+        writer.truncate_all()
+        yield writer
+        writer.close()

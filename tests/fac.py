@@ -1,0 +1,142 @@
+"""The test suite's own way into FAC: building the FAC test database and writing rows.
+
+opsync itself only ever reads FAC through the read-only `facturation` alias. The
+tests play the billing application: they write FAC through a separate connection
+(root on MariaDB, a writable handle on the SQLite file), never through that alias.
+"""
+
+import os
+import subprocess
+from pathlib import Path
+
+import MySQLdb
+from django.conf import settings
+from django.db.backends.mysql.base import DatabaseWrapper as MySQLWrapper
+from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteWrapper
+
+from syncapp.mapping import MAPPINGS
+from tests import backend
+
+ROOT = Path(__file__).resolve().parent.parent
+FAC_SCHEMA_SQL = ROOT / "tests" / "sql" / "facturation_schema.sql"
+READER_SCRIPT = ROOT / "sql" / "create_ops_reader.sql"
+
+
+def _root_connection():
+    return MySQLdb.connect(charset="utf8mb4", **backend.MYSQL)
+
+
+def schema_statements() -> list[str]:
+    text = "\n".join(line for line in FAC_SCHEMA_SQL.read_text().splitlines() if not line.startswith("--"))
+    return [statement.strip() for statement in text.split(";") if statement.strip()]
+
+
+def mysql_cli(sql: str) -> None:
+    """Run SQL through the `mysql` client, as an administrator would (SOURCE needs its `;`)."""
+    mysql = backend.MYSQL
+    env = {**os.environ, "MYSQL_PWD": mysql["password"]}
+    command = ["mysql", "-h", mysql["host"], "-P", str(mysql["port"]), "-u", mysql["user"], "-e", sql]
+    subprocess.run(command, env=env, check=True, capture_output=True, cwd=ROOT)
+
+
+def create_mariadb_fac() -> None:
+    """The FAC test database from the DDL file, and the reader user from the production script."""
+    connection = _root_connection()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS `{backend.FAC_TEST_DATABASE}`")
+        cursor.execute(
+            f"CREATE DATABASE `{backend.FAC_TEST_DATABASE}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+        )
+        cursor.execute(f"USE `{backend.FAC_TEST_DATABASE}`")
+        for statement in schema_statements():
+            cursor.execute(statement)
+    connection.close()
+    mysql_cli(
+        f"SET @fac_db='{backend.FAC_TEST_DATABASE}', @reader='{backend.READER_USER}', "
+        f"@password='{backend.READER_PASSWORD}'; SOURCE {READER_SCRIPT};"
+    )
+
+
+def drop_mariadb_fac() -> None:
+    connection = _root_connection()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS `{backend.FAC_TEST_DATABASE}`")
+        cursor.execute(f"DROP USER IF EXISTS '{backend.READER_USER}'@'%'")
+    connection.close()
+
+
+CONNECTION_DEFAULTS = {
+    "ATOMIC_REQUESTS": False,
+    "AUTOCOMMIT": True,
+    "CONN_MAX_AGE": 0,
+    "CONN_HEALTH_CHECKS": False,
+    "TIME_ZONE": None,
+    "TEST": {},
+    "OPTIONS": {},
+}
+
+
+def sqlite_settings(name: str) -> dict:
+    """Settings for a connection of our own to an SQLite file (Django fills these in for aliases)."""
+    return CONNECTION_DEFAULTS | {"ENGINE": "django.db.backends.sqlite3", "NAME": name}
+
+
+def writer_settings() -> dict:
+    """Connection settings for a FAC writer: like `facturation`, but allowed to write."""
+    fac = settings.DATABASES["facturation"]
+    base = CONNECTION_DEFAULTS
+    if backend.BACKEND == "mariadb":
+        # sql_mode '' lets the tests store what legacy FAC rows hold (zero dates).
+        options = {"charset": "utf8mb4", "init_command": "SET time_zone = '+00:00'; SET sql_mode = ''"}
+        return base | {
+            "ENGINE": fac["ENGINE"],
+            "NAME": backend.FAC_TEST_DATABASE,
+            "HOST": backend.MYSQL["host"],
+            "PORT": backend.MYSQL["port"],
+            "USER": backend.MYSQL["user"],
+            "PASSWORD": backend.MYSQL["password"],
+            "OPTIONS": options,
+        }
+    return sqlite_settings(str(settings.FAC_SQLITE_PATH))
+
+
+class FacWriter:
+    """Writes FAC rows the way the billing application would."""
+
+    def __init__(self):
+        wrapper_class = MySQLWrapper if backend.BACKEND == "mariadb" else SQLiteWrapper
+        self.connection = wrapper_class(writer_settings(), alias="fac_writer")
+
+    def close(self):
+        self.connection.close()
+
+    def execute(self, sql: str, params=()) -> int:
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.lastrowid
+
+    def fetchall(self, sql: str, params=()) -> list[tuple]:
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+
+    def insert(self, table: str, row: dict) -> int:
+        names = ", ".join(self.connection.ops.quote_name(name) for name in row)
+        marks = ", ".join(["%s"] * len(row))
+        return self.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", list(row.values()))
+
+    def update(self, table: str, row_id: int, **values) -> None:
+        assignments = ", ".join(f"{self.connection.ops.quote_name(name)} = %s" for name in values)
+        self.execute(f"UPDATE {table} SET {assignments} WHERE id = %s", [*values.values(), row_id])
+
+    def hard_delete(self, table: str, row_id: int) -> None:
+        self.execute(f"DELETE FROM {table} WHERE id = %s", [row_id])
+
+    def truncate_all(self) -> None:
+        for mapping in MAPPINGS:
+            self.execute(f"DELETE FROM {mapping.fac_table}")
+
+    def create_sqlite_schema(self) -> None:
+        with self.connection.schema_editor(atomic=False) as editor:
+            for mapping in MAPPINGS:
+                editor.create_model(mapping.source)

@@ -1,0 +1,92 @@
+"""Configuration errors stop the program with one line naming the variable."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from tests import backend
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "s3cret-Do-Not-Print"
+
+
+def manage(*args, **env) -> subprocess.CompletedProcess:
+    """Run manage.py with opsync's real settings and exactly the variables given."""
+    clean = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DB_", "FAC_DB_", "DJANGO_", "SYNC_", "SECRET_KEY", "TIME_ZONE"))
+    }
+    clean |= {"DEBUG": "true", "DJANGO_SETTINGS_MODULE": "opsync.settings"} | env
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
+    )
+
+
+def assert_one_line_error(result, *words):
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert len(lines) == 1, output
+    for word in words:
+        assert word in lines[0]
+    assert SECRET not in output
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"FAC_DB_CONNECTION": "postgres"}, "FAC_DB_CONNECTION"),
+        ({"DB_CONNECTION": "oracle"}, "DB_CONNECTION"),
+        ({"DB_CONNECTION": "mysql", "DB_DATABASE": "ops", "DB_USERNAME": "u", "DB_PORT": "33o6"}, "DB_PORT"),
+        ({"FAC_DB_CONNECTION": "mysql", "FAC_DB_USERNAME": "r", "FAC_DB_PASSWORD": SECRET}, "FAC_DB_DATABASE"),
+        ({"DB_CONNECTION": "mysql", "DB_DATABASE": "ops", "DB_PASSWORD": SECRET}, "DB_USERNAME"),
+        ({"DEBUG": "false"}, "SECRET_KEY"),
+        ({"DEBUG": "maybe"}, "DEBUG"),
+        ({"SYNC_STALE_AFTER": "quinze"}, "SYNC_STALE_AFTER"),
+    ],
+)
+def test_a_bad_variable_gives_one_line_naming_it(env, named):
+    assert_one_line_error(manage("check", **env), named)
+
+
+@pytest.mark.mariadb
+@pytest.mark.django_db(databases=["default", "facturation"], transaction=True)
+def test_a_wrong_fac_password_gives_one_line_and_a_failed_run(fac):
+    mysql = {"HOST": backend.MYSQL["host"], "PORT": str(backend.MYSQL["port"])}
+    env = {f"DB_{k}": v for k, v in mysql.items()} | {f"FAC_DB_{k}": v for k, v in mysql.items()}
+    env |= {
+        "DB_CONNECTION": "mysql",
+        "DB_DATABASE": backend.OPS_TEST_DATABASE,
+        "DB_USERNAME": backend.MYSQL["user"],
+        "DB_PASSWORD": backend.MYSQL["password"],
+        "FAC_DB_CONNECTION": "mysql",
+        "FAC_DB_DATABASE": backend.FAC_TEST_DATABASE,
+        "FAC_DB_USERNAME": backend.READER_USER,
+        "FAC_DB_PASSWORD": SECRET,
+    }
+    result = manage("sync_from_facturation", **env)
+    assert result.returncode == 1
+    assert_one_line_error(result, "FAC unreachable", "Access denied", "FAC_DB_PASSWORD")
+
+    from syncapp.models import SyncRun
+
+    assert SyncRun.objects.get().status == SyncRun.Status.FAILED
+
+
+def test_defaults_are_sqlite_with_fac_opened_read_only():
+    result = manage(
+        "shell", "-c", "from django.conf import settings as s; print(s.DATABASES['facturation']['NAME'], s.TIME_ZONE)"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == f"file:{ROOT / 'facturation.sqlite3'}?mode=ro Africa/Libreville"
+
+
+@pytest.mark.django_db
+def test_migrations_are_complete():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
