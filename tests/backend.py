@@ -45,3 +45,7 @@ def choose() -> tuple[str, str | None]:
 
 
 BACKEND, SQLITE_REASON = choose()
+
+
+if __name__ == "__main__":
+    print(BACKEND)

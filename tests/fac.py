@@ -12,8 +12,8 @@ from pathlib import Path
 import MySQLdb
 from django.conf import settings
 from django.db.backends.mysql.base import DatabaseWrapper as MySQLWrapper
-from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteWrapper
 
+from syncapp.management.commands.build_demo_facturation import create_fac_tables, open_connection
 from syncapp.mapping import MAPPINGS
 from tests import backend
 
@@ -65,47 +65,34 @@ def drop_mariadb_fac() -> None:
     connection.close()
 
 
-CONNECTION_DEFAULTS = {
-    "ATOMIC_REQUESTS": False,
-    "AUTOCOMMIT": True,
-    "CONN_MAX_AGE": 0,
-    "CONN_HEALTH_CHECKS": False,
-    "TIME_ZONE": None,
-    "TEST": {},
-    "OPTIONS": {},
-}
-
-
 def sqlite_settings(name: str) -> dict:
-    """Settings for a connection of our own to an SQLite file (Django fills these in for aliases)."""
-    return CONNECTION_DEFAULTS | {"ENGINE": "django.db.backends.sqlite3", "NAME": name}
+    """Settings for a connection of our own to an SQLite file."""
+    return open_connection(name).settings_dict
 
 
-def writer_settings() -> dict:
-    """Connection settings for a FAC writer: like `facturation`, but allowed to write."""
-    fac = settings.DATABASES["facturation"]
-    base = CONNECTION_DEFAULTS
-    if backend.BACKEND == "mariadb":
-        # sql_mode '' lets the tests store what legacy FAC rows hold (zero dates).
-        options = {"charset": "utf8mb4", "init_command": "SET time_zone = '+00:00'; SET sql_mode = ''"}
-        return base | {
-            "ENGINE": fac["ENGINE"],
-            "NAME": backend.FAC_TEST_DATABASE,
-            "HOST": backend.MYSQL["host"],
-            "PORT": backend.MYSQL["port"],
-            "USER": backend.MYSQL["user"],
-            "PASSWORD": backend.MYSQL["password"],
-            "OPTIONS": options,
-        }
-    return sqlite_settings(str(settings.FAC_SQLITE_PATH))
+def mysql_writer_settings() -> dict:
+    """Settings for a FAC writer on MariaDB: like `facturation`, but as root and allowed to write."""
+    # sql_mode '' lets the tests store what legacy FAC rows hold (zero dates).
+    options = {"charset": "utf8mb4", "init_command": "SET time_zone = '+00:00'; SET sql_mode = ''"}
+    return sqlite_settings("") | {
+        "ENGINE": "django.db.backends.mysql",
+        "NAME": backend.FAC_TEST_DATABASE,
+        "HOST": backend.MYSQL["host"],
+        "PORT": backend.MYSQL["port"],
+        "USER": backend.MYSQL["user"],
+        "PASSWORD": backend.MYSQL["password"],
+        "OPTIONS": options,
+    }
 
 
 class FacWriter:
     """Writes FAC rows the way the billing application would."""
 
     def __init__(self):
-        wrapper_class = MySQLWrapper if backend.BACKEND == "mariadb" else SQLiteWrapper
-        self.connection = wrapper_class(writer_settings(), alias="fac_writer")
+        if backend.BACKEND == "mariadb":
+            self.connection = MySQLWrapper(mysql_writer_settings(), alias="fac_writer")
+        else:
+            self.connection = open_connection(settings.FAC_SQLITE_PATH)
 
     def close(self):
         self.connection.close()
@@ -137,6 +124,4 @@ class FacWriter:
             self.execute(f"DELETE FROM {mapping.fac_table}")
 
     def create_sqlite_schema(self) -> None:
-        with self.connection.schema_editor(atomic=False) as editor:
-            for mapping in MAPPINGS:
-                editor.create_model(mapping.source)
+        create_fac_tables(self.connection)

@@ -13,7 +13,7 @@ from syncapp.models import FacArmateur, FacClient
 from syncapp.readonly import ReadOnlySourceError
 from syncapp.routers import FacturationRouter
 from tests import backend
-from tests.fac import sqlite_settings, writer_settings
+from tests.fac import mysql_writer_settings, sqlite_settings
 
 FAC_DB = ["default", "facturation"]
 MYSQL_ERR_COMMAND_DENIED = 1142
@@ -63,7 +63,7 @@ def test_fac_session_is_read_only_even_for_a_user_with_more_grants(fac):
         "USER": backend.MYSQL["user"],
         "PASSWORD": backend.MYSQL["password"],
     }
-    connection = MySQLWrapper({**writer_settings(), **powerful}, alias="facturation_as_root")
+    connection = MySQLWrapper({**mysql_writer_settings(), **powerful}, alias="facturation_as_root")
     try:
         with connection.cursor() as cursor, pytest.raises(OperationalError) as refused:
             cursor.execute("UPDATE armateurs SET nom = 'écrasé'")

@@ -1,0 +1,56 @@
+# opsync: `make demo` and `make test` are the two commands a newcomer needs.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+# What mysqlclient needs to compile (Debian/Ubuntu package names).
+SYSTEM_PACKAGES := pkg-config libmariadb-dev gcc
+
+.PHONY: demo test lint format system-deps clean-demo
+
+demo: $(INSTALLED) .env
+	$(PY) manage.py migrate --noinput
+	@if [ -f facturation.sqlite3 ]; then echo "Demo FAC facturation.sqlite3 already built (make clean-demo to rebuild)."; \
+	else $(PY) manage.py build_demo_facturation; fi
+	$(PY) manage.py sync_from_facturation
+	@echo "Done. OPS is db.sqlite3. Next: $(PY) manage.py createsuperuser && $(PY) manage.py runserver"
+
+test: $(INSTALLED)
+	$(PY) -m pytest
+	@if [ "$$($(PY) -m tests.backend)" = mariadb ]; then \
+		echo "--- the same suite on SQLite, for what SQLite can show ---"; \
+		OPSYNC_TEST_DB=sqlite $(PY) -m pytest -q; \
+	fi
+
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(INSTALLED)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean-demo:
+	rm -f db.sqlite3 facturation.sqlite3
+
+.env:
+	cp .env.example .env
+	@echo "Created .env from .env.example (development settings: DEBUG=true, SQLite)."
+
+$(INSTALLED): requirements.txt
+	@$(MAKE) --no-print-directory system-deps
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+# mysqlclient compiles against the MariaDB client library: install it when we can.
+system-deps:
+	@if pkg-config --exists libmariadb 2>/dev/null || pkg-config --exists mysqlclient 2>/dev/null; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing $(SYSTEM_PACKAGES) for mysqlclient"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); \
+	else \
+		echo "mysqlclient needs the MariaDB client headers: run  sudo apt-get install $(SYSTEM_PACKAGES)"; exit 1; \
+	fi
