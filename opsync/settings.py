@@ -1,11 +1,13 @@
 """Django settings for opsync, read from the environment and `.env` (see .env.example)."""
 
+import os
 from pathlib import Path
 
 from opsync.env import ConfigError, Settings, database_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-config = Settings(BASE_DIR / ".env")
+# OPSYNC_ENV_FILE names another file (the test suite points it at none, to be hermetic).
+config = Settings(Path(os.environ.get("OPSYNC_ENV_FILE", BASE_DIR / ".env")))
 
 DEBUG = config.bool("DEBUG", False)
 if DEBUG:

@@ -17,6 +17,7 @@ SCRATCH_DIR = Path(tempfile.mkdtemp(prefix="opsync-tests-"))
 FAC_SQLITE_PATH = SCRATCH_DIR / "facturation.sqlite3"
 
 _test_env = {
+    "OPSYNC_ENV_FILE": str(SCRATCH_DIR / "no.env"),  # a developer's .env must not leak in
     "DEBUG": "true",
     "SECRET_KEY": "test-only-secret-key",
     "TIME_ZONE": "Africa/Libreville",
