@@ -94,6 +94,9 @@ def database_settings(config: Settings, prefix: str, *, default_name: str, base_
     session = ["SET time_zone = '+00:00'"]
     if read_only:
         session.append("SET SESSION TRANSACTION READ ONLY")
+    else:
+        # Strict: a value OPS cannot hold is refused (and recorded), never silently cut.
+        session.append("SET sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'")
     return {
         "ENGINE": "django.db.backends.mysql",
         "HOST": config.str(f"{prefix}DB_HOST", "127.0.0.1"),

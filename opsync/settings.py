@@ -90,11 +90,14 @@ SYNC_STALE_AFTER_MINUTES = config.int("SYNC_STALE_AFTER", 15)
 SYNC_LOOKBACK_SECONDS = config.int("SYNC_LOOKBACK_SECONDS", 600)
 SYNC_BATCH_SIZE = config.int("SYNC_BATCH_SIZE", 1000)
 SYNC_MAX_DELETE_RATIO = config.float("SYNC_MAX_DELETE_RATIO", 0.10)
+# Below this many rows a run may always mark rows deleted: in a table of 8 rows, one
+# deletion is 12 %, and must not need an operator.
+SYNC_MAX_DELETE_FLOOR = config.int("SYNC_MAX_DELETE_FLOOR", 5)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(message)s"}},
+    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(message)s", "datefmt": "%Y-%m-%dT%H:%M:%S%z"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler"},
         # delay: the file is opened on the first line written, by the sync only.

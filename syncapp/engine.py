@@ -1,35 +1,63 @@
-"""Copying FAC's tables into the OPS mirror. Free of printing: callers render results."""
+"""The sync of one FAC table into its OPS mirror. Free of printing: callers render outcomes.
 
-from collections.abc import Iterator
+For each table, inside one OPS transaction:
+
+1. Check that FAC still has every mirrored column (schema drift fails the table).
+2. Read the FAC rows changed since the cursor, less a look-back window (all rows with
+   --force or on the first run), in batches, and compare each with its mirror row.
+3. Read again the rows that OPS could not store last time.
+4. Compare the id sets of both sides, cheaply, by per-range fingerprints: ids only in
+   FAC are new rows whatever their updated_at (NULL, zero date, committed late); ids
+   only in OPS were hard-deleted in FAC and are marked deleted, never removed.
+5. Write only the rows that differ, a batch per statement; a batch OPS refuses is
+   retried row by row, so one bad row is recorded and the rest still applies.
+6. Refuse a run that would mark too many live rows deleted, then move the cursor.
+"""
+
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, connections, transaction
+from django.db import DatabaseError, DataError, IntegrityError, OperationalError, connections, transaction
 from django.utils import timezone
 
+from syncapp import sql
 from syncapp.mapping import TableMapping
+from syncapp.models import SyncState, VanishedRow
 from syncapp.readonly import FAC_ALIAS
 
 OPS_ALIAS = "default"
+ID_CHUNK = 1000  # ids per fingerprint range
+CHANGES_KEPT = 1000  # changes recorded per table in the run's result
+
+
+# MySQL errors about one row's value, which it reports as OperationalError rather than
+# DataError: 1292 incorrect date, 1366 incorrect string value (4-byte characters into a
+# 3-byte charset), 1265 data truncated, 1367 illegal double value.
+ROW_ERROR_CODES = {1265, 1292, 1366, 1367}
+
+
+def is_row_error(exc: DatabaseError) -> bool:
+    """Whether OPS refused a value of a row (rather than failing as a whole)."""
+    if isinstance(exc, DataError | IntegrityError):
+        return True
+    return isinstance(exc, OperationalError) and bool(exc.args) and exc.args[0] in ROW_ERROR_CODES
 
 
 class FacUnreachable(Exception):
     """FAC cannot be reached or refuses the login; the message is safe to show."""
 
 
-@dataclass
-class TableOutcome:
-    table: str
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: int = 0
-    error: str = ""
-    row_errors: list = field(default_factory=list)
+class TableFailed(Exception):
+    """This table cannot be synced now; the message says why, in one line."""
 
-    @property
-    def failed(self) -> bool:
-        return bool(self.error)
+
+def database_error_text(exc: BaseException) -> str:
+    """The server's own words (`(1045, "Access denied…")` → `Access denied…`), never a password."""
+    args = getattr(exc, "args", ())
+    return str(args[-1]) if args else exc.__class__.__name__
 
 
 def fac_check() -> None:
@@ -43,52 +71,323 @@ def fac_check() -> None:
         ) from None
 
 
-def database_error_text(exc: BaseException) -> str:
-    """The server's own words (`(1045, "Access denied…")` → `Access denied…`), never a password."""
-    args = getattr(exc, "args", ())
-    return str(args[-1]) if args else exc.__class__.__name__
+@dataclass
+class SyncOptions:
+    force: bool = False
+    dry_run: bool = False
+    allow_mass_delete: bool = False
+    keep_all_changes: bool = False
+    on_progress: Callable[[str, int, int | None], None] | None = None
+    lookback: timedelta = field(default_factory=lambda: timedelta(seconds=settings.SYNC_LOOKBACK_SECONDS))
+    batch_size: int = field(default_factory=lambda: settings.SYNC_BATCH_SIZE)
+    max_delete_ratio: float = field(default_factory=lambda: settings.SYNC_MAX_DELETE_RATIO)
+    max_delete_floor: int = field(default_factory=lambda: settings.SYNC_MAX_DELETE_FLOOR)
 
 
-def fac_rows(mapping: TableMapping, *, batch_size: int) -> Iterator[list[tuple]]:
-    """Every FAC row of a table, in id order, a batch at a time (keyset on the primary key)."""
-    connection = connections[FAC_ALIAS]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(c) for c in mapping.columns)
-    sql = f"SELECT {columns} FROM {quote(mapping.fac_table)} WHERE id > %s ORDER BY id LIMIT %s"
-    last_id = -1
-    while True:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [last_id, batch_size])
-            batch = cursor.fetchall()
-        if not batch:
+@dataclass
+class TableOutcome:
+    table: str
+    inserted: int = 0
+    updated: int = 0
+    deleted: int = 0
+    restored: int = 0
+    unchanged: int = 0
+    cursor_before: datetime | None = None
+    cursor_after: datetime | None = None
+    duration: float = 0.0
+    error: str = ""
+    row_errors: list[dict] = field(default_factory=list)
+    changes: list[dict] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return len(self.row_errors) + (1 if self.error else 0)
+
+    @property
+    def changed(self) -> int:
+        return self.inserted + self.updated + self.deleted + self.restored
+
+    def discard_counts(self) -> None:
+        """After a rollback nothing was applied: only the error remains true."""
+        self.inserted = self.updated = self.deleted = self.restored = self.unchanged = 0
+        self.row_errors = []
+        self.changes = []
+        self.cursor_after = self.cursor_before
+
+
+def aware(value: datetime | None) -> datetime | None:
+    return None if value is None else value.replace(tzinfo=UTC)
+
+
+def naive_utc(value: datetime | None) -> datetime | None:
+    """As FAC and the raw mirror queries see datetimes: naive, in UTC (sessions run in UTC)."""
+    return None if value is None else value.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+
+
+class TableSync:
+    def __init__(self, mapping: TableMapping, options: SyncOptions):
+        self.mapping = mapping
+        self.options = options
+        self.fac = connections[FAC_ALIAS]
+        self.ops = connections[OPS_ALIAS]
+        self.columns = list(mapping.columns)
+        self.updated_at = self.columns.index("updated_at")
+        self.deleted_at = self.columns.index("deleted_at")
+        self.upsert = sql.upsert_statement(self.ops, mapping.ops_table, [*self.columns, "synced_at"])
+        self.state = SyncState.objects.get_or_create(table=mapping.name)[0]
+        self.full = options.force or self.state.cursor is None
+        self.outcome = TableOutcome(mapping.name, cursor_before=self.state.cursor)
+        self.seen: set[int] = set()  # incremental runs only: grows with changes, not table size
+        self.vanished = set(VanishedRow.objects.filter(table=mapping.name).values_list("row_id", flat=True))
+        self.newest_seen: datetime | None = None
+        self.oldest_failed: datetime | None = None
+        self.processed = 0
+        self.synced_at = naive_utc(timezone.now())
+
+    def run(self) -> TableOutcome:
+        started = time.monotonic()
+        try:
+            self.check_schema()
+            with transaction.atomic(using=OPS_ALIAS):
+                self.apply()
+        except TableFailed as exc:
+            self.fail(str(exc))
+        except DatabaseError as exc:
+            self.fail(f"database error: {database_error_text(exc)}")
+        self.outcome.duration = time.monotonic() - started
+        return self.outcome
+
+    def fail(self, message: str) -> None:
+        self.outcome.discard_counts()
+        self.outcome.error = message
+
+    def check_schema(self) -> None:
+        live = sql.table_columns(self.fac, self.mapping.fac_table)
+        if live is None:
+            raise TableFailed(f"FAC has no table '{self.mapping.fac_table}'")
+        missing = [column for column in self.columns if column not in live]
+        if missing:
+            raise TableFailed(
+                f"schema drift: FAC table '{self.mapping.fac_table}' has no column '{missing[0]}'"
+                + (f" (nor {', '.join(missing[1:])})" if len(missing) > 1 else "")
+            )
+
+    def apply(self) -> None:
+        fac_now = sql.server_utc_now(self.fac)
+        live_before = self.live_count()
+        for batch in self.changed_rows():
+            self.process(batch)
+        if not self.full:
+            self.process_ids([i for i in self.state.retry_ids if i not in self.seen])
+        new_ids, gone_ids = self.id_differences()
+        if not self.full:
+            self.process_ids(sorted(new_ids - self.seen))
+        self.mark_vanished(sorted(gone_ids))
+        self.guard_mass_delete(live_before)
+        self.outcome.cursor_after = self.next_cursor(fac_now)
+        if not self.options.dry_run:
+            self.save_state()
+
+    def changed_rows(self) -> Iterator[list[tuple]]:
+        """FAC rows to compare: all (full run), or those changed since cursor minus the look-back."""
+        table = self.fac.ops.quote_name(self.mapping.fac_table)
+        select = f"SELECT {sql.quoted(self.fac, self.columns)} FROM {table}"
+        if self.full:
+            total = sql.fetch_all(self.fac, f"SELECT COUNT(*) FROM {table}")[0][0]
+            self.report_progress(total)
+            query, params = f"{select} ORDER BY id", []
+        else:
+            # Look back: a FAC transaction may commit rows whose updated_at is older than
+            # rows already read (Laravel sets updated_at when the row is saved, not when
+            # the transaction commits). Rows read again are compared and not rewritten.
+            since = naive_utc(self.state.cursor - self.options.lookback)
+            total = None
+            query, params = f"{select} WHERE updated_at >= %s", [since]
+        for batch in sql.stream(self.fac, query, params, batch_size=self.options.batch_size):
+            yield batch
+            self.report_progress(total)
+
+    def report_progress(self, total: int | None) -> None:
+        if self.options.on_progress:
+            self.options.on_progress(self.mapping.name, self.processed, total)
+
+    def process_ids(self, ids: list[int]) -> None:
+        size = self.options.batch_size
+        for start in range(0, len(ids), size):
+            rows = sql.rows_by_id(self.fac, self.mapping.fac_table, self.columns, ids[start : start + size])
+            self.process(list(rows.values()))
+
+    def process(self, batch: list[tuple]) -> None:
+        """Compare a batch of FAC rows with the mirror and write those that differ."""
+        mirror = sql.rows_by_id(self.ops, self.mapping.ops_table, self.columns, [row[0] for row in batch])
+        pending = []
+        for row in batch:
+            self.processed += 1
+            if not self.full:
+                self.seen.add(row[0])
+            self.note_updated_at(row[self.updated_at])
+            change = self.compare(row, mirror.get(row[0]))
+            if change is None:
+                self.outcome.unchanged += 1
+            else:
+                pending.append((row, change))
+        self.write(pending)
+
+    def note_updated_at(self, value: datetime | None) -> None:
+        if value is not None and (self.newest_seen is None or value > self.newest_seen):
+            self.newest_seen = value
+
+    def compare(self, row: tuple, mirror_row: tuple | None) -> dict | None:
+        """None when the mirror already holds the row, else what writing it does."""
+        if mirror_row is None:
+            return {"id": row[0], "action": "insert", "columns": self.columns[1:]}
+        columns = [c for c, new, old in zip(self.columns, row, mirror_row, strict=True) if new != old]
+        if not columns:
+            return None
+        was_deleted, is_deleted = mirror_row[self.deleted_at] is not None, row[self.deleted_at] is not None
+        if row[0] in self.vanished or (was_deleted and not is_deleted):
+            action = "restore"
+        elif is_deleted and not was_deleted:
+            action = "delete"
+        else:
+            action = "update"
+        return {"id": row[0], "action": action, "columns": columns}
+
+    def write(self, pending: list[tuple[tuple, dict]]) -> None:
+        if not pending:
             return
-        yield batch
-        last_id = batch[-1][0]
+        if self.options.dry_run:
+            for _, change in pending:
+                self.count(change)
+            return
+        try:
+            with transaction.atomic(using=OPS_ALIAS), self.ops.cursor() as cursor:
+                cursor.executemany(self.upsert, [(*row, self.synced_at) for row, _ in pending])
+        except DatabaseError as exc:
+            if not is_row_error(exc):
+                raise
+            # OPS refused something in this batch (a value that does not fit after a
+            # FAC schema change): find which rows, store the others.
+            self.write_one_by_one(pending)
+            return
+        for _, change in pending:
+            self.count(change)
+
+    def write_one_by_one(self, pending: list[tuple[tuple, dict]]) -> None:
+        for row, change in pending:
+            try:
+                with transaction.atomic(using=OPS_ALIAS), self.ops.cursor() as cursor:
+                    cursor.execute(self.upsert, (*row, self.synced_at))
+            except DatabaseError as exc:
+                if not is_row_error(exc):
+                    raise
+                self.outcome.row_errors.append({"id": row[0], "reason": database_error_text(exc)})
+                updated_at = row[self.updated_at]
+                if updated_at is not None and (self.oldest_failed is None or updated_at < self.oldest_failed):
+                    self.oldest_failed = updated_at
+            else:
+                self.count(change)
+
+    def count(self, change: dict) -> None:
+        counter = COUNTERS[change["action"]]
+        setattr(self.outcome, counter, getattr(self.outcome, counter) + 1)
+        if self.options.keep_all_changes or len(self.outcome.changes) < CHANGES_KEPT:
+            self.outcome.changes.append(change)
+        if change["action"] == "restore" and change["id"] in self.vanished:
+            self.vanished.discard(change["id"])
+            if not self.options.dry_run:
+                VanishedRow.objects.filter(table=self.mapping.name, row_id=change["id"]).delete()
+
+    def id_differences(self) -> tuple[set[int], set[int]]:
+        """(ids only in FAC, ids only in the mirror's rows still present in FAC).
+
+        Fingerprints per id range are compared first; ids are fetched only for the
+        ranges that differ. Rows already known to have vanished are taken out of the
+        mirror's fingerprints, so they do not make their range differ on every run.
+        """
+        fac = sql.id_fingerprints(self.fac, self.mapping.fac_table, chunk=ID_CHUNK)
+        ops = sql.id_fingerprints(self.ops, self.mapping.ops_table, chunk=ID_CHUNK)
+        for row_id in self.vanished:
+            ops[row_id // ID_CHUNK] = sql.fingerprint_remove(ops[row_id // ID_CHUNK], row_id)
+        only_fac: set[int] = set()
+        only_ops: set[int] = set()
+        for key in sorted(set(fac) | set(ops)):
+            if fac.get(key, sql.EMPTY_FINGERPRINT) == ops.get(key, sql.EMPTY_FINGERPRINT):
+                continue
+            low, high = key * ID_CHUNK, (key + 1) * ID_CHUNK
+            fac_ids = sql.ids_between(self.fac, self.mapping.fac_table, low, high)
+            ops_ids = sql.ids_between(self.ops, self.mapping.ops_table, low, high) - self.vanished
+            only_fac |= fac_ids - ops_ids
+            only_ops |= ops_ids - fac_ids
+        return only_fac, only_ops
+
+    def mark_vanished(self, ids: list[int]) -> None:
+        """Rows hard-deleted in FAC stay in OPS, marked deleted when opsync noticed."""
+        if not ids:
+            return
+        table = self.ops.ops.quote_name(self.mapping.ops_table)
+        size = self.options.batch_size
+        for start in range(0, len(ids), size):
+            chunk = ids[start : start + size]
+            rows = sql.rows_by_id(self.ops, self.mapping.ops_table, ["id", "deleted_at"], chunk)
+            live = [row_id for row_id, (_, deleted_at) in rows.items() if deleted_at is None]
+            for row_id in live:
+                self.count({"id": row_id, "action": "delete", "columns": ["deleted_at"], "hard": True})
+            if self.options.dry_run:
+                continue
+            if live:
+                marks = ", ".join(["%s"] * len(live))
+                with self.ops.cursor() as cursor:
+                    cursor.execute(
+                        f"UPDATE {table} SET deleted_at = %s, synced_at = %s WHERE id IN ({marks})",
+                        [self.synced_at, self.synced_at, *live],
+                    )
+            VanishedRow.objects.bulk_create(
+                [VanishedRow(table=self.mapping.name, row_id=row_id) for row_id in chunk], ignore_conflicts=True
+            )
+        self.vanished.update(ids)
+
+    def live_count(self) -> int:
+        table = self.ops.ops.quote_name(self.mapping.ops_table)
+        return sql.fetch_all(self.ops, f"SELECT COUNT(*) FROM {table} WHERE deleted_at IS NULL")[0][0]
+
+    def guard_mass_delete(self, live_before: int) -> None:
+        """An empty or wrong FAC table must not wipe the mirror: stop past a share of live rows."""
+        deleted = self.outcome.deleted
+        limit = max(self.options.max_delete_ratio * live_before, self.options.max_delete_floor)
+        if deleted > limit and not self.options.allow_mass_delete:
+            raise TableFailed(
+                f"refused to mark {deleted} of {live_before} live rows deleted "
+                f"(more than SYNC_MAX_DELETE_RATIO={self.options.max_delete_ratio:.0%}); "
+                "check FAC, then confirm with --allow-mass-delete"
+            )
+
+    def next_cursor(self, fac_now: datetime) -> datetime | None:
+        """The newest updated_at read from FAC, but never past FAC's clock nor a row that failed.
+
+        FAC's clock caps it because a row dated in the future would otherwise hide every
+        change made until that date. A full run (--force) starts the cursor afresh.
+        """
+        newest = self.newest_seen
+        previous = naive_utc(self.state.cursor)
+        if not self.full and previous is not None:
+            newest = previous if newest is None else max(newest, previous)
+        if newest is None:
+            return None
+        newest = min(newest, fac_now)
+        if self.oldest_failed is not None:
+            newest = min(newest, self.oldest_failed)
+        return aware(newest)
+
+    def save_state(self) -> None:
+        self.state.cursor = self.outcome.cursor_after
+        self.state.retry_ids = [error["id"] for error in self.outcome.row_errors]
+        self.state.last_success_at = timezone.now()
+        self.state.save()
 
 
-def upsert_sql(mapping: TableMapping) -> str:
-    """One INSERT that updates on a primary-key conflict (only the id is a unique key in the mirror)."""
-    connection = connections[OPS_ALIAS]
-    quote = connection.ops.quote_name
-    names = [*mapping.columns, "synced_at"]
-    insert = (
-        f"INSERT INTO {quote(mapping.ops_table)} ({', '.join(quote(n) for n in names)}) "
-        f"VALUES ({', '.join(['%s'] * len(names))})"
-    )
-    if connection.vendor == "mysql":
-        updates = ", ".join(f"{quote(n)} = VALUES({quote(n)})" for n in names[1:])
-        return f"{insert} ON DUPLICATE KEY UPDATE {updates}"
-    updates = ", ".join(f"{quote(n)} = excluded.{quote(n)}" for n in names[1:])
-    return f"{insert} ON CONFLICT (id) DO UPDATE SET {updates}"
+COUNTERS = {"insert": "inserted", "update": "updated", "delete": "deleted", "restore": "restored"}
 
 
-def table_copy(*, mapping: TableMapping) -> TableOutcome:
-    """Copy every FAC row of one table into the mirror, in one transaction."""
-    outcome = TableOutcome(mapping.name)
-    sql = upsert_sql(mapping)
-    synced_at = timezone.now().replace(tzinfo=None)  # naive UTC, as Django stores it
-    with transaction.atomic(using=OPS_ALIAS), connections[OPS_ALIAS].cursor() as cursor:
-        for batch in fac_rows(mapping, batch_size=settings.SYNC_BATCH_SIZE):
-            cursor.executemany(sql, [(*row, synced_at) for row in batch])
-            outcome.inserted += len(batch)
-    return outcome
+def sync_table(*, mapping: TableMapping, options: SyncOptions) -> TableOutcome:
+    return TableSync(mapping, options).run()

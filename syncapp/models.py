@@ -143,6 +143,7 @@ class SyncRun(models.Model):
     class Status(models.TextChoices):
         RUNNING = "running", _("running")
         SUCCESS = "success", _("success")
+        PARTIAL = "partial", _("partial")  # some tables or rows failed, the rest applied
         FAILED = "failed", _("failed")
         SKIPPED = "skipped", _("skipped (locked)")
         ABANDONED = "abandoned", _("abandoned")
@@ -199,6 +200,7 @@ class SyncTableResult(models.Model):
 
     class Status(models.TextChoices):
         SUCCESS = "success", _("success")
+        PARTIAL = "partial", _("partial")  # applied, but some rows were refused
         FAILED = "failed", _("failed")
 
     run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="results", verbose_name=_("run"))
@@ -222,7 +224,7 @@ class SyncTableResult(models.Model):
     changes = models.JSONField(_("changes"), default=list, blank=True)
 
     class Meta:
-        ordering = ["run", "table"]
+        ordering = ["run", "id"]
         unique_together = [("run", "table")]
         verbose_name = _("table result")
         verbose_name_plural = _("table results")

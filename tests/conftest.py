@@ -4,6 +4,7 @@ from django.test.utils import setup_databases, teardown_databases
 
 from tests import backend
 from tests.fac import FacWriter, create_mariadb_fac, drop_mariadb_fac
+from tests.factories import FacRowFactory
 
 ON_MARIADB = backend.BACKEND == "mariadb"
 
@@ -60,5 +61,7 @@ def fac(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         writer = FacWriter()
         writer.truncate_all()
+        FacRowFactory._writer = writer
         yield writer
+        FacRowFactory._writer = None
         writer.close()

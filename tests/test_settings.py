@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from tests import backend
+from tests.mirror import subprocess_env
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "s3cret-Do-Not-Print"
@@ -58,19 +58,7 @@ def test_a_bad_variable_gives_one_line_naming_it(env, named):
 @pytest.mark.mariadb
 @pytest.mark.django_db(databases=["default", "facturation"], transaction=True)
 def test_a_wrong_fac_password_gives_one_line_and_a_failed_run(fac):
-    mysql = {"HOST": backend.MYSQL["host"], "PORT": str(backend.MYSQL["port"])}
-    env = {f"DB_{k}": v for k, v in mysql.items()} | {f"FAC_DB_{k}": v for k, v in mysql.items()}
-    env |= {
-        "DB_CONNECTION": "mysql",
-        "DB_DATABASE": backend.OPS_TEST_DATABASE,
-        "DB_USERNAME": backend.MYSQL["user"],
-        "DB_PASSWORD": backend.MYSQL["password"],
-        "FAC_DB_CONNECTION": "mysql",
-        "FAC_DB_DATABASE": backend.FAC_TEST_DATABASE,
-        "FAC_DB_USERNAME": backend.READER_USER,
-        "FAC_DB_PASSWORD": SECRET,
-    }
-    result = manage("sync_from_facturation", **env)
+    result = manage("sync_from_facturation", **subprocess_env(FAC_DB_PASSWORD=SECRET))
     assert result.returncode == 1
     assert_one_line_error(result, "FAC unreachable", "Access denied", "FAC_DB_PASSWORD")
 

@@ -1,0 +1,70 @@
+"""One sync at a time, across every host whose cron shares the OPS database.
+
+On MySQL the lock is `GET_LOCK` on a connection of its own: the server releases it
+when that connection ends, so a run killed with `kill -9` leaves no lock behind. On
+SQLite (one machine by nature) it is an `flock` on a file, which the kernel releases
+the same way.
+"""
+
+import fcntl
+import hashlib
+import tempfile
+from pathlib import Path
+
+from django.db import connections
+
+OPS_ALIAS = "default"
+
+
+class SyncLock:
+    def __init__(self):
+        settings_dict = connections[OPS_ALIAS].settings_dict
+        self.vendor = connections[OPS_ALIAS].vendor
+        database = str(settings_dict["NAME"])
+        self.name = f"opsync.sync.{database}"[:64]
+        self.connection = None
+        self.file = None
+        digest = hashlib.sha1(database.encode(), usedforsecurity=False).hexdigest()[:16]
+        self.path = Path(tempfile.gettempdir()) / f"opsync-sync-{digest}.lock"
+
+    def acquire(self) -> bool:
+        """Take the lock if it is free; never waits."""
+        if self.vendor == "mysql":
+            self.connection = connections.create_connection(OPS_ALIAS)
+            with self.connection.cursor() as cursor:
+                cursor.execute("SELECT GET_LOCK(%s, 0)", [self.name])
+                acquired = cursor.fetchone()[0] == 1
+            if not acquired:
+                self.connection.close()
+                self.connection = None
+            return acquired
+        self.file = self.path.open("a")
+        try:
+            fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.file.close()
+            self.file = None
+            return False
+        return True
+
+    def release(self) -> None:
+        if self.connection is not None:
+            with self.connection.cursor() as cursor:
+                cursor.execute("SELECT RELEASE_LOCK(%s)", [self.name])
+            self.connection.close()
+            self.connection = None
+        if self.file is not None:
+            fcntl.flock(self.file, fcntl.LOCK_UN)
+            self.file.close()
+            self.file = None
+
+    def is_held(self) -> bool:
+        """Whether some process holds the lock now (for --status and the dashboard)."""
+        if self.vendor == "mysql":
+            with connections[OPS_ALIAS].cursor() as cursor:
+                cursor.execute("SELECT IS_USED_LOCK(%s)", [self.name])
+                return cursor.fetchone()[0] is not None
+        if not self.acquire():
+            return True
+        self.release()
+        return False

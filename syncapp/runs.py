@@ -1,0 +1,164 @@
+"""A sync run: the lock, the FAC check, each table in turn, and the record of it all."""
+
+import logging
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.utils import timezone
+
+from syncapp.engine import CHANGES_KEPT, FacUnreachable, SyncOptions, TableOutcome, fac_check, sync_table
+from syncapp.lock import SyncLock
+from syncapp.mapping import BY_NAME, TABLE_NAMES
+from syncapp.models import SyncRun, SyncState, SyncTableResult
+
+logger = logging.getLogger("opsync.sync")
+COUNTS = ("inserted", "updated", "deleted", "restored", "unchanged")
+
+
+def describe_run(run: SyncRun | None) -> str:
+    if run is None:
+        return "an unrecorded process"
+    started = timezone.localtime(run.started_at).strftime("%Y-%m-%d %H:%M:%S")
+    return f"run #{run.pk} (host {run.host}, pid {run.pid}, started {started})"
+
+
+def running_run() -> SyncRun | None:
+    return SyncRun.objects.filter(status=SyncRun.Status.RUNNING).order_by("-started_at").first()
+
+
+def sync_run(
+    *,
+    tables: Iterable[str] = TABLE_NAMES,
+    force: bool = False,
+    dry_run: bool = False,
+    allow_mass_delete: bool = False,
+    trigger: str = SyncRun.Trigger.MANUAL,
+    user=None,
+    keep_all_changes: bool = False,
+    on_progress: Callable[[str, int, int | None], None] | None = None,
+    on_table: Callable[[TableOutcome], None] | None = None,
+) -> SyncRun:
+    """Run the sync once and return its record (skipped when another run holds the lock)."""
+    tables = [name for name in TABLE_NAMES if name in set(tables)]
+    record = {
+        "tables": tables,
+        "trigger": trigger,
+        "mode": SyncRun.Mode.FORCE if force else SyncRun.Mode.INCREMENTAL,
+        "dry_run": dry_run,
+        "triggered_by": user,
+        "options": {"force": force, "dry_run": dry_run, "allow_mass_delete": allow_mass_delete},
+    }
+    settings.SYNC_LOG_FILE.parent.mkdir(parents=True, exist_ok=True)
+    lock = SyncLock()
+    if not lock.acquire():
+        holder = describe_run(running_run())
+        run = SyncRun.objects.create(
+            **record, status=SyncRun.Status.SKIPPED, finished_at=timezone.now(), error=f"{holder} holds the lock"
+        )
+        logger.info("run #%s skipped: %s holds the lock", run.pk, holder)
+        return run
+    try:
+        abandon_dead_runs()
+        run = SyncRun.objects.create(**record)
+        logger.info("run #%s start: trigger=%s mode=%s%s tables=%s", run.pk, trigger, run.mode,
+                    " dry-run" if dry_run else "", ",".join(tables))  # fmt: skip
+        options = SyncOptions(
+            force=force,
+            dry_run=dry_run,
+            allow_mass_delete=allow_mass_delete,
+            keep_all_changes=keep_all_changes,
+            on_progress=on_progress,
+        )
+        run_tables(run, tables, options, on_table)
+        return run
+    finally:
+        lock.release()
+
+
+def abandon_dead_runs() -> None:
+    """Runs still marked running while we hold the lock died without finishing (kill -9)."""
+    for dead in SyncRun.objects.filter(status=SyncRun.Status.RUNNING):
+        dead.status = SyncRun.Status.ABANDONED
+        dead.finished_at = timezone.now()
+        dead.error = "the process ended without finishing (killed?); the next run took over"
+        dead.save(update_fields=["status", "finished_at", "error"])
+        logger.warning("run #%s abandoned: its process ended without finishing", dead.pk)
+
+
+def run_tables(run: SyncRun, tables: list[str], options: SyncOptions, on_table) -> None:
+    try:
+        fac_check()
+    except FacUnreachable as exc:
+        finish(run, SyncRun.Status.FAILED, str(exc))
+        return
+    try:
+        outcomes = []
+        for name in tables:
+            outcome = sync_table(mapping=BY_NAME[name], options=options)
+            record_table(run, outcome, options)
+            outcomes.append(outcome)
+            if on_table:
+                on_table(outcome)
+    except BaseException as exc:
+        # A bug or an interruption (Ctrl-C): say so in the record, then let it go on.
+        finish(run, SyncRun.Status.FAILED, f"interrupted: {exc.__class__.__name__}: {exc}")
+        raise
+    finish(run, run_status(outcomes), "; ".join(f"{o.table}: {o.error}" for o in outcomes if o.error))
+
+
+def run_status(outcomes: list[TableOutcome]) -> str:
+    if all(o.error for o in outcomes) and outcomes:
+        return SyncRun.Status.FAILED
+    if any(o.errors for o in outcomes):
+        return SyncRun.Status.PARTIAL
+    return SyncRun.Status.SUCCESS
+
+
+def table_status(outcome: TableOutcome) -> str:
+    if outcome.error:
+        return SyncTableResult.Status.FAILED
+    return SyncTableResult.Status.PARTIAL if outcome.row_errors else SyncTableResult.Status.SUCCESS
+
+
+def record_table(run: SyncRun, outcome: TableOutcome, options: SyncOptions) -> None:
+    counts = {name: getattr(outcome, name) for name in COUNTS}
+    SyncTableResult.objects.create(
+        run=run,
+        table=outcome.table,
+        status=table_status(outcome),
+        errors=outcome.errors,
+        cursor_before=outcome.cursor_before,
+        cursor_after=outcome.cursor_after,
+        duration_seconds=outcome.duration,
+        error=outcome.error,
+        row_errors=outcome.row_errors,
+        changes=outcome.changes[:CHANGES_KEPT],
+        **counts,
+    )
+    for name, value in counts.items():
+        setattr(run, name, getattr(run, name) + value)
+    run.errors += outcome.errors
+    if not options.dry_run and not outcome.error:
+        SyncState.objects.filter(table=outcome.table).update(last_run=run)
+    logger.info(
+        "run #%s %s %s %s cursor=%s %.2fs%s",
+        run.pk,
+        outcome.table,
+        table_status(outcome),
+        " ".join(f"{name}={value}" for name, value in counts.items()),
+        outcome.cursor_after.isoformat() if outcome.cursor_after else "-",
+        outcome.duration,
+        f" error: {outcome.error}" if outcome.error else "",
+    )
+    for row_error in outcome.row_errors:
+        logger.error("run #%s %s row id=%s not stored: %s", run.pk, outcome.table, row_error["id"], row_error["reason"])
+
+
+def finish(run: SyncRun, status: str, error: str) -> None:
+    run.status = status
+    run.error = error
+    run.finished_at = timezone.now()
+    run.save()
+    totals = " ".join(f"{name}={getattr(run, name)}" for name in (*COUNTS, "errors"))
+    seconds = (run.finished_at - run.started_at).total_seconds()
+    logger.info("run #%s %s in %.2fs: %s%s", run.pk, status, seconds, totals, f" error: {error}" if error else "")

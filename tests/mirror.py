@@ -1,0 +1,59 @@
+"""Helpers to run the command and compare the mirror with FAC, row by row."""
+
+from io import StringIO
+
+from django.core.management import CommandError, call_command
+from django.db import connections
+
+from syncapp.mapping import MAPPINGS
+from tests.fac import FacWriter
+
+
+def sync(*args: str) -> tuple[int, str]:
+    """Run sync_from_facturation as cron would; (exit status, everything it printed)."""
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("sync_from_facturation", *args, stdout=out, stderr=err)
+    except CommandError as exc:
+        return exc.returncode, out.getvalue() + err.getvalue() + str(exc)
+    return 0, out.getvalue() + err.getvalue()
+
+
+def ops_rows(table: str) -> dict[int, tuple]:
+    mapping = next(m for m in MAPPINGS if m.name == table)
+    connection = connections["default"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(mapping.columns)} FROM {mapping.ops_table}")
+        return {row[0]: row for row in cursor.fetchall()}
+
+
+def fac_rows(fac: FacWriter, table: str) -> dict[int, tuple]:
+    mapping = next(m for m in MAPPINGS if m.name == table)
+    return {row[0]: row for row in fac.fetchall(f"SELECT {', '.join(mapping.columns)} FROM {mapping.fac_table}")}
+
+
+def differences(fac: FacWriter) -> list[str]:
+    """Every way the mirror is not FAC: a row missing or different, a vanished row not marked."""
+    found = []
+    for mapping in MAPPINGS:
+        source, mirror = fac_rows(fac, mapping.name), ops_rows(mapping.name)
+        deleted_at = mapping.columns.index("deleted_at")
+        for row_id, row in source.items():
+            if mirror.get(row_id) != row:
+                found.append(f"{mapping.name} #{row_id}: FAC {row} != OPS {mirror.get(row_id)}")
+        for row_id in mirror.keys() - source.keys():
+            if mirror[row_id][deleted_at] is None:
+                found.append(f"{mapping.name} #{row_id}: gone from FAC but not marked deleted in OPS")
+    return found
+
+
+def subprocess_env(**overrides: str) -> dict[str, str]:
+    """The environment for a manage.py child process on the test databases (opsync's own settings)."""
+    import os
+
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "opsync.settings",
+        "DB_DATABASE": str(connections["default"].settings_dict["NAME"]),
+    }
+    return env | overrides
