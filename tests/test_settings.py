@@ -78,3 +78,12 @@ def test_defaults_are_sqlite_with_fac_opened_read_only():
 @pytest.mark.django_db
 def test_migrations_are_complete():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+@pytest.mark.mariadb
+@pytest.mark.django_db(databases=["default", "facturation"], transaction=True)
+def test_status_exits_1_when_fac_is_unreachable(fac):
+    result = manage("sync_from_facturation", "--status", **subprocess_env(FAC_DB_PASSWORD=SECRET))
+    assert result.returncode == 1
+    assert "FAC connection: FAC unreachable" in result.stdout
+    assert "Traceback" not in result.stderr and SECRET not in result.stdout + result.stderr

@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from syncapp.lock import SyncLock
 from syncapp.models import Armateur, Client, Service, SyncRun, SyncState, SyncTableResult, VanishedRow
 from tests.factories import ArmateurFactory, ClientFactory, ServiceFactory, TransitaireFactory, fac_now
 from tests.mirror import differences, ops_rows, sync
@@ -249,7 +250,7 @@ def test_force_repairs_a_mirror_edited_by_hand(fac):
 
 @BOTH
 def test_dry_run_shows_the_exact_changes_and_writes_nothing(fac):
-    kept, renamed, gone = ClientFactory.create_batch(3)
+    _kept, renamed, gone = ClientFactory.create_batch(3)
     sync()
     state_before = SyncState.objects.get(table="clients").cursor
     later = fac_now() + timedelta(seconds=1)
@@ -357,3 +358,29 @@ def test_progress_is_shown_only_on_a_terminal(fac):
     call_command("sync_from_facturation", "--force", stdout=pipe)
     assert "\r  clients: 3/3 rows compared" in terminal.getvalue()
     assert "\r" not in pipe.getvalue()
+
+
+@BOTH
+def test_a_second_run_is_skipped_while_another_holds_the_lock(fac):
+    ClientFactory()
+    holder = SyncRun.objects.create(status=SyncRun.Status.RUNNING, host="cron-1", pid=4242)
+    lock = SyncLock()
+    assert lock.acquire()
+    try:
+        status, output = sync()
+    finally:
+        lock.release()
+
+    assert status == 0
+    assert output.startswith(f"Skipped: run #{holder.pk} (host cron-1, pid 4242, started ")
+    assert output.strip().endswith("holds the lock.")
+    assert len(output.strip().splitlines()) == 1
+    skipped = SyncRun.objects.latest("started_at")
+    assert skipped.status == SyncRun.Status.SKIPPED and not Client.objects.exists()
+    holder.refresh_from_db()
+    assert holder.status == SyncRun.Status.RUNNING  # alive as far as we know: its lock was held
+
+    assert sync()[0] == 0  # once the lock is free, the run goes ahead
+    holder.refresh_from_db()
+    assert holder.status == SyncRun.Status.ABANDONED
+    assert Client.objects.count() == 1
