@@ -19,7 +19,7 @@ if not ALLOWED_HOSTS and not DEBUG:
     raise ConfigError("ALLOWED_HOSTS is not set (needed when DEBUG is false)")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "opsync.apps.OpsyncAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -32,7 +32,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -186,7 +186,7 @@ class SyncRun(models.Model):
         permissions = [("run_sync", _("Can start a sync from the dashboard"))]
 
     def __str__(self):
-        return f"#{self.pk} {self.started_at:%Y-%m-%d %H:%M:%S} {self.status}"
+        return f"#{self.pk} {timezone.localtime(self.started_at):%Y-%m-%d %H:%M:%S} {self.get_status_display()}"
 
     @property
     def duration(self):

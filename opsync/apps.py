@@ -1,0 +1,7 @@
+from django.contrib.admin.apps import AdminConfig
+
+
+class OpsyncAdminConfig(AdminConfig):
+    """Django's admin, with opsync's site (it adds the sync dashboard)."""
+
+    default_site = "syncapp.admin_site.OpsyncAdminSite"

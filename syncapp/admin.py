@@ -1,0 +1,223 @@
+"""The admin: run history and the mirror, read-only (the mirror is owned by the sync)."""
+
+from django.contrib import admin
+from django.db.models import Q
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from syncapp.mapping import TABLE_NAMES
+from syncapp.models import Armateur, Client, Representant, Service, SyncRun, SyncTableResult, Transitaire
+
+STATUS_COLOURS = {
+    "success": "#2e7d32",
+    "partial": "#ef6c00",
+    "failed": "#c62828",
+    "running": "#1565c0",
+    "skipped": "#757575",
+    "abandoned": "#6d4c41",
+}
+
+ACTION_LABELS = {"insert": _("insert"), "update": _("update"), "delete": _("delete"), "restore": _("restore")}
+
+
+def status_badge(status: str, label: str):
+    colour = STATUS_COLOURS.get(status, "#757575")
+    return format_html(
+        '<span class="opsync-badge" style="background:{};color:#fff;padding:2px 8px;border-radius:9px">{}</span>',
+        colour,
+        label,
+    )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Seen, never edited: run records are written by runs, the mirror by the sync."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class TableFilter(admin.SimpleListFilter):
+    title = _("table")
+    parameter_name = "table"
+
+    def lookups(self, request, model_admin):
+        return [(name, name) for name in TABLE_NAMES]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(results__table=self.value()).distinct()
+        return queryset
+
+
+class SyncTableResultInline(admin.TabularInline):
+    model = SyncTableResult
+    extra = 0
+    can_delete = False
+    fields = (
+        "table",
+        "badge",
+        "inserted",
+        "updated",
+        "deleted",
+        "restored",
+        "unchanged",
+        "errors",
+        "cursor_before",
+        "cursor_after",
+        "duration_seconds",
+        "error",
+        "row_errors_list",
+        "changes_list",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("status"))
+    def badge(self, result):
+        return status_badge(result.status, result.get_status_display())
+
+    @admin.display(description=_("row errors"))
+    def row_errors_list(self, result):
+        return format_html_join(
+            "", "<div>id {}: {}</div>", ((error["id"], error["reason"]) for error in result.row_errors)
+        )
+
+    @admin.display(description=_("changes"))
+    def changes_list(self, result):
+        rows = format_html_join(
+            "",
+            '<li><span class="opsync-change">#{} {}</span> {}</li>',
+            (
+                (c["id"], ACTION_LABELS[c["action"]], ", ".join(c["columns"]) if c["action"] == "update" else "")
+                for c in result.changes
+            ),
+        )
+        more = result.changed - len(result.changes)
+        tail = format_html("<li>… {}</li>", _("and %(count)s more") % {"count": more}) if more > 0 else ""
+        return format_html('<ul class="opsync-changes">{}{}</ul>', rows, tail) if result.changes else "-"
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(ReadOnlyAdmin):
+    list_display = (
+        "id",
+        "badge",
+        "started_at",
+        "duration_display",
+        "trigger",
+        "mode",
+        "dry_run",
+        "inserted",
+        "updated",
+        "deleted",
+        "restored",
+        "errors",
+    )
+    list_display_links = ("id", "badge")
+    list_filter = ("status", "trigger", "mode", "dry_run", ("started_at", admin.DateFieldListFilter), TableFilter)
+    search_fields = ("error", "results__error", "results__row_errors")
+    date_hierarchy = "started_at"
+    inlines = [SyncTableResultInline]
+    fieldsets = (
+        (None, {"fields": (("badge", "trigger", "mode", "dry_run"), ("started_at", "finished_at", "duration_display"))}),
+        (_("Totals"), {"fields": (("inserted", "updated", "deleted", "restored", "unchanged", "errors"),)}),
+        (_("Details"), {"fields": ("error", "tables", "options", ("host", "pid", "triggered_by"))}),
+    )
+    readonly_fields = (
+        "badge",
+        "trigger",
+        "mode",
+        "dry_run",
+        "started_at",
+        "finished_at",
+        "duration_display",
+        "inserted",
+        "updated",
+        "deleted",
+        "restored",
+        "unchanged",
+        "errors",
+        "error",
+        "tables",
+        "options",
+        "host",
+        "pid",
+        "triggered_by",
+    )
+
+    @admin.display(description=_("status"), ordering="status")
+    def badge(self, run):
+        return status_badge(run.status, run.get_status_display())
+
+    @admin.display(description=_("duration"))
+    def duration_display(self, run):
+        return "-" if run.duration is None else f"{run.duration.total_seconds():.2f} s"
+
+
+class DeletedFilter(admin.SimpleListFilter):
+    title = _("deleted")
+    parameter_name = "deleted"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("No")), ("yes", _("Yes"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(Q(deleted_at__isnull=self.value() == "no"))
+        return queryset
+
+
+class MirrorAdmin(ReadOnlyAdmin):
+    change_list_template = "admin/syncapp/mirror/change_list.html"
+    change_form_template = "admin/syncapp/mirror/change_form.html"
+    list_per_page = 50
+
+    @admin.display(description=_("deleted"), boolean=True, ordering="deleted_at")
+    def is_deleted(self, row):
+        return row.deleted_at is not None
+
+
+@admin.register(Client)
+class ClientAdmin(MirrorAdmin):
+    list_display = ("id", "nom", "type", "email", "telephone", "ville", "pays", "nif", "synced_at", "is_deleted")
+    list_filter = (DeletedFilter, "type", "pays", "ville")
+    search_fields = ("nom", "email", "telephone", "nif", "rccm", "contact_principal")
+
+
+@admin.register(Transitaire)
+class TransitaireAdmin(MirrorAdmin):
+    list_display = ("id", "nom", "email", "telephone", "nif", "actif", "synced_at", "is_deleted")
+    list_filter = (DeletedFilter, "actif")
+    search_fields = ("nom", "email", "telephone", "nif", "rccm", "contact_principal")
+
+
+@admin.register(Armateur)
+class ArmateurAdmin(MirrorAdmin):
+    list_display = ("id", "code", "nom", "email", "telephone", "actif", "synced_at", "is_deleted")
+    list_filter = (DeletedFilter, "actif")
+    search_fields = ("nom", "code", "email")
+
+
+@admin.register(Representant)
+class RepresentantAdmin(MirrorAdmin):
+    list_display = ("id", "nom", "prenom", "zone", "taux_commission", "actif", "synced_at", "is_deleted")
+    list_filter = (DeletedFilter, "actif", "zone")
+    search_fields = ("nom", "prenom", "email", "telephone", "zone")
+
+
+@admin.register(Service)
+class ServiceAdmin(MirrorAdmin):
+    list_display = ("id", "code", "nom", "prix_unitaire", "unite", "categorie", "statut", "synced_at", "is_deleted")
+    list_filter = (DeletedFilter, "categorie", "statut", "unite")
+    search_fields = ("code", "nom", "description")

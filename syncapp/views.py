@@ -1,0 +1,43 @@
+"""/healthz/sync: JSON for uptime monitors. No secrets, no personal data, no FAC query unless asked."""
+
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+
+from syncapp.models import SyncRun
+from syncapp.status import stale_after, sync_status
+
+FAILING = (SyncRun.Status.FAILED, SyncRun.Status.PARTIAL)
+
+
+def last_real_run() -> SyncRun | None:
+    """The newest finished run that tried to apply something (not a dry run, not skipped)."""
+    runs = SyncRun.objects.filter(dry_run=False, finished_at__isnull=False)
+    return runs.exclude(status=SyncRun.Status.SKIPPED).order_by("-started_at", "-id").first()
+
+
+def health(request: HttpRequest) -> JsonResponse:
+    """200 when every table is fresh and the last run did not fail, else 503. `?fac=1` also checks FAC."""
+    status = sync_status(check_fac=request.GET.get("fac") == "1")
+    last = last_real_run()
+    last_failed = last is not None and last.status in FAILING
+    fresh = not any(table.stale for table in status.tables)
+    healthy = fresh and not last_failed and status.fac_error is None
+    body = {
+        "status": "ok" if healthy else ("failing" if last_failed or status.fac_error else "stale"),
+        "checked_at": timezone.now().isoformat(),
+        "stale_after_seconds": int(stale_after().total_seconds()),
+        "last_run": None
+        if last is None
+        else {"id": last.pk, "status": last.status, "finished_at": last.finished_at.isoformat()},
+        "tables": {
+            table.table: {
+                "stale": table.stale,
+                "last_success": table.last_success_at.isoformat() if table.last_success_at else None,
+                "age_seconds": None if table.age is None else int(table.age.total_seconds()),
+            }
+            for table in status.tables
+        },
+    }
+    if status.fac_checked:
+        body["fac"] = "reachable" if status.fac_error is None else "unreachable"
+    return JsonResponse(body, status=200 if healthy else 503)
