@@ -83,6 +83,10 @@ class SyncTableResultInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_view_permission(self, request, obj=None):
+        # Table results are part of their run: whoever may see runs sees them.
+        return request.user.has_perm("syncapp.view_syncrun")
+
     @admin.display(description=_("status"))
     def badge(self, result):
         return status_badge(result.status, result.get_status_display())
@@ -127,10 +131,12 @@ class SyncRunAdmin(ReadOnlyAdmin):
     list_display_links = ("id", "badge")
     list_filter = ("status", "trigger", "mode", "dry_run", ("started_at", admin.DateFieldListFilter), TableFilter)
     search_fields = ("error", "results__error", "results__row_errors")
-    date_hierarchy = "started_at"
     inlines = [SyncTableResultInline]
     fieldsets = (
-        (None, {"fields": (("badge", "trigger", "mode", "dry_run"), ("started_at", "finished_at", "duration_display"))}),
+        (
+            None,
+            {"fields": (("badge", "trigger", "mode", "dry_run"), ("started_at", "finished_at", "duration_display"))},
+        ),
         (_("Totals"), {"fields": (("inserted", "updated", "deleted", "restored", "unchanged", "errors"),)}),
         (_("Details"), {"fields": ("error", "tables", "options", ("host", "pid", "triggered_by"))}),
     )

@@ -1,0 +1,199 @@
+"""The admin pages and the health endpoint, through Django's test client, on real runs."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.db import connections
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from syncapp.models import Client, SyncRun, SyncState
+from tests.factories import ArmateurFactory, ClientFactory, fac_now
+from tests.mirror import sync
+
+BOTH = pytest.mark.django_db(databases=["default", "facturation"], transaction=True)
+DASHBOARD = "/admin/syncapp/dashboard/"
+
+
+def staff(client, *permissions: str) -> User:
+    user = User.objects.create_user("agent", password="x", is_staff=True)
+    for codename in permissions:
+        user.user_permissions.add(Permission.objects.get(codename=codename, content_type__app_label="syncapp"))
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def synced(fac):
+    """FAC with rows, and one real run that copied them."""
+    ClientFactory.create_batch(3)
+    ClientFactory(deleted_at=fac_now())
+    ArmateurFactory(code="MSC", nom="MSC")
+    assert sync()[0] == 0
+    return fac
+
+
+@BOTH
+def test_anonymous_users_are_sent_to_the_login(client, synced):
+    response = client.get(DASHBOARD)
+    assert response.status_code == 302 and response.url.startswith("/admin/login/")
+    assert client.post(reverse("admin:syncapp_dashboard_sync")).status_code == 302
+    assert SyncRun.objects.count() == 1
+
+
+@BOTH
+def test_staff_without_permission_cannot_see_the_dashboard_nor_run(client, synced):
+    staff(client)
+    assert client.get(DASHBOARD).status_code == 403
+    assert client.post(reverse("admin:syncapp_dashboard_sync")).status_code == 403
+    assert SyncRun.objects.count() == 1
+
+
+@BOTH
+def test_the_dashboard_shows_each_table_in_french(client, synced):
+    staff(client, "view_syncrun")
+    response = client.get(DASHBOARD)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Tableau de bord de la synchronisation" in page
+    assert 'data-table="clients" data-state="green"' in page
+    row = page.split('data-table="clients"')[1].split("</tr>")[0]
+    assert '<td class="num">3</td>' in row and '<td class="num">1</td>' in row and '<td class="num">4</td>' in row
+    assert "FAC joignable" in page
+    content = page.split('id="content-main"')[1]
+    assert "<svg" in content and "<script" not in content  # the chart is drawn by the server
+    assert "Synchroniser maintenant" not in page  # no run_sync permission: no buttons
+
+
+@BOTH
+def test_a_stale_table_is_red_and_a_failure_is_listed(client, synced, settings):
+    rows = ClientFactory.create_batch(60)
+    sync()
+    for row in rows[:20]:
+        synced.hard_delete("clients", row["id"])
+    status, _ = sync()  # refused: too many deletions
+    assert status == 1
+    failed = SyncRun.objects.latest("started_at")
+    SyncState.objects.filter(table="armateurs").update(last_success_at=datetime(2020, 1, 1, tzinfo=UTC))
+    staff(client, "view_syncrun")
+
+    page = client.get(DASHBOARD).content.decode()
+
+    assert 'data-table="armateurs" data-state="red"' in page
+    assert 'data-table="clients" data-state="red"' in page  # its last result failed
+    assert reverse("admin:syncapp_syncrun_change", args=[failed.pk]) in page
+    assert "refused to mark 20 of 63 live rows deleted" in page
+
+
+@BOTH
+def test_sync_now_runs_the_engine_and_shows_the_run(client, synced):
+    user = staff(client, "view_syncrun", "run_sync")
+    new = ClientFactory()
+    page = client.get(DASHBOARD).content.decode()
+    assert "Synchroniser maintenant" in page and "Prévisualiser (dry run)" in page
+
+    response = client.post(reverse("admin:syncapp_dashboard_sync"))
+
+    run = SyncRun.objects.latest("started_at")
+    assert response.status_code == 302 and response.url == reverse("admin:syncapp_syncrun_change", args=[run.pk])
+    assert (run.trigger, run.triggered_by, run.status, run.dry_run) == ("admin", user, "success", False)
+    assert Client.objects.filter(pk=new["id"]).exists()
+    assert client.get(reverse("admin:syncapp_dashboard_sync")).status_code == 405
+
+
+@BOTH
+def test_preview_shows_the_rows_that_would_change_and_writes_nothing(client, synced):
+    staff(client, "view_syncrun", "run_sync")
+    new = ClientFactory(updated_at=fac_now())
+
+    response = client.post(reverse("admin:syncapp_dashboard_preview"), follow=True)
+
+    run = SyncRun.objects.latest("started_at")
+    assert run.dry_run is True and run.inserted == 1
+    assert not Client.objects.filter(pk=new["id"]).exists()
+    page = response.content.decode()
+    assert f"#{new['id']} insertion" in page
+
+
+@BOTH
+def test_run_history_lists_filters_and_searches(client, synced):
+    sync("--dry-run")
+    staff(client, "view_syncrun")
+    changelist = reverse("admin:syncapp_syncrun_changelist")
+
+    page = client.get(changelist).content.decode()
+    assert page.count('class="opsync-badge"') == 2
+    assert "Ajouter" not in page.split('id="content-main"')[1].split("</ul>")[0]  # no add button
+    assert client.get(changelist, {"dry_run__exact": "1"}).context["cl"].result_count == 1
+    assert client.get(changelist, {"table": "clients"}).context["cl"].result_count == 2
+    assert client.get(changelist, {"status__exact": "failed"}).context["cl"].result_count == 0
+    assert client.get(changelist, {"q": "refused"}).context["cl"].result_count == 0
+
+
+@BOTH
+def test_run_records_are_read_only(client, synced):
+    staff(client, "view_syncrun", "change_syncrun", "delete_syncrun", "add_syncrun")
+    run = SyncRun.objects.get()
+    change = reverse("admin:syncapp_syncrun_change", args=[run.pk])
+    assert client.get(change).status_code == 200
+    client.post(change, {"status": "failed"})
+    assert SyncRun.objects.get().status == "success"
+    assert client.post(reverse("admin:syncapp_syncrun_delete", args=[run.pk]), {"post": "yes"}).status_code == 403
+    assert client.get(reverse("admin:syncapp_syncrun_add")).status_code == 403
+
+
+@BOTH
+def test_the_mirror_is_read_only_with_a_banner(client, synced):
+    staff(client, "view_client", "change_client")
+    changelist = reverse("admin:syncapp_client_changelist")
+    page = client.get(changelist).content.decode()
+    assert "Ces données viennent de FAC" in page
+    assert client.get(changelist, {"deleted": "yes"}).context["cl"].result_count == 1
+    assert client.get(changelist, {"deleted": "no"}).context["cl"].result_count == 3
+    row = Client.objects.first()
+    change = reverse("admin:syncapp_client_change", args=[row.pk])
+    client.post(change, {"nom": "modifié dans OPS"})
+    assert Client.objects.get(pk=row.pk).nom == row.nom
+    assert "Ces données viennent de FAC" in client.get(change).content.decode()
+
+
+@BOTH
+def test_english_works_when_asked(client, synced, settings):
+    settings.LANGUAGE_CODE = "en"
+    staff(client, "view_syncrun", "run_sync")
+    page = client.get(DASHBOARD).content.decode()
+    assert "Sync dashboard" in page and "Sync now" in page and "Preview (dry run)" in page
+
+
+@BOTH
+def test_health_is_200_when_fresh_and_queries_no_fac(client, synced):
+    with CaptureQueriesContext(connections["facturation"]) as fac_queries:
+        response = client.get("/healthz/sync")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok" and set(body["tables"]) == {
+        "clients",
+        "transitaires",
+        "armateurs",
+        "representants",
+        "services",
+    }
+    assert "fac" not in body and len(fac_queries) == 0
+    assert client.get("/healthz/sync", {"fac": "1"}).json()["fac"] == "reachable"
+
+
+@BOTH
+def test_health_is_503_when_stale_or_failing_and_tells_no_secret(client, synced, settings):
+    SyncState.objects.filter(table="services").update(last_success_at=datetime(2020, 1, 1, tzinfo=UTC))
+    response = client.get("/healthz/sync")
+    assert response.status_code == 503 and response.json()["status"] == "stale"
+
+    SyncState.objects.update(last_success_at=datetime.now(UTC))
+    SyncRun.objects.create(status=SyncRun.Status.FAILED, finished_at=datetime.now(UTC), error="FAC unreachable")
+    response = client.get("/healthz/sync")
+    assert response.status_code == 503 and response.json()["status"] == "failing"
+    text = response.content.decode()
+    for secret in (settings.DATABASES["facturation"]["PASSWORD"], settings.DATABASES["facturation"]["USER"], "@"):
+        if secret:
+            assert secret not in text
