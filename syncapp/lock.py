@@ -8,6 +8,7 @@ the same way.
 
 import fcntl
 import hashlib
+import os
 import tempfile
 from pathlib import Path
 
@@ -25,6 +26,8 @@ class SyncLock:
         self.connection = None
         self.file = None
         digest = hashlib.sha1(database.encode(), usedforsecurity=False).hexdigest()[:16]
+        if self.vendor == "sqlite" and connections[OPS_ALIAS].is_in_memory_db():
+            digest += f"-{os.getpid()}"  # an in-memory database (tests) is this process's alone
         self.path = Path(tempfile.gettempdir()) / f"opsync-sync-{digest}.lock"
 
     def acquire(self) -> bool:
