@@ -70,6 +70,20 @@ class Settings:
             raise ConfigError(f"{name} must be one of: {', '.join(choices)}")
         return value
 
+    def emails(self, name: str) -> list[tuple[str, str]]:
+        """`Ops <ops@example.ga>, dev@example.ga` → [("Ops", "ops@example.ga"), ("dev@example.ga", …)]."""
+        people = []
+        for item in self.list(name, ""):
+            person, address = (
+                (item[: item.index("<")].strip(), item[item.index("<") + 1 : -1])
+                if item.endswith(">") and "<" in item
+                else (item, item)
+            )
+            if "@" not in address or " " in address:
+                raise ConfigError(f"{name} must be a comma-separated list of e-mail addresses")
+            people.append((person or address, address))
+        return people
+
     def list(self, name: str, default: str) -> list[str]:
         return [item.strip() for item in self.str(name, default).split(",") if item.strip()]
 

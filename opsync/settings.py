@@ -1,6 +1,7 @@
 """Django settings for opsync, read from the environment and `.env` (see .env.example)."""
 
 import os
+import shlex
 from pathlib import Path
 
 from opsync.env import ConfigError, Settings, database_settings
@@ -31,6 +32,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves the admin's static files from STATIC_ROOT under gunicorn, with no web-server rule.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -81,7 +84,38 @@ USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(config.str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+if not DEBUG:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+
+# Production behind the existing web server (TLS ends there; see README, "Production").
+CSRF_TRUSTED_ORIGINS = config.list("CSRF_TRUSTED_ORIGINS", "")
+if not DEBUG:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = config.bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/"]  # monitors on the host may call it over plain HTTP
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = config.int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = config.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = config.bool("SECURE_HSTS_PRELOAD", False)
+
+# Mail: alerts go to ADMINS through Django's mail machinery.
+ADMINS = config.emails("ADMINS")
+EMAIL_BACKEND = config.str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = config.str("EMAIL_HOST", "localhost")
+EMAIL_PORT = config.int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = config.str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = config.raw("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = config.bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = config.bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = 20
+SERVER_EMAIL = DEFAULT_FROM_EMAIL = config.str("SERVER_EMAIL", "opsync@localhost")
+EMAIL_SUBJECT_PREFIX = "[opsync] "
+# Where the dashboard is, for links in alert mails (e.g. https://ops.example.ga).
+OPSYNC_BASE_URL = config.str("OPSYNC_BASE_URL", "").rstrip("/")
 
 # The sync (see syncapp/engine.py for how each is used).
 SYNC_LOG_FILE = Path(config.str("SYNC_LOG_FILE", str(BASE_DIR / "logs" / "sync-facturation.log")))
@@ -92,6 +126,21 @@ SYNC_MAX_DELETE_RATIO = config.float("SYNC_MAX_DELETE_RATIO", 0.10)
 # Below this many rows a run may always mark rows deleted: in a table of 8 rows, one
 # deletion is 12 %, and must not need an operator.
 SYNC_MAX_DELETE_FLOOR = config.int("SYNC_MAX_DELETE_FLOOR", 5)
+SYNC_KEEP_DAYS = config.int("SYNC_KEEP_DAYS", 90)
+SYNC_INTERVAL_MINUTES = config.int("SYNC_INTERVAL_MINUTES", 5)
+if not 1 <= SYNC_INTERVAL_MINUTES <= 59:
+    raise ConfigError("SYNC_INTERVAL_MINUTES must be between 1 and 59")
+
+# The schedule (django-crontab): `manage.py crontab add|show|remove` for the current user.
+# Each line runs this checkout's Python and manage.py, output appended to the sync log.
+CRONJOBS = [
+    (f"*/{SYNC_INTERVAL_MINUTES} * * * *", "syncapp.cron.scheduled_sync"),
+    ("17 3 * * *", "syncapp.cron.scheduled_prune"),  # daily, off the hour
+]
+CRONTAB_EXECUTABLE = config.str("CRONTAB_EXECUTABLE", "/usr/bin/crontab")
+CRONTAB_DJANGO_MANAGE_PATH = str(BASE_DIR / "manage.py")
+CRONTAB_COMMENT = f"opsync {BASE_DIR}"  # marks this checkout's lines, so `remove` touches only them
+CRONTAB_COMMAND_SUFFIX = f">> {shlex.quote(str(SYNC_LOG_FILE))} 2>&1"
 
 LOGGING = {
     "version": 1,

@@ -59,13 +59,21 @@ def chart_bars(runs: list[SyncRun]) -> list[Bar]:
     ]
 
 
+def chart_runs():
+    """The runs the chart draws: the last finished runs that applied something."""
+    finished = SyncRun.objects.filter(finished_at__isnull=False, dry_run=False).exclude(status=SyncRun.Status.SKIPPED)
+    return finished.order_by("-started_at")[:CHART_RUNS]
+
+
+def recent_failures():
+    failing = [SyncRun.Status.FAILED, SyncRun.Status.PARTIAL]
+    return SyncRun.objects.filter(status__in=failing).order_by("-started_at")[:FAILURES_SHOWN]
+
+
 def dashboard_context() -> dict:
     status: SyncStatus = sync_status()
-    finished = SyncRun.objects.filter(finished_at__isnull=False, dry_run=False).exclude(status=SyncRun.Status.SKIPPED)
-    recent = list(finished.order_by("-started_at")[:CHART_RUNS])[::-1]
-    failures = SyncRun.objects.filter(status__in=[SyncRun.Status.FAILED, SyncRun.Status.PARTIAL]).order_by(
-        "-started_at"
-    )[:FAILURES_SHOWN]
+    recent = list(chart_runs())[::-1]
+    failures = recent_failures()
     return {
         "status": status,
         "tables": [(table, freshness(table)) for table in status.tables],

@@ -162,15 +162,9 @@ class TableSync:
         self.outcome.error = message
 
     def check_schema(self) -> None:
-        live = sql.table_columns(self.fac, self.mapping.fac_table)
-        if live is None:
-            raise TableFailed(f"FAC has no table '{self.mapping.fac_table}'")
-        missing = [column for column in self.columns if column not in live]
-        if missing:
-            raise TableFailed(
-                f"schema drift: FAC table '{self.mapping.fac_table}' has no column '{missing[0]}'"
-                + (f" (nor {', '.join(missing[1:])})" if len(missing) > 1 else "")
-            )
+        problem = schema_problem(self.mapping)
+        if problem:
+            raise TableFailed(problem)
 
     def apply(self) -> None:
         fac_now = sql.server_utc_now(self.fac)
@@ -387,6 +381,18 @@ class TableSync:
 
 
 COUNTERS = {"insert": "inserted", "update": "updated", "delete": "deleted", "restore": "restored"}
+
+
+def schema_problem(mapping: TableMapping) -> str | None:
+    """Why FAC's live table no longer fits the declared mapping, or None. Extra FAC columns are fine."""
+    live = sql.table_columns(connections[FAC_ALIAS], mapping.fac_table)
+    if live is None:
+        return f"FAC has no table '{mapping.fac_table}'"
+    missing = [column for column in mapping.columns if column not in live]
+    if not missing:
+        return None
+    others = f" (nor {', '.join(missing[1:])})" if len(missing) > 1 else ""
+    return f"schema drift: FAC table '{mapping.fac_table}' has no column '{missing[0]}'{others}"
 
 
 def sync_table(*, mapping: TableMapping, options: SyncOptions) -> TableOutcome:

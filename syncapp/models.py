@@ -272,3 +272,18 @@ class VanishedRow(models.Model):
 
     def __str__(self):
         return f"{self.table} #{self.row_id}"
+
+
+class AlertState(models.Model):
+    """What the ADMINS were last told, so that they hear of each change once, not every run."""
+
+    # Sorted problem keys ("run_failed", "stale:clients", …); empty when all is well.
+    problems = models.JSONField(default=list)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("alert state")
+        verbose_name_plural = _("alert states")
+
+    def __str__(self):
+        return ", ".join(self.problems) or "ok"

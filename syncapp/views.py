@@ -3,16 +3,8 @@
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 
-from syncapp.models import SyncRun
+from syncapp.alerts import FAILING, last_real_run
 from syncapp.status import stale_after, sync_status
-
-FAILING = (SyncRun.Status.FAILED, SyncRun.Status.PARTIAL)
-
-
-def last_real_run() -> SyncRun | None:
-    """The newest finished run that tried to apply something (not a dry run, not skipped)."""
-    runs = SyncRun.objects.filter(dry_run=False, finished_at__isnull=False)
-    return runs.exclude(status=SyncRun.Status.SKIPPED).order_by("-started_at", "-id").first()
 
 
 def health(request: HttpRequest) -> JsonResponse:

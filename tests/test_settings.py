@@ -49,6 +49,8 @@ def assert_one_line_error(result, *words):
         ({"DEBUG": "false"}, "SECRET_KEY"),
         ({"DEBUG": "maybe"}, "DEBUG"),
         ({"SYNC_STALE_AFTER": "quinze"}, "SYNC_STALE_AFTER"),
+        ({"SYNC_INTERVAL_MINUTES": "0"}, "SYNC_INTERVAL_MINUTES"),
+        ({"ADMINS": "Exploitation <exploitation-at-example.ga>"}, "ADMINS"),
     ],
 )
 def test_a_bad_variable_gives_one_line_naming_it(env, named):

@@ -297,7 +297,14 @@ def test_only_the_tables_asked_for(fac):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "args",
-    [("--table", "clientz"), ("--table", "clients,fournisseurs"), ("--status", "--force"), ("--status", "--dry-run")],
+    [
+        ("--table", "clientz"),
+        ("--table", "clients,fournisseurs"),
+        ("--status", "--force"),
+        ("--status", "--dry-run"),
+        ("--check", "--force"),
+        ("--check", "--status"),
+    ],
 )
 def test_bad_usage_exits_2_with_the_valid_tables(args):
     status, output = sync(*args)

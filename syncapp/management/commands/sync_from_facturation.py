@@ -3,8 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from syncapp.engine import TableOutcome
-from syncapp.mapping import TABLE_NAMES
+from syncapp.engine import FacUnreachable, TableOutcome, fac_check, schema_problem
+from syncapp.mapping import BY_NAME, TABLE_NAMES
 from syncapp.models import SyncRun
 from syncapp.runs import COUNTS, sync_run
 from syncapp.status import SyncStatus, sync_status
@@ -64,6 +64,9 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
         parser.add_argument("--status", action="store_true", help="where each table stands; exit 1 when stale")
         parser.add_argument(
+            "--check", action="store_true", help="only compare FAC's live columns with the mapping; exit 1 on drift"
+        )
+        parser.add_argument(
             "--allow-mass-delete",
             action="store_true",
             help="confirm a run that marks more than SYNC_MAX_DELETE_RATIO of a table's rows deleted",
@@ -72,15 +75,19 @@ class Command(BaseCommand):
             "--trigger", choices=SyncRun.Trigger.values, default=SyncRun.Trigger.MANUAL, help="recorded in the run"
         )
 
-    def handle(self, *args, table, force, dry_run, status, allow_mass_delete, trigger, verbosity, **options):
+    def handle(self, *args, table, force, dry_run, status, check, allow_mass_delete, trigger, verbosity, **options):
         tables = parse_tables(table)
-        if status and (force or dry_run or allow_mass_delete):
+        alone = [option for option, given in (("--status", status), ("--check", check)) if given]
+        if len(alone) > 1 or (alone and (force or dry_run or allow_mass_delete)):
             raise CommandError(
-                "--status cannot be combined with --force, --dry-run or --allow-mass-delete", returncode=USAGE_ERROR
+                "--status and --check go alone: not with each other, --force, --dry-run or --allow-mass-delete",
+                returncode=USAGE_ERROR,
             )
         self.verbosity = verbosity
         if status:
             return self.show_status(sync_status(), tables)
+        if check:
+            return self.check_schema(tables)
         self.progress_shown = False
         run = sync_run(
             tables=tables,
@@ -93,6 +100,19 @@ class Command(BaseCommand):
             on_table=self.show_changes,
         )
         self.show_run(run)
+
+    def check_schema(self, tables: list[str]) -> None:
+        """Before a deploy of the billing app: does live FAC still have every mapped column?"""
+        try:
+            fac_check()
+        except FacUnreachable as exc:
+            raise CommandError(str(exc), returncode=1) from None
+        problems = {name: schema_problem(BY_NAME[name]) for name in tables}
+        for name, problem in problems.items():
+            self.stdout.write(f"{name}: {problem or 'ok'}")
+        if any(problems.values()):
+            raise CommandError("FAC does not match the declared mapping (syncapp/mapping.py)", returncode=1)
+        self.stdout.write(self.style.SUCCESS("FAC matches the declared mapping."))
 
     # -- rendering ---------------------------------------------------------------------
 

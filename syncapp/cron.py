@@ -1,0 +1,33 @@
+"""The jobs django-crontab runs (settings.CRONJOBS).
+
+django-crontab catches and only logs a job's exception, so these functions make sure
+that what went wrong is in the run history, the sync log and, once, the ADMINS' mail.
+"""
+
+import logging
+
+from django.conf import settings
+
+from syncapp.alerts import alerts_send
+from syncapp.models import SyncRun
+from syncapp.retention import runs_prune
+from syncapp.runs import sync_run
+
+logger = logging.getLogger("opsync.sync")
+
+
+def scheduled_sync() -> None:
+    try:
+        sync_run(trigger=SyncRun.Trigger.CRON)
+    except Exception:
+        # The run record already says "failed" when it could be written (runs.run_tables);
+        # the traceback goes to the sync log, and the alert below tells the ADMINS.
+        logger.exception("scheduled run failed")
+        raise
+    finally:
+        alerts_send()
+
+
+def scheduled_prune() -> None:
+    pruned = runs_prune(keep_days=settings.SYNC_KEEP_DAYS)
+    logger.info("pruned %s run records older than %s days", pruned, settings.SYNC_KEEP_DAYS)
