@@ -140,6 +140,8 @@ CRONJOBS = [
 CRONTAB_EXECUTABLE = config.str("CRONTAB_EXECUTABLE", "/usr/bin/crontab")
 CRONTAB_DJANGO_MANAGE_PATH = str(BASE_DIR / "manage.py")
 CRONTAB_COMMENT = f"opsync {BASE_DIR}"  # marks this checkout's lines, so `remove` touches only them
+# The log's folder must exist before the shell opens the log for the redirection.
+CRONTAB_COMMAND_PREFIX = f"mkdir -p {shlex.quote(str(SYNC_LOG_FILE.parent))} &&"
 CRONTAB_COMMAND_SUFFIX = f">> {shlex.quote(str(SYNC_LOG_FILE))} 2>&1"
 
 LOGGING = {

@@ -22,7 +22,7 @@ _test_env = {
     "SECRET_KEY": "test-only-secret-key",
     "TIME_ZONE": "Africa/Libreville",
     "LANGUAGE_CODE": "fr",
-    "SYNC_LOG_FILE": str(SCRATCH_DIR / "sync-facturation.log"),
+    "SYNC_LOG_FILE": str(SCRATCH_DIR / "logs" / "sync-facturation.log"),
 }
 if backend.BACKEND == "mariadb":
     _server = {"HOST": backend.MYSQL["host"], "PORT": str(backend.MYSQL["port"])}

@@ -57,6 +57,7 @@ def test_crontab_add_show_remove(crontab, settings, capsys):
     lines = our_lines(crontab)
     assert len(lines) == 2
     sync_line = next(line for line in lines if line.startswith("*/5 * * * * "))
+    assert sync_line.startswith(f"*/5 * * * * mkdir -p {settings.SYNC_LOG_FILE.parent} && {sys.executable} ")
     assert f"{sys.executable} {ROOT / 'manage.py'} crontab run " in sync_line
     assert sync_line.endswith(f">> {settings.SYNC_LOG_FILE} 2>&1 # opsync {ROOT}")
     assert any(line.startswith("17 3 * * * ") for line in lines)
@@ -85,6 +86,8 @@ def test_a_scheduled_job_runs_as_cron_runs_it(crontab, fac, settings):
     call_command("crontab", "add")
     line = next(line for line in our_lines(crontab) if line.startswith("*/5"))
     command = line.split(" ", 5)[5].rsplit(" # ", 1)[0]
+    settings.SYNC_LOG_FILE.unlink(missing_ok=True)
+    settings.SYNC_LOG_FILE.parent.rmdir()  # as on a new server: no log folder yet
 
     subprocess.run(["/bin/sh", "-c", command], cwd="/", env=subprocess_env(), check=True, timeout=120)
 
