@@ -55,5 +55,8 @@ if backend.BACKEND == "mariadb":
         "CHARSET": "utf8mb4",
         "COLLATION": "utf8mb4_unicode_ci",
     }
+else:
+    # A file, not memory: tests run manage.py and gunicorn as child processes on it.
+    DATABASES["default"]["TEST"] = {"NAME": str(SCRATCH_DIR / "test_ops.sqlite3")}  # noqa: F405
 
 TEST_OUTPUT_DIR = Path(os.environ.get("OPSYNC_TEST_OUTPUT", BASE_DIR / "test-output"))  # noqa: F405
