@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import DatabaseError, DataError, IntegrityError, OperationalError, connections, transaction
 from django.utils import timezone
 
-from syncapp import sql
+from syncapp import checksums, sql
 from syncapp.mapping import TableMapping
 from syncapp.models import SyncState, VanishedRow
 from syncapp.readonly import FAC_ALIAS
@@ -169,37 +169,72 @@ class TableSync:
     def apply(self) -> None:
         fac_now = sql.server_utc_now(self.fac)
         live_before = self.live_count()
-        for batch in self.changed_rows():
-            self.process(batch)
-        if not self.full:
-            self.process_ids([i for i in self.state.retry_ids if i not in self.seen])
-        new_ids, gone_ids = self.id_differences()
-        if not self.full:
-            self.process_ids(sorted(new_ids - self.seen))
-        self.mark_vanished(sorted(gone_ids))
+        if self.full:
+            self.apply_full()
+        else:
+            self.apply_incremental()
         self.guard_mass_delete(live_before)
         self.outcome.cursor_after = self.next_cursor(fac_now)
         if not self.options.dry_run:
             self.save_state()
 
-    def changed_rows(self) -> Iterator[list[tuple]]:
-        """FAC rows to compare: all (full run), or those changed since cursor minus the look-back."""
+    def apply_incremental(self) -> None:
+        for batch in self.changed_rows():
+            self.process(batch)
+        self.process_ids([i for i in self.state.retry_ids if i not in self.seen])
+        new_ids, gone_ids = self.id_differences()
+        self.process_ids(sorted(new_ids - self.seen))
+        self.mark_vanished(sorted(gone_ids))
+
+    def apply_full(self) -> None:
+        """Every row compared through range checksums; only ranges that differ are read and written."""
+        fac_side = checksums.TableSide(self.fac, self.mapping.fac_table, self.mapping)
+        ops_side = checksums.TableSide(self.ops, self.mapping.ops_table, self.mapping, frozenset(self.vanished))
+        total = self.fac_count()
+        self.report_progress(total)
+        gone: list[int] = []
+        for chunk in checksums.compare(fac_side, ops_side):
+            self.outcome.unchanged += chunk.equal
+            self.processed += chunk.equal
+            if chunk.ops_empty:
+                self.process_range(chunk.low, chunk.high)
+            else:
+                self.process_ids(chunk.missing + chunk.differing)
+            gone += chunk.extra
+            self.report_progress(total)
+        self.mark_vanished(gone)
+        self.newest_seen = self.fac_newest()
+
+    def fac_count(self) -> int:
         table = self.fac.ops.quote_name(self.mapping.fac_table)
-        select = f"SELECT {sql.quoted(self.fac, self.columns)} FROM {table}"
-        if self.full:
-            total = sql.fetch_all(self.fac, f"SELECT COUNT(*) FROM {table}")[0][0]
-            self.report_progress(total)
-            query, params = f"{select} ORDER BY id", []
-        else:
-            # Look back: a FAC transaction may commit rows whose updated_at is older than
-            # rows already read (Laravel sets updated_at when the row is saved, not when
-            # the transaction commits). Rows read again are compared and not rewritten.
-            since = naive_utc(self.state.cursor - self.options.lookback)
-            total = None
-            query, params = f"{select} WHERE updated_at >= %s", [since]
-        for batch in sql.stream(self.fac, query, params, batch_size=self.options.batch_size):
+        return sql.fetch_all(self.fac, f"SELECT COUNT(*) FROM {table}")[0][0]
+
+    def fac_newest(self) -> datetime | None:
+        """FAC's newest updated_at: where a full run leaves the cursor."""
+        table = self.fac.ops.quote_name(self.mapping.fac_table)
+        value = sql.fetch_all(self.fac, f"SELECT MAX(updated_at) FROM {table}")[0][0]
+        return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+    def process_range(self, low: int, high: int) -> None:
+        """All FAC rows of an id range the mirror does not have yet (a first copy)."""
+        table = self.fac.ops.quote_name(self.mapping.fac_table)
+        query = f"SELECT {sql.quoted(self.fac, self.columns)} FROM {table} WHERE id >= %s AND id < %s"
+        for batch in sql.stream(self.fac, query, [low, high], batch_size=self.options.batch_size):
+            self.process(batch)
+
+    def changed_rows(self) -> Iterator[list[tuple]]:
+        """FAC rows changed since the cursor, less the look-back window, in batches.
+
+        Look back: a FAC transaction may commit rows whose updated_at is older than rows
+        already read (Laravel sets updated_at when the row is saved, not when the
+        transaction commits). Rows read again are compared and not rewritten.
+        """
+        table = self.fac.ops.quote_name(self.mapping.fac_table)
+        since = naive_utc(self.state.cursor - self.options.lookback)
+        query = f"SELECT {sql.quoted(self.fac, self.columns)} FROM {table} WHERE updated_at >= %s"
+        for batch in sql.stream(self.fac, query, [since], batch_size=self.options.batch_size):
             yield batch
-            self.report_progress(total)
+            self.report_progress(None)
 
     def report_progress(self, total: int | None) -> None:
         if self.options.on_progress:
@@ -217,7 +252,7 @@ class TableSync:
         pending = []
         for row in batch:
             self.processed += 1
-            if not self.full:
+            if not self.full:  # a full run reads every id once: no need to remember them
                 self.seen.add(row[0])
             self.note_updated_at(row[self.updated_at])
             change = self.compare(row, mirror.get(row[0]))

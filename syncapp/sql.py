@@ -4,13 +4,13 @@ Everything here takes a Django connection and works on raw tuples: the sync comp
 and writes hundreds of thousands of rows, and model instances would dominate its cost.
 """
 
-import zlib
+import hashlib
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-Fingerprint = tuple[int, int, int]  # (row count, sum of ids, xor of CRC32 of ids)
+Fingerprint = tuple[int, int, int]  # (row count, sum of ids, xor of 64-bit hashes of ids)
 EMPTY_FINGERPRINT: Fingerprint = (0, 0, 0)
 
 
@@ -78,29 +78,39 @@ def table_columns(connection: BaseDatabaseWrapper, table: str) -> list[str] | No
         return [column.name for column in connection.introspection.get_table_description(cursor, table)]
 
 
+# The first 64 bits of MD5, as MySQL computes them. Not CRC32: CRC is linear, so the xor
+# of the CRCs of two rows that swap a value (two codes, say) does not change.
+HASH64_SQL = "CAST(CONV(LEFT(MD5({}), 16), 16, 10) AS UNSIGNED)"
+
+
+def hash64(text: str) -> int:
+    """The same 64 bits in Python."""
+    return int.from_bytes(hashlib.md5(text.encode(), usedforsecurity=False).digest()[:8], "big")
+
+
 def fingerprint_add(fingerprint: Fingerprint, row_id: int) -> Fingerprint:
     """Fold one id into a chunk's fingerprint; the same fold removes it again from the xor."""
     count, total, xor = fingerprint
-    return count + 1, total + row_id, xor ^ zlib.crc32(str(row_id).encode())
+    return count + 1, total + row_id, xor ^ hash64(str(row_id))
 
 
 def fingerprint_remove(fingerprint: Fingerprint, row_id: int) -> Fingerprint:
     count, total, xor = fingerprint
-    return count - 1, total - row_id, xor ^ zlib.crc32(str(row_id).encode())
+    return count - 1, total - row_id, xor ^ hash64(str(row_id))
 
 
 def id_fingerprints(connection: BaseDatabaseWrapper, table: str, *, chunk: int) -> dict[int, Fingerprint]:
-    """Per id range of `chunk` ids: how many ids, their sum, and the xor of their CRC32.
+    """Per id range of `chunk` ids: how many ids, their sum, and the xor of their hashes.
 
     Comparing these between FAC and OPS finds the ranges where ids were added or
     removed without fetching every id: MySQL computes them in one primary-key scan.
-    SQLite (the demo) has no CRC32, so Python folds the ids the same way.
+    SQLite (the demo) has no MD5, so Python folds the ids the same way.
     """
     quote = connection.ops.quote_name
     if connection.vendor == "mysql":
         rows = fetch_all(
             connection,
-            f"SELECT id DIV %s, COUNT(*), SUM(id), BIT_XOR(CRC32(id)) FROM {quote(table)} GROUP BY 1",
+            f"SELECT id DIV %s, COUNT(*), SUM(id), BIT_XOR({HASH64_SQL.format('id')}) FROM {quote(table)} GROUP BY 1",
             [chunk],
         )
         return {int(key): (int(count), int(total), int(xor)) for key, count, total, xor in rows}
