@@ -32,8 +32,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Serves the admin's static files from STATIC_ROOT under gunicorn, with no web-server rule.
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -86,6 +84,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 STATIC_URL = "static/"
 STATIC_ROOT = Path(config.str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 if not DEBUG:
+    # WhiteNoise serves the admin's static files from STATIC_ROOT under gunicorn, so the web
+    # server needs no rule for them (runserver serves them itself when DEBUG is true).
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
     STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -127,6 +128,11 @@ SYNC_MAX_DELETE_RATIO = config.float("SYNC_MAX_DELETE_RATIO", 0.10)
 # deletion is 12 %, and must not need an operator.
 SYNC_MAX_DELETE_FLOOR = config.int("SYNC_MAX_DELETE_FLOOR", 5)
 SYNC_KEEP_DAYS = config.int("SYNC_KEEP_DAYS", 90)
+# A table's transaction that waits this long for a lock in OPS, or is chosen as a
+# deadlock victim, is tried again from the start, up to SYNC_WRITE_RETRIES times.
+SYNC_LOCK_WAIT_TIMEOUT = config.int("SYNC_LOCK_WAIT_TIMEOUT", 20)
+SYNC_WRITE_RETRIES = config.int("SYNC_WRITE_RETRIES", 3)
+SYNC_VERIFY_DAILY = config.bool("SYNC_VERIFY_DAILY", True)
 SYNC_INTERVAL_MINUTES = config.int("SYNC_INTERVAL_MINUTES", 5)
 if not 1 <= SYNC_INTERVAL_MINUTES <= 59:
     raise ConfigError("SYNC_INTERVAL_MINUTES must be between 1 and 59")
@@ -137,6 +143,8 @@ CRONJOBS = [
     (f"*/{SYNC_INTERVAL_MINUTES} * * * *", "syncapp.cron.scheduled_sync"),
     ("17 3 * * *", "syncapp.cron.scheduled_prune"),  # daily, off the hour
 ]
+if SYNC_VERIFY_DAILY:
+    CRONJOBS.append(("47 2 * * *", "syncapp.cron.scheduled_verify"))
 CRONTAB_EXECUTABLE = config.str("CRONTAB_EXECUTABLE", "/usr/bin/crontab")
 CRONTAB_DJANGO_MANAGE_PATH = str(BASE_DIR / "manage.py")
 CRONTAB_COMMENT = f"opsync {BASE_DIR}"  # marks this checkout's lines, so `remove` touches only them

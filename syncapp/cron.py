@@ -16,9 +16,9 @@ from syncapp.runs import sync_run
 logger = logging.getLogger("opsync.sync")
 
 
-def scheduled_sync() -> None:
+def run_scheduled(**options) -> None:
     try:
-        sync_run(trigger=SyncRun.Trigger.CRON)
+        sync_run(trigger=SyncRun.Trigger.CRON, **options)
     except Exception:
         # The run record already says "failed" when it could be written (runs.run_tables);
         # the traceback goes to the sync log, and the alert below tells the ADMINS.
@@ -26,6 +26,15 @@ def scheduled_sync() -> None:
         raise
     finally:
         alerts_send()
+
+
+def scheduled_sync() -> None:
+    run_scheduled()
+
+
+def scheduled_verify() -> None:
+    """Daily (SYNC_VERIFY_DAILY): OPS compared with FAC; a difference fails the run, and is mailed."""
+    run_scheduled(verify=True)
 
 
 def scheduled_prune() -> None:

@@ -46,6 +46,10 @@ def is_row_error(exc: DatabaseError) -> bool:
     return isinstance(exc, OperationalError) and bool(exc.args) and exc.args[0] in ROW_ERROR_CODES
 
 
+# MySQL errors after which a table's transaction is simply tried again.
+LOCK_ERRORS = {1205: "lock wait timeout", 1213: "deadlock"}
+
+
 class FacUnreachable(Exception):
     """FAC cannot be reached or refuses the login; the message is safe to show."""
 
@@ -98,10 +102,12 @@ class TableOutcome:
     error: str = ""
     row_errors: list[dict] = field(default_factory=list)
     changes: list[dict] = field(default_factory=list)
+    differences: int = 0  # --verify: rows where OPS is not FAC
+    retryable: bool = False  # failed on a lock wait timeout or deadlock in OPS
 
     @property
     def errors(self) -> int:
-        return len(self.row_errors) + (1 if self.error else 0)
+        return len(self.row_errors) + self.differences + (1 if self.error else 0)
 
     @property
     def changed(self) -> int:
@@ -148,12 +154,18 @@ class TableSync:
         started = time.monotonic()
         try:
             self.check_schema()
+            if self.ops.vendor == "mysql":
+                with self.ops.cursor() as cursor:  # fail fast on a lock, then retry the table
+                    cursor.execute("SET SESSION innodb_lock_wait_timeout = %s", [settings.SYNC_LOCK_WAIT_TIMEOUT])
             with transaction.atomic(using=OPS_ALIAS):
                 self.apply()
         except TableFailed as exc:
             self.fail(str(exc))
         except DatabaseError as exc:
-            self.fail(f"database error: {database_error_text(exc)}")
+            code = exc.args[0] if exc.args else None
+            self.outcome.retryable = code in LOCK_ERRORS
+            name = LOCK_ERRORS.get(code, "database error")
+            self.fail(f"{name}: {database_error_text(exc)}")
         self.outcome.duration = time.monotonic() - started
         return self.outcome
 
@@ -431,4 +443,22 @@ def schema_problem(mapping: TableMapping) -> str | None:
 
 
 def sync_table(*, mapping: TableMapping, options: SyncOptions) -> TableOutcome:
-    return TableSync(mapping, options).run()
+    """One table, retried from the start when OPS times out on a lock or picks it for a deadlock."""
+    attempts = settings.SYNC_WRITE_RETRIES
+    for _ in range(attempts):
+        outcome = TableSync(mapping, options).run()
+        if not outcome.retryable:
+            break
+    if outcome.retryable:
+        outcome.error = f"OPS {outcome.error}, after {attempts} attempts"
+    if outcome.error:
+        drop_broken_connections()
+    return outcome
+
+
+def drop_broken_connections() -> None:
+    """A connection this table broke (FAC cut mid-read, say) is reopened by the next table."""
+    for alias in (FAC_ALIAS, OPS_ALIAS):
+        connection = connections[alias]
+        if connection.connection is not None and not connection.in_atomic_block and not connection.is_usable():
+            connection.close()

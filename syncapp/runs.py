@@ -10,6 +10,7 @@ from syncapp.engine import CHANGES_KEPT, FacUnreachable, SyncOptions, TableOutco
 from syncapp.lock import SyncLock
 from syncapp.mapping import BY_NAME, TABLE_NAMES
 from syncapp.models import SyncRun, SyncState, SyncTableResult
+from syncapp.verify import verify_table
 
 logger = logging.getLogger("opsync.sync")
 COUNTS = ("inserted", "updated", "deleted", "restored", "unchanged")
@@ -31,6 +32,7 @@ def sync_run(
     tables: Iterable[str] = TABLE_NAMES,
     force: bool = False,
     dry_run: bool = False,
+    verify: bool = False,
     allow_mass_delete: bool = False,
     trigger: str = SyncRun.Trigger.MANUAL,
     user=None,
@@ -38,15 +40,19 @@ def sync_run(
     on_progress: Callable[[str, int, int | None], None] | None = None,
     on_table: Callable[[TableOutcome], None] | None = None,
 ) -> SyncRun:
-    """Run the sync once and return its record (skipped when another run holds the lock)."""
+    """Run the sync (or, with verify, the comparison) once and return its record.
+
+    Skipped, and recorded as such, when another run holds the lock.
+    """
     tables = [name for name in TABLE_NAMES if name in set(tables)]
+    mode = SyncRun.Mode.VERIFY if verify else SyncRun.Mode.FORCE if force else SyncRun.Mode.INCREMENTAL
     record = {
         "tables": tables,
         "trigger": trigger,
-        "mode": SyncRun.Mode.FORCE if force else SyncRun.Mode.INCREMENTAL,
+        "mode": mode,
         "dry_run": dry_run,
         "triggered_by": user,
-        "options": {"force": force, "dry_run": dry_run, "allow_mass_delete": allow_mass_delete},
+        "options": {"force": force, "dry_run": dry_run, "verify": verify, "allow_mass_delete": allow_mass_delete},
     }
     settings.SYNC_LOG_FILE.parent.mkdir(parents=True, exist_ok=True)
     lock = SyncLock()
@@ -93,9 +99,13 @@ def run_tables(run: SyncRun, tables: list[str], options: SyncOptions, on_table) 
         return
     try:
         outcomes = []
+        verifying = run.mode == SyncRun.Mode.VERIFY
         for name in tables:
-            outcome = sync_table(mapping=BY_NAME[name], options=options)
-            record_table(run, outcome, options)
+            if verifying:
+                outcome = verify_table(mapping=BY_NAME[name], keep_all_changes=options.keep_all_changes)
+            else:
+                outcome = sync_table(mapping=BY_NAME[name], options=options)
+            record_table(run, outcome, options, verifying)
             outcomes.append(outcome)
             if on_table:
                 on_table(outcome)
@@ -103,11 +113,15 @@ def run_tables(run: SyncRun, tables: list[str], options: SyncOptions, on_table) 
         # A bug or an interruption (Ctrl-C): say so in the record, then let it go on.
         finish(run, SyncRun.Status.FAILED, f"interrupted: {exc.__class__.__name__}: {exc}")
         raise
-    finish(run, run_status(outcomes), "; ".join(f"{o.table}: {o.error}" for o in outcomes if o.error))
+    error = "; ".join(f"{o.table}: {o.error}" for o in outcomes if o.error)
+    if verifying and any(o.differences for o in outcomes):
+        differing = ", ".join(f"{o.table} ({o.differences})" for o in outcomes if o.differences)
+        error = "; ".join(filter(None, [f"OPS differs from FAC: {differing}; run --force to repair", error]))
+    finish(run, run_status(outcomes, verifying), error)
 
 
-def run_status(outcomes: list[TableOutcome]) -> str:
-    if all(o.error for o in outcomes) and outcomes:
+def run_status(outcomes: list[TableOutcome], verifying: bool) -> str:
+    if outcomes and (all(o.error for o in outcomes) or (verifying and any(o.errors for o in outcomes))):
         return SyncRun.Status.FAILED
     if any(o.errors for o in outcomes):
         return SyncRun.Status.PARTIAL
@@ -115,12 +129,12 @@ def run_status(outcomes: list[TableOutcome]) -> str:
 
 
 def table_status(outcome: TableOutcome) -> str:
-    if outcome.error:
+    if outcome.error or outcome.differences:
         return SyncTableResult.Status.FAILED
     return SyncTableResult.Status.PARTIAL if outcome.row_errors else SyncTableResult.Status.SUCCESS
 
 
-def record_table(run: SyncRun, outcome: TableOutcome, options: SyncOptions) -> None:
+def record_table(run: SyncRun, outcome: TableOutcome, options: SyncOptions, verifying: bool) -> None:
     counts = {name: getattr(outcome, name) for name in COUNTS}
     SyncTableResult.objects.create(
         run=run,
@@ -138,7 +152,7 @@ def record_table(run: SyncRun, outcome: TableOutcome, options: SyncOptions) -> N
     for name, value in counts.items():
         setattr(run, name, getattr(run, name) + value)
     run.errors += outcome.errors
-    if not options.dry_run and not outcome.error:
+    if not (options.dry_run or verifying or outcome.error):
         SyncState.objects.filter(table=outcome.table).update(last_run=run)
     logger.info(
         "run #%s %s %s %s cursor=%s %.2fs%s",

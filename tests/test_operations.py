@@ -1,7 +1,6 @@
 """Running unattended: the crontab, alerts, retention, production serving."""
 
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -56,17 +55,18 @@ def test_crontab_add_show_remove(crontab, settings, capsys):
     call_command("crontab", "add")
 
     lines = our_lines(crontab)
-    assert len(lines) == 2
+    assert len(lines) == 3
     sync_line = next(line for line in lines if line.startswith("*/5 * * * * "))
     assert sync_line.startswith(f"*/5 * * * * mkdir -p {settings.SYNC_LOG_FILE.parent} && {sys.executable} ")
     assert f"{sys.executable} {ROOT / 'manage.py'} crontab run " in sync_line
     assert sync_line.endswith(f">> {settings.SYNC_LOG_FILE} 2>&1 # opsync {ROOT}")
-    assert any(line.startswith("17 3 * * * ") for line in lines)
+    assert any(line.startswith("17 3 * * * ") for line in lines)  # pruning
+    assert any(line.startswith("47 2 * * * ") for line in lines)  # verification (SYNC_VERIFY_DAILY)
 
     capsys.readouterr()
     call_command("crontab", "show")
     shown = capsys.readouterr().out
-    assert "syncapp.cron.scheduled_sync" in shown and "syncapp.cron.scheduled_prune" in shown
+    assert all(f"syncapp.cron.scheduled_{job}" in shown for job in ("sync", "prune", "verify"))
 
     call_command("crontab", "remove")
     assert crontab.read_text() == "0 4 * * * /usr/local/bin/backup.sh # not ours\n"
@@ -82,18 +82,21 @@ def test_the_interval_is_a_setting():
 
 
 @BOTH
-def test_a_scheduled_job_runs_as_cron_runs_it(crontab, fac, settings):
+def test_a_scheduled_job_runs_as_cron_runs_it(crontab, fac, settings, tmp_path):
     ClientFactory.create_batch(2)
+    # As on a new server: the log's folder does not exist yet (opsync/settings.py builds these two).
+    log = tmp_path / "new-server" / "logs" / "sync-facturation.log"
+    settings.CRONTAB_COMMAND_PREFIX = f"mkdir -p {log.parent} &&"
+    settings.CRONTAB_COMMAND_SUFFIX = f">> {log} 2>&1"
     call_command("crontab", "add")
     line = next(line for line in our_lines(crontab) if line.startswith("*/5"))
     command = line.split(" ", 5)[5].rsplit(" # ", 1)[0]
-    shutil.rmtree(settings.SYNC_LOG_FILE.parent, ignore_errors=True)  # as on a new server: no log folder yet
 
-    subprocess.run(["/bin/sh", "-c", command], cwd="/", env=subprocess_env(), check=True, timeout=120)
+    subprocess.run(["/bin/sh", "-c", command], cwd="/", env=subprocess_env(SYNC_LOG_FILE=str(log)), check=True)
 
     run = SyncRun.objects.get()
     assert (run.trigger, run.status, run.inserted) == ("cron", "success", 2)
-    assert f"run #{run.pk} success" in settings.SYNC_LOG_FILE.read_text()
+    assert f"run #{run.pk} success" in log.read_text()
     assert Client.objects.count() == 2
 
 

@@ -67,6 +67,9 @@ class Command(BaseCommand):
             "--check", action="store_true", help="only compare FAC's live columns with the mapping; exit 1 on drift"
         )
         parser.add_argument(
+            "--verify", action="store_true", help="compare OPS with FAC by checksums; exit 1 on a difference"
+        )
+        parser.add_argument(
             "--allow-mass-delete",
             action="store_true",
             help="confirm a run that marks more than SYNC_MAX_DELETE_RATIO of a table's rows deleted",
@@ -75,12 +78,14 @@ class Command(BaseCommand):
             "--trigger", choices=SyncRun.Trigger.values, default=SyncRun.Trigger.MANUAL, help="recorded in the run"
         )
 
-    def handle(self, *args, table, force, dry_run, status, check, allow_mass_delete, trigger, verbosity, **options):
+    def handle(self, *args, table, force, dry_run, status, check, verify, allow_mass_delete, trigger, **options):
         tables = parse_tables(table)
-        alone = [option for option, given in (("--status", status), ("--check", check)) if given]
+        verbosity = options["verbosity"]
+        alone = [option for option, given in (("--status", status), ("--check", check), ("--verify", verify)) if given]
         if len(alone) > 1 or (alone and (force or dry_run or allow_mass_delete)):
             raise CommandError(
-                "--status and --check go alone: not with each other, --force, --dry-run or --allow-mass-delete",
+                f"{alone[0]} goes alone: not with --status, --check, --verify, --force, --dry-run "
+                "or --allow-mass-delete",
                 returncode=USAGE_ERROR,
             )
         self.verbosity = verbosity
@@ -93,6 +98,7 @@ class Command(BaseCommand):
             tables=tables,
             force=force,
             dry_run=dry_run,
+            verify=verify,
             allow_mass_delete=allow_mass_delete,
             trigger=trigger,
             keep_all_changes=verbosity >= 3,
@@ -133,16 +139,19 @@ class Command(BaseCommand):
             return
         shown = outcome.changes if self.verbosity >= 3 else outcome.changes[:50]
         for change in shown:
-            columns = ", ".join(change["columns"]) if change["action"] == "update" else ""
+            columns = ", ".join(change["columns"]) if change["action"] in ("update", "differs") else ""
             self.stdout.write(f"  {outcome.table} #{change['id']}: {change['action']} {columns}".rstrip())
-        if outcome.changed > len(shown):
-            self.stdout.write(f"  {outcome.table}: … and {outcome.changed - len(shown)} more (-v 3 shows all)")
+        listed = outcome.changed + outcome.differences
+        if listed > len(shown):
+            self.stdout.write(f"  {outcome.table}: … and {listed - len(shown)} more (-v 3 shows all)")
 
     def show_run(self, run: SyncRun) -> None:
         if run.status == SyncRun.Status.SKIPPED:
             self.stdout.write(f"Skipped: {run.error}.")
             return
         results = list(run.results.all())
+        if run.mode == SyncRun.Mode.VERIFY:
+            return self.show_verification(run, results)
         if results and self.verbosity >= 1:
             self.stdout.write(f"{'table':<15}" + "".join(f"{c:>11}" for c in COLUMNS) + f"{'duration':>10}")
             for result in results:
@@ -157,6 +166,14 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"{what} #{run.pk} {run.status} in {seconds:.2f}s: {summary}."))
             return
         raise CommandError(f"{what} #{run.pk} {run.status}: {run.error or summary}", returncode=1)
+
+    def show_verification(self, run: SyncRun, results) -> None:
+        for result in results:
+            state = result.error or f"{result.unchanged} rows identical, {result.errors} differ"
+            self.stdout.write(f"{result.table:<15}{state}")
+        if run.status != SyncRun.Status.SUCCESS:
+            raise CommandError(f"Verification #{run.pk}: {run.error}", returncode=1)
+        self.stdout.write(self.style.SUCCESS(f"Verification #{run.pk}: OPS is equal to FAC."))
 
     def show_status(self, status: SyncStatus, tables: list[str]) -> None:
         fac = "reachable" if status.fac_error is None else status.fac_error

@@ -1,0 +1,111 @@
+"""--verify: OPS compared with FAC by range checksums, read-only; --force then repairs."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import connections
+
+from syncapp import checksums
+from syncapp.cron import scheduled_verify
+from syncapp.mapping import BY_NAME
+from syncapp.models import Armateur, Client, SyncRun
+from tests.factories import ArmateurFactory, ClientFactory, ServiceFactory, fac_now
+from tests.mirror import differences, ops_rows, sync
+
+BOTH = pytest.mark.django_db(databases=["default", "facturation"], transaction=True)
+
+
+def latest() -> SyncRun:
+    return SyncRun.objects.latest("started_at")
+
+
+@BOTH
+def test_an_identical_mirror_verifies_and_nothing_is_written(fac):
+    ClientFactory.create_batch(5, notes="é🚢 \\ '")
+    ClientFactory(deleted_at=fac_now(), updated_at=None)
+    ServiceFactory.create_batch(3)
+    gone = ArmateurFactory()
+    sync()
+    fac.hard_delete("armateurs", gone["id"])
+    sync()  # the vanished row is marked in OPS: not a difference
+    before = {table: ops_rows(table) for table in ("clients", "armateurs")}
+
+    status, output = sync("--verify")
+
+    assert status == 0, output
+    assert "Verification #" in output and "OPS is equal to FAC" in output
+    assert "clients        6 rows identical, 0 differ" in output
+    run = latest()
+    assert (run.mode, run.status, run.errors) == ("verify", "success", 0)
+    assert {table: ops_rows(table) for table in ("clients", "armateurs")} == before
+
+
+@BOTH
+def test_every_kind_of_difference_is_found_listed_and_repaired_by_force(fac):
+    edited, removed, undated, kept = ClientFactory.create_batch(4, updated_at=fac_now() - timedelta(hours=2))
+    swap_a, swap_b = ArmateurFactory(code="MSC"), ArmateurFactory(code="MAEU")
+    sync()
+    Client.objects.filter(pk=edited["id"]).update(nom="changé dans OPS")
+    Client.objects.filter(pk=removed["id"]).delete()
+    Client.objects.create(id=99_999, nom="inconnu de FAC", pays="Gabon", type="Entreprise")
+    fac.update("clients", undated["id"], email="nouveau@exemple.ga")  # by hand: updated_at untouched
+    fac.execute("START TRANSACTION" if fac.connection.vendor == "mysql" else "BEGIN")
+    fac.update("armateurs", swap_a["id"], code="tmp")
+    fac.update("armateurs", swap_b["id"], code="MSC")
+    fac.update("armateurs", swap_a["id"], code="MAEU")
+    fac.execute("COMMIT")
+
+    status, output = sync("--verify", "-v", "2")
+
+    assert status == 1
+    assert f"clients #{removed['id']}: missing" in output
+    assert f"clients #{edited['id']}: differs nom" in output
+    assert f"clients #{undated['id']}: differs email" in output
+    assert "clients #99999: extra" in output
+    assert f"armateurs #{swap_a['id']}: differs code" in output and f"armateurs #{swap_b['id']}: differs code" in output
+    assert f"clients #{kept['id']}" not in output
+    run = latest()
+    assert run.status == "failed" and run.errors == 6 and "run --force to repair" in run.error
+    assert Client.objects.get(pk=edited["id"]).nom == "changé dans OPS"  # verify writes nothing
+    assert Armateur.objects.get(pk=swap_a["id"]).code == "MSC"
+
+    assert sync("--force")[0] == 0
+    status, output = sync("--verify")
+    assert status == 0, output
+    assert Client.objects.get(pk=99_999).deleted_at is not None  # not in FAC: kept, marked deleted
+    assert differences(fac) == []
+
+
+@BOTH
+def test_the_daily_verification_is_recorded_and_mailed(fac, settings):
+    settings.ADMINS = [("Exploitation", "exploitation@example.ga")]
+    row = ClientFactory()
+    sync()
+    Client.objects.filter(pk=row["id"]).update(email="faux@exemple.ga")
+
+    scheduled_verify()
+
+    run = latest()
+    assert (run.trigger, run.mode, run.status) == ("cron", "verify", "failed")
+    assert len(mail.outbox) == 1 and "OPS differs from FAC: clients (1)" in mail.outbox[0].body
+
+
+@pytest.mark.mariadb
+@BOTH
+def test_mysql_and_python_hash_the_same_canonical_text(fac):
+    """So a FAC on one engine and an OPS on the other still compare equal when equal."""
+    ClientFactory(nom="  Olam 🚢 ", email="", notes=None, updated_at="0000-00-00 00:00:00", solde="12.50")
+    ClientFactory(nom="l'« entrepôt » \\ n°3", notes="x" * 5000, deleted_at=fac_now())
+    ArmateurFactory(code=None, actif=False)
+    ServiceFactory(prix_unitaire="85000.00", description="")
+    reader = connections["facturation"]
+    for name in ("clients", "armateurs", "services"):
+        mapping = BY_NAME[name]
+        side = checksums.TableSide(reader, mapping.fac_table, mapping)
+        in_sql = side.row_hashes(0, 10**9)
+        columns = ", ".join(mapping.columns)
+        with reader.cursor() as cursor:
+            cursor.execute(f"SELECT {columns} FROM {mapping.fac_table}")
+            in_python = {row[0]: checksums.row_hash(checksums.column_fields(mapping), row) for row in cursor}
+        assert in_sql == in_python, name
