@@ -11,8 +11,9 @@ MySQL computes it in SQL; SQLite (the demo) in Python, producing the very same t
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from django.db import models
+from django.db import connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from syncapp import sql
@@ -21,6 +22,7 @@ from syncapp.mapping import TableMapping
 CHUNK = 1000  # ids per range
 SEPARATOR = "\x1f"  # CHAR(31), the ASCII unit separator
 Sums = tuple[int, int]  # (rows, xor of their hashes)
+ChunkSums = dict[int, Sums]
 
 
 def column_fields(mapping: TableMapping) -> list[models.Field]:
@@ -68,33 +70,45 @@ def row_hash(fields: list[models.Field], row: tuple) -> int:
 
 @dataclass
 class TableSide:
-    """One side of the comparison: a connection, a table, and ids to leave out (rows known vanished)."""
+    """One side of the comparison: a database alias, a table, and a condition on its rows (OPS: still in FAC)."""
 
-    connection: BaseDatabaseWrapper
+    alias: str
     table: str
     mapping: TableMapping
-    exclude: frozenset[int] = frozenset()
+    condition: str = ""
+
+    @property
+    def connection(self) -> BaseDatabaseWrapper:
+        return connections[self.alias]  # looked up in the calling thread: the sides run in two
 
     def where(self, condition: str = "1 = 1") -> str:
-        if not self.exclude:
-            return f"WHERE {condition}"
-        return f"WHERE {condition} AND id NOT IN ({', '.join(str(int(i)) for i in sorted(self.exclude))})"
+        return f"WHERE {condition} AND {self.condition}" if self.condition else f"WHERE {condition}"
 
-    def chunk_sums(self) -> dict[int, Sums]:
-        quoted = self.connection.ops.quote_name(self.table)
-        if self.connection.vendor == "mysql":
-            crc = canonical_sql(self.connection, self.mapping)
-            query = f"SELECT id DIV %s, COUNT(*), BIT_XOR({crc}) FROM {quoted} {self.where()} GROUP BY 1"
-            rows = sql.fetch_all(self.connection, query, [CHUNK])
-            return {int(key): (int(count), int(xor)) for key, count, xor in rows}
-        sums: dict[int, Sums] = {}
-        query = f"SELECT {sql.quoted(self.connection, self.mapping.columns)} FROM {quoted} {self.where()}"
+    def chunk_sums(self) -> tuple[ChunkSums, datetime | None]:
+        """Per range of ids: (rows, xor of their hashes); and the newest updated_at."""
+        connection = self.connection
+        quoted = connection.ops.quote_name(self.table)
+        if connection.vendor == "mysql":
+            hashed = canonical_sql(connection, self.mapping)
+            query = (
+                f"SELECT id DIV %s, COUNT(*), BIT_XOR({hashed}), MAX(updated_at) "
+                f"FROM {quoted} {self.where()} GROUP BY 1 ORDER BY NULL"
+            )
+            rows = sql.fetch_all(connection, query, [CHUNK])
+            newest = max((row[3] for row in rows if row[3] is not None), default=None)
+            return {int(key): (int(count), int(xor)) for key, count, xor, _ in rows}, newest
+        sums: ChunkSums = {}
+        newest = None
+        query = f"SELECT {sql.quoted(connection, self.mapping.columns)} FROM {quoted} {self.where()}"
         fields = column_fields(self.mapping)
-        for batch in sql.stream(self.connection, query, [], batch_size=5000):
+        updated_at = self.mapping.columns.index("updated_at")
+        for batch in sql.stream(connection, query, [], batch_size=5000):
             for row in batch:
                 count, xor = sums.get(row[0] // CHUNK, (0, 0))
                 sums[row[0] // CHUNK] = (count + 1, xor ^ row_hash(fields, row))
-        return sums
+                if row[updated_at] is not None and (newest is None or row[updated_at] > newest):
+                    newest = row[updated_at]
+        return sums, newest
 
     def row_hashes(self, low: int, high: int) -> dict[int, int]:
         quoted = self.connection.ops.quote_name(self.table)
@@ -121,9 +135,23 @@ class ChunkComparison:
         return not self.equal and not self.differing and not self.extra
 
 
-def compare(fac: TableSide, ops: TableSide) -> Iterator[ChunkComparison]:
+class TableComparison:
+    """Both sides' range sums, computed at once by the two servers, then compared range by range."""
+
+    def __init__(self, fac: TableSide, ops: TableSide):
+        self.fac, self.ops = fac, ops
+        (self.fac_sums, self.fac_newest), (self.ops_sums, _) = sql.in_parallel(fac.chunk_sums, ops.chunk_sums)
+
+    @property
+    def fac_rows(self) -> int:
+        return sum(count for count, _ in self.fac_sums.values())
+
+    def chunks(self) -> Iterator[ChunkComparison]:
+        return compare_sums(self.fac, self.ops, self.fac_sums, self.ops_sums)
+
+
+def compare_sums(fac: TableSide, ops: TableSide, fac_sums: ChunkSums, ops_sums: ChunkSums) -> Iterator[ChunkComparison]:
     """Every id range of either side, in order; ranges whose sums agree are not read row by row."""
-    fac_sums, ops_sums = fac.chunk_sums(), ops.chunk_sums()
     for key in sorted(fac_sums.keys() | ops_sums.keys()):
         low, high = key * CHUNK, (key + 1) * CHUNK
         if fac_sums.get(key) == ops_sums.get(key):

@@ -3,15 +3,18 @@
 For each table, inside one OPS transaction:
 
 1. Check that FAC still has every mirrored column (schema drift fails the table).
-2. Read the FAC rows changed since the cursor, less a look-back window (all rows with
-   --force or on the first run), in batches, and compare each with its mirror row.
+2. Find what to read, with one scan per side, the two servers working at once:
+   - incremental: per range of 1 000 ids, sums of the ids and the number of FAC rows
+     changed since the cursor, less a look-back window. Ranges with changed rows are
+     read; ranges whose id sums differ give the new ids (whatever their updated_at:
+     NULL, zero date, committed late) and the ids hard-deleted in FAC;
+   - full (--force, or the first run): per range, a hash of every row (checksums.py);
+     only ranges whose hashes differ are read.
 3. Read again the rows that OPS could not store last time.
-4. Compare the id sets of both sides, cheaply, by per-range fingerprints: ids only in
-   FAC are new rows whatever their updated_at (NULL, zero date, committed late); ids
-   only in OPS were hard-deleted in FAC and are marked deleted, never removed.
-5. Write only the rows that differ, a batch per statement; a batch OPS refuses is
-   retried row by row, so one bad row is recorded and the rest still applies.
-6. Refuse a run that would mark too many live rows deleted, then move the cursor.
+4. Compare each row read with its mirror row and write only those that differ, a batch
+   per statement; a batch OPS refuses is retried row by row, so one bad row is recorded
+   and the rest still applies. Rows gone from FAC are marked deleted, never removed.
+5. Refuse a run that would mark too many live rows deleted, then move the cursor.
 """
 
 import time
@@ -21,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, DataError, IntegrityError, OperationalError, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from syncapp import checksums, sql
@@ -29,7 +33,7 @@ from syncapp.models import SyncState, VanishedRow
 from syncapp.readonly import FAC_ALIAS
 
 OPS_ALIAS = "default"
-ID_CHUNK = 1000  # ids per fingerprint range
+ID_CHUNK = 1000  # ids per range of the id sums
 CHANGES_KEPT = 1000  # changes recorded per table in the run's result
 
 
@@ -191,21 +195,31 @@ class TableSync:
             self.save_state()
 
     def apply_incremental(self) -> None:
-        for batch in self.changed_rows():
+        """One scan per side finds the ranges with changed rows and the ranges whose ids differ."""
+        since = naive_utc(self.state.cursor - self.options.lookback)
+        still_in_fac = still_in_fac_condition(self.ops, self.mapping)
+        (fac_sums, changed), (ops_sums, _) = sql.in_parallel(
+            lambda: sql.id_sums(connections[FAC_ALIAS], self.mapping.fac_table, chunk=ID_CHUNK, since=since),
+            lambda: sql.id_sums(self.ops, self.mapping.ops_table, chunk=ID_CHUNK, condition=still_in_fac),
+        )
+        for batch in self.changed_rows(since, sql.ranges([key for key, count in changed.items() if count], ID_CHUNK)):
             self.process(batch)
         self.process_ids([i for i in self.state.retry_ids if i not in self.seen])
-        new_ids, gone_ids = self.id_differences()
+        new_ids, gone_ids = self.id_differences(fac_sums, ops_sums, still_in_fac)
         self.process_ids(sorted(new_ids - self.seen))
         self.mark_vanished(sorted(gone_ids))
 
     def apply_full(self) -> None:
         """Every row compared through range checksums; only ranges that differ are read and written."""
-        fac_side = checksums.TableSide(self.fac, self.mapping.fac_table, self.mapping)
-        ops_side = checksums.TableSide(self.ops, self.mapping.ops_table, self.mapping, frozenset(self.vanished))
-        total = self.fac_count()
+        fac_side = checksums.TableSide(FAC_ALIAS, self.mapping.fac_table, self.mapping)
+        ops_side = checksums.TableSide(
+            OPS_ALIAS, self.mapping.ops_table, self.mapping, still_in_fac_condition(self.ops, self.mapping)
+        )
+        comparison = checksums.TableComparison(fac_side, ops_side)
+        total = comparison.fac_rows
         self.report_progress(total)
         gone: list[int] = []
-        for chunk in checksums.compare(fac_side, ops_side):
+        for chunk in comparison.chunks():
             self.outcome.unchanged += chunk.equal
             self.processed += chunk.equal
             if chunk.ops_empty:
@@ -215,17 +229,7 @@ class TableSync:
             gone += chunk.extra
             self.report_progress(total)
         self.mark_vanished(gone)
-        self.newest_seen = self.fac_newest()
-
-    def fac_count(self) -> int:
-        table = self.fac.ops.quote_name(self.mapping.fac_table)
-        return sql.fetch_all(self.fac, f"SELECT COUNT(*) FROM {table}")[0][0]
-
-    def fac_newest(self) -> datetime | None:
-        """FAC's newest updated_at: where a full run leaves the cursor."""
-        table = self.fac.ops.quote_name(self.mapping.fac_table)
-        value = sql.fetch_all(self.fac, f"SELECT MAX(updated_at) FROM {table}")[0][0]
-        return datetime.fromisoformat(value) if isinstance(value, str) else value
+        self.newest_seen = comparison.fac_newest  # a full run leaves the cursor at FAC's newest row
 
     def process_range(self, low: int, high: int) -> None:
         """All FAC rows of an id range the mirror does not have yet (a first copy)."""
@@ -234,19 +238,21 @@ class TableSync:
         for batch in sql.stream(self.fac, query, [low, high], batch_size=self.options.batch_size):
             self.process(batch)
 
-    def changed_rows(self) -> Iterator[list[tuple]]:
-        """FAC rows changed since the cursor, less the look-back window, in batches.
+    def changed_rows(self, since: datetime, id_ranges: list[tuple[int, int]]) -> Iterator[list[tuple]]:
+        """FAC rows changed since the cursor, less the look-back window, in the ranges holding them.
 
         Look back: a FAC transaction may commit rows whose updated_at is older than rows
         already read (Laravel sets updated_at when the row is saved, not when the
         transaction commits). Rows read again are compared and not rewritten.
         """
         table = self.fac.ops.quote_name(self.mapping.fac_table)
-        since = naive_utc(self.state.cursor - self.options.lookback)
-        query = f"SELECT {sql.quoted(self.fac, self.columns)} FROM {table} WHERE updated_at >= %s"
-        for batch in sql.stream(self.fac, query, [since], batch_size=self.options.batch_size):
-            yield batch
-            self.report_progress(None)
+        query = (
+            f"SELECT {sql.quoted(self.fac, self.columns)} FROM {table} WHERE id >= %s AND id < %s AND updated_at >= %s"
+        )
+        for low, high in id_ranges:
+            for batch in sql.stream(self.fac, query, [low, high, since], batch_size=self.options.batch_size):
+                yield batch
+                self.report_progress(None)
 
     def report_progress(self, total: int | None) -> None:
         if self.options.on_progress:
@@ -339,25 +345,21 @@ class TableSync:
             if not self.options.dry_run:
                 VanishedRow.objects.filter(table=self.mapping.name, row_id=change["id"]).delete()
 
-    def id_differences(self) -> tuple[set[int], set[int]]:
+    def id_differences(self, fac_sums: dict, ops_sums: dict, still_in_fac: str) -> tuple[set[int], set[int]]:
         """(ids only in FAC, ids only in the mirror's rows still present in FAC).
 
-        Fingerprints per id range are compared first; ids are fetched only for the
-        ranges that differ. Rows already known to have vanished are taken out of the
-        mirror's fingerprints, so they do not make their range differ on every run.
+        Ids are fetched only for the ranges whose sums differ. Rows already known to have
+        vanished are left out of the mirror's sums, so their range does not differ on
+        every run.
         """
-        fac = sql.id_fingerprints(self.fac, self.mapping.fac_table, chunk=ID_CHUNK)
-        ops = sql.id_fingerprints(self.ops, self.mapping.ops_table, chunk=ID_CHUNK)
-        for row_id in self.vanished:
-            ops[row_id // ID_CHUNK] = sql.fingerprint_remove(ops[row_id // ID_CHUNK], row_id)
         only_fac: set[int] = set()
         only_ops: set[int] = set()
-        for key in sorted(set(fac) | set(ops)):
-            if fac.get(key, sql.EMPTY_FINGERPRINT) == ops.get(key, sql.EMPTY_FINGERPRINT):
+        for key in sorted(fac_sums.keys() | ops_sums.keys()):
+            if fac_sums.get(key) == ops_sums.get(key):
                 continue
             low, high = key * ID_CHUNK, (key + 1) * ID_CHUNK
             fac_ids = sql.ids_between(self.fac, self.mapping.fac_table, low, high)
-            ops_ids = sql.ids_between(self.ops, self.mapping.ops_table, low, high) - self.vanished
+            ops_ids = sql.ids_between(self.ops, self.mapping.ops_table, low, high, still_in_fac)
             only_fac |= fac_ids - ops_ids
             only_ops |= ops_ids - fac_ids
         return only_fac, only_ops
@@ -428,6 +430,14 @@ class TableSync:
 
 
 COUNTERS = {"insert": "inserted", "update": "updated", "delete": "deleted", "restore": "restored"}
+
+
+def still_in_fac_condition(ops: BaseDatabaseWrapper, mapping: TableMapping) -> str:
+    """SQL on the mirror table: its rows not known to have vanished from FAC (see VanishedRow)."""
+    quote = ops.ops.quote_name
+    vanished = quote(VanishedRow._meta.db_table)
+    # mapping.name is one of the five declared table names, never user input.
+    return f"id NOT IN (SELECT row_id FROM {vanished} WHERE {quote('table')} = '{mapping.name}')"
 
 
 def schema_problem(mapping: TableMapping) -> str | None:

@@ -5,13 +5,16 @@ and writes hundreds of thousands of rows, and model instances would dominate its
 """
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from typing import TypeVar
 
+from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-Fingerprint = tuple[int, int, int]  # (row count, sum of ids, xor of 64-bit hashes of ids)
-EMPTY_FINGERPRINT: Fingerprint = (0, 0, 0)
+T = TypeVar("T")
+U = TypeVar("U")
 
 
 def quoted(connection: BaseDatabaseWrapper, names: Iterable[str]) -> str:
@@ -78,8 +81,9 @@ def table_columns(connection: BaseDatabaseWrapper, table: str) -> list[str] | No
         return [column.name for column in connection.introspection.get_table_description(cursor, table)]
 
 
-# The first 64 bits of MD5, as MySQL computes them. Not CRC32: CRC is linear, so the xor
-# of the CRCs of two rows that swap a value (two codes, say) does not change.
+# The first 64 bits of MD5, as MySQL computes them: the row hash of checksums.py. Not
+# CRC32: CRC is linear, so the xor of the CRCs of two rows that swap a value (two codes,
+# say) does not change.
 HASH64_SQL = "CAST(CONV(LEFT(MD5({}), 16), 16, 10) AS UNSIGNED)"
 
 
@@ -88,44 +92,78 @@ def hash64(text: str) -> int:
     return int.from_bytes(hashlib.md5(text.encode(), usedforsecurity=False).digest()[:8], "big")
 
 
-def fingerprint_add(fingerprint: Fingerprint, row_id: int) -> Fingerprint:
-    """Fold one id into a chunk's fingerprint; the same fold removes it again from the xor."""
-    count, total, xor = fingerprint
-    return count + 1, total + row_id, xor ^ hash64(str(row_id))
+IdSums = tuple[int, int, int, int]  # (ids, their sum, sum of their squares mod a prime, their xor)
+PRIME = 4294967291  # the largest prime below 2**32: (id % PRIME) ** 2 fits in 64 bits
 
 
-def fingerprint_remove(fingerprint: Fingerprint, row_id: int) -> Fingerprint:
-    count, total, xor = fingerprint
-    return count - 1, total - row_id, xor ^ hash64(str(row_id))
+def id_sums(
+    connection: BaseDatabaseWrapper, table: str, *, chunk: int, condition: str = "", since=None
+) -> tuple[dict[int, IdSums], dict[int, int]]:
+    """Per range of `chunk` ids: sums that differ when the set of ids differs, and (with since)
+    how many of its rows have updated_at >= since.
 
-
-def id_fingerprints(connection: BaseDatabaseWrapper, table: str, *, chunk: int) -> dict[int, Fingerprint]:
-    """Per id range of `chunk` ids: how many ids, their sum, and the xor of their hashes.
-
-    Comparing these between FAC and OPS finds the ranges where ids were added or
-    removed without fetching every id: MySQL computes them in one primary-key scan.
-    SQLite (the demo) has no MD5, so Python folds the ids the same way.
+    One primary-key scan per side finds both the ranges where ids were added or removed and
+    the ranges holding changed rows, so that only those are read row by row. Integer sums,
+    not hashes, because this runs on every incremental run.
     """
     quote = connection.ops.quote_name
+    where = f"WHERE {condition}" if condition else ""
     if connection.vendor == "mysql":
-        rows = fetch_all(
-            connection,
-            f"SELECT id DIV %s, COUNT(*), SUM(id), BIT_XOR({HASH64_SQL.format('id')}) FROM {quote(table)} GROUP BY 1",
-            [chunk],
+        changed = ", SUM(updated_at >= %s)" if since else ", 0"
+        query = (
+            f"SELECT id DIV %s, COUNT(*), SUM(id), SUM((id %% {PRIME}) * (id %% {PRIME})), BIT_XOR(id){changed} "
+            f"FROM {quote(table)} {where} GROUP BY 1 ORDER BY NULL"  # no sort: MariaDB would sort the groups
         )
-        return {int(key): (int(count), int(total), int(xor)) for key, count, total, xor in rows}
-    fingerprints: dict[int, Fingerprint] = {}
-    for batch in stream(connection, f"SELECT id FROM {quote(table)}", [], batch_size=10_000):
-        for (row_id,) in batch:
+        rows = fetch_all(connection, query, [chunk, since] if since else [chunk])
+        sums = {int(r[0]): (int(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows}
+        return sums, {int(r[0]): int(r[5] or 0) for r in rows}
+    sums: dict[int, IdSums] = {}
+    changes: dict[int, int] = {}
+    for batch in stream(connection, f"SELECT id, updated_at FROM {quote(table)} {where}", [], batch_size=10_000):
+        for row_id, updated_at in batch:
             key = row_id // chunk
-            fingerprints[key] = fingerprint_add(fingerprints.get(key, EMPTY_FINGERPRINT), row_id)
-    return fingerprints
+            count, total, squares, xor = sums.get(key, (0, 0, 0, 0))
+            sums[key] = (count + 1, total + row_id, squares + (row_id % PRIME) ** 2, xor ^ row_id)
+            changed = since is not None and updated_at is not None and updated_at >= since
+            changes[key] = changes.get(key, 0) + changed
+    return sums, changes
 
 
-def ids_between(connection: BaseDatabaseWrapper, table: str, low: int, high: int) -> set[int]:
-    """Ids in [low, high)."""
+def ranges(keys: list[int], chunk: int) -> list[tuple[int, int]]:
+    """Consecutive range keys merged: [3, 4, 5, 9] → [(3000, 6000), (9000, 10000)] for chunk 1000."""
+    merged: list[tuple[int, int]] = []
+    for key in sorted(keys):
+        low, high = key * chunk, (key + 1) * chunk
+        if merged and merged[-1][1] == low:
+            merged[-1] = (merged[-1][0], high)
+        else:
+            merged.append((low, high))
+    return merged
+
+
+def in_parallel(background: Callable[[], T], foreground: Callable[[], U]) -> tuple[T, U]:
+    """Run two queries at once, one per connection: each server works while the other does.
+
+    `background` runs in a worker thread, which opens (and closes) its own connections: it
+    must look them up inside, with `connections[alias]`.
+    """
+
+    def work() -> T:
+        try:
+            return background()
+        finally:
+            connections.close_all()  # the worker thread's connections only
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(work)
+        here = foreground()
+        return future.result(), here
+
+
+def ids_between(connection: BaseDatabaseWrapper, table: str, low: int, high: int, condition: str = "") -> set[int]:
+    """Ids in [low, high) (and meeting a condition)."""
     sql = f"SELECT id FROM {connection.ops.quote_name(table)} WHERE id >= %s AND id < %s"
-    return {row_id for (row_id,) in fetch_all(connection, sql, [low, high])}
+    return {row_id for (row_id,) in fetch_all(connection, f"{sql} AND {condition}" if condition else sql, [low, high])}
 
 
 def rows_by_id(connection: BaseDatabaseWrapper, table: str, columns: list[str], ids: list[int]) -> dict[int, tuple]:

@@ -5,7 +5,15 @@ import time
 from django.db import DatabaseError, connections
 
 from syncapp import checksums, sql
-from syncapp.engine import CHANGES_KEPT, FAC_ALIAS, OPS_ALIAS, TableOutcome, database_error_text, schema_problem
+from syncapp.engine import (
+    CHANGES_KEPT,
+    FAC_ALIAS,
+    OPS_ALIAS,
+    TableOutcome,
+    database_error_text,
+    schema_problem,
+    still_in_fac_condition,
+)
 from syncapp.mapping import TableMapping
 from syncapp.models import VanishedRow
 
@@ -30,9 +38,11 @@ class TableVerification:
         return self.outcome
 
     def compare(self) -> None:
-        fac_side = checksums.TableSide(self.fac, self.mapping.fac_table, self.mapping)
-        ops_side = checksums.TableSide(self.ops, self.mapping.ops_table, self.mapping, self.vanished)
-        for chunk in checksums.compare(fac_side, ops_side):
+        fac_side = checksums.TableSide(FAC_ALIAS, self.mapping.fac_table, self.mapping)
+        ops_side = checksums.TableSide(
+            OPS_ALIAS, self.mapping.ops_table, self.mapping, still_in_fac_condition(self.ops, self.mapping)
+        )
+        for chunk in checksums.TableComparison(fac_side, ops_side).chunks():
             self.outcome.unchanged += chunk.equal
             for row_id in chunk.missing:
                 self.note(row_id, "missing", [])
