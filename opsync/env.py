@@ -111,6 +111,13 @@ def database_settings(config: Settings, prefix: str, *, default_name: str, base_
     else:
         # Strict: a value OPS cannot hold is refused (and recorded), never silently cut.
         session.append("SET sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'")
+    options = {
+        "charset": "utf8mb4",
+        "init_command": "; ".join(session),
+        "connect_timeout": config.int(f"{prefix}DB_CONNECT_TIMEOUT", 5),
+    }
+    if not read_only:
+        options["local_infile"] = True  # the first copy loads files (syncapp/bulk.py)
     return {
         "ENGINE": "django.db.backends.mysql",
         "HOST": config.str(f"{prefix}DB_HOST", "127.0.0.1"),
@@ -118,9 +125,5 @@ def database_settings(config: Settings, prefix: str, *, default_name: str, base_
         "NAME": config.str(f"{prefix}DB_DATABASE"),
         "USER": config.str(f"{prefix}DB_USERNAME"),
         "PASSWORD": config.raw(f"{prefix}DB_PASSWORD"),
-        "OPTIONS": {
-            "charset": "utf8mb4",
-            "init_command": "; ".join(session),
-            "connect_timeout": config.int(f"{prefix}DB_CONNECT_TIMEOUT", 5),
-        },
+        "OPTIONS": options,
     }

@@ -28,6 +28,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from syncapp import checksums, sql
+from syncapp.bulk import BulkLoader, load_refused
 from syncapp.mapping import TableMapping
 from syncapp.models import SyncState, VanishedRow
 from syncapp.readonly import FAC_ALIAS
@@ -35,6 +36,7 @@ from syncapp.readonly import FAC_ALIAS
 OPS_ALIAS = "default"
 ID_CHUNK = 1000  # ids per range of the id sums
 CHANGES_KEPT = 1000  # changes recorded per table in the run's result
+bulk_refused = False  # OPS refused LOAD DATA LOCAL once: use upserts for the rest of the process
 
 
 # MySQL errors about one row's value, which it reports as OperationalError rather than
@@ -107,6 +109,7 @@ class TableOutcome:
     row_errors: list[dict] = field(default_factory=list)
     changes: list[dict] = field(default_factory=list)
     differences: int = 0  # --verify: rows where OPS is not FAC
+    loaded: int = 0  # of the inserted rows, those copied by LOAD DATA (syncapp/bulk.py)
     retryable: bool = False  # failed on a lock wait timeout or deadlock in OPS
 
     @property
@@ -219,17 +222,45 @@ class TableSync:
         total = comparison.fac_rows
         self.report_progress(total)
         gone: list[int] = []
+        new_ranges: list[int] = []  # range keys the mirror has nothing of: copied in bulk below
         for chunk in comparison.chunks():
             self.outcome.unchanged += chunk.equal
             self.processed += chunk.equal
             if chunk.ops_empty:
-                self.process_range(chunk.low, chunk.high)
+                new_ranges.append(chunk.low // checksums.CHUNK)
             else:
                 self.process_ids(chunk.missing + chunk.differing)
             gone += chunk.extra
             self.report_progress(total)
+        for low, high in sql.ranges(new_ranges, checksums.CHUNK):
+            self.copy_range(low, high)
+            self.report_progress(total)
         self.mark_vanished(gone)
         self.newest_seen = comparison.fac_newest  # a full run leaves the cursor at FAC's newest row
+
+    def copy_range(self, low: int, high: int) -> None:
+        """A range the mirror has nothing of: LOAD DATA where OPS takes it, else batched upserts."""
+        global bulk_refused
+        bulk = self.ops.vendor == self.fac.vendor == "mysql" and not self.options.dry_run and not bulk_refused
+        if bulk:
+            loader = BulkLoader(self.fac, self.ops, self.mapping, self.synced_at)
+            try:
+                keep = None if self.options.keep_all_changes else CHANGES_KEPT
+                copied = loader.copy(low, high, keep_ids=keep)
+            except OperationalError as exc:
+                if not load_refused(exc):
+                    raise
+                bulk_refused, copied = True, None
+            finally:
+                loader.close()
+            if copied is not None:
+                count, ids = copied
+                self.outcome.inserted += count
+                self.outcome.loaded += count
+                self.processed += count
+                self.outcome.changes += [{"id": i, "action": "insert", "columns": self.columns[1:]} for i in ids]
+                return
+        self.process_range(low, high)
 
     def process_range(self, low: int, high: int) -> None:
         """All FAC rows of an id range the mirror does not have yet (a first copy)."""
