@@ -102,7 +102,7 @@ def test_mysql_and_python_hash_the_same_canonical_text(fac):
     reader = connections["facturation"]
     for name in ("clients", "armateurs", "services"):
         mapping = BY_NAME[name]
-        side = checksums.TableSide(reader, mapping.fac_table, mapping)
+        side = checksums.TableSide("facturation", mapping.fac_table, mapping)
         in_sql = side.row_hashes(0, 10**9)
         columns = ", ".join(mapping.columns)
         with reader.cursor() as cursor:
