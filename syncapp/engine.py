@@ -214,6 +214,9 @@ class TableSync:
 
     def apply_full(self) -> None:
         """Every row compared through range checksums; only ranges that differ are read and written."""
+        if self.mirror_is_empty():
+            self.first_copy()
+            return
         fac_side = checksums.TableSide(FAC_ALIAS, self.mapping.fac_table, self.mapping)
         ops_side = checksums.TableSide(
             OPS_ALIAS, self.mapping.ops_table, self.mapping, still_in_fac_condition(self.ops, self.mapping)
@@ -238,6 +241,21 @@ class TableSync:
         self.mark_vanished(gone)
         self.newest_seen = comparison.fac_newest  # a full run leaves the cursor at FAC's newest row
 
+    def mirror_is_empty(self) -> bool:
+        table = self.ops.ops.quote_name(self.mapping.ops_table)
+        return not sql.fetch_all(self.ops, f"SELECT 1 FROM {table} LIMIT 1")
+
+    def first_copy(self) -> None:
+        """The mirror has nothing of this table yet: copy it whole, with nothing to compare."""
+        table = self.fac.ops.quote_name(self.mapping.fac_table)
+        query = f"SELECT COUNT(*), MIN(id), MAX(id), MAX(updated_at) FROM {table}"
+        count, low, high, newest = sql.fetch_all(self.fac, query)[0]
+        self.report_progress(count)
+        if count:
+            self.copy_range(low, high + 1)
+            self.report_progress(count)
+        self.newest_seen = datetime.fromisoformat(newest) if isinstance(newest, str) else newest
+
     def copy_range(self, low: int, high: int) -> None:
         """A range the mirror has nothing of: LOAD DATA where OPS takes it, else batched upserts."""
         global bulk_refused
@@ -251,8 +269,6 @@ class TableSync:
                 if not load_refused(exc):
                     raise
                 bulk_refused, copied = True, None
-            finally:
-                loader.close()
             if copied is not None:
                 count, ids = copied
                 self.outcome.inserted += count
@@ -485,6 +501,7 @@ def schema_problem(mapping: TableMapping) -> str | None:
 
 def sync_table(*, mapping: TableMapping, options: SyncOptions) -> TableOutcome:
     """One table, retried from the start when OPS times out on a lock or picks it for a deadlock."""
+    drop_broken_connections()  # FAC may have dropped us since the last table
     attempts = settings.SYNC_WRITE_RETRIES
     for _ in range(attempts):
         outcome = TableSync(mapping, options).run()
@@ -492,13 +509,11 @@ def sync_table(*, mapping: TableMapping, options: SyncOptions) -> TableOutcome:
             break
     if outcome.retryable:
         outcome.error = f"OPS {outcome.error}, after {attempts} attempts"
-    if outcome.error:
-        drop_broken_connections()
     return outcome
 
 
 def drop_broken_connections() -> None:
-    """A connection this table broke (FAC cut mid-read, say) is reopened by the next table."""
+    """A connection found dead (FAC cut mid-read or between tables) is closed, to be reopened."""
     for alias in (FAC_ALIAS, OPS_ALIAS):
         connection = connections[alias]
         if connection.connection is not None and not connection.in_atomic_block and not connection.is_usable():

@@ -95,6 +95,8 @@ def run_tables(run: SyncRun, tables: list[str], options: SyncOptions, on_table) 
     try:
         fac_check()
     except FacUnreachable as exc:
+        for name in tables:  # each table's last outcome is this failure (dashboard, --status)
+            record_table(run, TableOutcome(name, error=str(exc)), options, verifying=False)
         finish(run, SyncRun.Status.FAILED, str(exc))
         return
     try:

@@ -152,7 +152,8 @@ class Command(BaseCommand):
         results = list(run.results.all())
         if run.mode == SyncRun.Mode.VERIFY:
             return self.show_verification(run, results)
-        if results and self.verbosity >= 1:
+        # When every table failed (FAC unreachable, say), the one line below says it all.
+        if any(not r.error for r in results) and self.verbosity >= 1:
             self.stdout.write(f"{'table':<15}" + "".join(f"{c:>11}" for c in COLUMNS) + f"{'duration':>10}")
             for result in results:
                 counts = "".join(f"{getattr(result, c):>11}" for c in COLUMNS)
