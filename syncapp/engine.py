@@ -187,23 +187,26 @@ class TableSync:
 
     def apply(self) -> None:
         fac_now = sql.server_utc_now(self.fac)
-        live_before = self.live_count()
         if self.full:
+            live_before = self.live_count()
             self.apply_full()
         else:
-            self.apply_incremental()
+            live_before = self.apply_incremental()
         self.guard_mass_delete(live_before)
         self.outcome.cursor_after = self.next_cursor(fac_now)
         if not self.options.dry_run:
             self.save_state()
 
-    def apply_incremental(self) -> None:
-        """One scan per side finds the ranges with changed rows and the ranges whose ids differ."""
+    def apply_incremental(self) -> int:
+        """One scan per side finds the ranges with changed rows and the ranges whose ids differ.
+
+        Returns how many mirror rows were live before (counted by the same scan of OPS).
+        """
         since = naive_utc(self.state.cursor - self.options.lookback)
         still_in_fac = still_in_fac_condition(self.ops, self.mapping)
-        (fac_sums, changed), (ops_sums, _) = sql.in_parallel(
+        (fac_sums, changed), (ops_sums, live) = sql.in_parallel(
             lambda: sql.id_sums(connections[FAC_ALIAS], self.mapping.fac_table, chunk=ID_CHUNK, since=since),
-            lambda: sql.id_sums(self.ops, self.mapping.ops_table, chunk=ID_CHUNK, condition=still_in_fac),
+            lambda: sql.id_sums(self.ops, self.mapping.ops_table, chunk=ID_CHUNK, condition=still_in_fac, live=True),
         )
         for batch in self.changed_rows(since, sql.ranges([key for key, count in changed.items() if count], ID_CHUNK)):
             self.process(batch)
@@ -211,6 +214,7 @@ class TableSync:
         new_ids, gone_ids = self.id_differences(fac_sums, ops_sums, still_in_fac)
         self.process_ids(sorted(new_ids - self.seen))
         self.mark_vanished(sorted(gone_ids))
+        return sum(live.values())
 
     def apply_full(self) -> None:
         """Every row compared through range checksums; only ranges that differ are read and written."""

@@ -97,10 +97,17 @@ PRIME = 4294967291  # the largest prime below 2**32: (id % PRIME) ** 2 fits in 6
 
 
 def id_sums(
-    connection: BaseDatabaseWrapper, table: str, *, chunk: int, condition: str = "", since=None
+    connection: BaseDatabaseWrapper,
+    table: str,
+    *,
+    chunk: int,
+    condition: str = "",
+    since: datetime | None = None,
+    live: bool = False,
 ) -> tuple[dict[int, IdSums], dict[int, int]]:
-    """Per range of `chunk` ids: sums that differ when the set of ids differs, and (with since)
-    how many of its rows have updated_at >= since.
+    """Per range of `chunk` ids: sums that differ when the set of ids differs, and a count
+    per range: with `since`, of rows whose updated_at >= since; with `live`, of rows not
+    marked deleted.
 
     One primary-key scan per side finds both the ranges where ids were added or removed and
     the ranges holding changed rows, so that only those are read row by row. Integer sums,
@@ -109,24 +116,28 @@ def id_sums(
     quote = connection.ops.quote_name
     where = f"WHERE {condition}" if condition else ""
     if connection.vendor == "mysql":
-        changed = ", SUM(updated_at >= %s)" if since else ", 0"
+        counted = "SUM(updated_at >= %s)" if since else "SUM(deleted_at IS NULL)" if live else "0"
         query = (
-            f"SELECT id DIV %s, COUNT(*), SUM(id), SUM((id %% {PRIME}) * (id %% {PRIME})), BIT_XOR(id){changed} "
+            f"SELECT id DIV %s, COUNT(*), SUM(id), SUM((id %% {PRIME}) * (id %% {PRIME})), BIT_XOR(id), {counted} "
             f"FROM {quote(table)} {where} GROUP BY 1 ORDER BY NULL"  # no sort: MariaDB would sort the groups
         )
         rows = fetch_all(connection, query, [chunk, since] if since else [chunk])
         sums = {int(r[0]): (int(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows}
         return sums, {int(r[0]): int(r[5] or 0) for r in rows}
     sums: dict[int, IdSums] = {}
-    changes: dict[int, int] = {}
-    for batch in stream(connection, f"SELECT id, updated_at FROM {quote(table)} {where}", [], batch_size=10_000):
-        for row_id, updated_at in batch:
+    counts: dict[int, int] = {}
+    query = f"SELECT id, updated_at, deleted_at FROM {quote(table)} {where}"
+    for batch in stream(connection, query, [], batch_size=10_000):
+        for row_id, updated_at, deleted_at in batch:
             key = row_id // chunk
             count, total, squares, xor = sums.get(key, (0, 0, 0, 0))
             sums[key] = (count + 1, total + row_id, squares + (row_id % PRIME) ** 2, xor ^ row_id)
-            changed = since is not None and updated_at is not None and updated_at >= since
-            changes[key] = changes.get(key, 0) + changed
-    return sums, changes
+            if since is not None:
+                counted = updated_at is not None and updated_at >= since
+            else:
+                counted = live and deleted_at is None
+            counts[key] = counts.get(key, 0) + counted
+    return sums, counts
 
 
 def ranges(keys: list[int], chunk: int) -> list[tuple[int, int]]:
