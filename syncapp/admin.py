@@ -17,7 +17,18 @@ STATUS_COLOURS = {
     "abandoned": "#6d4c41",
 }
 
-ACTION_LABELS = {"insert": _("insert"), "update": _("update"), "delete": _("delete"), "restore": _("restore")}
+ACTION_LABELS = {
+    "insert": _("insert"),
+    "update": _("update"),
+    "delete": _("delete"),
+    "restore": _("restore"),
+    # What a verification found (syncapp/verify.py).
+    "missing": _("missing in OPS"),
+    "differs": _("differs"),
+    "extra": _("not in FAC"),
+    "unmarked": _("gone from FAC, not marked deleted"),
+}
+SHOWS_COLUMNS = ("update", "differs")
 
 
 def status_badge(status: str, label: str):
@@ -103,7 +114,7 @@ class SyncTableResultInline(admin.TabularInline):
             "",
             '<li><span class="opsync-change">#{} {}</span> {}</li>',
             (
-                (c["id"], ACTION_LABELS[c["action"]], ", ".join(c["columns"]) if c["action"] == "update" else "")
+                (c["id"], ACTION_LABELS[c["action"]], ", ".join(c["columns"]) if c["action"] in SHOWS_COLUMNS else "")
                 for c in result.changes
             ),
         )

@@ -197,3 +197,15 @@ def test_health_is_503_when_stale_or_failing_and_tells_no_secret(client, synced,
     for secret in (settings.DATABASES["facturation"]["PASSWORD"], settings.DATABASES["facturation"]["USER"], "@"):
         if secret:
             assert secret not in text
+
+
+@BOTH
+def test_a_verification_shows_what_differs(client, synced):
+    edited = Client.objects.first()
+    Client.objects.filter(pk=edited.pk).update(nom="changé dans OPS")
+    assert sync("--verify")[0] == 1
+    staff(client, "view_syncrun")
+
+    page = client.get(reverse("admin:syncapp_syncrun_change", args=[SyncRun.objects.latest("started_at").pk]))
+
+    assert f"#{edited.pk} différente</span> nom" in page.content.decode()
