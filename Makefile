@@ -9,11 +9,13 @@ SYSTEM_PACKAGES := pkg-config libmariadb-dev gcc
 
 .PHONY: demo test lint format system-deps clean-demo
 
+# Virtualenv, install, migrate, a demo FAC (SQLite), a sync of it, and where it stands.
 demo: $(INSTALLED) .env
 	$(PY) manage.py migrate --noinput
 	@if [ -f facturation.sqlite3 ]; then echo "Demo FAC facturation.sqlite3 already built (make clean-demo to rebuild)."; \
 	else $(PY) manage.py build_demo_facturation; fi
 	$(PY) manage.py sync_from_facturation
+	$(PY) manage.py sync_from_facturation --status
 	@echo "Done. OPS is db.sqlite3. Next: $(PY) manage.py createsuperuser && $(PY) manage.py runserver"
 
 test: $(INSTALLED)
