@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import Q
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from syncapp.mapping import TABLE_NAMES
 from syncapp.models import Armateur, Client, Representant, Service, SyncRun, SyncTableResult, Transitaire
@@ -183,7 +184,7 @@ class SyncRunAdmin(ReadOnlyAdmin):
 
 
 class DeletedFilter(admin.SimpleListFilter):
-    title = _("deleted")
+    title = pgettext_lazy("mirror row", "deleted")
     parameter_name = "deleted"
 
     def lookups(self, request, model_admin):
@@ -200,7 +201,7 @@ class MirrorAdmin(ReadOnlyAdmin):
     change_form_template = "admin/syncapp/mirror/change_form.html"
     list_per_page = 50
 
-    @admin.display(description=_("deleted"), boolean=True, ordering="deleted_at")
+    @admin.display(description=pgettext_lazy("mirror row", "deleted"), boolean=True, ordering="deleted_at")
     def is_deleted(self, row):
         return row.deleted_at is not None
 
