@@ -122,7 +122,7 @@ class TableOutcome:
 
     def discard_counts(self) -> None:
         """After a rollback nothing was applied: only the error remains true."""
-        self.inserted = self.updated = self.deleted = self.restored = self.unchanged = 0
+        self.inserted = self.updated = self.deleted = self.restored = self.unchanged = self.loaded = 0
         self.row_errors = []
         self.changes = []
         self.cursor_after = self.cursor_before

@@ -80,7 +80,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, table, force, dry_run, status, check, verify, allow_mass_delete, trigger, **options):
         tables = parse_tables(table)
-        verbosity = options["verbosity"]
+        self.verbosity = options["verbosity"]
         alone = [option for option, given in (("--status", status), ("--check", check), ("--verify", verify)) if given]
         if len(alone) > 1 or (alone and (force or dry_run or allow_mass_delete)):
             raise CommandError(
@@ -88,7 +88,6 @@ class Command(BaseCommand):
                 "or --allow-mass-delete",
                 returncode=USAGE_ERROR,
             )
-        self.verbosity = verbosity
         if status:
             return self.show_status(sync_status(), tables)
         if check:
@@ -101,8 +100,8 @@ class Command(BaseCommand):
             verify=verify,
             allow_mass_delete=allow_mass_delete,
             trigger=trigger,
-            keep_all_changes=verbosity >= 3,
-            on_progress=self.progress if self.stdout.isatty() and verbosity >= 1 else None,
+            keep_all_changes=self.verbosity >= 3,
+            on_progress=self.progress if self.stdout.isatty() and self.verbosity >= 1 else None,
             on_table=self.show_changes,
         )
         self.show_run(run)
