@@ -75,6 +75,9 @@ def server_utc_now(connection: BaseDatabaseWrapper) -> datetime:
 
 def table_columns(connection: BaseDatabaseWrapper, table: str) -> list[str] | None:
     """The live columns of a table, or None when it does not exist."""
+    if connection.vendor == "mysql":  # one query, where Django's introspection makes five
+        query = "SELECT column_name FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = %s"
+        return [name for (name,) in fetch_all(connection, query, [table])] or None
     with connection.cursor() as cursor:
         if table not in connection.introspection.table_names(cursor):
             return None
