@@ -1,6 +1,7 @@
 """The admin: run history and the mirror, read-only (the mirror is owned by the sync)."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
 from django.db.models import Q
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -152,27 +153,7 @@ class SyncRunAdmin(ReadOnlyAdmin):
         (_("Totals"), {"fields": (("inserted", "updated", "deleted", "restored", "unchanged", "errors"),)}),
         (_("Details"), {"fields": ("error", "tables", "options", ("host", "pid", "triggered_by"))}),
     )
-    readonly_fields = (
-        "badge",
-        "trigger",
-        "mode",
-        "dry_run",
-        "started_at",
-        "finished_at",
-        "duration_display",
-        "inserted",
-        "updated",
-        "deleted",
-        "restored",
-        "unchanged",
-        "errors",
-        "error",
-        "tables",
-        "options",
-        "host",
-        "pid",
-        "triggered_by",
-    )
+    readonly_fields = flatten_fieldsets(fieldsets)  # everything shown, nothing editable
 
     @admin.display(description=_("status"), ordering="status")
     def badge(self, run):

@@ -78,7 +78,6 @@ def dashboard_context() -> dict:
         "status": status,
         "tables": [(table, freshness(table)) for table in status.tables],
         "stale_after_minutes": int(stale_after().total_seconds() // 60),
-        "running": SyncRun.objects.filter(status=SyncRun.Status.RUNNING).order_by("-started_at").first(),
         "bars": chart_bars(recent),
         "chart_width": CHART_WIDTH,
         "chart_height": CHART_HEIGHT,
