@@ -5,6 +5,7 @@ stops the program with one line that names the variable (never its value, which
 may be a password), and booleans accept only true/false spellings.
 """
 
+import math
 from pathlib import Path
 
 import environ
@@ -18,8 +19,35 @@ class ConfigError(ImproperlyConfigured):
     """A missing or invalid configuration variable."""
 
 
+def _kind_in_range(kind: str, minimum: float | None, maximum: float | None) -> str:
+    """`a whole number from 1 to 59`: the one message for a bad value, out of range or not a number at all.
+
+    The same words either way, so the line tells the operator what to write, not
+    what was wrong with what they wrote (which they can see, and we must not print).
+    """
+
+    def shown(bound: float) -> str:
+        return format(bound, "g") if isinstance(bound, float) else str(bound)
+
+    if minimum is not None and maximum is not None:
+        return f"{kind} from {shown(minimum)} to {shown(maximum)}"
+    if minimum is not None:
+        return f"{kind} of at least {shown(minimum)}"
+    if maximum is not None:
+        return f"{kind} of at most {shown(maximum)}"
+    return kind
+
+
+def _within(value: float, minimum: float | None, maximum: float | None) -> bool:
+    return (minimum is None or minimum <= value) and (maximum is None or value <= maximum)
+
+
 class Settings:
-    """Typed access to variables; raises ConfigError naming the variable."""
+    """Typed access to variables; raises ConfigError naming the variable.
+
+    The methods are not named after the types they return: in the class body a
+    method called `str` would shadow the builtin in every later annotation.
+    """
 
     def __init__(self, env_file: Path):
         self.env = environ.Env()
@@ -27,10 +55,7 @@ class Settings:
             # The process environment wins over the file (overwrite=False).
             environ.Env.read_env(env_file, overwrite=False)
 
-    def has(self, name: str) -> bool:
-        return self.env.str(name, default="") != ""
-
-    def str(self, name: str, default: str | None = None) -> str:
+    def text(self, name: str, default: str | None = None) -> str:
         value = self.env.str(name, default="").strip()
         if value:
             return value
@@ -42,30 +67,44 @@ class Settings:
         """A value used verbatim, such as a password (never echoed back)."""
         return self.env.str(name, default=default)
 
-    def int(self, name: str, default: int | None = None) -> int:
-        text = self.str(name, None if default is None else str(default))
-        try:
-            return int(text)
-        except ValueError:
-            raise ConfigError(f"{name} must be a whole number") from None
+    def integer(
+        self, name: str, default: int | None = None, *, minimum: int | None = None, maximum: int | None = None
+    ) -> int:
+        """A whole number; the bounds catch values that parse but would break the program later.
 
-    def float(self, name: str, default: float) -> float:
-        text = self.str(name, str(default))
+        A batch size of 0 or a retry count of 0 is a number, and would fail only deep
+        inside a run, without naming the variable.
+        """
+        refusal = ConfigError(f"{name} must be {_kind_in_range('a whole number', minimum, maximum)}")
         try:
-            return float(text)
+            value = int(self.text(name, None if default is None else str(default)))
         except ValueError:
-            raise ConfigError(f"{name} must be a number") from None
+            raise refusal from None
+        if not _within(value, minimum, maximum):
+            raise refusal
+        return value
 
-    def bool(self, name: str, default: bool | None = None) -> bool:
-        text = self.str(name, None if default is None else str(default)).lower()
-        if text in TRUE_WORDS:
+    def number(self, name: str, default: float, *, minimum: float | None = None, maximum: float | None = None) -> float:
+        refusal = ConfigError(f"{name} must be {_kind_in_range('a number', minimum, maximum)}")
+        try:
+            value = float(self.text(name, str(default)))
+        except ValueError:
+            raise refusal from None
+        # float() also reads "nan" and "inf", which no setting means (and NaN is in no range).
+        if not math.isfinite(value) or not _within(value, minimum, maximum):
+            raise refusal
+        return value
+
+    def boolean(self, name: str, default: bool | None = None) -> bool:
+        written = self.text(name, None if default is None else str(default)).lower()
+        if written in TRUE_WORDS:
             return True
-        if text in FALSE_WORDS:
+        if written in FALSE_WORDS:
             return False
         raise ConfigError(f"{name} must be true or false")
 
     def choice(self, name: str, choices: tuple[str, ...], default: str) -> str:
-        value = self.str(name, default).lower()
+        value = self.text(name, default).lower()
         if value not in choices:
             raise ConfigError(f"{name} must be one of: {', '.join(choices)}")
         return value
@@ -73,7 +112,7 @@ class Settings:
     def emails(self, name: str) -> list[tuple[str, str]]:
         """`Ops <ops@example.ga>, dev@example.ga` → [("Ops", "ops@example.ga"), ("dev@example.ga", …)]."""
         people = []
-        for item in self.list(name, ""):
+        for item in self.items(name, ""):
             person, address = (
                 (item[: item.index("<")].strip(), item[item.index("<") + 1 : -1])
                 if item.endswith(">") and "<" in item
@@ -84,8 +123,9 @@ class Settings:
             people.append((person or address, address))
         return people
 
-    def list(self, name: str, default: str) -> list[str]:
-        return [item.strip() for item in self.str(name, default).split(",") if item.strip()]
+    def items(self, name: str, default: str) -> list[str]:
+        """A comma-separated list; empty items (a trailing comma) are dropped."""
+        return [item.strip() for item in self.text(name, default).split(",") if item.strip()]
 
 
 def database_settings(config: Settings, prefix: str, *, default_name: str, base_dir: Path, read_only: bool) -> dict:
@@ -98,7 +138,7 @@ def database_settings(config: Settings, prefix: str, *, default_name: str, base_
     """
     engine = config.choice(f"{prefix}DB_CONNECTION", ("mysql", "sqlite"), "sqlite")
     if engine == "sqlite":
-        path = Path(config.str(f"{prefix}DB_DATABASE", default_name))
+        path = Path(config.text(f"{prefix}DB_DATABASE", default_name))
         if not path.is_absolute():
             path = base_dir / path
         if read_only:
@@ -114,16 +154,16 @@ def database_settings(config: Settings, prefix: str, *, default_name: str, base_
     options = {
         "charset": "utf8mb4",
         "init_command": "; ".join(session),
-        "connect_timeout": config.int(f"{prefix}DB_CONNECT_TIMEOUT", 5),
+        "connect_timeout": config.integer(f"{prefix}DB_CONNECT_TIMEOUT", 5, minimum=1),
     }
     if not read_only:
-        options["local_infile"] = True  # the first copy loads files (syncapp/bulk.py)
+        options["local_infile"] = True  # the first copy loads files (syncapp/engine/bulk.py)
     return {
         "ENGINE": "django.db.backends.mysql",
-        "HOST": config.str(f"{prefix}DB_HOST", "127.0.0.1"),
-        "PORT": config.int(f"{prefix}DB_PORT", 3306),
-        "NAME": config.str(f"{prefix}DB_DATABASE"),
-        "USER": config.str(f"{prefix}DB_USERNAME"),
+        "HOST": config.text(f"{prefix}DB_HOST", "127.0.0.1"),
+        "PORT": config.integer(f"{prefix}DB_PORT", 3306, minimum=1, maximum=65535),
+        "NAME": config.text(f"{prefix}DB_DATABASE"),
+        "USER": config.text(f"{prefix}DB_USERNAME"),
         "PASSWORD": config.raw(f"{prefix}DB_PASSWORD"),
         "OPTIONS": options,
     }

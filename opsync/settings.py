@@ -10,12 +10,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 # OPSYNC_ENV_FILE names another file (the test suite points it at none, to be hermetic).
 config = Settings(Path(os.environ.get("OPSYNC_ENV_FILE", BASE_DIR / ".env")))
 
-DEBUG = config.bool("DEBUG", False)
+DEBUG = config.boolean("DEBUG", False)
 if DEBUG:
-    SECRET_KEY = config.str("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
+    SECRET_KEY = config.text("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
 else:
-    SECRET_KEY = config.str("SECRET_KEY")
-ALLOWED_HOSTS = config.list("ALLOWED_HOSTS", "localhost,127.0.0.1" if DEBUG else "")
+    SECRET_KEY = config.text("SECRET_KEY")
+ALLOWED_HOSTS = config.items("ALLOWED_HOSTS", "localhost,127.0.0.1" if DEBUG else "")
 if not ALLOWED_HOSTS and not DEBUG:
     raise ConfigError("ALLOWED_HOSTS is not set (needed when DEBUG is false)")
 
@@ -75,14 +75,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = config.str("LANGUAGE_CODE", "fr")
-TIME_ZONE = config.str("TIME_ZONE", "Africa/Libreville")
+LANGUAGE_CODE = config.text("LANGUAGE_CODE", "fr")
+TIME_ZONE = config.text("TIME_ZONE", "Africa/Libreville")
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(config.str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATIC_ROOT = Path(config.text("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 if not DEBUG:
     # WhiteNoise serves the admin's static files from STATIC_ROOT under gunicorn, so the web
     # server needs no rule for them (runserver serves them itself when DEBUG is true).
@@ -93,49 +93,52 @@ if not DEBUG:
     }
 
 # Production behind the existing web server (TLS ends there; see README, "Production").
-CSRF_TRUSTED_ORIGINS = config.list("CSRF_TRUSTED_ORIGINS", "")
+CSRF_TRUSTED_ORIGINS = config.items("CSRF_TRUSTED_ORIGINS", "")
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = config.bool("SECURE_SSL_REDIRECT", True)
+    SECURE_SSL_REDIRECT = config.boolean("SECURE_SSL_REDIRECT", True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz/"]  # monitors on the host may call it over plain HTTP
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = config.int("SECURE_HSTS_SECONDS", 31536000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = config.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
-    SECURE_HSTS_PRELOAD = config.bool("SECURE_HSTS_PRELOAD", False)
+    SECURE_HSTS_SECONDS = config.integer("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = config.boolean("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = config.boolean("SECURE_HSTS_PRELOAD", False)
 
 # Mail: alerts go to ADMINS through Django's mail machinery.
 ADMINS = config.emails("ADMINS")
-EMAIL_BACKEND = config.str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
-EMAIL_HOST = config.str("EMAIL_HOST", "localhost")
-EMAIL_PORT = config.int("EMAIL_PORT", 25)
-EMAIL_HOST_USER = config.str("EMAIL_HOST_USER", "")
+EMAIL_BACKEND = config.text("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = config.text("EMAIL_HOST", "localhost")
+EMAIL_PORT = config.integer("EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = config.text("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = config.raw("EMAIL_HOST_PASSWORD")
-EMAIL_USE_TLS = config.bool("EMAIL_USE_TLS", False)
-EMAIL_USE_SSL = config.bool("EMAIL_USE_SSL", False)
+EMAIL_USE_TLS = config.boolean("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = config.boolean("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = 20
-SERVER_EMAIL = DEFAULT_FROM_EMAIL = config.str("SERVER_EMAIL", "opsync@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL = config.text("SERVER_EMAIL", "opsync@localhost")
 EMAIL_SUBJECT_PREFIX = "[opsync] "
 # Where the dashboard is, for links in alert mails (e.g. https://ops.example.ga).
-OPSYNC_BASE_URL = config.str("OPSYNC_BASE_URL", "").rstrip("/")
+OPSYNC_BASE_URL = config.text("OPSYNC_BASE_URL", "").rstrip("/")
 
-# The sync (see syncapp/engine.py for how each is used).
-SYNC_LOG_FILE = Path(config.str("SYNC_LOG_FILE", str(BASE_DIR / "logs" / "sync-facturation.log")))
-SYNC_STALE_AFTER_MINUTES = config.int("SYNC_STALE_AFTER", 15)
-SYNC_LOOKBACK_SECONDS = config.int("SYNC_LOOKBACK_SECONDS", 600)
-SYNC_BATCH_SIZE = config.int("SYNC_BATCH_SIZE", 1000)
-SYNC_MAX_DELETE_RATIO = config.float("SYNC_MAX_DELETE_RATIO", 0.10)
+# The sync (see syncapp/engine.py for how each is used). Each variable has its setting's
+# name, and a range checked here: a value that parses but makes no sense (0 retries, a
+# batch of 0) stops the program at start-up with one line, not a run in the middle.
+SYNC_LOG_FILE = Path(config.text("SYNC_LOG_FILE", str(BASE_DIR / "logs" / "sync-facturation.log")))
+SYNC_STALE_AFTER = config.integer("SYNC_STALE_AFTER", 15, minimum=1)  # minutes
+SYNC_LOOKBACK_SECONDS = config.integer("SYNC_LOOKBACK_SECONDS", 600, minimum=0)
+# The batch is the length of an `IN (...)` list and of an executemany batch, so it stays
+# well under MySQL's cap of 65,535 placeholders in a statement.
+SYNC_BATCH_SIZE = config.integer("SYNC_BATCH_SIZE", 1000, minimum=1, maximum=10000)
+SYNC_MAX_DELETE_RATIO = config.number("SYNC_MAX_DELETE_RATIO", 0.10, minimum=0, maximum=1)
 # Below this many rows a run may always mark rows deleted: in a table of 8 rows, one
 # deletion is 12 %, and must not need an operator.
-SYNC_MAX_DELETE_FLOOR = config.int("SYNC_MAX_DELETE_FLOOR", 5)
-SYNC_KEEP_DAYS = config.int("SYNC_KEEP_DAYS", 90)
+SYNC_MAX_DELETE_FLOOR = config.integer("SYNC_MAX_DELETE_FLOOR", 5, minimum=0)
+SYNC_KEEP_DAYS = config.integer("SYNC_KEEP_DAYS", 90, minimum=1)
 # A table's transaction that waits this long for a lock in OPS, or is chosen as a
 # deadlock victim, is tried again from the start, up to SYNC_WRITE_RETRIES times.
-SYNC_LOCK_WAIT_TIMEOUT = config.int("SYNC_LOCK_WAIT_TIMEOUT", 20)
-SYNC_WRITE_RETRIES = config.int("SYNC_WRITE_RETRIES", 3)
-SYNC_VERIFY_DAILY = config.bool("SYNC_VERIFY_DAILY", True)
-SYNC_INTERVAL_MINUTES = config.int("SYNC_INTERVAL_MINUTES", 5)
-if not 1 <= SYNC_INTERVAL_MINUTES <= 59:
-    raise ConfigError("SYNC_INTERVAL_MINUTES must be between 1 and 59")
+SYNC_LOCK_WAIT_TIMEOUT = config.integer("SYNC_LOCK_WAIT_TIMEOUT", 20, minimum=1, maximum=3600)  # seconds
+SYNC_WRITE_RETRIES = config.integer("SYNC_WRITE_RETRIES", 3, minimum=1)  # attempts, the first included
+SYNC_VERIFY_DAILY = config.boolean("SYNC_VERIFY_DAILY", True)
+# The crontab's minute field is `*/N`, which means "every N minutes" only below 60.
+SYNC_INTERVAL_MINUTES = config.integer("SYNC_INTERVAL_MINUTES", 5, minimum=1, maximum=59)
 
 # The schedule (django-crontab): `manage.py crontab add|show|remove` for the current user.
 # Each line runs this checkout's Python and manage.py, output appended to the sync log.
@@ -145,7 +148,7 @@ CRONJOBS = [
 ]
 if SYNC_VERIFY_DAILY:
     CRONJOBS.append(("47 2 * * *", "syncapp.cron.scheduled_verify"))
-CRONTAB_EXECUTABLE = config.str("CRONTAB_EXECUTABLE", "/usr/bin/crontab")
+CRONTAB_EXECUTABLE = config.text("CRONTAB_EXECUTABLE", "/usr/bin/crontab")
 CRONTAB_DJANGO_MANAGE_PATH = str(BASE_DIR / "manage.py")
 CRONTAB_COMMENT = f"opsync {BASE_DIR}"  # marks this checkout's lines, so `remove` touches only them
 # The log's folder must exist before the shell opens the log for the redirection.

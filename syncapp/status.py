@@ -46,7 +46,7 @@ class SyncStatus:
 
 
 def stale_after() -> timedelta:
-    return timedelta(minutes=settings.SYNC_STALE_AFTER_MINUTES)
+    return timedelta(minutes=settings.SYNC_STALE_AFTER)
 
 
 def table_status(mapping: TableMapping, *, fac_ok: bool) -> TableStatus:

@@ -1,5 +1,6 @@
 """Configuration errors stop the program with one line naming the variable."""
 
+import ast
 import os
 import subprocess
 import sys
@@ -50,11 +51,50 @@ def assert_one_line_error(result, *words):
         ({"DEBUG": "maybe"}, "DEBUG"),
         ({"SYNC_STALE_AFTER": "quinze"}, "SYNC_STALE_AFTER"),
         ({"SYNC_INTERVAL_MINUTES": "0"}, "SYNC_INTERVAL_MINUTES"),
+        ({"SYNC_BATCH_SIZE": "10001"}, "SYNC_BATCH_SIZE"),
+        ({"SYNC_LOCK_WAIT_TIMEOUT": "0"}, "SYNC_LOCK_WAIT_TIMEOUT"),
+        ({"EMAIL_PORT": "65536"}, "EMAIL_PORT"),
         ({"ADMINS": "Exploitation <exploitation-at-example.ga>"}, "ADMINS"),
     ],
 )
 def test_a_bad_variable_gives_one_line_naming_it(env, named):
     assert_one_line_error(manage("check", **env), named)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "allowed"),
+    [
+        ("SYNC_WRITE_RETRIES", "0", "a whole number of at least 1"),  # 0 attempts used to crash the engine
+        ("SYNC_MAX_DELETE_RATIO", "1.5", "a number from 0 to 1"),
+    ],
+)
+def test_a_sync_setting_out_of_range_gives_one_line_naming_it_and_its_range(name, value, allowed):
+    result = manage("check", **{name: value})
+    assert_one_line_error(result, name, allowed)
+    assert value not in (result.stdout + result.stderr).split(name, 1)[1]
+
+
+def test_each_sync_variable_sets_the_setting_of_its_own_name(tmp_path):
+    """One name for the variable and its setting: every SYNC_* setting, and only those, read back."""
+    values = {
+        "SYNC_LOG_FILE": str(tmp_path / "sync.log"),
+        "SYNC_STALE_AFTER": "31",
+        "SYNC_LOOKBACK_SECONDS": "0",
+        "SYNC_BATCH_SIZE": "10000",
+        "SYNC_MAX_DELETE_RATIO": "0.25",
+        "SYNC_MAX_DELETE_FLOOR": "0",
+        "SYNC_KEEP_DAYS": "1",
+        "SYNC_LOCK_WAIT_TIMEOUT": "3600",
+        "SYNC_WRITE_RETRIES": "1",
+        "SYNC_VERIFY_DAILY": "False",
+        "SYNC_INTERVAL_MINUTES": "59",
+    }
+    script = (
+        "from django.conf import settings as s; print({n: str(getattr(s, n)) for n in dir(s) if n.startswith('SYNC_')})"
+    )
+    result = manage("shell", "-c", script, **values)
+    assert result.returncode == 0, result.stderr
+    assert ast.literal_eval(result.stdout.strip().splitlines()[-1]) == values
 
 
 @pytest.mark.mariadb
