@@ -8,7 +8,17 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from syncapp.mapping import TABLE_NAMES
-from syncapp.models import Armateur, Client, Representant, Service, SyncRun, SyncTableResult, Transitaire
+from syncapp.models import (
+    CHANGE_LABELS,
+    SHOWS_COLUMNS,
+    Armateur,
+    Client,
+    Representant,
+    Service,
+    SyncRun,
+    SyncTableResult,
+    Transitaire,
+)
 
 STATUS_COLOURS = {
     "success": "#2e7d32",
@@ -18,19 +28,6 @@ STATUS_COLOURS = {
     "skipped": "#757575",
     "abandoned": "#6d4c41",
 }
-
-ACTION_LABELS = {
-    "insert": _("insert"),
-    "update": _("update"),
-    "delete": _("delete"),
-    "restore": _("restore"),
-    # What a verification found (syncapp/verify.py).
-    "missing": _("missing in OPS"),
-    "differs": _("differs"),
-    "extra": _("not in FAC"),
-    "unmarked": _("gone from FAC, not marked deleted"),
-}
-SHOWS_COLUMNS = ("update", "differs")
 
 
 def status_badge(status: str, label: str):
@@ -116,7 +113,7 @@ class SyncTableResultInline(admin.TabularInline):
             "",
             '<li><span class="opsync-change">#{} {}</span> {}</li>',
             (
-                (c["id"], ACTION_LABELS[c["action"]], ", ".join(c["columns"]) if c["action"] in SHOWS_COLUMNS else "")
+                (c["id"], CHANGE_LABELS[c["action"]], ", ".join(c["columns"]) if c["action"] in SHOWS_COLUMNS else "")
                 for c in result.changes
             ),
         )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from syncapp.dashboard import dashboard_context
+from syncapp.engine.outcome import SyncOptions
 from syncapp.models import SyncRun
 from syncapp.runs import sync_run
 
@@ -50,7 +51,7 @@ class OpsyncAdminSite(admin.AdminSite):
     @permission_required("syncapp.run_sync", raise_exception=True)
     def run_from_dashboard(request: HttpRequest, *, dry_run: bool):
         """The same engine as the command, under the same lock; then show the run."""
-        run = sync_run(trigger=SyncRun.Trigger.ADMIN, user=request.user, dry_run=dry_run)
+        run = sync_run(options=SyncOptions(dry_run=dry_run), trigger=SyncRun.Trigger.ADMIN, user=request.user)
         if run.status == SyncRun.Status.SKIPPED:
             messages.warning(request, gettext("Not started: %(reason)s.") % {"reason": run.error})
             return HttpResponseRedirect(reverse("admin:syncapp_dashboard"))

@@ -2,46 +2,16 @@
 
 import logging
 import smtplib
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import mail_admins
 from django.urls import reverse
 from django.utils import timezone
 
-from syncapp.models import AlertState, SyncRun
-from syncapp.status import stale_after, sync_status
+from syncapp.models import AlertState
+from syncapp.selectors import Problem, sync_status
 
 logger = logging.getLogger("opsync.sync")
-FAILING = (SyncRun.Status.FAILED, SyncRun.Status.PARTIAL)
-
-
-@dataclass(frozen=True)
-class Problem:
-    key: str
-    text: str
-
-
-def last_real_run() -> SyncRun | None:
-    """The newest finished run that tried to apply something (not a dry run, not skipped)."""
-    runs = SyncRun.objects.filter(dry_run=False, finished_at__isnull=False)
-    return runs.exclude(status=SyncRun.Status.SKIPPED).order_by("-started_at", "-id").first()
-
-
-def current_problems() -> list[Problem]:
-    """What is wrong now, from the records alone (no FAC query)."""
-    problems = []
-    last = last_real_run()
-    if last is not None and last.status in FAILING:
-        problems.append(Problem("run_failed", f"Run #{last.pk} {last.status}: {last.error or 'rows refused'}"))
-    limit = int(stale_after().total_seconds() // 60)
-    for table in sync_status(check_fac=False).tables:
-        if table.stale:
-            since = "never" if table.last_success_at is None else timezone.localtime(table.last_success_at)
-            problems.append(
-                Problem(f"stale:{table.table}", f"{table.table}: no success for {limit}+ minutes (last: {since})")
-            )
-    return problems
 
 
 def alerts_send() -> str | None:
@@ -49,7 +19,7 @@ def alerts_send() -> str | None:
 
     Returns "alert", "recovery" or None (nothing new to say).
     """
-    problems = current_problems()
+    problems = sync_status(check_fac=False).problems  # from the records alone: no FAC query
     keys = sorted(problem.key for problem in problems)
     state = AlertState.objects.first() or AlertState(problems=[])
     if keys == state.problems:

@@ -9,6 +9,7 @@ import logging
 from django.conf import settings
 
 from syncapp.alerts import alerts_send
+from syncapp.engine.outcome import SyncOptions
 from syncapp.models import SyncRun
 from syncapp.retention import runs_prune
 from syncapp.runs import sync_run
@@ -16,9 +17,9 @@ from syncapp.runs import sync_run
 logger = logging.getLogger("opsync.sync")
 
 
-def run_scheduled(**options) -> None:
+def run_scheduled(options: SyncOptions) -> None:
     try:
-        sync_run(trigger=SyncRun.Trigger.CRON, **options)
+        sync_run(options=options, trigger=SyncRun.Trigger.CRON)
     except Exception:
         # The run record already says "failed" when it could be written (runs.run_tables);
         # the traceback goes to the sync log, and the alert below tells the ADMINS.
@@ -29,12 +30,12 @@ def run_scheduled(**options) -> None:
 
 
 def scheduled_sync() -> None:
-    run_scheduled()
+    run_scheduled(SyncOptions())
 
 
 def scheduled_verify() -> None:
     """Daily (SYNC_VERIFY_DAILY): OPS compared with FAC; a difference fails the run, and is mailed."""
-    run_scheduled(verify=True)
+    run_scheduled(SyncOptions(verify=True))
 
 
 def scheduled_prune() -> None:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from django.db import connections
 
-OPS_ALIAS = "default"
+from syncapp.databases import OPS_ALIAS
+from syncapp.sql import server
 
 
 class SyncLock:
@@ -34,9 +35,7 @@ class SyncLock:
         """Take the lock if it is free; never waits."""
         if self.vendor == "mysql":
             self.connection = connections.create_connection(OPS_ALIAS)
-            with self.connection.cursor() as cursor:
-                cursor.execute("SELECT GET_LOCK(%s, 0)", [self.name])
-                acquired = cursor.fetchone()[0] == 1
+            acquired = server.get_lock(self.connection, self.name)
             if not acquired:
                 self.connection.close()
                 self.connection = None
@@ -52,8 +51,7 @@ class SyncLock:
 
     def release(self) -> None:
         if self.connection is not None:
-            with self.connection.cursor() as cursor:
-                cursor.execute("SELECT RELEASE_LOCK(%s)", [self.name])
+            server.release_lock(self.connection, self.name)
             self.connection.close()
             self.connection = None
         if self.file is not None:
@@ -64,9 +62,7 @@ class SyncLock:
     def is_held(self) -> bool:
         """Whether some process holds the lock now (for --status and the dashboard)."""
         if self.vendor == "mysql":
-            with connections[OPS_ALIAS].cursor() as cursor:
-                cursor.execute("SELECT IS_USED_LOCK(%s)", [self.name])
-                return cursor.fetchone()[0] is not None
+            return server.lock_is_used(connections[OPS_ALIAS], self.name)
         if not self.acquire():
             return True
         self.release()

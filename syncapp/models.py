@@ -137,7 +137,63 @@ def current_pid() -> int:
     return os.getpid()
 
 
-class SyncRun(models.Model):
+class ChangeAction(models.TextChoices):
+    """What a run did to a mirror row (in a dry run: would do)."""
+
+    INSERT = "insert", _("insert")
+    UPDATE = "update", _("update")
+    DELETE = "delete", _("delete")
+    RESTORE = "restore", _("restore")
+
+
+class Difference(models.TextChoices):
+    """How --verify found a mirror row to differ from FAC."""
+
+    MISSING = "missing", _("missing in OPS")
+    DIFFERS = "differs", _("differs")
+    EXTRA = "extra", _("not in FAC")
+    UNMARKED = "unmarked", _("gone from FAC, not marked deleted")
+
+
+# A recorded change's "action" is one of either; its label is the choice's.
+CHANGE_LABELS = dict(ChangeAction.choices) | dict(Difference.choices)
+# Changes shown with the columns that differ (an insert or a delete names them all, or none).
+SHOWS_COLUMNS = (ChangeAction.UPDATE, Difference.DIFFERS)
+
+# The counter of each action, in SyncRun, SyncTableResult and the engine's TableOutcome.
+COUNTER = {
+    ChangeAction.INSERT: "inserted",
+    ChangeAction.UPDATE: "updated",
+    ChangeAction.DELETE: "deleted",
+    ChangeAction.RESTORE: "restored",
+}
+COUNTERS = (*COUNTER.values(), "unchanged")
+
+
+def rows_changed(counts) -> int:
+    """The one definition of "rows changed": inserted, updated, marked deleted or restored."""
+    return sum(getattr(counts, counter) for counter in COUNTER.values())
+
+
+class ChangeCounts(models.Model):
+    """What a run did, counted: per table (SyncTableResult) and in all (SyncRun)."""
+
+    inserted = models.PositiveIntegerField(_("inserted"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    deleted = models.PositiveIntegerField(_("deleted"), default=0)
+    restored = models.PositiveIntegerField(_("restored"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    errors = models.PositiveIntegerField(_("errors"), default=0)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def changed(self) -> int:
+        return rows_changed(self)
+
+
+class SyncRun(ChangeCounts):
     """One run of the sync: by cron, by hand, or from the admin."""
 
     class Status(models.TextChoices):
@@ -171,12 +227,6 @@ class SyncRun(models.Model):
     triggered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("triggered by")
     )
-    inserted = models.PositiveIntegerField(_("inserted"), default=0)
-    updated = models.PositiveIntegerField(_("updated"), default=0)
-    deleted = models.PositiveIntegerField(_("deleted"), default=0)
-    restored = models.PositiveIntegerField(_("restored"), default=0)
-    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
-    errors = models.PositiveIntegerField(_("errors"), default=0)
     error = models.TextField(_("error"), blank=True)
 
     class Meta:
@@ -195,7 +245,7 @@ class SyncRun(models.Model):
         return self.finished_at - self.started_at
 
 
-class SyncTableResult(models.Model):
+class SyncTableResult(ChangeCounts):
     """What one run did to one table."""
 
     class Status(models.TextChoices):
@@ -206,12 +256,6 @@ class SyncTableResult(models.Model):
     run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="results", verbose_name=_("run"))
     table = models.CharField(_("table"), max_length=32, db_index=True)
     status = models.CharField(_("status"), max_length=16, choices=Status)
-    inserted = models.PositiveIntegerField(_("inserted"), default=0)
-    updated = models.PositiveIntegerField(_("updated"), default=0)
-    deleted = models.PositiveIntegerField(_("deleted"), default=0)
-    restored = models.PositiveIntegerField(_("restored"), default=0)
-    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
-    errors = models.PositiveIntegerField(_("errors"), default=0)
     cursor_before = models.DateTimeField(_("cursor before"), null=True, blank=True)
     cursor_after = models.DateTimeField(_("cursor after"), null=True, blank=True)
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
@@ -231,10 +275,6 @@ class SyncTableResult(models.Model):
 
     def __str__(self):
         return f"{self.table}: {self.status}"
-
-    @property
-    def changed(self):
-        return self.inserted + self.updated + self.deleted + self.restored
 
 
 class SyncState(models.Model):

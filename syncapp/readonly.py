@@ -7,7 +7,7 @@ the rule before a query is even built, whatever alias is asked for.
 
 from django.db import models
 
-FAC_ALIAS = "facturation"
+from syncapp.databases import FAC_ALIAS
 
 
 class ReadOnlySourceError(RuntimeError):

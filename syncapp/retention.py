@@ -2,23 +2,10 @@
 
 from datetime import timedelta
 
-from django.db.models import Max
 from django.utils import timezone
 
-from syncapp.dashboard import chart_runs, recent_failures
-from syncapp.models import SyncRun, SyncState, SyncTableResult
-
-
-def runs_in_use() -> set[int]:
-    """The latest run of each table, the runs the dashboard shows, and any still running."""
-    latest_per_table = SyncTableResult.objects.values("table").annotate(latest=Max("run_id")).values("latest")
-    return (
-        set(latest_per_table.values_list("latest", flat=True))
-        | set(SyncState.objects.exclude(last_run=None).values_list("last_run_id", flat=True))
-        | set(chart_runs().values_list("pk", flat=True))
-        | set(recent_failures().values_list("pk", flat=True))
-        | set(SyncRun.objects.filter(status=SyncRun.Status.RUNNING).values_list("pk", flat=True))
-    )
+from syncapp.models import SyncRun
+from syncapp.selectors import runs_in_use
 
 
 def runs_prune(*, keep_days: int) -> int:

@@ -1,8 +1,7 @@
 """FAC models are read from `facturation`; everything else lives in `default` (OPS)."""
 
-from syncapp.readonly import FAC_ALIAS, FacturationModel, ReadOnlySourceError
-
-OPS_ALIAS = "default"
+from syncapp.databases import FAC_ALIAS, OPS_ALIAS
+from syncapp.readonly import FacturationModel, ReadOnlySourceError
 
 
 def is_facturation_model(model) -> bool:

@@ -1,58 +1,44 @@
 """A sync run: the lock, the FAC check, each table in turn, and the record of it all."""
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from django.conf import settings
 from django.utils import timezone
 
-from syncapp.engine import CHANGES_KEPT, FacUnreachable, SyncOptions, TableOutcome, fac_check, sync_table
+from syncapp.databases import FacUnreachable, fac_check
+from syncapp.engine.outcome import CHANGES_KEPT, Progress, RunContext, SyncOptions, TableOutcome
+from syncapp.engine.table import sync_table
 from syncapp.lock import SyncLock
 from syncapp.mapping import BY_NAME, TABLE_NAMES
-from syncapp.models import SyncRun, SyncState, SyncTableResult
+from syncapp.models import COUNTERS, SyncRun, SyncState, SyncTableResult
+from syncapp.selectors import describe_run, running_run
 from syncapp.verify import verify_table
 
 logger = logging.getLogger("opsync.sync")
-COUNTS = ("inserted", "updated", "deleted", "restored", "unchanged")
-
-
-def describe_run(run: SyncRun | None) -> str:
-    if run is None:
-        return "an unrecorded process"
-    started = timezone.localtime(run.started_at).strftime("%Y-%m-%d %H:%M:%S")
-    return f"run #{run.pk} (host {run.host}, pid {run.pid}, started {started})"
-
-
-def running_run() -> SyncRun | None:
-    return SyncRun.objects.filter(status=SyncRun.Status.RUNNING).order_by("-started_at").first()
 
 
 def sync_run(
     *,
-    tables: Iterable[str] = TABLE_NAMES,
-    force: bool = False,
-    dry_run: bool = False,
-    verify: bool = False,
-    allow_mass_delete: bool = False,
+    options: SyncOptions,
     trigger: str = SyncRun.Trigger.MANUAL,
     user=None,
-    keep_all_changes: bool = False,
-    on_progress: Callable[[str, int, int | None], None] | None = None,
+    on_progress: Progress | None = None,
     on_table: Callable[[TableOutcome], None] | None = None,
 ) -> SyncRun:
-    """Run the sync (or, with verify, the comparison) once and return its record.
+    """Run the sync (or, with options.verify, the comparison) once and return its record.
 
     Skipped, and recorded as such, when another run holds the lock.
     """
-    tables = [name for name in TABLE_NAMES if name in set(tables)]
-    mode = SyncRun.Mode.VERIFY if verify else SyncRun.Mode.FORCE if force else SyncRun.Mode.INCREMENTAL
+    tables = [name for name in TABLE_NAMES if name in options.tables]
+    mode = SyncRun.Mode.VERIFY if options.verify else SyncRun.Mode.FORCE if options.force else SyncRun.Mode.INCREMENTAL
     record = {
         "tables": tables,
         "trigger": trigger,
         "mode": mode,
-        "dry_run": dry_run,
+        "dry_run": options.dry_run,
         "triggered_by": user,
-        "options": {"force": force, "dry_run": dry_run, "verify": verify, "allow_mass_delete": allow_mass_delete},
+        "options": {name: getattr(options, name) for name in ("force", "dry_run", "verify", "allow_mass_delete")},
     }
     settings.SYNC_LOG_FILE.parent.mkdir(parents=True, exist_ok=True)
     lock = SyncLock()
@@ -67,15 +53,8 @@ def sync_run(
         abandon_dead_runs()
         run = SyncRun.objects.create(**record)
         logger.info("run #%s start: trigger=%s mode=%s%s tables=%s", run.pk, trigger, run.mode,
-                    " dry-run" if dry_run else "", ",".join(tables))  # fmt: skip
-        options = SyncOptions(
-            force=force,
-            dry_run=dry_run,
-            allow_mass_delete=allow_mass_delete,
-            keep_all_changes=keep_all_changes,
-            on_progress=on_progress,
-        )
-        run_tables(run, tables, options, on_table)
+                    " dry-run" if options.dry_run else "", ",".join(tables))  # fmt: skip
+        run_tables(run, tables, RunContext(options, on_progress=on_progress), on_table)
         return run
     finally:
         lock.release()
@@ -91,23 +70,23 @@ def abandon_dead_runs() -> None:
         logger.warning("run #%s abandoned: its process ended without finishing", dead.pk)
 
 
-def run_tables(run: SyncRun, tables: list[str], options: SyncOptions, on_table) -> None:
+def run_tables(run: SyncRun, tables: list[str], context: RunContext, on_table) -> None:
+    verifying = context.options.verify
     try:
         fac_check()
     except FacUnreachable as exc:
         for name in tables:  # each table's last outcome is this failure (dashboard, --status)
-            record_table(run, TableOutcome(name, error=str(exc)), options, verifying=False)
+            record_table(run, TableOutcome(name, error=str(exc)), context.options)
         finish(run, SyncRun.Status.FAILED, str(exc))
         return
     try:
         outcomes = []
-        verifying = run.mode == SyncRun.Mode.VERIFY
         for name in tables:
             if verifying:
-                outcome = verify_table(mapping=BY_NAME[name], keep_all_changes=options.keep_all_changes)
+                outcome = verify_table(mapping=BY_NAME[name], keep_all_changes=context.options.keep_all_changes)
             else:
-                outcome = sync_table(mapping=BY_NAME[name], options=options)
-            record_table(run, outcome, options, verifying)
+                outcome = sync_table(mapping=BY_NAME[name], context=context)
+            record_table(run, outcome, context.options)
             outcomes.append(outcome)
             if on_table:
                 on_table(outcome)
@@ -136,8 +115,8 @@ def table_status(outcome: TableOutcome) -> str:
     return SyncTableResult.Status.PARTIAL if outcome.row_errors else SyncTableResult.Status.SUCCESS
 
 
-def record_table(run: SyncRun, outcome: TableOutcome, options: SyncOptions, verifying: bool) -> None:
-    counts = {name: getattr(outcome, name) for name in COUNTS}
+def record_table(run: SyncRun, outcome: TableOutcome, options: SyncOptions) -> None:
+    counts = outcome.counts()
     SyncTableResult.objects.create(
         run=run,
         table=outcome.table,
@@ -154,7 +133,7 @@ def record_table(run: SyncRun, outcome: TableOutcome, options: SyncOptions, veri
     for name, value in counts.items():
         setattr(run, name, getattr(run, name) + value)
     run.errors += outcome.errors
-    if not (options.dry_run or verifying or outcome.error):
+    if not (options.dry_run or options.verify or outcome.error):
         SyncState.objects.filter(table=outcome.table).update(last_run=run)
     logger.info(
         "run #%s %s %s %s cursor=%s %.2fs%s",
@@ -175,6 +154,6 @@ def finish(run: SyncRun, status: str, error: str) -> None:
     run.error = error
     run.finished_at = timezone.now()
     run.save()
-    totals = " ".join(f"{name}={getattr(run, name)}" for name in (*COUNTS, "errors"))
+    totals = " ".join(f"{name}={getattr(run, name)}" for name in (*COUNTERS, "errors"))
     seconds = (run.finished_at - run.started_at).total_seconds()
     logger.info("run #%s %s in %.2fs: %s%s", run.pk, status, seconds, totals, f" error: {error}" if error else "")

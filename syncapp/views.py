@@ -3,19 +3,16 @@
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 
-from syncapp.alerts import FAILING, last_real_run
-from syncapp.status import stale_after, sync_status
+from syncapp.selectors import stale_after, sync_status
 
 
 def health(request: HttpRequest) -> JsonResponse:
     """200 when every table is fresh and the last run did not fail, else 503. `?fac=1` also checks FAC."""
     status = sync_status(check_fac=request.GET.get("fac") == "1")
-    last = last_real_run()
-    last_failed = last is not None and last.status in FAILING
-    fresh = not any(table.stale for table in status.tables)
-    healthy = fresh and not last_failed and status.fac_error is None
+    last = status.last_run
+    failing = status.last_run_failed or status.fac_error
     body = {
-        "status": "ok" if healthy else ("failing" if last_failed or status.fac_error else "stale"),
+        "status": "ok" if status.healthy else "failing" if failing else "stale",
         "checked_at": timezone.now().isoformat(),
         "stale_after_seconds": int(stale_after().total_seconds()),
         "last_run": None
@@ -32,4 +29,4 @@ def health(request: HttpRequest) -> JsonResponse:
     }
     if status.fac_checked:
         body["fac"] = "reachable" if status.fac_error is None else "unreachable"
-    return JsonResponse(body, status=200 if healthy else 503)
+    return JsonResponse(body, status=200 if status.healthy else 503)

@@ -13,8 +13,9 @@ import MySQLdb
 from django.conf import settings
 from django.db.backends.mysql.base import DatabaseWrapper as MySQLWrapper
 
-from syncapp.management.commands.build_demo_facturation import create_fac_tables, open_connection
+from syncapp.demo_builder import create_fac_tables, open_connection
 from syncapp.mapping import MAPPINGS
+from syncapp.sql import rows
 from tests import backend
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,21 +108,21 @@ class FacWriter:
             cursor.execute(sql, params)
             return list(cursor.fetchall())
 
+    def select(self, table: str, columns: list[str], where: str = "", params=()) -> list[tuple]:
+        return self.fetchall(rows.select_statement(self.connection, table, columns, where), params)
+
     def insert(self, table: str, row: dict) -> int:
-        names = ", ".join(self.connection.ops.quote_name(name) for name in row)
-        marks = ", ".join(["%s"] * len(row))
-        return self.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", list(row.values()))
+        return self.execute(rows.insert_statement(self.connection, table, list(row)), list(row.values()))
 
     def update(self, table: str, row_id: int, **values) -> None:
-        assignments = ", ".join(f"{self.connection.ops.quote_name(name)} = %s" for name in values)
-        self.execute(f"UPDATE {table} SET {assignments} WHERE id = %s", [*values.values(), row_id])
+        self.execute(rows.update_statement(self.connection, table, list(values)), [*values.values(), row_id])
 
     def hard_delete(self, table: str, row_id: int) -> None:
-        self.execute(f"DELETE FROM {table} WHERE id = %s", [row_id])
+        self.execute(rows.delete_statement(self.connection, table, "id = %s"), [row_id])
 
     def truncate_all(self) -> None:
         for mapping in MAPPINGS:
-            self.execute(f"DELETE FROM {mapping.fac_table}")
+            self.execute(rows.delete_statement(self.connection, mapping.fac_table))
 
     def create_sqlite_schema(self) -> None:
         create_fac_tables(self.connection)

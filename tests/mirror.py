@@ -5,7 +5,8 @@ from io import StringIO
 from django.core.management import CommandError, call_command
 from django.db import connections
 
-from syncapp.mapping import MAPPINGS
+from syncapp.mapping import BY_NAME, MAPPINGS
+from syncapp.sql import rows
 from tests.fac import FacWriter
 
 
@@ -20,16 +21,16 @@ def sync(*args: str) -> tuple[int, str]:
 
 
 def ops_rows(table: str) -> dict[int, tuple]:
-    mapping = next(m for m in MAPPINGS if m.name == table)
+    mapping = BY_NAME[table]
     connection = connections["default"]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(mapping.columns)} FROM {mapping.ops_table}")
+        cursor.execute(rows.select_statement(connection, mapping.ops_table, mapping.columns))
         return {row[0]: row for row in cursor.fetchall()}
 
 
 def fac_rows(fac: FacWriter, table: str) -> dict[int, tuple]:
-    mapping = next(m for m in MAPPINGS if m.name == table)
-    return {row[0]: row for row in fac.fetchall(f"SELECT {', '.join(mapping.columns)} FROM {mapping.fac_table}")}
+    mapping = BY_NAME[table]
+    return {row[0]: row for row in fac.select(mapping.fac_table, mapping.columns)}
 
 
 def differences(fac: FacWriter) -> list[str]:

@@ -2,8 +2,8 @@
 
 import pytest
 
-from syncapp import engine
-from syncapp.engine import SyncOptions, sync_table
+from syncapp.engine.outcome import RunContext, SyncOptions
+from syncapp.engine.table import sync_table
 from syncapp.mapping import BY_NAME
 from syncapp.models import Client, SyncTableResult
 from tests.fac import FacWriter
@@ -13,17 +13,12 @@ from tests.mirror import differences, sync
 pytestmark = [pytest.mark.mariadb, pytest.mark.django_db(databases=["default", "facturation"], transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def bulk_allowed(monkeypatch):
-    monkeypatch.setattr(engine, "bulk_refused", False)
-
-
 def test_values_survive_the_tab_separated_file(fac):
     ClientFactory(nom="tab\there", notes="line\nbreak\r\n and \\N and \\ and \0 nul 🚢", email="\\N")
     ClientFactory(created_at="0000-00-00 00:00:00", updated_at="0000-00-00 00:00:00", notes="")
     ClientFactory(nom="x", notes="y" * 5000, deleted_at=fac_now(), solde="-12.50")
 
-    outcome = sync_table(mapping=BY_NAME["clients"], options=SyncOptions())
+    outcome = sync_table(mapping=BY_NAME["clients"], context=RunContext(SyncOptions()))
 
     assert (outcome.error, outcome.inserted, outcome.loaded) == ("", 3, 3)  # all three by LOAD DATA
     assert differences(fac) == []
@@ -53,11 +48,12 @@ def test_without_local_infile_the_copy_still_happens(fac):
     root.execute("SET GLOBAL local_infile = 0")
     try:
         ClientFactory.create_batch(5)
-        outcome = sync_table(mapping=BY_NAME["clients"], options=SyncOptions())
+        context = RunContext(SyncOptions())
+        outcome = sync_table(mapping=BY_NAME["clients"], context=context)
     finally:
         root.execute("SET GLOBAL local_infile = 1")
         root.close()
 
     assert (outcome.error, outcome.inserted, outcome.loaded) == ("", 5, 0)
-    assert engine.bulk_refused is True
+    assert context.load_data_refused is True
     assert differences(fac) == []

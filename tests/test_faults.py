@@ -25,16 +25,21 @@ from pathlib import Path
 import MySQLdb
 import pytest
 from django.db import connections
+from django.db.backends.mysql.base import DatabaseWrapper as MySQLWrapper
 
+from syncapp.demo_builder import open_connection
 from syncapp.lock import SyncLock
 from syncapp.mapping import TABLE_NAMES
 from syncapp.models import SyncRun, SyncState, SyncTableResult
+from syncapp.sql.rows import select_statement
 from tests import backend
 from tests.fac import FacWriter, create_mariadb_fac
 from tests.factories import FACTORIES, ClientFactory, fac_now
 from tests.mirror import differences, fac_rows, ops_rows, subprocess_env, sync
 
 ROOT = Path(__file__).resolve().parent.parent
+# Quotes names as MySQL does, for our own sessions' statements; never opened.
+OFFLINE = MySQLWrapper(open_connection(":memory:").settings_dict | {"ENGINE": "django.db.backends.mysql"}, alias="x")
 SECRET = "s3cret-Fault-Password"
 pytestmark = [pytest.mark.mariadb, pytest.mark.django_db(databases=["default", "facturation"], transaction=True)]
 
@@ -73,7 +78,7 @@ class RowLock:
 
     def lock(self, row_id: int) -> None:
         with self.guard:
-            rows = query(self.session, f"SELECT id FROM `{self.table}` WHERE id = %s FOR UPDATE", [row_id])
+            rows = query(self.session, select_statement(OFFLINE, self.table, ["id"], "id = %s FOR UPDATE"), [row_id])
         assert rows, f"OPS {self.table} #{row_id} does not exist: nothing to lock"
 
     @property
@@ -584,7 +589,8 @@ def test_a_fac_table_or_column_gone_gives_one_line_and_keeps_that_mirror(rebuilt
     fac = rebuilt_fac
     one_of_each()
     assert sync()[0] == 0
-    fac.execute(f"UPDATE {table} SET nom = CONCAT(nom, ' (modifié)'), updated_at = %s", [fac_now()])
+    for row_id, nom in fac.select(table, ["id", "nom"]):
+        fac.update(table, row_id, nom=f"{nom} (modifié)", updated_at=fac_now())
     one_of_each()  # new rows everywhere, for the tables that still can sync
     before, cursors_before = mirror_snapshot(), cursors()
     fac.execute(change)
@@ -655,7 +661,7 @@ class FacChurn(threading.Thread):
             writer.insert(table, row)
             return True
         live = "deleted_at IS NOT NULL" if kind == "restore" else "deleted_at IS NULL"
-        ids = [row_id for (row_id,) in writer.fetchall(f"SELECT id FROM {table} WHERE {live}")]
+        ids = [row_id for (row_id,) in writer.select(table, ["id"], live)]
         if not ids:
             return False
         row_id = self.random.choice(ids)

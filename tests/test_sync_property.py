@@ -43,7 +43,7 @@ class FacSimulation:
         self.serial = 0
 
     def ids(self, table, where="1 = 1"):
-        return [row[0] for row in self.fac.fetchall(f"SELECT id FROM {table} WHERE {where} ORDER BY id")]
+        return [row[0] for row in self.fac.select(table, ["id"], f"{where} ORDER BY id")]
 
     def choose(self, table, index, where="1 = 1"):
         ids = self.ids(table, where)
@@ -90,7 +90,7 @@ class FacSimulation:
         if len(ids) < 2:
             return
         a, b = ids[index % len(ids)], ids[(index + 1) % len(ids)]
-        (code_a,), (code_b,) = (self.fac.fetchall(f"SELECT code FROM {table} WHERE id = %s", [i])[0] for i in (a, b))
+        (code_a,), (code_b,) = (self.fac.select(table, ["code"], "id = %s", [i])[0] for i in (a, b))
         self.fac.execute("START TRANSACTION" if self.fac.connection.vendor == "mysql" else "BEGIN")
         self.fac.update(table, a, code="swap-tmp")
         self.fac.update(table, b, code=code_a, updated_at=self.clock)

@@ -4,12 +4,13 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import connections
+from django.utils import timezone
 
-from syncapp import checksums
+from syncapp import canonical
 from syncapp.cron import scheduled_verify
 from syncapp.mapping import BY_NAME
 from syncapp.models import Armateur, Client, SyncRun
+from syncapp.sql import rows, sums
 from tests.factories import ArmateurFactory, ClientFactory, ServiceFactory, fac_now
 from tests.mirror import differences, ops_rows, sync
 
@@ -99,13 +100,46 @@ def test_mysql_and_python_hash_the_same_canonical_text(fac):
     ClientFactory(nom="l'« entrepôt » \\ n°3", notes="x" * 5000, deleted_at=fac_now())
     ArmateurFactory(code=None, actif=False)
     ServiceFactory(prix_unitaire="85000.00", description="")
-    reader = connections["facturation"]
     for name in ("clients", "armateurs", "services"):
         mapping = BY_NAME[name]
-        side = checksums.TableSide("facturation", mapping.fac_table, mapping)
-        in_sql = side.row_hashes(0, 10**9)
-        columns = ", ".join(mapping.columns)
-        with reader.cursor() as cursor:
-            cursor.execute(f"SELECT {columns} FROM {mapping.fac_table}")
-            in_python = {row[0]: checksums.row_hash(checksums.column_fields(mapping), row) for row in cursor}
+        in_sql = sums.row_hashes(mapping.fac, mapping.fields, 0, 10**9)
+        fac_rows = [row for batch in rows.stream_between(mapping.fac, 0, 10**9, batch_size=100) for row in batch]
+        in_python = {row[0]: canonical.row_hash(mapping.fields, row) for row in fac_rows}
         assert in_sql == in_python, name
+
+
+@BOTH
+def test_force_repairs_every_tampering_verify_reports(fac):
+    """The five ways OPS can be edited behind the sync's back: each reported, all repaired."""
+    unmarked, marked, removed, edited, kept, gone = ClientFactory.create_batch(6)
+    sync()
+    fac.hard_delete("clients", gone["id"])
+    sync()  # gone from FAC: kept in OPS, marked deleted, remembered as vanished
+    Client.objects.filter(pk=gone["id"]).update(deleted_at=None)  # 1. a vanished row made live again
+    Client.objects.filter(pk=marked["id"]).update(deleted_at=timezone.now())  # 2. a live row marked deleted
+    Client.objects.filter(pk=removed["id"]).delete()  # 3. a row physically deleted
+    Client.objects.create(id=99_999, nom="inconnu de FAC", pays="Gabon", type="Entreprise")  # 4. an extra row
+    Client.objects.filter(pk=edited["id"]).update(nom="changé dans OPS")  # 5. a column changed
+
+    status, output = sync("--verify", "-v", "2")
+
+    assert status == 1
+    assert f"clients #{gone['id']}: unmarked" in output
+    assert f"clients #{marked['id']}: differs deleted_at" in output
+    assert f"clients #{removed['id']}: missing" in output
+    assert "clients #99999: extra" in output
+    assert f"clients #{edited['id']}: differs nom" in output
+    assert f"clients #{kept['id']}" not in output and f"clients #{unmarked['id']}" not in output
+    assert latest().errors == 5
+
+    status, output = sync("--force")
+    assert status == 0, output
+    assert latest().results.get(table="clients").changed == 5
+
+    status, output = sync("--verify")
+    assert status == 0, output
+    assert "OPS is equal to FAC" in output
+    assert differences(fac) == []
+    assert Client.objects.get(pk=gone["id"]).deleted_at is not None
+    assert Client.objects.get(pk=99_999).deleted_at is not None
+    assert sync("--force")[0] == 0 and latest().results.get(table="clients").changed == 0

@@ -1,6 +1,6 @@
 -- FAC's five tables as the billing application (Laravel migrations) creates them.
--- The test suite loads this into its own FAC test database on MariaDB; it must
--- match ../shared/CONTRACT.md column for column.
+-- The test suite loads this into its own FAC test database on MariaDB, and so does the
+-- benchmark; tests/test_schema.py holds it to syncapp/fac_models.py column for column.
 
 CREATE TABLE clients (
   id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,

@@ -1,16 +1,17 @@
 """`sync_from_facturation`: parse the options, run the engine, render what it did."""
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
-from syncapp.engine import FacUnreachable, TableOutcome, fac_check, schema_problem
+from syncapp import report
+from syncapp.databases import FacUnreachable, fac_check
+from syncapp.engine.outcome import SyncOptions, TableOutcome
 from syncapp.mapping import BY_NAME, TABLE_NAMES
 from syncapp.models import SyncRun
-from syncapp.runs import COUNTS, sync_run
-from syncapp.status import SyncStatus, sync_status
+from syncapp.runs import sync_run
+from syncapp.schema import schema_problem
+from syncapp.selectors import SyncStatus, sync_status
 
 USAGE_ERROR = 2
-COLUMNS = (*COUNTS, "errors")
 
 
 def parse_tables(values: list[str] | None) -> list[str]:
@@ -24,21 +25,6 @@ def parse_tables(values: list[str] | None) -> list[str]:
             f"unknown table '{unknown[0]}'; valid tables: {', '.join(TABLE_NAMES)}", returncode=USAGE_ERROR
         )
     return names
-
-
-def format_age(delta) -> str:
-    if delta is None:
-        return "-"
-    seconds = int(delta.total_seconds())
-    if seconds < 120:
-        return f"{seconds}s"
-    if seconds < 7200:
-        return f"{seconds // 60}min"
-    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}"
-
-
-def format_time(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else "-"
 
 
 class Command(BaseCommand):
@@ -93,14 +79,17 @@ class Command(BaseCommand):
         if check:
             return self.check_schema(tables)
         self.progress_shown = False
-        run = sync_run(
-            tables=tables,
+        options = SyncOptions(
+            tables=tuple(tables),
             force=force,
             dry_run=dry_run,
             verify=verify,
             allow_mass_delete=allow_mass_delete,
-            trigger=trigger,
             keep_all_changes=self.verbosity >= 3,
+        )
+        run = sync_run(
+            options=options,
+            trigger=trigger,
             on_progress=self.progress if self.stdout.isatty() and self.verbosity >= 1 else None,
             on_table=self.show_changes,
         )
@@ -134,15 +123,8 @@ class Command(BaseCommand):
 
     def show_changes(self, outcome: TableOutcome) -> None:
         self.clear_progress()
-        if self.verbosity < 2:
-            return
-        shown = outcome.changes if self.verbosity >= 3 else outcome.changes[:50]
-        for change in shown:
-            columns = ", ".join(change["columns"]) if change["action"] in ("update", "differs") else ""
-            self.stdout.write(f"  {outcome.table} #{change['id']}: {change['action']} {columns}".rstrip())
-        listed = outcome.changed + outcome.differences
-        if listed > len(shown):
-            self.stdout.write(f"  {outcome.table}: … and {listed - len(shown)} more (-v 3 shows all)")
+        if self.verbosity >= 2:
+            self.write_lines(report.change_lines(outcome, show_all=self.verbosity >= 3))
 
     def show_run(self, run: SyncRun) -> None:
         if run.status == SyncRun.Status.SKIPPED:
@@ -153,50 +135,24 @@ class Command(BaseCommand):
             return self.show_verification(run, results)
         # When every table failed (FAC unreachable, say), the one line below says it all.
         if any(not r.error for r in results) and self.verbosity >= 1:
-            self.stdout.write(f"{'table':<15}" + "".join(f"{c:>11}" for c in COLUMNS) + f"{'duration':>10}")
-            for result in results:
-                counts = "".join(f"{getattr(result, c):>11}" for c in COLUMNS)
-                self.stdout.write(f"{result.table:<15}{counts}{result.duration_seconds:>9.2f}s")
-                for row_error in result.row_errors:
-                    self.stderr.write(f"  {result.table} row id={row_error['id']} not stored: {row_error['reason']}")
-        seconds = (run.finished_at - run.started_at).total_seconds()
-        what = "Dry run (nothing written)" if run.dry_run else "Run"
-        summary = ", ".join(f"{getattr(run, c)} {c}" for c in COLUMNS)
-        if run.status == SyncRun.Status.SUCCESS:
-            self.stdout.write(self.style.SUCCESS(f"{what} #{run.pk} {run.status} in {seconds:.2f}s: {summary}."))
-            return
-        raise CommandError(f"{what} #{run.pk} {run.status}: {run.error or summary}", returncode=1)
+            self.write_lines(report.results_table(results))
+            self.write_lines(report.row_error_lines(results), self.stderr)
+        if run.status != SyncRun.Status.SUCCESS:
+            raise CommandError(report.run_summary(run), returncode=1)
+        self.stdout.write(self.style.SUCCESS(report.run_summary(run)))
 
-    def show_verification(self, run: SyncRun, results) -> None:
-        for result in results:
-            state = result.error or f"{result.unchanged} rows identical, {result.errors} differ"
-            self.stdout.write(f"{result.table:<15}{state}")
+    def show_verification(self, run: SyncRun, results: list) -> None:
+        self.write_lines(report.verification_lines(results))
         if run.status != SyncRun.Status.SUCCESS:
             raise CommandError(f"Verification #{run.pk}: {run.error}", returncode=1)
         self.stdout.write(self.style.SUCCESS(f"Verification #{run.pk}: OPS is equal to FAC."))
 
     def show_status(self, status: SyncStatus, tables: list[str]) -> None:
-        fac = "reachable" if status.fac_error is None else status.fac_error
-        self.stdout.write(f"FAC connection: {fac}")
-        self.stdout.write(f"Lock: {'held by ' + status.lock_holder if status.lock_holder else 'free'}")
-        header = ("table", "last success", "age", "cursor", "OPS live", "deleted", "FAC rows", "lag", "last run")
-        widths = (14, 20, 7, 20, 9, 8, 9, 7, 24)
-        self.stdout.write("".join(f"{h:<{w}}" for h, w in zip(header, widths, strict=True)))
-        for row in (t for t in status.tables if t.table in tables):
-            last = row.last_result
-            outcome = f"{last.status} (#{last.run_id})" if last else "-"
-            cells = (
-                row.table + (" STALE" if row.stale else ""),
-                format_time(row.last_success_at),
-                format_age(row.age),
-                format_time(row.cursor),
-                row.ops_live,
-                row.ops_deleted,
-                "-" if row.fac_rows is None else row.fac_rows,
-                format_age(row.lag),
-                outcome,
-            )
-            self.stdout.write("".join(f"{c!s:<{w}}" for c, w in zip(cells, widths, strict=True)))
-        selected = [t for t in status.tables if t.table in tables]
-        if status.fac_error or any(t.stale for t in selected):
+        self.write_lines(report.status_lines(status, tables))
+        alarming = {"fac_unreachable", *(f"stale:{table}" for table in tables)}
+        if any(problem.key in alarming for problem in status.problems):
             raise CommandError("not in step: FAC unreachable or a table is stale (SYNC_STALE_AFTER)", returncode=1)
+
+    def write_lines(self, lines: list[str], stream=None) -> None:
+        for line in lines:
+            (stream or self.stdout).write(line)

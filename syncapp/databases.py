@@ -1,0 +1,60 @@
+"""The two databases by name, and what their errors mean to the sync.
+
+`facturation` is FAC, the billing application's database: a read-only source. `default` is
+OPS, the operations application's database, where the mirror and the sync's records live.
+"""
+
+from django.db import DatabaseError, DataError, IntegrityError, OperationalError, connections
+
+FAC_ALIAS = "facturation"
+OPS_ALIAS = "default"
+
+# MySQL errors about one row's value, which it reports as OperationalError rather than
+# DataError: 1292 incorrect date, 1366 incorrect string value (4-byte characters into a
+# 3-byte charset), 1265 data truncated, 1367 illegal double value.
+ROW_ERROR_CODES = {1265, 1292, 1366, 1367}
+
+# MySQL errors after which a table's transaction is simply tried again.
+LOCK_ERRORS = {1205: "lock wait timeout", 1213: "deadlock"}
+
+
+class FacUnreachable(Exception):
+    """FAC cannot be reached or refuses the login; the message is safe to show."""
+
+
+def error_code(exc: BaseException) -> int | None:
+    """The server's error number (`(1045, "Access denied…")` → 1045), if it gave one."""
+    args = getattr(exc, "args", ())
+    return args[0] if args and isinstance(args[0], int) else None
+
+
+def database_error_text(exc: BaseException) -> str:
+    """The server's own words (`(1045, "Access denied…")` → `Access denied…`), never a password."""
+    args = getattr(exc, "args", ())
+    return str(args[-1]) if args else exc.__class__.__name__
+
+
+def is_row_error(exc: DatabaseError) -> bool:
+    """Whether OPS refused a value of a row (rather than failing as a whole)."""
+    if isinstance(exc, DataError | IntegrityError):
+        return True
+    return isinstance(exc, OperationalError) and error_code(exc) in ROW_ERROR_CODES
+
+
+def fac_check() -> None:
+    """Open the FAC connection, or raise FacUnreachable saying what to check."""
+    try:
+        connections[FAC_ALIAS].ensure_connection()
+    except DatabaseError as exc:
+        raise FacUnreachable(
+            f"FAC unreachable ({database_error_text(exc)}); check FAC_DB_HOST, FAC_DB_PORT, "
+            "FAC_DB_DATABASE, FAC_DB_USERNAME and FAC_DB_PASSWORD"
+        ) from None
+
+
+def drop_broken_connections() -> None:
+    """A connection found dead (FAC cut mid-read or between tables) is closed, to be reopened."""
+    for alias in (FAC_ALIAS, OPS_ALIAS):
+        connection = connections[alias]
+        if connection.connection is not None and not connection.in_atomic_block and not connection.is_usable():
+            connection.close()

@@ -1,0 +1,146 @@
+"""Building a demo FAC database file, so that opsync can be tried without the billing application.
+
+opsync never writes to FAC, and this keeps that rule: it does not use the read-only
+`facturation` alias (nor its read-only models) but opens its own writable connection to a new
+file. The file is built under a temporary name and moved into place only once complete, so a
+failed build never leaves a half-written FAC database behind, nor destroys the previous one.
+"""
+
+import os
+from pathlib import Path
+
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.sqlite3.base import DatabaseWrapper
+from django.db.models import Model
+
+from syncapp import demo
+from syncapp.databases import FAC_ALIAS
+from syncapp.mapping import MAPPINGS
+from syncapp.sql.rows import count_rows_and_deleted, insert_statement
+
+FAC_MODELS: tuple[type[Model], ...] = tuple(mapping.source for mapping in MAPPINGS)
+SQLITE_ENGINE = "django.db.backends.sqlite3"
+# Files SQLite keeps beside a database; a stale one would be replayed into the new file.
+SIDECAR_SUFFIXES = ("-journal", "-wal", "-shm")
+
+
+class DemoBuildError(Exception):
+    """The demo database cannot be built where asked; the message says why, in one line."""
+
+
+def fac_sqlite_path(entry: dict) -> Path:
+    """The file behind a SQLite DATABASES entry, whose NAME may be a `file:...?mode=ro` URI."""
+    if entry.get("ENGINE") != SQLITE_ENGINE:
+        raise DemoBuildError(
+            f"The '{FAC_ALIAS}' database is not SQLite (FAC_DB_CONNECTION); pass --path to build a demo file."
+        )
+    name = str(entry.get("NAME") or "")
+    if name.startswith("file:"):
+        name = name.removeprefix("file:").split("?", 1)[0]
+    if not name or name == ":memory:":
+        raise DemoBuildError(f"The '{FAC_ALIAS}' database has no file name; pass --path.")
+    return Path(name)
+
+
+def check_target(target: Path, overwrite: bool) -> None:
+    """Refuse early, before any work, when the file would be clobbered or cannot be created."""
+    if not target.parent.is_dir():
+        raise DemoBuildError(f"Directory {target.parent} does not exist.")
+    if target.exists() and not overwrite:
+        raise DemoBuildError(f"{target} already exists; pass --overwrite to replace it.")
+
+
+def build_file(target: Path, dataset: dict[str, list[demo.Row]], overwrite: bool) -> dict[str, tuple[int, int]]:
+    """Write the dataset to a temporary file beside the target, then move it into place."""
+    # SQLite creates the file itself, so it gets the usual permissions (mkstemp's would be 0600).
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.building")
+    discard(temporary)
+    try:
+        counts = write_database(temporary, dataset)
+        if overwrite:
+            remove_sidecars(target)
+        os.replace(temporary, target)
+    finally:
+        discard(temporary)
+    return counts
+
+
+def discard(database: Path) -> None:
+    database.unlink(missing_ok=True)
+    remove_sidecars(database)
+
+
+def remove_sidecars(database: Path) -> None:
+    for suffix in SIDECAR_SUFFIXES:
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+
+
+def open_connection(path: Path | str) -> BaseDatabaseWrapper:
+    """A private, writable SQLite connection: not registered in `django.db.connections`.
+
+    Every key a Django connection reads is given, rather than copied from another alias,
+    whose OPTIONS (MySQL ones, say) would make no sense to SQLite.
+    """
+    settings_dict = {
+        "ENGINE": SQLITE_ENGINE,
+        "NAME": str(path),
+        "OPTIONS": {},
+        "TIME_ZONE": None,  # stored datetimes are naive UTC, as for any Django SQLite database with USE_TZ
+        "ATOMIC_REQUESTS": False,
+        "AUTOCOMMIT": True,
+        "CONN_MAX_AGE": 0,
+        "CONN_HEALTH_CHECKS": False,
+        "USER": "",
+        "PASSWORD": "",
+        "HOST": "",
+        "PORT": "",
+        "TEST": {},
+    }
+    return DatabaseWrapper(settings_dict, alias="build_demo_facturation")
+
+
+def write_database(path: Path, dataset: dict[str, list[demo.Row]]) -> dict[str, tuple[int, int]]:
+    """Create the five FAC tables and fill them; returns (rows, soft-deleted rows) per table."""
+    connection = open_connection(path)
+    try:
+        create_fac_tables(connection)
+        connection.set_autocommit(False)
+        for model in FAC_MODELS:
+            insert_rows(connection, model, dataset[model._meta.db_table])
+        connection.commit()
+        return {model._meta.db_table: count_rows(connection, model) for model in FAC_MODELS}
+    finally:
+        connection.close()
+
+
+def create_fac_tables(connection: BaseDatabaseWrapper) -> None:
+    """FAC's five tables, from the FAC models, on a private connection."""
+    # atomic=False: an atomic schema editor would look its alias up in `connections`.
+    with connection.schema_editor(atomic=False) as editor:
+        for model in FAC_MODELS:
+            editor.create_model(model)
+
+
+def insert_rows(connection: BaseDatabaseWrapper, model: type[Model], rows: list[demo.Row]) -> None:
+    """Plain parametrized INSERTs (FAC models refuse writes), values prepared as Django stores them."""
+    fields = model._meta.concrete_fields
+    check_columns(model, rows)
+    statement = insert_statement(connection, model._meta.db_table, [field.column for field in fields])
+    params = [[field.get_db_prep_save(row[field.attname], connection) for field in fields] for row in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(statement, params)
+
+
+def check_columns(model: type[Model], rows: list[demo.Row]) -> None:
+    """A misspelt key in the demo data would otherwise be silently dropped or surface as a KeyError."""
+    expected = {field.attname for field in model._meta.concrete_fields}
+    for row in rows:
+        if set(row) != expected:
+            raise ValueError(
+                f"demo row for {model._meta.db_table} has unexpected columns {sorted(set(row) - expected)} "
+                f"and lacks {sorted(expected - set(row))}"
+            )
+
+
+def count_rows(connection: BaseDatabaseWrapper, model: type[Model]) -> tuple[int, int]:
+    return count_rows_and_deleted(connection, model._meta.db_table)

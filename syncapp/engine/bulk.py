@@ -1,0 +1,68 @@
+"""The first copy of id ranges the mirror does not have yet: FAC writes the lines, LOAD DATA reads them.
+
+Turning every value into a Python object and back into SQL is what makes a naive full copy
+slow, and so is escaping every value in Python. Here the FAC server builds each row's
+tab-separated line itself (syncapp/sql/load.py); Python only writes the lines to a file that
+OPS loads with LOAD DATA LOCAL INFILE. That needs `local_infile` on the OPS server and
+connection; where it is refused, the caller falls back to batched upserts.
+
+LOAD DATA LOCAL turns errors into warnings (the server cannot stop the client's file
+midway), so a load that warns is rolled back and the range copied row by row instead,
+where a row OPS refuses is recorded like any other.
+"""
+
+import tempfile
+from datetime import datetime
+
+from django.db import OperationalError, transaction
+
+from syncapp.databases import error_code
+from syncapp.mapping import TableMapping
+from syncapp.sql import load
+
+# The server or the client refuses LOAD DATA LOCAL (local_infile off, or not allowed).
+LOAD_REFUSED = {1148, 2068, 3948, 4166}
+ROWS_PER_LOAD = 20_000
+
+
+class LoadRejected(Exception):
+    """OPS loaded the file with warnings (a value cut, a duplicate id): roll this load back."""
+
+
+class BulkLoader:
+    """Copies whole id ranges from FAC into an OPS mirror table, inside the table's transaction."""
+
+    def __init__(self, mapping: TableMapping, synced_at: datetime):
+        self.mapping, self.synced_at = mapping, synced_at
+        self.ops = mapping.ops(with_vanished=True)
+
+    def copy(self, low: int, high: int, *, keep_ids: int | None) -> tuple[int, list[int]] | None:
+        """Load the FAC rows with ids in [low, high).
+
+        Returns how many rows were loaded and the first `keep_ids` of their ids (all with
+        None), or None when OPS would not take the load cleanly (nothing of it is kept).
+        """
+        count, ids = 0, []
+        fac, fields = self.mapping.fac, self.mapping.fields
+        try:
+            with transaction.atomic(using=self.ops.alias):
+                for batch in load.stream_lines(fac, fields, low, high, batch_size=ROWS_PER_LOAD):
+                    self.load([line for _, line in batch])
+                    count += len(batch)
+                    room = len(batch) if keep_ids is None else max(keep_ids - len(ids), 0)
+                    ids += [row_id for row_id, _ in batch[:room]]
+        except LoadRejected:
+            return None
+        return count, ids
+
+    def load(self, lines: list[str]) -> None:
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".tsv") as data:
+            data.write("\n".join(lines))
+            data.write("\n")
+            data.flush()
+            if load.load_file(self.ops, data.name, self.synced_at):
+                raise LoadRejected
+
+
+def load_refused(exc: OperationalError) -> bool:
+    return error_code(exc) in LOAD_REFUSED

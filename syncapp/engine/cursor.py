@@ -1,0 +1,56 @@
+"""The cursor policy: how far a table's incremental sync may say it has read FAC.
+
+The cursor is the newest `updated_at` applied, read from FAC's own data, never from the
+application clock. The next incremental run reads from it minus a look-back window.
+"""
+
+from datetime import UTC, datetime
+
+from django.utils import timezone
+
+from syncapp.engine.outcome import TableOutcome
+from syncapp.models import SyncState
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """A naive UTC datetime (as FAC and the raw queries give them) made aware."""
+    return None if value is None else value.replace(tzinfo=UTC)
+
+
+def naive_utc(value: datetime | None) -> datetime | None:
+    """As FAC and the raw mirror queries see datetimes: naive, in UTC (sessions run in UTC)."""
+    return None if value is None else value.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def next_cursor(
+    *,
+    previous: datetime | None,
+    newest_read: datetime | None,
+    fac_now: datetime,
+    oldest_failed: datetime | None,
+    full: bool,
+) -> datetime | None:
+    """The newest updated_at read from FAC, but never past FAC's clock nor a row that failed.
+
+    All naive UTC. FAC's clock caps it because a row dated in the future would otherwise
+    hide every change made until that date; a row OPS refused caps it so that it is read
+    again. An incremental run never moves the cursor back; a full run (--force) starts it
+    afresh from what it read.
+    """
+    newest = newest_read
+    if not full and previous is not None:
+        newest = previous if newest is None else max(newest, previous)
+    if newest is None:
+        return None
+    newest = min(newest, fac_now)
+    if oldest_failed is not None:
+        newest = min(newest, oldest_failed)
+    return newest
+
+
+def state_save(*, state: SyncState, outcome: TableOutcome) -> None:
+    """After a table's transaction applied: its cursor, the rows to read again, its success."""
+    state.cursor = outcome.cursor_after
+    state.retry_ids = [error["id"] for error in outcome.row_errors]
+    state.last_success_at = timezone.now()
+    state.save()

@@ -1,0 +1,98 @@
+"""What one run asks of the engine, and what the engine did to one table."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+
+from syncapp.mapping import TABLE_NAMES
+from syncapp.models import COUNTER, COUNTERS, ChangeAction, rows_changed
+
+CHANGES_KEPT = 1000  # changes recorded per table in the run's result (all of them with -v 3)
+
+# A change, as recorded in SyncTableResult.changes: {"id": 12, "action": "update", "columns": ["nom"]}.
+Change = dict
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    """What the caller (the command, cron, the dashboard) asks of a run: built once, by the caller."""
+
+    tables: tuple[str, ...] = TABLE_NAMES
+    force: bool = False
+    dry_run: bool = False
+    verify: bool = False
+    allow_mass_delete: bool = False
+    keep_all_changes: bool = False
+    lookback: timedelta = field(default_factory=lambda: timedelta(seconds=settings.SYNC_LOOKBACK_SECONDS))
+    batch_size: int = field(default_factory=lambda: settings.SYNC_BATCH_SIZE)
+    max_delete_ratio: float = field(default_factory=lambda: settings.SYNC_MAX_DELETE_RATIO)
+    max_delete_floor: int = field(default_factory=lambda: settings.SYNC_MAX_DELETE_FLOOR)
+
+
+Progress = Callable[[str, int, int | None], None]  # (table, rows compared, rows in all or None)
+
+
+@dataclass
+class RunContext:
+    """One run's options and what it learns as it goes, passed down to every table.
+
+    It lives as long as the run: a fact learnt here (OPS refused LOAD DATA) holds for the
+    run's other tables, and for no other run of the same process.
+    """
+
+    options: SyncOptions
+    on_progress: Progress | None = None
+    load_data_refused: bool = False
+
+
+class TableFailed(Exception):
+    """This table cannot be synced now; the message says why, in one line."""
+
+
+@dataclass
+class TableOutcome:
+    table: str
+    inserted: int = 0
+    updated: int = 0
+    deleted: int = 0
+    restored: int = 0
+    unchanged: int = 0
+    cursor_before: datetime | None = None
+    cursor_after: datetime | None = None
+    duration: float = 0.0
+    error: str = ""
+    row_errors: list[dict] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    differences: int = 0  # --verify: rows where OPS is not FAC
+    loaded: int = 0  # of the inserted rows, those copied by LOAD DATA (engine/bulk.py)
+    retryable: bool = False  # failed on a lock wait timeout or deadlock in OPS
+
+    @property
+    def errors(self) -> int:
+        return len(self.row_errors) + self.differences + (1 if self.error else 0)
+
+    @property
+    def changed(self) -> int:
+        return rows_changed(self)
+
+    def counts(self) -> dict[str, int]:
+        return {counter: getattr(self, counter) for counter in COUNTERS}
+
+    def count(self, action: ChangeAction, rows: int = 1) -> None:
+        counter = COUNTER[action]
+        setattr(self, counter, getattr(self, counter) + rows)
+
+    def keep(self, change: Change, *, keep_all: bool) -> None:
+        """Record a change, up to CHANGES_KEPT of them unless all are wanted."""
+        if keep_all or len(self.changes) < CHANGES_KEPT:
+            self.changes.append(change)
+
+    def fail(self, message: str) -> None:
+        """After a rollback nothing was applied: only the error remains true."""
+        self.inserted = self.updated = self.deleted = self.restored = self.unchanged = self.loaded = 0
+        self.row_errors = []
+        self.changes = []
+        self.cursor_after = self.cursor_before
+        self.error = message

@@ -1,0 +1,157 @@
+"""Planning a table's run: what to read from FAC, what to copy whole, which rows are gone.
+
+A plan is a sequence of steps, produced as the run goes (a step may depend on what the
+previous ones wrote), and carried out by engine/table.py:
+
+- incremental (a cursor exists): one aggregate scan per side, the two servers at once, gives
+  per range of 1 000 ids the sums of the ids and the number of FAC rows changed since the
+  cursor less the look-back window. Ranges holding changed rows are read; ranges whose id
+  sums differ give the new ids (whatever their updated_at: NULL, zero date, committed late)
+  and the ids hard-deleted in FAC. Rows OPS refused last time are read again.
+- full (--force, or the first run): every row compared through range checksums
+  (syncapp/checksums.py); only ranges whose checksums differ are read. Ranges the mirror has
+  nothing of are copied whole.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from syncapp.checksums import CHUNK, TableComparison, differing_keys
+from syncapp.mapping import TableMapping
+from syncapp.sql import rows, sums
+from syncapp.sql.execute import in_parallel
+
+ID_CHUNK = 1000  # ids per range of the incremental id sums
+
+
+@dataclass(frozen=True)
+class ReadChanged:
+    """FAC rows whose updated_at is at or after `since`, in these id ranges."""
+
+    since: datetime
+    ranges: list[tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class ReadIds:
+    """FAC rows by id: new, different, or refused by OPS last time."""
+
+    ids: list[int]
+
+
+@dataclass(frozen=True)
+class CopyRange:
+    """An id range [low, high) the mirror has nothing of: copied whole, nothing to compare."""
+
+    low: int
+    high: int
+
+
+@dataclass(frozen=True)
+class MarkGone:
+    """Mirror rows whose ids FAC no longer has: kept, marked deleted."""
+
+    ids: list[int]
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    """Rows known identical on both sides, counted without being read."""
+
+    rows: int
+
+
+Step = ReadChanged | ReadIds | CopyRange | MarkGone | Unchanged
+
+
+def merge_ranges(keys: list[int], chunk: int) -> list[tuple[int, int]]:
+    """Consecutive range keys merged: [3, 4, 5, 9] → [(3000, 6000), (9000, 10000)] for chunk 1000."""
+    merged: list[tuple[int, int]] = []
+    for key in sorted(keys):
+        low, high = key * chunk, (key + 1) * chunk
+        if merged and merged[-1][1] == low:
+            merged[-1] = (merged[-1][0], high)
+        else:
+            merged.append((low, high))
+    return merged
+
+
+def newest_datetime(value: datetime | str | None) -> datetime | None:
+    """MAX(updated_at) as SQLite returns it (text: an aggregate loses the column's type)."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+class IncrementalPlan:
+    full = False
+    total = None  # the rows to compare are not known in advance
+    newest = None  # the cursor follows the rows read
+
+    def __init__(self, mapping: TableMapping, *, since: datetime, retry_ids: list[int]):
+        self.fac, self.ops = mapping.fac, mapping.ops()
+        self.since, self.retry_ids = since, retry_ids
+        (self.fac_sums, changed), (self.ops_sums, live) = in_parallel(
+            lambda: sums.id_sums(self.fac, chunk=ID_CHUNK, since=since),
+            lambda: sums.id_sums(self.ops, chunk=ID_CHUNK, live=True),
+        )
+        self.changed_keys = [key for key, count in changed.items() if count]
+        self.live_before = sum(live.values())  # the mass-delete guard's measure
+
+    def steps(self) -> Iterator[Step]:
+        yield ReadChanged(self.since, merge_ranges(self.changed_keys, ID_CHUNK))
+        yield ReadIds(self.retry_ids)
+        new_ids, gone_ids = self.id_differences()
+        yield ReadIds(sorted(new_ids))
+        yield MarkGone(sorted(gone_ids))
+
+    def id_differences(self) -> tuple[set[int], set[int]]:
+        """(ids only in FAC, ids only in the mirror's rows still in FAC), from the ranges whose sums differ.
+
+        Rows already known to have vanished are left out of the mirror's sums, so that their
+        range does not differ on every run.
+        """
+        only_fac: set[int] = set()
+        only_ops: set[int] = set()
+        for key in differing_keys(self.fac_sums, self.ops_sums):
+            low, high = key * ID_CHUNK, (key + 1) * ID_CHUNK
+            fac_ids, ops_ids = rows.ids_between(self.fac, low, high), rows.ids_between(self.ops, low, high)
+            only_fac |= fac_ids - ops_ids
+            only_ops |= ops_ids - fac_ids
+        return only_fac, only_ops
+
+
+class FullPlan:
+    full = True
+
+    def __init__(self, mapping: TableMapping, *, vanished: set[int]):
+        self.mapping = mapping
+        ops = mapping.ops(with_vanished=True)
+        self.live_before = rows.count_live(ops)
+        self.vanished = sorted(vanished)
+        self.first_copy = not rows.has_rows(ops)
+        if self.first_copy:  # nothing to compare: FAC's extent is enough
+            self.total, self.low, self.high, newest = rows.summary(mapping.fac)
+            self.newest = newest_datetime(newest)
+        else:
+            self.comparison = TableComparison(mapping)
+            self.total, self.newest = self.comparison.fac_rows, self.comparison.fac_newest
+
+    def steps(self) -> Iterator[Step]:
+        if self.first_copy:
+            if self.total:
+                yield CopyRange(self.low, self.high + 1)
+            return
+        gone: list[int] = []
+        new_ranges: list[int] = []  # range keys the mirror has nothing of: copied whole at the end
+        for chunk in self.comparison.chunks():
+            yield Unchanged(chunk.equal)
+            if chunk.ops_empty:
+                new_ranges.append(chunk.low // CHUNK)
+            else:
+                yield ReadIds(chunk.missing + chunk.differing)
+            gone += chunk.extra
+        for low, high in merge_ranges(new_ranges, CHUNK):
+            yield CopyRange(low, high)
+        # Rows known to have vanished are left out of the comparison; marking them again
+        # repairs one that was made live in OPS by hand (a no-op for the others).
+        yield MarkGone(gone + self.vanished)

@@ -1,0 +1,135 @@
+"""The sync of one FAC table into its OPS mirror. Free of printing: callers render outcomes.
+
+For each table, inside one OPS transaction:
+
+1. Check that FAC still has every mirrored column (schema drift fails the table).
+2. Plan what to read (engine/plan.py): incremental, or full on --force and the first run.
+3. Carry out the plan's steps: read FAC (engine/source.py), compare with the mirror and
+   write what differs (engine/mirror.py).
+4. Refuse a run that would mark too many live rows deleted, then move the cursor
+   (engine/cursor.py). A lock wait timeout or a deadlock in OPS retries the whole table.
+"""
+
+import time
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.db import DatabaseError, connections, transaction
+
+from syncapp.databases import (
+    FAC_ALIAS,
+    LOCK_ERRORS,
+    OPS_ALIAS,
+    database_error_text,
+    drop_broken_connections,
+    error_code,
+)
+from syncapp.engine.cursor import aware, naive_utc, next_cursor, state_save
+from syncapp.engine.mirror import MirrorWriter
+from syncapp.engine.outcome import RunContext, TableFailed, TableOutcome
+from syncapp.engine.plan import CopyRange, FullPlan, IncrementalPlan, MarkGone, ReadChanged, ReadIds, Step, Unchanged
+from syncapp.engine.source import FacReader
+from syncapp.mapping import TableMapping
+from syncapp.models import SyncState
+from syncapp.schema import schema_problem
+from syncapp.sql import server
+
+
+def sync_table(*, mapping: TableMapping, context: RunContext) -> TableOutcome:
+    """One table, retried from the start when OPS times out on a lock or picks it for a deadlock."""
+    drop_broken_connections()  # FAC may have dropped us since the last table
+    attempts = settings.SYNC_WRITE_RETRIES
+    for _ in range(attempts):
+        outcome = attempt(mapping, context)
+        if not outcome.retryable:
+            return outcome
+    outcome.error = f"OPS {outcome.error}, after {attempts} attempts"
+    return outcome
+
+
+def attempt(mapping: TableMapping, context: RunContext) -> TableOutcome:
+    """One try at a table: everything applied, or (on a failure) nothing."""
+    state = SyncState.objects.get_or_create(table=mapping.name)[0]
+    outcome = TableOutcome(mapping.name, cursor_before=state.cursor)
+    started = time.monotonic()
+    try:
+        if problem := schema_problem(mapping):
+            raise TableFailed(problem)
+        ops = connections[OPS_ALIAS]
+        if ops.vendor == "mysql":  # fail fast on a lock, then retry the table
+            server.set_lock_wait_timeout(ops, settings.SYNC_LOCK_WAIT_TIMEOUT)
+        with transaction.atomic(using=OPS_ALIAS):
+            apply(mapping, context, state, outcome)
+    except TableFailed as exc:
+        outcome.fail(str(exc))
+    except DatabaseError as exc:
+        code = error_code(exc)
+        outcome.retryable = code in LOCK_ERRORS
+        outcome.fail(f"{LOCK_ERRORS.get(code, 'database error')}: {database_error_text(exc)}")
+    outcome.duration = time.monotonic() - started
+    return outcome
+
+
+def apply(mapping: TableMapping, context: RunContext, state: SyncState, outcome: TableOutcome) -> None:
+    options = context.options
+    fac_now = server.utc_now(connections[FAC_ALIAS])
+    writer = MirrorWriter(mapping, context, outcome)
+    if options.force or state.cursor is None:
+        plan = FullPlan(mapping, vanished=writer.vanished)
+    else:
+        since = naive_utc(state.cursor - options.lookback)
+        plan = IncrementalPlan(mapping, since=since, retry_ids=state.retry_ids)
+    reader = FacReader(mapping, batch_size=options.batch_size, remember_ids=not plan.full)
+    report(context, mapping, writer, plan.total)
+    for step in plan.steps():
+        for _ in carry_out(step, reader, writer):
+            report(context, mapping, writer, plan.total)
+    guard_mass_delete(outcome.deleted, plan.live_before, context)
+    cursor = next_cursor(
+        previous=naive_utc(state.cursor),
+        newest_read=plan.newest if plan.full else reader.newest,
+        fac_now=fac_now,
+        oldest_failed=writer.oldest_failed,
+        full=plan.full,
+    )
+    outcome.cursor_after = aware(cursor)
+    if not options.dry_run:
+        state_save(state=state, outcome=outcome)
+
+
+def carry_out(step: Step, reader: FacReader, writer: MirrorWriter) -> Iterator[None]:
+    """Carry out one step of the plan, pausing after each batch (for the progress bar)."""
+    match step:
+        case ReadChanged(since, ranges):
+            for batch in reader.changed(since, ranges):
+                writer.apply(batch)
+                yield
+        case ReadIds(ids):
+            for batch in reader.by_ids(ids):
+                writer.apply(batch)
+                yield
+        case CopyRange(low, high):
+            writer.copy_range(low, high, read=reader.between)
+            yield
+        case MarkGone(ids):
+            writer.mark_gone(ids)
+        case Unchanged(rows):
+            writer.skip_unchanged(rows)
+            yield
+
+
+def report(context: RunContext, mapping: TableMapping, writer: MirrorWriter, total: int | None) -> None:
+    if context.on_progress:
+        context.on_progress(mapping.name, writer.processed, total)
+
+
+def guard_mass_delete(deleted: int, live_before: int, context: RunContext) -> None:
+    """An empty or wrong FAC table must not wipe the mirror: stop past a share of live rows."""
+    options = context.options
+    limit = max(options.max_delete_ratio * live_before, options.max_delete_floor)
+    if deleted > limit and not options.allow_mass_delete:
+        raise TableFailed(
+            f"refused to mark {deleted} of {live_before} live rows deleted "
+            f"(more than SYNC_MAX_DELETE_RATIO={options.max_delete_ratio:.0%}); "
+            "check FAC, then confirm with --allow-mass-delete"
+        )

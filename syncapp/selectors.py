@@ -1,0 +1,182 @@
+"""The read side: where the sync stands, for --status, the dashboard, alerts, /healthz and retention.
+
+Nothing here writes, and nothing here imports the modules that do (the engine, runs): what
+"healthy", "stale" and "failing" mean is decided here, once, from the records.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db import DatabaseError
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+
+from syncapp.databases import FacUnreachable, database_error_text, fac_check
+from syncapp.lock import SyncLock
+from syncapp.mapping import MAPPINGS, TableMapping
+from syncapp.models import SyncRun, SyncState, SyncTableResult
+from syncapp.sql import rows
+
+CHART_RUNS = 30  # the runs the dashboard's chart draws
+FAILURES_SHOWN = 10
+FAILING = (SyncRun.Status.FAILED, SyncRun.Status.PARTIAL)
+
+
+def stale_after() -> timedelta:
+    return timedelta(minutes=settings.SYNC_STALE_AFTER)
+
+
+def describe_run(run: SyncRun | None) -> str:
+    if run is None:
+        return "an unrecorded process"
+    started = timezone.localtime(run.started_at).strftime("%Y-%m-%d %H:%M:%S")
+    return f"run #{run.pk} (host {run.host}, pid {run.pid}, started {started})"
+
+
+def running_run() -> SyncRun | None:
+    return SyncRun.objects.filter(status=SyncRun.Status.RUNNING).order_by("-started_at").first()
+
+
+def last_real_run() -> SyncRun | None:
+    """The newest finished run that tried to apply something (not a dry run, not skipped)."""
+    runs = SyncRun.objects.filter(dry_run=False, finished_at__isnull=False)
+    return runs.exclude(status=SyncRun.Status.SKIPPED).order_by("-started_at", "-id").first()
+
+
+def chart_runs() -> QuerySet[SyncRun]:
+    """The runs the chart draws: the last finished runs that applied something."""
+    finished = SyncRun.objects.filter(finished_at__isnull=False, dry_run=False).exclude(status=SyncRun.Status.SKIPPED)
+    return finished.order_by("-started_at")[:CHART_RUNS]
+
+
+def recent_failures() -> QuerySet[SyncRun]:
+    return SyncRun.objects.filter(status__in=FAILING).order_by("-started_at")[:FAILURES_SHOWN]
+
+
+def runs_in_use() -> set[int]:
+    """Runs that must outlive retention: each table's latest, those the dashboard shows, any running."""
+    latest_per_table = SyncTableResult.objects.values("table").annotate(latest=Max("run_id")).values("latest")
+    return (
+        set(latest_per_table.values_list("latest", flat=True))
+        | set(SyncState.objects.exclude(last_run=None).values_list("last_run_id", flat=True))
+        | set(chart_runs().values_list("pk", flat=True))
+        | set(recent_failures().values_list("pk", flat=True))
+        | set(SyncRun.objects.filter(status=SyncRun.Status.RUNNING).values_list("pk", flat=True))
+    )
+
+
+@dataclass
+class TableStatus:
+    table: str
+    last_success_at: datetime | None
+    cursor: datetime | None
+    ops_live: int
+    ops_deleted: int
+    fac_rows: int | None  # None: FAC not asked, or unreachable
+    lag: timedelta | None  # FAC's newest updated_at minus the cursor
+    last_result: SyncTableResult | None  # the last run that applied something to this table
+
+    @property
+    def age(self) -> timedelta | None:
+        return None if self.last_success_at is None else timezone.now() - self.last_success_at
+
+    @property
+    def stale(self) -> bool:
+        """No success within SYNC_STALE_AFTER (or never)."""
+        return self.age is None or self.age > stale_after()
+
+    @property
+    def freshness(self) -> str:
+        """green: fresh; amber: older than half the stale limit, or rows refused; red: stale or failing."""
+        last = self.last_result
+        if self.stale or (last is not None and last.status == SyncTableResult.Status.FAILED):
+            return "red"
+        if (last is not None and last.status == SyncTableResult.Status.PARTIAL) or self.age > stale_after() / 2:
+            return "amber"
+        return "green"
+
+
+@dataclass(frozen=True)
+class Problem:
+    key: str  # "run_failed", "fac_unreachable", "stale:<table>": what the ADMINS were told is kept by key
+    text: str
+
+
+@dataclass
+class SyncStatus:
+    tables: list[TableStatus]
+    fac_error: str | None
+    fac_checked: bool
+    lock_holder: str | None
+    last_run: SyncRun | None  # last_real_run()
+
+    @property
+    def last_run_failed(self) -> bool:
+        return self.last_run is not None and self.last_run.status in FAILING
+
+    @property
+    def problems(self) -> list[Problem]:
+        """What is wrong now: the last run failed, FAC unreachable (when asked), a table stale."""
+        found = []
+        if self.last_run_failed:
+            run = self.last_run
+            found.append(Problem("run_failed", f"Run #{run.pk} {run.status}: {run.error or 'rows refused'}"))
+        if self.fac_error:
+            found.append(Problem("fac_unreachable", self.fac_error))
+        limit = int(stale_after().total_seconds() // 60)
+        for table in self.tables:
+            if table.stale:
+                since = "never" if table.last_success_at is None else timezone.localtime(table.last_success_at)
+                text = f"{table.table}: no success for {limit}+ minutes (last: {since})"
+                found.append(Problem(f"stale:{table.table}", text))
+        return found
+
+    @property
+    def healthy(self) -> bool:
+        return not self.problems
+
+
+def table_status(mapping: TableMapping, *, fac_ok: bool) -> TableStatus:
+    state = SyncState.objects.filter(table=mapping.name).first()
+    counts = mapping.mirror.objects.aggregate(
+        live=Count("pk", filter=Q(deleted_at__isnull=True)), deleted=Count("pk", filter=Q(deleted_at__isnull=False))
+    )
+    fac_rows = newest = None
+    if fac_ok:
+        fac_rows, _, _, newest = rows.summary(mapping.fac)
+    cursor_at = state.cursor if state else None
+    lag = None
+    if newest is not None and cursor_at is not None:
+        newest = newest if isinstance(newest, datetime) else datetime.fromisoformat(newest)
+        lag = max(newest.replace(tzinfo=UTC) - cursor_at, timedelta(0))
+    results = SyncTableResult.objects.filter(table=mapping.name, run__dry_run=False)
+    return TableStatus(
+        table=mapping.name,
+        last_success_at=state.last_success_at if state else None,
+        cursor=cursor_at,
+        ops_live=counts["live"],
+        ops_deleted=counts["deleted"],
+        fac_rows=fac_rows,
+        lag=lag,
+        last_result=results.order_by("-run__started_at").first(),
+    )
+
+
+def sync_status(*, check_fac: bool = True) -> SyncStatus:
+    """The state of every table; FAC is queried only when check_fac (the health check skips it)."""
+    fac_error = None
+    if check_fac:
+        try:
+            fac_check()
+        except FacUnreachable as exc:
+            fac_error = str(exc)
+    try:
+        tables = [table_status(m, fac_ok=check_fac and fac_error is None) for m in MAPPINGS]
+    except DatabaseError as exc:  # FAC dropped between the check and the counts
+        fac_error = f"FAC query failed: {database_error_text(exc)}"
+        tables = [table_status(m, fac_ok=False) for m in MAPPINGS]
+    holder = describe_run(running_run()) if SyncLock().is_held() else None
+    return SyncStatus(
+        tables=tables, fac_error=fac_error, fac_checked=check_fac, lock_holder=holder, last_run=last_real_run()
+    )

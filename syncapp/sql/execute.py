@@ -1,0 +1,78 @@
+"""Running queries: all rows at once, a stream of batches, or two servers working at once."""
+
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+
+def quoted(connection: BaseDatabaseWrapper, names: Iterable[str]) -> str:
+    """Column names, quoted and comma-separated."""
+    return ", ".join(connection.ops.quote_name(name) for name in names)
+
+
+def marks(count: int) -> str:
+    """`%s, %s, …`: one parameter mark per value."""
+    return ", ".join(["%s"] * count)
+
+
+def fetch_all(connection: BaseDatabaseWrapper, sql: str, params: Iterable = ()) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        return list(cursor.fetchall())
+
+
+def execute(connection: BaseDatabaseWrapper, sql: str, params: Iterable = ()) -> int:
+    """A statement that returns no rows; how many rows it changed."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        return cursor.rowcount
+
+
+def stream(connection: BaseDatabaseWrapper, sql: str, params: Iterable, *, batch_size: int) -> Iterator[list[tuple]]:
+    """A query's rows, a batch at a time, without holding the whole result in memory.
+
+    On MySQL this takes a server-side (unbuffered) cursor on the raw connection: one scan,
+    constant memory. The connection must not run another query until the stream ends.
+    """
+    connection.ensure_connection()
+    if connection.vendor != "mysql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, list(params))
+            while batch := cursor.fetchmany(batch_size):
+                yield batch
+        return
+    from MySQLdb.cursors import SSCursor
+
+    with connection.wrap_database_errors:
+        cursor = connection.connection.cursor(SSCursor)
+        try:
+            cursor.execute(sql, list(params))
+            while batch := cursor.fetchmany(batch_size):
+                yield list(batch)
+        finally:
+            cursor.close()
+
+
+def in_parallel(background: Callable[[], T], foreground: Callable[[], U]) -> tuple[T, U]:
+    """Run two queries at once, one per connection: each server works while the other does.
+
+    `background` runs in a worker thread, which opens (and closes) its own connections: it
+    must look them up inside, with `connections[alias]`.
+    """
+
+    def work() -> T:
+        try:
+            return background()
+        finally:
+            connections.close_all()  # the worker thread's connections only
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(work)
+        here = foreground()
+        return future.result(), here

@@ -1,0 +1,71 @@
+"""The first copy of a range: FAC writes each row as a LOAD DATA line, OPS loads the file.
+
+The FAC server builds each row's tab-separated line itself (NULLs as \\N, backslashes, tabs
+and line breaks escaped, zero dates as NULL), so Python never converts a value.
+"""
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+
+from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from syncapp.mapping import Side
+from syncapp.sql.execute import execute, quoted, stream
+from syncapp.sql.sums import DATETIME_TEXT_SQL
+
+
+def char(code: int) -> str:
+    """One character as SQL, free of quoting and backslash rules (and of NO_BACKSLASH_ESCAPES)."""
+    return f"CHAR({code} USING utf8mb4)"
+
+
+BACKSLASH = char(92)
+NULL_MARK = f"CONCAT({BACKSLASH}, 'N')"
+ESCAPES = ((92, "\\\\"), (9, "t"), (10, "n"), (13, "r"), (0, "0"))  # backslash first
+
+
+def escaped(expression: str) -> str:
+    """SQL: a text value escaped for LOAD DATA's default FIELDS ESCAPED BY '\\\\'."""
+    for code, letter in ESCAPES:
+        replacement = f"CONCAT({BACKSLASH}, {BACKSLASH})" if code == 92 else f"CONCAT({BACKSLASH}, '{letter}')"
+        expression = f"REPLACE({expression}, {char(code)}, {replacement})"
+    return expression
+
+
+def line_expression(connection: BaseDatabaseWrapper, columns: Sequence[str], fields: Sequence[models.Field]) -> str:
+    """SQL (MySQL): a row as one LOAD DATA line, `%` doubled for a query with parameters."""
+    values = []
+    for column, f in zip(columns, fields, strict=True):
+        name = connection.ops.quote_name(column)
+        if isinstance(f, models.DateTimeField):
+            value = DATETIME_TEXT_SQL.format(name)
+        elif isinstance(f, models.CharField | models.TextField):
+            value = escaped(name)
+        else:
+            value = name  # numbers: nothing to escape
+        values.append(f"IFNULL({value}, {NULL_MARK})")
+    return f"CONCAT_WS({char(9)}, {', '.join(values)})"
+
+
+def stream_lines(
+    side: Side, fields: Sequence[models.Field], low: int, high: int, *, batch_size: int
+) -> Iterator[list[tuple[int, str]]]:
+    """(id, LOAD DATA line) of every row with an id in [low, high), a batch at a time."""
+    connection = side.connection
+    line = line_expression(connection, side.columns, fields)
+    query = f"SELECT id, {line} FROM {connection.ops.quote_name(side.table)} WHERE id >= %s AND id < %s"
+    return stream(side.connection, query, [low, high], batch_size=batch_size)
+
+
+def load_file(side: Side, path: str, synced_at: datetime) -> int:
+    """LOAD DATA LOCAL INFILE into the side's columns; returns the server's warning count."""
+    connection = side.connection
+    quote = connection.ops.quote_name
+    execute(
+        connection,
+        f"LOAD DATA LOCAL INFILE %s INTO TABLE {quote(side.table)} CHARACTER SET utf8mb4 "
+        f"({quoted(connection, side.columns)}) SET {quote('synced_at')} = %s",
+        [path, synced_at],
+    )
+    return connection.connection.warning_count()

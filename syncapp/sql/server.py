@@ -1,0 +1,43 @@
+"""What the servers are asked about themselves: the clock, a table's columns, the named lock."""
+
+from datetime import datetime
+
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from syncapp.sql.execute import execute, fetch_all
+
+
+def utc_now(connection: BaseDatabaseWrapper) -> datetime:
+    """The database server's clock, in UTC (naive), as FAC's own data is read."""
+    query = "SELECT UTC_TIMESTAMP()" if connection.vendor == "mysql" else "SELECT CURRENT_TIMESTAMP"
+    value = fetch_all(connection, query)[0][0]
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def table_columns(connection: BaseDatabaseWrapper, table: str) -> list[str] | None:
+    """The live columns of a table, or None when it does not exist."""
+    if connection.vendor == "mysql":  # one query, where Django's introspection makes five
+        query = "SELECT column_name FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = %s"
+        return [name for (name,) in fetch_all(connection, query, [table])] or None
+    with connection.cursor() as cursor:
+        if table not in connection.introspection.table_names(cursor):
+            return None
+        return [column.name for column in connection.introspection.get_table_description(cursor, table)]
+
+
+def set_lock_wait_timeout(connection: BaseDatabaseWrapper, seconds: int) -> None:
+    """How long this MySQL session waits for a row lock before giving up (error 1205)."""
+    execute(connection, "SET SESSION innodb_lock_wait_timeout = %s", [seconds])
+
+
+def get_lock(connection: BaseDatabaseWrapper, name: str) -> bool:
+    """Take a MySQL named lock if it is free, without waiting; the session's end releases it."""
+    return fetch_all(connection, "SELECT GET_LOCK(%s, 0)", [name])[0][0] == 1
+
+
+def release_lock(connection: BaseDatabaseWrapper, name: str) -> None:
+    fetch_all(connection, "SELECT RELEASE_LOCK(%s)", [name])
+
+
+def lock_is_used(connection: BaseDatabaseWrapper, name: str) -> bool:
+    return fetch_all(connection, "SELECT IS_USED_LOCK(%s)", [name])[0][0] is not None

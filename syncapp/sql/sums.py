@@ -1,0 +1,132 @@
+"""Aggregates per range of ids, computed by each server: comparisons that read no rows.
+
+MySQL computes them in SQL. SQLite (the demo) has no MD5 nor BIT_XOR, so there the same
+figures are computed in Python from a stream of the rows: the same results, more slowly.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from syncapp.canonical import row_hash
+from syncapp.mapping import Side
+from syncapp.sql.execute import fetch_all, quoted, stream
+from syncapp.sql.rows import side_filter
+
+IdSums = tuple[int, int, int, int]  # (ids, their sum, sum of their squares mod a prime, their xor)
+PRIME = 4294967291  # the largest prime below 2**32: (id % PRIME) ** 2 fits in 64 bits
+Sums = tuple[int, int]  # (rows, xor of their hashes)
+
+# The first 64 bits of MD5, as an unsigned integer: syncapp.canonical.hash64 in SQL.
+HASH64_SQL = "CAST(CONV(LEFT(MD5({}), 16), 16, 10) AS UNSIGNED)"
+# A legacy zero date reads as NULL, as the sync stores it (`%` doubled: queries take parameters).
+DATETIME_TEXT_SQL = "NULLIF(DATE_FORMAT({}, '%%Y-%%m-%%d %%H:%%i:%%s'), '0000-00-00 00:00:00')"
+
+
+def id_sums(
+    side: Side, *, chunk: int, since: datetime | None = None, live: bool = False
+) -> tuple[dict[int, IdSums], dict[int, int]]:
+    """Per range of `chunk` ids: sums that differ when the set of ids differs, and a count per
+    range: with `since`, of rows whose updated_at >= since; with `live`, of rows not marked
+    deleted.
+
+    One primary-key scan per side finds both the ranges where ids were added or removed and
+    the ranges holding changed rows, so that only those are read row by row. Integer sums,
+    not hashes, because this runs on every incremental run.
+    """
+    connection = side.connection
+    condition, params = side_filter(connection, side.vanished_of)
+    table = connection.ops.quote_name(side.table)
+    if connection.vendor == "mysql":
+        counted, counted_params = "0", []
+        if since is not None:
+            counted, counted_params = "SUM(updated_at >= %s)", [since]
+        elif live:
+            counted = "SUM(deleted_at IS NULL)"
+        query = (
+            f"SELECT id DIV %s, COUNT(*), SUM(id), SUM((id %% %s) * (id %% %s)), BIT_XOR(id), {counted} "
+            f"FROM {table} WHERE {condition} GROUP BY 1 ORDER BY NULL"  # no sort: MariaDB would sort the groups
+        )
+        rows = fetch_all(connection, query, [chunk, PRIME, PRIME, *counted_params, *params])
+        sums = {int(r[0]): (int(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows}
+        return sums, {int(r[0]): int(r[5] or 0) for r in rows}
+    query = f"SELECT id, updated_at, deleted_at FROM {table} WHERE {condition}"
+    return python_id_sums(stream(connection, query, params, batch_size=10_000), chunk=chunk, since=since, live=live)
+
+
+def python_id_sums(batches, *, chunk: int, since: datetime | None, live: bool) -> tuple[dict[int, IdSums], dict]:
+    """id_sums over (id, updated_at, deleted_at) rows, for SQLite."""
+    sums: dict[int, IdSums] = {}
+    counts: dict[int, int] = {}
+    for batch in batches:
+        for row_id, updated_at, deleted_at in batch:
+            key = row_id // chunk
+            count, total, squares, xor = sums.get(key, (0, 0, 0, 0))
+            sums[key] = (count + 1, total + row_id, squares + (row_id % PRIME) ** 2, xor ^ row_id)
+            if since is not None:
+                counted = updated_at is not None and updated_at >= since
+            else:
+                counted = live and deleted_at is None
+            counts[key] = counts.get(key, 0) + counted
+    return sums, counts
+
+
+def canonical_expression(
+    connection: BaseDatabaseWrapper, columns: Sequence[str], fields: Sequence[models.Field]
+) -> str:
+    """MySQL: the 64-bit hash of a row's canonical text (syncapp.canonical), `%` doubled."""
+    expressions = []
+    for column, f in zip(columns, fields, strict=True):
+        name = connection.ops.quote_name(column)
+        if isinstance(f, models.DateTimeField):
+            expressions.append(DATETIME_TEXT_SQL.format(name))
+        elif isinstance(f, models.DecimalField | models.BooleanField):
+            expressions.append(f"CAST({name} AS CHAR)")
+        else:
+            expressions.append(name)
+    nulls = ", ".join(f"ISNULL({e})" for e in expressions)
+    return HASH64_SQL.format(f"CONCAT_WS(CHAR(31), {', '.join(expressions)}, CONCAT({nulls}))")
+
+
+def chunk_checksums(
+    side: Side, fields: Sequence[models.Field], *, chunk: int
+) -> tuple[dict[int, Sums], datetime | None]:
+    """Per range of `chunk` ids: (rows, xor of their hashes); and the newest updated_at."""
+    connection = side.connection
+    condition, params = side_filter(connection, side.vanished_of)
+    table = connection.ops.quote_name(side.table)
+    if connection.vendor == "mysql":
+        hashed = canonical_expression(connection, side.columns, fields)
+        query = (
+            f"SELECT id DIV %s, COUNT(*), BIT_XOR({hashed}), MAX(updated_at) "
+            f"FROM {table} WHERE {condition} GROUP BY 1 ORDER BY NULL"
+        )
+        rows = fetch_all(connection, query, [chunk, *params])
+        newest = max((row[3] for row in rows if row[3] is not None), default=None)
+        return {int(key): (int(count), int(xor)) for key, count, xor, _ in rows}, newest
+    sums: dict[int, Sums] = {}
+    newest = None
+    updated_at = side.columns.index("updated_at")
+    query = f"SELECT {quoted(connection, side.columns)} FROM {table} WHERE {condition}"
+    for batch in stream(connection, query, params, batch_size=5000):
+        for row in batch:
+            count, xor = sums.get(row[0] // chunk, (0, 0))
+            sums[row[0] // chunk] = (count + 1, xor ^ row_hash(fields, row))
+            if row[updated_at] is not None and (newest is None or row[updated_at] > newest):
+                newest = row[updated_at]
+    return sums, newest
+
+
+def row_hashes(side: Side, fields: Sequence[models.Field], low: int, high: int) -> dict[int, int]:
+    """The hash of each row with an id in [low, high), keyed by id."""
+    connection = side.connection
+    condition, params = side_filter(connection, side.vanished_of)
+    table = connection.ops.quote_name(side.table)
+    where = f"WHERE id >= %s AND id < %s AND {condition}"
+    if connection.vendor == "mysql":
+        query = f"SELECT id, {canonical_expression(connection, side.columns, fields)} FROM {table} {where}"
+        return {row_id: int(hashed) for row_id, hashed in fetch_all(connection, query, [low, high, *params])}
+    query = f"SELECT {quoted(connection, side.columns)} FROM {table} {where}"
+    return {row[0]: row_hash(fields, row) for row in fetch_all(connection, query, [low, high, *params])}

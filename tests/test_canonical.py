@@ -1,0 +1,53 @@
+"""syncapp/canonical.py: a row's canonical text and its hash, the definition both servers match."""
+
+import hashlib
+from datetime import datetime
+from decimal import Decimal
+
+from syncapp.canonical import SEPARATOR, canonical_text, hash64, row_hash
+from syncapp.mapping import BY_NAME
+
+SERVICES = BY_NAME["services"]  # id, created_at, updated_at, deleted_at, code, nom, description, prix_unitaire, …
+
+
+def service(**values) -> tuple:
+    row = {"id": 7, "created_at": None, "updated_at": datetime(2026, 1, 2, 3, 4, 5), "deleted_at": None}
+    row |= {"code": "MAN-20", "nom": "Manutention", "description": "", "prix_unitaire": Decimal("85000")}
+    row |= {"unite": None, "categorie": "Port", "statut": "actif"} | values
+    return tuple(row[column] for column in SERVICES.columns)
+
+
+def test_values_are_written_as_mysql_writes_them():
+    text = canonical_text(SERVICES.fields, service())
+    assert text.split(SEPARATOR) == [
+        "7", "2026-01-02 03:04:05", "MAN-20", "Manutention", "", "85000.00", "Port", "actif", "01010000100",
+    ]  # fmt: skip
+
+
+def test_null_and_empty_string_differ():
+    assert canonical_text(SERVICES.fields, service(unite=None)) != canonical_text(SERVICES.fields, service(unite=""))
+
+
+def test_a_value_moving_to_the_next_column_changes_the_text():
+    moved = service(categorie=None, statut="Port actif")
+    assert canonical_text(SERVICES.fields, moved) != canonical_text(
+        SERVICES.fields, service(categorie="Port", statut="actif")
+    )
+
+
+def test_booleans_are_digits():
+    armateurs = BY_NAME["armateurs"]
+    row = tuple({"id": 1, "nom": "MSC", "actif": False}.get(column) for column in armateurs.columns)
+    assert canonical_text(armateurs.fields, row).split(SEPARATOR)[2] == "0"
+
+
+def test_hash64_is_the_first_64_bits_of_md5():
+    assert hash64("abc") == int(hashlib.md5(b"abc").hexdigest()[:16], 16)  # noqa: S324
+    assert hash64("é🚢") == int(hashlib.md5("é🚢".encode()).hexdigest()[:16], 16)  # noqa: S324
+
+
+def test_two_rows_swapping_codes_change_the_xor_of_their_hashes():
+    """Why MD5 and not CRC32: CRC is linear, so a swap would leave the XOR unchanged."""
+    before = row_hash(SERVICES.fields, service(id=1, code="A")) ^ row_hash(SERVICES.fields, service(id=2, code="B"))
+    after = row_hash(SERVICES.fields, service(id=1, code="B")) ^ row_hash(SERVICES.fields, service(id=2, code="A"))
+    assert before != after

@@ -1,0 +1,81 @@
+"""syncapp/sql/: the statements' text, built without a server (fast); names quoted, values as parameters.
+
+What the statements do on a real server is what the rest of the suite runs.
+"""
+
+import pytest
+from django.db.backends.mysql.base import DatabaseWrapper as MySQLWrapper
+
+from syncapp.demo_builder import open_connection
+from syncapp.mapping import BY_NAME
+from syncapp.sql import execute, load, rows, sums
+
+SQLITE = open_connection(":memory:")  # never opened: only its quoting and vendor are used
+MYSQL = MySQLWrapper(SQLITE.settings_dict | {"ENGINE": "django.db.backends.mysql"}, alias="offline")
+
+
+def test_marks_and_quoted_names():
+    assert execute.marks(3) == "%s, %s, %s"
+    assert execute.quoted(MYSQL, ["id", "type"]) == "`id`, `type`"
+    assert execute.quoted(SQLITE, ["id", "type"]) == '"id", "type"'
+
+
+def test_upsert_updates_every_column_but_the_id():
+    assert rows.upsert_statement(MYSQL, "clients", ["id", "nom", "synced_at"]) == (
+        "INSERT INTO `clients` (`id`, `nom`, `synced_at`) VALUES (%s, %s, %s) "
+        "ON DUPLICATE KEY UPDATE `nom` = VALUES(`nom`), `synced_at` = VALUES(`synced_at`)"
+    )
+    assert rows.upsert_statement(SQLITE, "clients", ["id", "nom"]) == (
+        'INSERT INTO "clients" ("id", "nom") VALUES (%s, %s) ON CONFLICT (id) DO UPDATE SET "nom" = excluded."nom"'
+    )
+
+
+def test_insert_statement():
+    assert (
+        rows.insert_statement(MYSQL, "services", ["code", "nom"])
+        == "INSERT INTO `services` (`code`, `nom`) VALUES (%s, %s)"
+    )
+
+
+def test_the_vanished_filter_takes_the_table_name_as_a_parameter():
+    condition, params = rows.side_filter(MYSQL, "o'clients")
+    assert condition == "id NOT IN (SELECT row_id FROM `syncapp_vanishedrow` WHERE `table` = %s)"
+    assert params == ["o'clients"]
+    assert rows.side_filter(MYSQL, None) == ("1 = 1", [])
+
+
+def test_the_row_hash_in_sql_follows_the_canonical_text():
+    mapping = BY_NAME["representants"]
+    expression = sums.canonical_expression(MYSQL, mapping.columns, mapping.fields)
+    assert expression.startswith("CAST(CONV(LEFT(MD5(CONCAT_WS(CHAR(31), `id`, ")
+    # Datetimes to the second, a zero date as NULL, `%` doubled for a query with parameters.
+    assert "NULLIF(DATE_FORMAT(`updated_at`, '%%Y-%%m-%%d %%H:%%i:%%s'), '0000-00-00 00:00:00')" in expression
+    assert "CAST(`taux_commission` AS CHAR)" in expression and "CAST(`actif` AS CHAR)" in expression
+    assert expression.count("ISNULL(") == len(mapping.columns)  # a NULL marker per column
+
+
+def test_a_load_data_line_escapes_text_and_marks_nulls():
+    mapping = BY_NAME["armateurs"]
+    line = load.line_expression(MYSQL, mapping.columns, mapping.fields)
+    assert line.startswith("CONCAT_WS(CHAR(9 USING utf8mb4), IFNULL(`id`, CONCAT(CHAR(92 USING utf8mb4), 'N'))")
+    # Text columns: backslash first, then tab, line feed, carriage return and NUL escaped.
+    nom = line[line.index("IFNULL(REPLACE(") :].split(", IFNULL(")[0]
+    assert nom.count("REPLACE(") == 5 and "`nom`" in nom
+    assert "`actif`" in line and "REPLACE(`actif`" not in line  # numbers: nothing to escape
+
+
+def test_python_id_sums_match_the_sql_definition():
+    batches = [[(1, None, None), (2, "2026-01-02", None)], [(1001, "2026-01-01", "2026-01-05")]]
+    found, changed = sums.python_id_sums(batches, chunk=1000, since="2026-01-02", live=False)
+    assert found == {0: (2, 3, 5, 3), 1: (1, 1001, 1001**2, 1001)}
+    assert changed == {0: 1, 1: 0}
+    _, live = sums.python_id_sums(batches, chunk=1000, since=None, live=True)
+    assert live == {0: 2, 1: 0}
+
+
+@pytest.mark.parametrize("connection", [MYSQL, SQLITE], ids=["mysql", "sqlite"])
+def test_names_reach_sql_only_quoted(connection):
+    mapping = BY_NAME["clients"]
+    statement = rows.upsert_statement(connection, mapping.ops_table, mapping.columns)
+    for column in mapping.columns:
+        assert connection.ops.quote_name(column) in statement
