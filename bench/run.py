@@ -3,7 +3,7 @@
 Not a test: it takes minutes and its seconds depend on the machine. It builds a FAC
 database of five tables of N realistic rows each on MariaDB (accents, emoji, empty strings, 5,000-character
 notes, NULL `updated_at`, soft deletes; N = 100 000 by default, as in
-/work/shared/PERFORMANCE.md) and measures:
+the figures this project's machines were sized on) and measures:
 
 - **the limit**: the server itself copying FAC into OPS-shaped tables with
   `INSERT … SELECT … ON DUPLICATE KEY UPDATE`, into empty tables (first pass) and over
@@ -14,7 +14,7 @@ notes, NULL `updated_at`, soft deletes; N = 100 000 by default, as in
   time, and peak RSS from the child's rusage): a full sync into an empty OPS, `--force`
   over an identical OPS, an incremental run with nothing to do (less Django's start-up,
   measured with `manage.py check`), an incremental run after 1 % of the rows changed,
-  `--verify` when the command has it, and the two full syncs again with 2N rows a table, to show
+  `--verify` over an identical OPS, and the two full syncs again with 2N rows a table, to show
   that memory does not grow with the tables;
 - **the Laravel command's algorithm** (per row: SELECT the id, then UPDATE or INSERT), on
   a sample, extrapolated to the five tables: opsync must be at least 30 times faster.
@@ -60,8 +60,10 @@ sys.path.insert(0, str(ROOT))
 import django  # noqa: E402
 import MySQLdb  # noqa: E402
 
+from bench import queries  # noqa: E402
+from bench.queries import FAC_DB, LIMIT_DB, OPS_DB  # noqa: E402
+
 MYSQL = {"host": "127.0.0.1", "port": 3306, "user": "root", "password": ""}
-FAC_DB, OPS_DB, LIMIT_DB = "bench_fac", "bench_ops", "bench_limit"
 READER = "bench_reader"
 FAC_SCHEMA = ROOT / "tests" / "sql" / "facturation_schema.sql"
 READER_SCRIPT = ROOT / "sql" / "create_ops_reader.sql"
@@ -81,149 +83,6 @@ RSS_MAX_GROWTH = 1.10
 
 class BenchError(Exception):
     """The benchmark cannot go on; the message says why."""
-
-
-# -- FAC data ---------------------------------------------------------------------------
-
-FIRST_NAMES = ["Jean-Baptiste", "Marie-Thérèse", "Éloïse", "Hervé", "Gaël", "Noël", "Sylvère", "Aimée", "Léonce",
-               "Bénédicte", "Aurélien", "Clémence", "Désiré", "Françoise", "Germain", "Hélène", "Jérôme", "Loïc",
-               "Zéphirin"]  # fmt: skip
-LAST_NAMES = ["Mba", "Ondo", "Nguema", "Obiang", "Moussavou", "Mbadinga", "Nzé", "Ella", "Essono", "Mintsa", "Oyono",
-              "Ndong", "Boussougou", "Mouélé", "Kombila", "Mabicka", "Ngoma", "Pambou", "Lendoye", "Ndjavé", "Ogoula",
-              "Bivigou", "N'Dong"]  # fmt: skip
-COMPANIES = ["Société", "Établissements", "Comptoir", "Groupe", "Transports", "Entreprise", "Cabinet"]
-CITIES = ["Libreville", "Port-Gentil", "Franceville", "Oyem", "Moanda", "Mouila", "Lambaréné", "Tchibanga",
-          "Koulamoutou", "Makokou", "Bitam", "Gamba", "Ntoum", "Owendo", "Akanda", "Mitzic", "Lébamba"]  # fmt: skip
-STREETS = ["Quartier Louis", "Boulevard de l'Indépendance", "Avenue du Colonel Parant", "Rue d'Ambowè",
-           "Carrefour Rio \\ Nkembo", "Zone industrielle d'Oloumi", "Glass, près de l'église Saint-Michel",
-           "Nzeng-Ayong, rue 12", "Port-Môle", "Akébé-Plaine", "  Avenue de Cointet  "]  # fmt: skip
-DOMAINS = ["gmail.com", "yahoo.fr", "libertis.ga", "airtelmail.ga", "gabon-telecom.ga", "outlook.fr"]
-SHIPPING_LINES = ["Maersk Line", "MSC", "CMA CGM", "Hapag-Lloyd", "Grimaldi", "Sogafric", "Marfret", "Évergreen",
-                  "Bolloré Africa Logistics", "ONE"]  # fmt: skip
-PROVINCES = ["Estuaire", "Haut-Ogooué", "Moyen-Ogooué", "Ngounié", "Nyanga", "Ogooué-Ivindo", "Ogooué-Lolo",
-             "Ogooué-Maritime", "Woleu-Ntem"]  # fmt: skip
-CATEGORIES = ["Manutention", "Magasinage", "Transit", "Transport", "Douane", "Pesage", "Frais de dossier"]
-UNITS = ["conteneur", "tonne", "m³", "jour", "forfait", "EVP", ""]
-LONG_NOTE = "Client historique : conditions négociées, remise de 5 % sur la manutention au Port-Môle. "
-YEAR = 365 * 24 * 3600
-
-# Row-dependent expressions over `seq` (1…N): deterministic, spread like real data.
-UPDATED_AT = f"IF(seq % 50 = 7, NULL, NOW() - INTERVAL (1 + seq * 7919 % {YEAR}) SECOND)"  # 2 % NULL
-CREATED_AT = f"NOW() - INTERVAL ({YEAR} + seq * 104729 % {2 * YEAR}) SECOND"
-DELETED_AT = f"IF(seq % 33 = 5, NOW() - INTERVAL (1 + seq * 7907 % {YEAR}) SECOND, NULL)"  # 3 % soft-deleted
-
-
-def literal(text: str) -> str:
-    """A SQL string literal (default sql_mode: backslashes escape)."""
-    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
-
-
-def pick(words: Sequence[str], key: str = "seq") -> str:
-    """SQL choosing one of `words` by a row-dependent key."""
-    return f"ELT(1 + ({key}) % {len(words)}, {', '.join(literal(w) for w in words)})"
-
-
-FIRST = pick(FIRST_NAMES)
-LAST = pick(LAST_NAMES, "seq DIV 19")
-CITY = pick(CITIES, "seq DIV 7")
-
-
-def email(local: str) -> str:
-    return (
-        f"CASE WHEN seq % 29 = 0 THEN '' WHEN seq % 31 = 0 THEN NULL "
-        f"ELSE CONCAT(LOWER({local}), '.', seq, '@', {pick(DOMAINS, 'seq DIV 3')}) END"
-    )
-
-
-PHONE = (
-    "IF(seq % 37 = 0, '', CONCAT('+241 0', 1 + seq % 7, ' ', LPAD(seq * 7 % 100, 2, '0'), ' ', "
-    "LPAD(seq * 13 % 100, 2, '0'), ' ', LPAD(seq * 31 % 100, 2, '0')))"
-)
-ADDRESS = f"IF(seq % 43 = 0, NULL, CONCAT('BP ', 100 + seq % 9000, ', ', {pick(STREETS, 'seq DIV 5')}))"
-NIF = "CONCAT(LPAD(seq * 7919 % 1000000, 6, '0'), CHAR(65 + seq % 26))"
-RCCM = "CONCAT('GA-LBV-', 2000 + seq % 24, '-B-', LPAD(seq, 7, '0'))"
-COMPANY = f"CONCAT({pick(COMPANIES, 'seq DIV 3')}, ' ', {LAST}, IF(seq % 2 = 0, ' & Fils', ' SARL'))"
-ACTIF = "IF(seq % 13 = 0, 0, 1)"
-SPACE = "IF(seq % 211 = 0, ' ', '')"  # leading and trailing spaces, as typed by hand
-CLIENT_NAME = (
-    f"CONCAT({SPACE}, IF(seq % 3 = 0, {COMPANY}, CONCAT({LAST}, ' ', {FIRST})), IF(seq % 97 = 0, ' 🚢', ''), {SPACE})"
-)
-NOTES = (  # 12 % carry a 5,000-character note
-    f"CASE WHEN seq % 25 < 3 THEN LEFT(REPEAT({literal(LONG_NOTE)}, 60), 5000) "
-    "WHEN seq % 7 = 0 THEN 'Paie à 30 jours 👍 — voir le dossier « litiges »' "
-    "WHEN seq % 11 = 0 THEN '' ELSE NULL END"
-)
-DESCRIPTION = (
-    "CASE WHEN seq % 20 = 0 THEN LEFT(REPEAT('Tarif homologué par l''OPRAG ; TVA 18 %. ', 50), 2000) "
-    "WHEN seq % 3 = 0 THEN NULL ELSE CONCAT('Prestation « ', seq, ' » 📦') END"
-)
-TIMESTAMPS = [("created_at", CREATED_AT), ("updated_at", UPDATED_AT), ("deleted_at", DELETED_AT)]
-
-FAC_ROWS: dict[str, list[tuple[str, str]]] = {
-    "clients": [
-        ("id", "seq"),
-        ("nom", CLIENT_NAME),
-        ("email", email(LAST)),
-        ("telephone", PHONE),
-        ("adresse", ADDRESS),
-        ("ville", f"IF(seq % 47 = 0, '', {CITY})"),
-        ("pays", "IF(seq % 41 = 0, 'Cameroun', 'Gabon')"),
-        ("type", "IF(seq % 3 = 0, 'Entreprise', 'Particulier')"),
-        ("rccm", f"IF(seq % 3 = 0, {RCCM}, NULL)"),
-        ("nif", NIF),
-        ("contact_principal", f"CONCAT({FIRST}, ' ', {LAST})"),
-        ("solde", "ROUND(seq * 7919 % 5000000 / 100 - 10000, 2)"),
-        ("limite_credit", "seq % 50 * 100000"),
-        ("notes", NOTES),
-        *TIMESTAMPS,
-    ],
-    "transitaires": [
-        ("id", "seq"),
-        ("nom", f"CONCAT({COMPANY}, ' Transit', IF(seq % 97 = 0, ' ✈️', ''))"),
-        ("email", email(LAST)),
-        ("telephone", PHONE),
-        ("adresse", ADDRESS),
-        ("contact_principal", f"IF(seq % 23 = 0, '', CONCAT({FIRST}, ' ', {LAST}))"),
-        ("nif", NIF),
-        ("rccm", RCCM),
-        ("actif", ACTIF),
-        *TIMESTAMPS,
-    ],
-    "armateurs": [
-        ("id", "seq"),
-        ("nom", f"CONCAT({pick(SHIPPING_LINES)}, ' ', {CITY}, ' n°', seq, IF(seq % 97 = 0, ' 🚢', ''))"),
-        ("code", "IF(seq % 53 = 0, NULL, CONCAT('ARM', LPAD(seq, 7, '0')))"),
-        ("email", email(pick(SHIPPING_LINES))),
-        ("telephone", PHONE),
-        ("adresse", ADDRESS),
-        ("actif", ACTIF),
-        *TIMESTAMPS,
-    ],
-    "representants": [
-        ("id", "seq"),
-        ("nom", LAST),
-        ("prenom", f"CASE WHEN seq % 59 = 0 THEN NULL WHEN seq % 61 = 0 THEN '' ELSE {FIRST} END"),
-        ("email", email(LAST)),
-        ("telephone", PHONE),
-        ("adresse", ADDRESS),
-        ("zone", pick(PROVINCES, "seq DIV 11")),
-        ("taux_commission", "IF(seq % 17 = 0, NULL, ROUND(seq % 1500 / 100, 2))"),
-        ("actif", ACTIF),
-        *TIMESTAMPS,
-    ],
-    "services": [
-        ("id", "seq"),
-        ("code", "CONCAT('SRV', LPAD(seq, 7, '0'))"),
-        ("nom", f"CONCAT({pick(CATEGORIES)}, ' — ', {pick(UNITS, 'seq DIV 7')}, ' n°', seq)"),
-        ("description", DESCRIPTION),
-        ("prix_unitaire", "ROUND(seq * 7919 % 100000000 / 100, 2)"),
-        ("unite", pick(UNITS, "seq DIV 7")),
-        ("categorie", pick(CATEGORIES)),
-        ("statut", "IF(seq % 19 = 0, 'inactif', 'actif')"),
-        *TIMESTAMPS,
-    ],
-}
-CHANGED_COLUMN = "nom"  # what the 1 % change edits, in every table
 
 
 # -- MariaDB ----------------------------------------------------------------------------
@@ -276,10 +135,8 @@ def create_fac(root: MySQLdb.Connection, reader_password: str) -> None:
 
 def fill_fac(root: MySQLdb.Connection, rows: int) -> None:
     """N rows per table, set-based, from MariaDB's SEQUENCE engine."""
-    for table, columns in FAC_ROWS.items():
-        names = ", ".join(f"`{name}`" for name, _ in columns)
-        values = ",\n  ".join(expression for _, expression in columns)
-        execute(root, f"INSERT INTO `{FAC_DB}`.`{table}` ({names})\nSELECT {values}\nFROM `{FAC_DB}`.seq_1_to_{rows}")
+    for table in queries.FAC_ROWS:
+        execute(root, queries.fill(table, rows))
         execute(root, f"ANALYZE TABLE `{FAC_DB}`.`{table}`")
 
 
@@ -291,12 +148,9 @@ def table_mib(root: MySQLdb.Connection, database: str, table: str) -> float:
 def change_one_percent(root: MySQLdb.Connection) -> int:
     """As the billing application would: 1 % of each table edited, updated_at = NOW()."""
     changed = 0
-    for table in FAC_ROWS:
+    for table in queries.FAC_ROWS:
         with root.cursor() as cursor:
-            changed += cursor.execute(
-                f"UPDATE `{FAC_DB}`.`{table}` SET `{CHANGED_COLUMN}` = CONCAT(`{CHANGED_COLUMN}`, ' (modifié)'), "
-                "updated_at = NOW() WHERE id % 100 = 42"
-            )
+            changed += cursor.execute(queries.change_one_percent(table))
     return changed
 
 
@@ -326,29 +180,19 @@ def copy_at_the_limit(root: MySQLdb.Connection) -> float:
     """The server copying FAC into the OPS-shaped tables, all five, in one pass (seconds)."""
     with timed() as elapsed:
         for table, columns in mirrored_columns().items():
-            names = ", ".join(f"`{c}`" for c in columns)
-            updates = ", ".join(f"`{c}` = VALUES(`{c}`)" for c in (*columns[1:], "synced_at"))
-            execute(
-                root,
-                f"INSERT INTO `{LIMIT_DB}`.`{table}` ({names}, `synced_at`) "
-                f"SELECT {names}, NOW() FROM `{FAC_DB}`.`{table}` ON DUPLICATE KEY UPDATE {updates}",
-            )
+            execute(root, queries.copy_at_the_limit(table, columns))
     return elapsed[0]
 
 
 def laravel_rate(root: MySQLdb.Connection, sample: int) -> float:
     """Rows per second of the Laravel command's algorithm: per row, SELECT, then UPDATE or INSERT."""
     columns = mirrored_columns()["clients"]
-    execute(root, f"CREATE TABLE `{LIMIT_DB}`.laravel_clients LIKE `{OPS_DB}`.clients")
-    names = ", ".join(f"`{c}`" for c in columns)
-    rows = execute(root, f"SELECT {names} FROM `{FAC_DB}`.clients ORDER BY id LIMIT {sample}")
-    marks = ", ".join(["%s"] * len(columns))
-    insert = f"INSERT INTO `{LIMIT_DB}`.laravel_clients ({names}, synced_at) VALUES ({marks}, NOW())"
-    assignments = ", ".join(f"`{c}` = %s" for c in columns[1:])
-    update = f"UPDATE `{LIMIT_DB}`.laravel_clients SET {assignments}, synced_at = NOW() WHERE id = %s"
+    execute(root, f"CREATE TABLE `{LIMIT_DB}`.{queries.LARAVEL_TABLE} LIKE `{OPS_DB}`.clients")
+    rows = execute(root, queries.laravel_sample(columns, sample))
+    exists, insert, update = queries.laravel_exists(), queries.laravel_insert(columns), queries.laravel_update(columns)
     with timed() as elapsed, root.cursor() as cursor:
         for row in rows:
-            cursor.execute(f"SELECT id FROM `{LIMIT_DB}`.laravel_clients WHERE id = %s", [row[0]])
+            cursor.execute(exists, [row[0]])
             if cursor.fetchone():
                 cursor.execute(update, [*row[1:], row[0]])
             else:
@@ -420,14 +264,10 @@ def opsync(arguments: list[str], env: dict[str, str], label: str) -> ChildRun:
     return run
 
 
-def has_verify(env: dict[str, str]) -> bool:
-    return "--verify" in run_manage(["sync_from_facturation", "--help"], env).output
-
-
 def check_mirror_complete(root: MySQLdb.Connection) -> None:
     """After a full sync, OPS holds as many rows as FAC in every table."""
     for table in mirrored_columns():
-        fac, ops = (execute(root, f"SELECT COUNT(*) FROM `{db}`.`{table}`")[0][0] for db in (FAC_DB, OPS_DB))
+        fac, ops = (execute(root, queries.row_count(db, table))[0][0] for db in (FAC_DB, OPS_DB))
         if fac != ops:
             raise BenchError(f"after the full sync, {table} has {ops} rows in OPS but {fac} in FAC")
 
@@ -448,7 +288,7 @@ class Figures:
     startup: list[ChildRun] | None = None
     one_percent: ChildRun | None = None
     one_percent_rows: int = 0
-    verify: ChildRun | None = None  # None: the command has no --verify
+    verify: ChildRun | None = None  # measured at N only
 
     @property
     def idle_median(self) -> float:
@@ -512,10 +352,7 @@ def measure_at(root: MySQLdb.Connection, rows: int, reader_password: str, env: d
     figures.one_percent_rows = change_one_percent(root)
     print(f"d. {figures.one_percent_rows} FAC rows changed (1 %)…", flush=True)
     figures.one_percent = opsync(["sync_from_facturation"], env, "d. incremental after 1 % changed")
-    if has_verify(env):
-        figures.verify = opsync(["sync_from_facturation", "--verify"], env, "e. --verify on identical OPS")
-    else:
-        print("  e. --verify: not available (the command has no such option)", flush=True)
+    figures.verify = opsync(["sync_from_facturation", "--verify"], env, "e. --verify on identical OPS")
     return figures
 
 
@@ -649,8 +486,6 @@ def rows_at_n(f: Figures) -> list[Row]:
 
 def verify_row(f: Figures) -> Row:
     label = "e. `--verify` on identical OPS (ratio to the second pass)"
-    if f.verify is None:
-        return Row(label, "not available")
     ratio = f.verify.wall / f.limit_second
     target = at_most(ratio, IDENTICAL_MAX_SECOND_PASSES, f"{TIMES} the second pass")
     return Row(label, seconds(f.verify.wall), times(ratio), mib(f.verify), target)

@@ -1,0 +1,208 @@
+"""The benchmark's SQL: the FAC rows it builds, and the statements it measures opsync against.
+
+Kept apart from bench/run.py as opsync keeps its own in syncapp/sql/: every statement the
+benchmark sends is built here, from the constants below and the declared mapping.
+Databases and tables are the benchmark's own names, never input.
+"""
+
+from collections.abc import Sequence
+
+FAC_DB, OPS_DB, LIMIT_DB = "bench_fac", "bench_ops", "bench_limit"
+LARAVEL_TABLE = "laravel_clients"
+
+# -- FAC data ---------------------------------------------------------------------------
+
+FIRST_NAMES = ["Jean-Baptiste", "Marie-Thérèse", "Éloïse", "Hervé", "Gaël", "Noël", "Sylvère", "Aimée", "Léonce",
+               "Bénédicte", "Aurélien", "Clémence", "Désiré", "Françoise", "Germain", "Hélène", "Jérôme", "Loïc",
+               "Zéphirin"]  # fmt: skip
+LAST_NAMES = ["Mba", "Ondo", "Nguema", "Obiang", "Moussavou", "Mbadinga", "Nzé", "Ella", "Essono", "Mintsa", "Oyono",
+              "Ndong", "Boussougou", "Mouélé", "Kombila", "Mabicka", "Ngoma", "Pambou", "Lendoye", "Ndjavé", "Ogoula",
+              "Bivigou", "N'Dong"]  # fmt: skip
+COMPANIES = ["Société", "Établissements", "Comptoir", "Groupe", "Transports", "Entreprise", "Cabinet"]
+CITIES = ["Libreville", "Port-Gentil", "Franceville", "Oyem", "Moanda", "Mouila", "Lambaréné", "Tchibanga",
+          "Koulamoutou", "Makokou", "Bitam", "Gamba", "Ntoum", "Owendo", "Akanda", "Mitzic", "Lébamba"]  # fmt: skip
+STREETS = ["Quartier Louis", "Boulevard de l'Indépendance", "Avenue du Colonel Parant", "Rue d'Ambowè",
+           "Carrefour Rio \\ Nkembo", "Zone industrielle d'Oloumi", "Glass, près de l'église Saint-Michel",
+           "Nzeng-Ayong, rue 12", "Port-Môle", "Akébé-Plaine", "  Avenue de Cointet  "]  # fmt: skip
+DOMAINS = ["gmail.com", "yahoo.fr", "libertis.ga", "airtelmail.ga", "gabon-telecom.ga", "outlook.fr"]
+SHIPPING_LINES = ["Maersk Line", "MSC", "CMA CGM", "Hapag-Lloyd", "Grimaldi", "Sogafric", "Marfret", "Évergreen",
+                  "Bolloré Africa Logistics", "ONE"]  # fmt: skip
+PROVINCES = ["Estuaire", "Haut-Ogooué", "Moyen-Ogooué", "Ngounié", "Nyanga", "Ogooué-Ivindo", "Ogooué-Lolo",
+             "Ogooué-Maritime", "Woleu-Ntem"]  # fmt: skip
+CATEGORIES = ["Manutention", "Magasinage", "Transit", "Transport", "Douane", "Pesage", "Frais de dossier"]
+UNITS = ["conteneur", "tonne", "m³", "jour", "forfait", "EVP", ""]
+LONG_NOTE = "Client historique : conditions négociées, remise de 5 % sur la manutention au Port-Môle. "
+YEAR = 365 * 24 * 3600
+
+# Row-dependent expressions over `seq` (1…N): deterministic, spread like real data.
+UPDATED_AT = f"IF(seq % 50 = 7, NULL, NOW() - INTERVAL (1 + seq * 7919 % {YEAR}) SECOND)"  # 2 % NULL
+CREATED_AT = f"NOW() - INTERVAL ({YEAR} + seq * 104729 % {2 * YEAR}) SECOND"
+DELETED_AT = f"IF(seq % 33 = 5, NOW() - INTERVAL (1 + seq * 7907 % {YEAR}) SECOND, NULL)"  # 3 % soft-deleted
+
+
+def literal(text: str) -> str:
+    """A SQL string literal (default sql_mode: backslashes escape)."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def pick(words: Sequence[str], key: str = "seq") -> str:
+    """SQL choosing one of `words` by a row-dependent key."""
+    return f"ELT(1 + ({key}) % {len(words)}, {', '.join(literal(w) for w in words)})"
+
+
+FIRST = pick(FIRST_NAMES)
+LAST = pick(LAST_NAMES, "seq DIV 19")
+CITY = pick(CITIES, "seq DIV 7")
+
+
+def email(local: str) -> str:
+    return (
+        f"CASE WHEN seq % 29 = 0 THEN '' WHEN seq % 31 = 0 THEN NULL "
+        f"ELSE CONCAT(LOWER({local}), '.', seq, '@', {pick(DOMAINS, 'seq DIV 3')}) END"
+    )
+
+
+PHONE = (
+    "IF(seq % 37 = 0, '', CONCAT('+241 0', 1 + seq % 7, ' ', LPAD(seq * 7 % 100, 2, '0'), ' ', "
+    "LPAD(seq * 13 % 100, 2, '0'), ' ', LPAD(seq * 31 % 100, 2, '0')))"
+)
+ADDRESS = f"IF(seq % 43 = 0, NULL, CONCAT('BP ', 100 + seq % 9000, ', ', {pick(STREETS, 'seq DIV 5')}))"
+NIF = "CONCAT(LPAD(seq * 7919 % 1000000, 6, '0'), CHAR(65 + seq % 26))"
+RCCM = "CONCAT('GA-LBV-', 2000 + seq % 24, '-B-', LPAD(seq, 7, '0'))"
+COMPANY = f"CONCAT({pick(COMPANIES, 'seq DIV 3')}, ' ', {LAST}, IF(seq % 2 = 0, ' & Fils', ' SARL'))"
+ACTIF = "IF(seq % 13 = 0, 0, 1)"
+SPACE = "IF(seq % 211 = 0, ' ', '')"  # leading and trailing spaces, as typed by hand
+CLIENT_NAME = (
+    f"CONCAT({SPACE}, IF(seq % 3 = 0, {COMPANY}, CONCAT({LAST}, ' ', {FIRST})), IF(seq % 97 = 0, ' 🚢', ''), {SPACE})"
+)
+NOTES = (  # 12 % carry a 5,000-character note
+    f"CASE WHEN seq % 25 < 3 THEN LEFT(REPEAT({literal(LONG_NOTE)}, 60), 5000) "
+    "WHEN seq % 7 = 0 THEN 'Paie à 30 jours 👍 — voir le dossier « litiges »' "
+    "WHEN seq % 11 = 0 THEN '' ELSE NULL END"
+)
+DESCRIPTION = (
+    "CASE WHEN seq % 20 = 0 THEN LEFT(REPEAT('Tarif homologué par l''OPRAG ; TVA 18 %. ', 50), 2000) "
+    "WHEN seq % 3 = 0 THEN NULL ELSE CONCAT('Prestation « ', seq, ' » 📦') END"
+)
+TIMESTAMPS = [("created_at", CREATED_AT), ("updated_at", UPDATED_AT), ("deleted_at", DELETED_AT)]
+
+FAC_ROWS: dict[str, list[tuple[str, str]]] = {
+    "clients": [
+        ("id", "seq"),
+        ("nom", CLIENT_NAME),
+        ("email", email(LAST)),
+        ("telephone", PHONE),
+        ("adresse", ADDRESS),
+        ("ville", f"IF(seq % 47 = 0, '', {CITY})"),
+        ("pays", "IF(seq % 41 = 0, 'Cameroun', 'Gabon')"),
+        ("type", "IF(seq % 3 = 0, 'Entreprise', 'Particulier')"),
+        ("rccm", f"IF(seq % 3 = 0, {RCCM}, NULL)"),
+        ("nif", NIF),
+        ("contact_principal", f"CONCAT({FIRST}, ' ', {LAST})"),
+        ("solde", "ROUND(seq * 7919 % 5000000 / 100 - 10000, 2)"),
+        ("limite_credit", "seq % 50 * 100000"),
+        ("notes", NOTES),
+        *TIMESTAMPS,
+    ],
+    "transitaires": [
+        ("id", "seq"),
+        ("nom", f"CONCAT({COMPANY}, ' Transit', IF(seq % 97 = 0, ' ✈️', ''))"),
+        ("email", email(LAST)),
+        ("telephone", PHONE),
+        ("adresse", ADDRESS),
+        ("contact_principal", f"IF(seq % 23 = 0, '', CONCAT({FIRST}, ' ', {LAST}))"),
+        ("nif", NIF),
+        ("rccm", RCCM),
+        ("actif", ACTIF),
+        *TIMESTAMPS,
+    ],
+    "armateurs": [
+        ("id", "seq"),
+        ("nom", f"CONCAT({pick(SHIPPING_LINES)}, ' ', {CITY}, ' n°', seq, IF(seq % 97 = 0, ' 🚢', ''))"),
+        ("code", "IF(seq % 53 = 0, NULL, CONCAT('ARM', LPAD(seq, 7, '0')))"),
+        ("email", email(pick(SHIPPING_LINES))),
+        ("telephone", PHONE),
+        ("adresse", ADDRESS),
+        ("actif", ACTIF),
+        *TIMESTAMPS,
+    ],
+    "representants": [
+        ("id", "seq"),
+        ("nom", LAST),
+        ("prenom", f"CASE WHEN seq % 59 = 0 THEN NULL WHEN seq % 61 = 0 THEN '' ELSE {FIRST} END"),
+        ("email", email(LAST)),
+        ("telephone", PHONE),
+        ("adresse", ADDRESS),
+        ("zone", pick(PROVINCES, "seq DIV 11")),
+        ("taux_commission", "IF(seq % 17 = 0, NULL, ROUND(seq % 1500 / 100, 2))"),
+        ("actif", ACTIF),
+        *TIMESTAMPS,
+    ],
+    "services": [
+        ("id", "seq"),
+        ("code", "CONCAT('SRV', LPAD(seq, 7, '0'))"),
+        ("nom", f"CONCAT({pick(CATEGORIES)}, ' — ', {pick(UNITS, 'seq DIV 7')}, ' n°', seq)"),
+        ("description", DESCRIPTION),
+        ("prix_unitaire", "ROUND(seq * 7919 % 100000000 / 100, 2)"),
+        ("unite", pick(UNITS, "seq DIV 7")),
+        ("categorie", pick(CATEGORIES)),
+        ("statut", "IF(seq % 19 = 0, 'inactif', 'actif')"),
+        *TIMESTAMPS,
+    ],
+}
+CHANGED_COLUMN = "nom"  # what the 1 % change edits, in every table
+
+
+# -- Statements ------------------------------------------------------------------------
+
+
+def names(columns: Sequence[str]) -> str:
+    return ", ".join(f"`{c}`" for c in columns)
+
+
+def fill(table: str, rows: int) -> str:
+    """N rows of a FAC table, set-based, from MariaDB's SEQUENCE engine (no parameters: `%` is modulo)."""
+    columns = FAC_ROWS[table]
+    values = ",\n  ".join(expression for _, expression in columns)
+    target = f"`{FAC_DB}`.`{table}` ({names([name for name, _ in columns])})"
+    return f"INSERT INTO {target}\nSELECT {values}\nFROM `{FAC_DB}`.seq_1_to_{int(rows)}"
+
+
+def change_one_percent(table: str) -> str:
+    """As the billing application would: 1 % of a table edited, updated_at = NOW() (no parameters)."""
+    column = CHANGED_COLUMN
+    return (
+        f"UPDATE `{FAC_DB}`.`{table}` SET `{column}` = CONCAT(`{column}`, ' (modifié)'), "
+        "updated_at = NOW() WHERE id % 100 = 42"
+    )
+
+
+def copy_at_the_limit(table: str, columns: Sequence[str]) -> str:
+    """The server copying a FAC table into its OPS-shaped twin, updating rows already there."""
+    updates = ", ".join(f"`{c}` = VALUES(`{c}`)" for c in (*columns[1:], "synced_at"))
+    return (
+        f"INSERT INTO `{LIMIT_DB}`.`{table}` ({names(columns)}, `synced_at`) "
+        f"SELECT {names(columns)}, NOW() FROM `{FAC_DB}`.`{table}` ON DUPLICATE KEY UPDATE {updates}"
+    )
+
+
+def laravel_sample(columns: Sequence[str], sample: int) -> str:
+    return f"SELECT {names(columns)} FROM `{FAC_DB}`.clients ORDER BY id LIMIT {int(sample)}"
+
+
+def laravel_exists() -> str:
+    return f"SELECT id FROM `{LIMIT_DB}`.{LARAVEL_TABLE} WHERE id = %s"
+
+
+def laravel_insert(columns: Sequence[str]) -> str:
+    marks = ", ".join(["%s"] * len(columns))
+    return f"INSERT INTO `{LIMIT_DB}`.{LARAVEL_TABLE} ({names(columns)}, synced_at) VALUES ({marks}, NOW())"
+
+
+def laravel_update(columns: Sequence[str]) -> str:
+    assignments = ", ".join(f"`{c}` = %s" for c in columns[1:])
+    return f"UPDATE `{LIMIT_DB}`.{LARAVEL_TABLE} SET {assignments}, synced_at = NOW() WHERE id = %s"
+
+
+def row_count(database: str, table: str) -> str:
+    return f"SELECT COUNT(*) FROM `{database}`.`{table}`"
