@@ -1,12 +1,47 @@
+import subprocess
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 from django.test.utils import setup_databases, teardown_databases
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from tests import backend
 from tests.fac import FacWriter, create_mariadb_fac, drop_mariadb_fac
 from tests.factories import FacRowFactory
 
 ON_MARIADB = backend.BACKEND == "mariadb"
+ROOT = Path(__file__).resolve().parent.parent
+
+# Hypothesis keeps its examples and caches beside the other scratch files, not in the working tree.
+set_hypothesis_home_dir(settings.SCRATCH_DIR / "hypothesis")
+
+
+TREE = pytest.StashKey[set[str]]()
+
+
+def working_tree_files() -> set[str]:
+    """Every file git sees in the working tree, ignored ones too (bytecode and tool caches aside)."""
+    listed = subprocess.run(
+        ["git", "status", "--porcelain", "--ignored", "--untracked-files=all"],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    ).stdout  # fmt: skip
+    skipped = ("__pycache__/", ".venv/", ".ruff_cache/", ".pytest_cache/")
+    return {line[3:] for line in listed.splitlines() if not any(part in line for part in skipped)}
+
+
+def pytest_sessionstart(session):
+    session.config.stash[TREE] = working_tree_files()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """No test writes into the working tree: a new file there fails the run, naming it."""
+    added = working_tree_files() - session.config.stash.get(TREE, set())
+    if added:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        reporter.write_line(f"opsync: the tests wrote into the working tree: {', '.join(sorted(added))}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
 
 
 def pytest_report_header(config):

@@ -59,4 +59,5 @@ else:
     # A file, not memory: tests run manage.py and gunicorn as child processes on it.
     DATABASES["default"]["TEST"] = {"NAME": str(SCRATCH_DIR / "test_ops.sqlite3")}  # noqa: F405
 
-TEST_OUTPUT_DIR = Path(os.environ.get("OPSYNC_TEST_OUTPUT", BASE_DIR / "test-output"))  # noqa: F405
+# Screenshots and other things worth a look after a run: outside the working tree, kept.
+TEST_OUTPUT_DIR = Path(os.environ.get("OPSYNC_TEST_OUTPUT", SCRATCH_DIR / "test-output"))
