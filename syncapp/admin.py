@@ -10,6 +10,8 @@ from django.utils.translation import pgettext_lazy
 from syncapp.mapping import TABLE_NAMES
 from syncapp.models import (
     CHANGE_LABELS,
+    COUNTER,
+    COUNTERS,
     SHOWS_COLUMNS,
     Armateur,
     Client,
@@ -72,11 +74,7 @@ class SyncTableResultInline(admin.TabularInline):
     fields = (
         "table",
         "badge",
-        "inserted",
-        "updated",
-        "deleted",
-        "restored",
-        "unchanged",
+        *COUNTERS,
         "errors",
         "cursor_before",
         "cursor_after",
@@ -132,10 +130,7 @@ class SyncRunAdmin(ReadOnlyAdmin):
         "trigger",
         "mode",
         "dry_run",
-        "inserted",
-        "updated",
-        "deleted",
-        "restored",
+        *COUNTER.values(),
         "errors",
     )
     list_display_links = ("id", "badge")
@@ -147,7 +142,7 @@ class SyncRunAdmin(ReadOnlyAdmin):
             None,
             {"fields": (("badge", "trigger", "mode", "dry_run"), ("started_at", "finished_at", "duration_display"))},
         ),
-        (_("Totals"), {"fields": (("inserted", "updated", "deleted", "restored", "unchanged", "errors"),)}),
+        (_("Totals"), {"fields": ((*COUNTERS, "errors"),)}),
         (_("Details"), {"fields": ("error", "tables", "options", ("host", "pid", "triggered_by"))}),
     )
     readonly_fields = flatten_fieldsets(fieldsets)  # everything shown, nothing editable
