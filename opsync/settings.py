@@ -28,7 +28,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_crontab",
     "syncapp",
+    "syncapp.adopted",
 ]
+# The adopted tables' models are the operations application's tables: no migration names them.
+MIGRATION_MODULES = {"adopted": None}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -123,6 +126,10 @@ OPSYNC_BASE_URL = config.text("OPSYNC_BASE_URL", "").rstrip("/")
 # batch of 0) stops the program at start-up with one line, not a run in the middle.
 SYNC_LOG_FILE = Path(config.text("SYNC_LOG_FILE", str(BASE_DIR / "logs" / "sync-facturation.log")))
 SYNC_STALE_AFTER = config.integer("SYNC_STALE_AFTER", 15, minimum=1)  # minutes
+# The operator's mapping (TOML) for OPS tables that already exist: see syncapp/mapping_file.py.
+SYNC_MAPPING_FILE = config.text("SYNC_MAPPING_FILE", "")
+if SYNC_MAPPING_FILE and not Path(SYNC_MAPPING_FILE).is_absolute():
+    SYNC_MAPPING_FILE = str(BASE_DIR / SYNC_MAPPING_FILE)
 SYNC_LOOKBACK_SECONDS = config.integer("SYNC_LOOKBACK_SECONDS", 600, minimum=0)
 # The batch is the length of an `IN (...)` list and of an executemany batch, so it stays
 # well under MySQL's cap of 65,535 placeholders in a statement.

@@ -2,24 +2,22 @@
 
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
-from django.db.models import Q
+from django.db.models import CharField, Q
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from syncapp.mapping import TABLE_NAMES
+from syncapp.adopted.models import ADOPTED_MODELS
+from syncapp.mapping import TABLE_NAMES, mappings
 from syncapp.models import (
     CHANGE_LABELS,
     COUNTER,
     COUNTERS,
     SHOWS_COLUMNS,
-    Armateur,
-    Client,
-    Representant,
-    Service,
+    OpsOnlyRow,
     SyncRun,
     SyncTableResult,
-    Transitaire,
+    VanishedRow,
 )
 
 STATUS_COLOURS = {
@@ -160,12 +158,16 @@ class DeletedFilter(admin.SimpleListFilter):
     title = pgettext_lazy("mirror row", "deleted")
     parameter_name = "deleted"
 
+    def __init__(self, request, params, model, model_admin):
+        self.field = model_admin.deleted_at  # the model field fed by FAC's deleted_at
+        super().__init__(request, params, model, model_admin)
+
     def lookups(self, request, model_admin):
         return [("no", _("No")), ("yes", _("Yes"))]
 
     def queryset(self, request, queryset):
         if self.value() in ("yes", "no"):
-            return queryset.filter(Q(deleted_at__isnull=self.value() == "no"))
+            return queryset.filter(Q(**{f"{self.field}__isnull": self.value() == "no"}))
         return queryset
 
 
@@ -173,42 +175,95 @@ class MirrorAdmin(ReadOnlyAdmin):
     change_list_template = "admin/syncapp/mirror/change_list.html"
     change_form_template = "admin/syncapp/mirror/change_form.html"
     list_per_page = 50
+    deleted_at = "deleted_at"  # the model field fed by FAC's deleted_at
 
-    @admin.display(description=pgettext_lazy("mirror row", "deleted"), boolean=True, ordering="deleted_at")
+    @admin.display(description=pgettext_lazy("mirror row", "deleted"), boolean=True)
     def is_deleted(self, row):
-        return row.deleted_at is not None
+        return getattr(row, self.deleted_at) is not None
 
 
-@admin.register(Client)
 class ClientAdmin(MirrorAdmin):
     list_display = ("id", "nom", "type", "email", "telephone", "ville", "pays", "nif", "synced_at", "is_deleted")
     list_filter = (DeletedFilter, "type", "pays", "ville")
     search_fields = ("nom", "email", "telephone", "nif", "rccm", "contact_principal")
 
 
-@admin.register(Transitaire)
 class TransitaireAdmin(MirrorAdmin):
     list_display = ("id", "nom", "email", "telephone", "nif", "actif", "synced_at", "is_deleted")
     list_filter = (DeletedFilter, "actif")
     search_fields = ("nom", "email", "telephone", "nif", "rccm", "contact_principal")
 
 
-@admin.register(Armateur)
 class ArmateurAdmin(MirrorAdmin):
     list_display = ("id", "code", "nom", "email", "telephone", "actif", "synced_at", "is_deleted")
     list_filter = (DeletedFilter, "actif")
     search_fields = ("nom", "code", "email")
 
 
-@admin.register(Representant)
 class RepresentantAdmin(MirrorAdmin):
     list_display = ("id", "nom", "prenom", "zone", "taux_commission", "actif", "synced_at", "is_deleted")
     list_filter = (DeletedFilter, "actif", "zone")
     search_fields = ("nom", "prenom", "email", "telephone", "zone")
 
 
-@admin.register(Service)
 class ServiceAdmin(MirrorAdmin):
     list_display = ("id", "code", "nom", "prix_unitaire", "unite", "categorie", "statut", "synced_at", "is_deleted")
     list_filter = (DeletedFilter, "categorie", "statut", "unite")
     search_fields = ("code", "nom", "description")
+
+
+class AdoptedMirrorAdmin(MirrorAdmin):
+    """An adopted OPS table: the mapped columns under their OPS names, read-only like the mirror."""
+
+    mapping = None  # set per table below
+
+    def get_list_display(self, request):
+        """The id and the first mapped text columns (the list stays readable), then the deleted state."""
+        fields = self.model._meta.concrete_fields
+        texts = [f.name for f in fields if isinstance(f, CharField) and f.column != self.deleted_at][:8]
+        return ["id", *texts] + (["is_deleted"] if self.deleted_at else [])
+
+    def get_list_filter(self, request):
+        return [DeletedFilter] if self.deleted_at else []
+
+    def get_search_fields(self, request):
+        return [f.name for f in self.model._meta.concrete_fields if isinstance(f, CharField)]
+
+    @property
+    def deleted_at(self):
+        """The model field fed by FAC's deleted_at, if the mapping feeds one."""
+        column = self.mapping.ops_name("deleted_at")
+        return next((f.name for f in self.model._meta.concrete_fields if f.column == column), None)
+
+
+@admin.register(VanishedRow)
+class VanishedRowAdmin(ReadOnlyAdmin):
+    """Rows gone from FAC (hard deletes), kept in OPS: marked deleted, or only recorded here."""
+
+    list_display = ("table", "row_id", "noticed_at")
+    list_filter = ("table",)
+    search_fields = ("=row_id",)
+
+
+@admin.register(OpsOnlyRow)
+class OpsOnlyRowAdmin(ReadOnlyAdmin):
+    """The adopted tables' rows that FAC does not have: the operations application's, left alone."""
+
+    list_display = ("table", "row_id", "noticed_at")
+    list_filter = ("table",)
+    search_fields = ("=row_id",)
+
+
+BUILT_IN_ADMINS = {
+    "clients": ClientAdmin,
+    "transitaires": TransitaireAdmin,
+    "armateurs": ArmateurAdmin,
+    "representants": RepresentantAdmin,
+    "services": ServiceAdmin,
+}
+for mapping in mappings():
+    if mapping.adopted:
+        model_admin = type(f"{mapping.name}AdoptedAdmin", (AdoptedMirrorAdmin,), {"mapping": mapping})
+        admin.site.register(ADOPTED_MODELS[mapping.name], model_admin)
+    else:
+        admin.site.register(mapping.mirror, BUILT_IN_ADMINS[mapping.name])

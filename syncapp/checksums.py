@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from syncapp.mapping import TableMapping
 from syncapp.sql import rows, sums
-from syncapp.sql.execute import in_parallel
+from syncapp.sql.execute import Pair, in_parallel
 
 CHUNK = 1000  # ids per range
 
@@ -49,15 +49,15 @@ def compare_hashes(low: int, high: int, fac: dict[int, int], ops: dict[int, int]
 class TableComparison:
     """Both sides' range checksums, computed at once by the two servers, then compared range by range.
 
-    The mirror's side leaves out the rows known to have vanished from FAC: they are kept,
-    marked deleted, and are not differences.
+    The OPS side leaves out the rows set aside: those known to have vanished from FAC (kept,
+    marked deleted) and, in an adopted table, the operations application's own rows.
     """
 
     def __init__(self, mapping: TableMapping):
         self.mapping = mapping
         self.fac, self.ops = mapping.fac, mapping.ops()
         (self.fac_sums, self.fac_newest), (self.ops_sums, _) = in_parallel(
-            lambda: sums.chunk_checksums(self.fac, mapping.fields, chunk=CHUNK),
+            lambda: sums.chunk_checksums(self.fac, mapping.fields, chunk=CHUNK, newest=True),
             lambda: sums.chunk_checksums(self.ops, mapping.fields, chunk=CHUNK),
         )
 
@@ -66,14 +66,21 @@ class TableComparison:
         return sum(count for count, _ in self.fac_sums.values())
 
     def chunks(self) -> Iterator[ChunkComparison]:
-        """Every id range of either side, in order; ranges whose sums agree are not read row by row."""
-        for key in sorted(self.fac_sums.keys() | self.ops_sums.keys()):
-            low, high = key * CHUNK, (key + 1) * CHUNK
-            if self.fac_sums.get(key) == self.ops_sums.get(key):
-                yield ChunkComparison(low, high, equal=self.fac_sums[key][0])
-            elif key not in self.ops_sums:  # nothing of this range in OPS yet: ids are enough
-                yield ChunkComparison(low, high, missing=sorted(rows.ids_between(self.fac, low, high)))
-            else:
-                fields = self.mapping.fields
-                fac_hashes = sums.row_hashes(self.fac, fields, low, high)
-                yield compare_hashes(low, high, fac_hashes, sums.row_hashes(self.ops, fields, low, high))
+        """Every id range of either side, in order; ranges whose sums agree are not read row by row.
+
+        Where they differ, both servers hash the range's rows at once.
+        """
+        fields = self.mapping.fields
+        with Pair() as pair:
+            for key in sorted(self.fac_sums.keys() | self.ops_sums.keys()):
+                low, high = key * CHUNK, (key + 1) * CHUNK
+                if self.fac_sums.get(key) == self.ops_sums.get(key):
+                    yield ChunkComparison(low, high, equal=self.fac_sums[key][0])
+                elif key not in self.ops_sums:  # nothing of this range in OPS yet: ids are enough
+                    yield ChunkComparison(low, high, missing=sorted(rows.ids_between(self.fac, low, high)))
+                else:
+                    fac_hashes, ops_hashes = pair.run(
+                        lambda low=low, high=high: sums.row_hashes(self.fac, fields, low, high),
+                        lambda low=low, high=high: sums.row_hashes(self.ops, fields, low, high),
+                    )
+                    yield compare_hashes(low, high, fac_hashes, ops_hashes)

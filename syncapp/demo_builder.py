@@ -15,10 +15,10 @@ from django.db.models import Model
 
 from syncapp import demo
 from syncapp.databases import FAC_ALIAS
-from syncapp.mapping import MAPPINGS
+from syncapp.mapping import BUILT_IN
 from syncapp.sql.rows import count_rows_and_deleted, insert_statement
 
-FAC_MODELS: tuple[type[Model], ...] = tuple(mapping.source for mapping in MAPPINGS)
+FAC_MODELS: tuple[type[Model], ...] = tuple(source for _, source in BUILT_IN.values())
 SQLITE_ENGINE = "django.db.backends.sqlite3"
 # Files SQLite keeps beside a database; a stale one would be replayed into the new file.
 SIDECAR_SUFFIXES = ("-journal", "-wal", "-shm")

@@ -153,6 +153,7 @@ class Difference(models.TextChoices):
     DIFFERS = "differs", _("differs")
     EXTRA = "extra", _("not in FAC")
     UNMARKED = "unmarked", _("gone from FAC, not marked deleted")
+    OPS_ONLY = "ops_only", _("OPS-only")  # listed, not a difference: the operations application's own row
 
 
 # A recorded change's "action" is one of either; its label is the choice's.
@@ -168,6 +169,7 @@ COUNTER = {
     ChangeAction.RESTORE: "restored",
 }
 COUNTERS = (*COUNTER.values(), "unchanged")
+TOTALS = (*COUNTERS, "ops_only")  # what a run adds up from its tables (errors aside)
 
 
 def rows_changed(counts) -> int:
@@ -184,6 +186,8 @@ class ChangeCounts(models.Model):
     restored = models.PositiveIntegerField(_("restored"), default=0)
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     errors = models.PositiveIntegerField(_("errors"), default=0)
+    # Adopted tables: OPS rows found that FAC does not have, left alone (not a change).
+    ops_only = models.PositiveIntegerField(_("OPS-only rows"), default=0)
 
     class Meta:
         abstract = True
@@ -288,6 +292,9 @@ class SyncState(models.Model):
     last_run = models.ForeignKey(SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # Ids of rows OPS could not store last time: read again on the next run.
     retry_ids = models.JSONField(_("ids to retry"), default=list, blank=True)
+    # Adopted tables: the highest FAC id seen by the last run that applied. An OPS row above
+    # it that FAC does not have was made by the operations application, not copied from FAC.
+    fac_high_id = models.PositiveBigIntegerField(_("highest FAC id seen"), null=True, blank=True)
 
     class Meta:
         ordering = ["table"]
@@ -309,6 +316,27 @@ class VanishedRow(models.Model):
         unique_together = [("table", "row_id")]
         verbose_name = _("vanished row")
         verbose_name_plural = _("vanished rows")
+
+    def __str__(self):
+        return f"{self.table} #{self.row_id}"
+
+
+class OpsOnlyRow(models.Model):
+    """A row of an adopted OPS table that FAC does not have: the operations application's own.
+
+    The sync leaves it alone for ever. A FAC row that comes with the same id is not written:
+    it is a row error on every run (a collision), until someone renumbers or removes the OPS row.
+    """
+
+    table = models.CharField(_("table"), max_length=32)
+    row_id = models.PositiveBigIntegerField(_("id"))
+    noticed_at = models.DateTimeField(_("noticed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["table", "row_id"]
+        unique_together = [("table", "row_id")]
+        verbose_name = _("OPS-only row")
+        verbose_name_plural = _("OPS-only rows")
 
     def __str__(self):
         return f"{self.table} #{self.row_id}"

@@ -43,12 +43,33 @@ def change_lines(outcome: TableOutcome, *, show_all: bool) -> list[str]:
     return lines
 
 
-def results_table(results: list[SyncTableResult]) -> list[str]:
-    """Each table's counts and duration, under a header."""
-    lines = [f"{'table':<15}" + "".join(f"{c:>11}" for c in COLUMNS) + f"{'duration':>10}"]
+def results_table(results: list[SyncTableResult], *, adopted: bool = False) -> list[str]:
+    """Each table's counts and duration, under a header; with adopted tables, their OPS-only rows too."""
+    columns = (*COLUMNS, "ops_only") if adopted else COLUMNS
+    lines = [f"{'table':<15}" + "".join(f"{c:>11}" for c in columns) + f"{'duration':>10}"]
     for result in results:
-        counts = "".join(f"{getattr(result, c):>11}" for c in COLUMNS)
+        counts = "".join(f"{getattr(result, c):>11}" for c in columns)
         lines.append(f"{result.table:<15}{counts}{result.duration_seconds:>9.2f}s")
+    return lines
+
+
+def adoption_preview(result: SyncTableResult) -> str:
+    """A dry run on an adopted table, in words: what the first run would do to the OPS table."""
+    collisions = sum(1 for error in result.row_errors if error.get("kind") == "collision")
+    return (
+        f"{result.table}: {result.unchanged} identical, {result.updated + result.deleted + result.restored} would be "
+        f"updated, {result.inserted} would be inserted, {result.ops_only} OPS-only (left alone), {collisions} collide"
+    )
+
+
+def check_lines(checks: dict) -> list[str]:
+    """--check: a line per problem and per warning, or `ok`, for each table."""
+    lines = []
+    for table, check in checks.items():
+        lines += [f"{table}: {problem}" for problem in check.problems]
+        lines += [f"{table}: warning: {warning}" for warning in check.warnings]
+        if not (check.problems or check.warnings):
+            lines.append(f"{table}: ok")
     return lines
 
 
@@ -64,6 +85,8 @@ def run_summary(run: SyncRun) -> str:
     """The run's last line: what it was, how it ended, its totals (or its error)."""
     what = "Dry run (nothing written)" if run.dry_run else "Run"
     totals = ", ".join(f"{getattr(run, c)} {c}" for c in COLUMNS)
+    if run.ops_only:
+        totals += f", {run.ops_only} OPS-only (left alone)"
     if run.status == SyncRun.Status.SUCCESS:
         seconds = (run.finished_at - run.started_at).total_seconds()
         return f"{what} #{run.pk} {run.status} in {seconds:.2f}s: {totals}."
@@ -71,7 +94,11 @@ def run_summary(run: SyncRun) -> str:
 
 
 def verification_lines(results: list[SyncTableResult]) -> list[str]:
-    return [f"{r.table:<15}{r.error or f'{r.unchanged} rows identical, {r.errors} differ'}" for r in results]
+    lines = []
+    for r in results:
+        own = f", {r.ops_only} OPS-only (left alone)" if r.ops_only else ""
+        lines.append(f"{r.table:<15}{r.error or f'{r.unchanged} rows identical, {r.errors} differ{own}'}")
+    return lines
 
 
 STATUS_HEADER = ("table", "last success", "age", "cursor", "OPS live", "deleted", "FAC rows", "lag", "last run")
@@ -86,7 +113,8 @@ def status_lines(status: SyncStatus, tables: list[str]) -> list[str]:
         f"Lock: {'held by ' + status.lock_holder if status.lock_holder else 'free'}",
         "".join(f"{h:<{w}}" for h, w in zip(STATUS_HEADER, STATUS_WIDTHS, strict=True)),
     ]
-    for row in (t for t in status.tables if t.table in tables):
+    selected = [t for t in status.tables if t.table in tables]
+    for row in selected:
         last = row.last_result
         cells = (
             row.table + (" STALE" if row.stale else ""),
@@ -100,4 +128,9 @@ def status_lines(status: SyncStatus, tables: list[str]) -> list[str]:
             f"{last.status} (#{last.run_id})" if last else "-",
         )
         lines.append("".join(f"{c!s:<{w}}" for c, w in zip(cells, STATUS_WIDTHS, strict=True)))
+    for row in (t for t in selected if t.adopted):
+        gone = "" if row.marks_deletions else f"; {row.vanished} rows gone from FAC, recorded (no deleted_at to mark)"
+        lines.append(
+            f"{row.table} feeds the adopted OPS table {row.ops_table}: {row.ops_only} OPS-only rows, left alone{gone}"
+        )
     return lines

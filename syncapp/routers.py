@@ -21,5 +21,15 @@ class FacturationRouter:
         return is_facturation_model(type(obj1)) == is_facturation_model(type(obj2))
 
     def allow_migrate(self, db, app_label, model_name=None, **hints):
-        # Nothing is ever created, altered or flushed on FAC.
-        return db != FAC_ALIAS
+        # Nothing is ever created, altered or flushed on FAC; nor on OPS a table opsync adopted,
+        # which belongs to the operations application (SYNC_MAPPING_FILE).
+        if db == FAC_ALIAS:
+            return False
+        return not (app_label == "syncapp" and model_name in adopted_mirror_models())
+
+
+def adopted_mirror_models() -> set[str]:
+    """The built-in mirror models whose FAC table feeds an adopted OPS table instead."""
+    from syncapp.mapping import BUILT_IN, mappings  # the router is loaded with the settings, before the models
+
+    return {BUILT_IN[m.name][0]._meta.model_name for m in mappings() if m.adopted}

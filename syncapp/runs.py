@@ -10,7 +10,7 @@ from syncapp.databases import FacUnreachable, fac_check
 from syncapp.engine.outcome import CHANGES_KEPT, Progress, RunContext, SyncOptions, TableOutcome
 from syncapp.engine.table import sync_table
 from syncapp.lock import SyncLock
-from syncapp.mapping import BY_NAME, TABLE_NAMES
+from syncapp.mapping import TABLE_NAMES, mapping_for
 from syncapp.models import COUNTERS, SyncRun, SyncState, SyncTableResult
 from syncapp.selectors import describe_run, running_run
 from syncapp.verify import verify_table
@@ -83,9 +83,9 @@ def run_tables(run: SyncRun, tables: list[str], context: RunContext, on_table) -
         outcomes = []
         for name in tables:
             if verifying:
-                outcome = verify_table(mapping=BY_NAME[name], keep_all_changes=context.options.keep_all_changes)
+                outcome = verify_table(mapping=mapping_for(name), keep_all_changes=context.options.keep_all_changes)
             else:
-                outcome = sync_table(mapping=BY_NAME[name], context=context)
+                outcome = sync_table(mapping=mapping_for(name), context=context)
             record_table(run, outcome, context.options)
             outcomes.append(outcome)
             if on_table:

@@ -1,17 +1,175 @@
-"""Does FAC's live schema still fit the declared mapping? (Extra FAC columns are fine.)"""
+"""Do the live tables still fit the mapping? FAC's before every run; both sides, in depth, for --check.
+
+Each problem is one line, saying what would go wrong. A problem stops --check (exit 1); a
+warning is printed and does not (the rows it concerns are refused one by one, and recorded).
+"""
+
+from dataclasses import dataclass, field
 
 from syncapp.mapping import TableMapping
 from syncapp.sql import server
 
+TEXT_TYPES = {"char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set"}
+INTEGER_BYTES = {"tinyint": 1, "smallint": 2, "mediumint": 3, "int": 4, "integer": 4, "bigint": 8}
+DATETIME_TYPES = {"timestamp", "datetime"}
+BYTES_PER_CHARACTER = {"utf8mb4": 4, "utf8mb3": 3, "utf8": 3, "ucs2": 2, "utf16": 4, "utf32": 4}
+
+
+@dataclass
+class SchemaCheck:
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
 
 def schema_problem(mapping: TableMapping) -> str | None:
-    """Why FAC's live table no longer fits the mapping, in one line, or None."""
+    """Before a run: why the live tables no longer fit the mapping, in one line, or None.
+
+    FAC must still have every mapped column and updated_at (extra FAC columns are fine); an
+    adopted OPS table must still have every mapped column.
+    """
     fac = mapping.fac
     live = server.table_columns(fac.connection, fac.table)
     if live is None:
         return f"FAC has no table '{fac.table}'"
-    missing = [column for column in fac.columns if column not in live]
-    if not missing:
-        return None
+    if missing := [column for column in (*fac.columns, "updated_at") if column not in live]:
+        return drift("FAC", fac.table, missing)
+    if mapping.adopted:
+        ops = mapping.ops()
+        live = server.table_columns(ops.connection, ops.table)
+        if live is None:
+            return f"OPS has no table '{ops.table}'"
+        written = [*ops.columns, *([ops.synced_at] if ops.synced_at else [])]
+        if missing := [column for column in written if column not in live]:
+            return drift("OPS", ops.table, missing)
+    return None
+
+
+def drift(side: str, table: str, missing: list[str]) -> str:
     others = f" (nor {', '.join(missing[1:])})" if len(missing) > 1 else ""
-    return f"schema drift: FAC table '{fac.table}' has no column '{missing[0]}'{others}"
+    return f"schema drift: {side} table '{table}' has no column '{missing[0]}'{others}"
+
+
+def schema_check(mapping: TableMapping) -> SchemaCheck:
+    """--check: both sides' live columns against the mapping, column by column."""
+    check = SchemaCheck()
+    fac, ops = mapping.fac, mapping.ops()
+    fac_columns = server.column_info(fac.connection, fac.table)
+    ops_columns = server.column_info(ops.connection, ops.table)
+    if fac_columns is None:
+        check.problems.append(f"FAC has no table '{fac.table}'")
+    if ops_columns is None:
+        check.problems.append(f"OPS has no table '{ops.table}'")
+    if check.problems:
+        return check
+    for fac_name, ops_name in (*mapping.pairs, ("updated_at", None)):
+        if fac_name not in fac_columns:
+            check.problems.append(f"FAC {fac.table}.{fac_name} is missing")
+        elif ops_name is not None and ops_name not in ops_columns:
+            check.problems.append(f"OPS {ops.table}.{ops_name} is missing (fed by FAC {fac.table}.{fac_name})")
+        elif ops_name is not None:
+            compare_column(check, f"FAC {fac.table}.{fac_name}", fac_columns[fac_name], f"OPS {ops.table}.{ops_name}",
+                           ops_columns[ops_name])  # fmt: skip
+    check_ops_table(check, mapping, ops_columns)
+    return check
+
+
+def check_ops_table(check: SchemaCheck, mapping: TableMapping, columns: dict[str, dict]) -> None:
+    """What the OPS table needs besides the mapped columns: a unique id, a synced_at, insertable."""
+    ops = mapping.ops()
+    if "id" in columns and columns["id"].get("key") not in ("PRI", "UNI"):
+        check.problems.append(f"OPS {ops.table}.id is not its primary key: an update by id could touch several rows")
+    if ops.synced_at:
+        info = columns.get(ops.synced_at)
+        if info is None:
+            check.problems.append(f"OPS {ops.table}.{ops.synced_at} (synced_at) is missing")
+        elif info["data_type"] not in DATETIME_TYPES and columns_are_typed(info):
+            check.problems.append(f"OPS {ops.table}.{ops.synced_at} (synced_at) is not a datetime")
+    written = {*ops.columns, ops.synced_at}
+    for name, info in columns.items():
+        fed = (
+            name in written or "auto_increment" in (info.get("extra") or "") or "GENERATED" in (info.get("extra") or "")
+        )
+        if not fed and not info["nullable"] and info["default"] is None:
+            check.problems.append(
+                f"OPS {ops.table}.{name} is NOT NULL without a default and no FAC column feeds it: "
+                "opsync could not insert a row"
+            )
+
+
+def columns_are_typed(info: dict) -> bool:
+    """MySQL reports full types; SQLite only declared names, which are not compared."""
+    return "column_type" in info
+
+
+def compare_column(check: SchemaCheck, fac_label: str, fac: dict, ops_label: str, ops: dict) -> None:
+    if fac["nullable"] and not ops["nullable"]:
+        check.problems.append(f"{ops_label} is NOT NULL but {fac_label} may be NULL: such rows would be refused")
+    if not (columns_are_typed(fac) and columns_are_typed(ops)):
+        return
+    problem, warning = holds(fac, ops)
+    if problem:
+        check.problems.append(f"{ops_label} ({ops['column_type']}) cannot hold {fac_label} ({fac['column_type']}): "
+                              f"{problem}")  # fmt: skip
+    if warning:
+        check.warnings.append(f"{ops_label} ({ops['column_type']}) and {fac_label} ({fac['column_type']}): {warning}")
+
+
+def holds(fac: dict, ops: dict) -> tuple[str | None, str | None]:
+    """(a problem, a warning): can an OPS column of this type hold every value of the FAC column?"""
+    kind = fac["data_type"]
+    if kind in TEXT_TYPES:
+        return holds_text(fac, ops)
+    if kind == "decimal":
+        if ops["data_type"] != "decimal":
+            return "a fixed-point number would be rounded", None
+        if ops["scale"] < fac["scale"] or ops["precision"] - ops["scale"] < fac["precision"] - fac["scale"]:
+            return "fewer digits", None
+        return None, None
+    if kind in INTEGER_BYTES:
+        return holds_integer(fac, ops)
+    if kind in DATETIME_TYPES:
+        return (None, None) if ops["data_type"] in DATETIME_TYPES else ("not a date and time", None)
+    return (None, None) if ops["data_type"] == kind else (f"not a {kind}", None)
+
+
+def holds_text(fac: dict, ops: dict) -> tuple[str | None, str | None]:
+    if ops["data_type"] not in TEXT_TYPES - {"set"}:
+        return "not a text column", None
+    if ops["data_type"] == "enum":
+        missing = set(enum_values(fac)) - set(enum_values(ops)) if fac["data_type"] == "enum" else {"…"}
+        return (f"values {', '.join(sorted(missing))} are not in its list", None) if missing else (None, None)
+    needed, room = characters(fac), characters(ops)
+    if room < needed:
+        return f"{room} characters where FAC allows {needed}", None
+    if BYTES_PER_CHARACTER.get(ops["charset"], 1) < BYTES_PER_CHARACTER.get(fac["charset"], 1):
+        return None, f"{ops['charset']} cannot store 4-byte characters (emoji): such rows would be refused"
+    return None, None
+
+
+def characters(info: dict) -> int:
+    """How many characters a text column holds, whatever the text."""
+    if info["data_type"] == "enum":
+        return max(len(value) for value in enum_values(info))
+    if info["data_type"] in ("char", "varchar"):
+        return int(info["chars"])
+    return int(info["octets"]) // BYTES_PER_CHARACTER.get(info["charset"], 1)
+
+
+def enum_values(info: dict) -> list[str]:
+    """enum('Particulier','Entreprise') → ['Particulier', 'Entreprise']."""
+    inside = info["column_type"][info["column_type"].index("(") + 1 : -1]
+    return [value.strip("'").replace("''", "'") for value in inside.split("','")]
+
+
+def holds_integer(fac: dict, ops: dict) -> tuple[str | None, str | None]:
+    if ops["data_type"] not in INTEGER_BYTES:
+        return "not an integer", None
+    if fac["column_type"].startswith("tinyint(1)"):
+        return None, None  # a FAC boolean: 0 or 1, which any integer holds
+    fac_unsigned, ops_unsigned = "unsigned" in fac["column_type"], "unsigned" in ops["column_type"]
+    fac_bytes, ops_bytes = INTEGER_BYTES[fac["data_type"]], INTEGER_BYTES[ops["data_type"]]
+    if ops_bytes < fac_bytes:
+        return "a smaller integer", None
+    if fac_unsigned and not ops_unsigned and ops_bytes == fac_bytes:
+        return None, "signed: the largest unsigned values would be refused"
+    return None, None

@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import DatabaseError
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from syncapp.databases import FacUnreachable, database_error_text, fac_check
 from syncapp.lock import SyncLock
-from syncapp.mapping import MAPPINGS, TableMapping
-from syncapp.models import SyncRun, SyncState, SyncTableResult
+from syncapp.mapping import TableMapping, mappings
+from syncapp.models import OpsOnlyRow, SyncRun, SyncState, SyncTableResult, VanishedRow
 from syncapp.sql import rows
 
 CHART_RUNS = 30  # the runs the dashboard's chart draws
@@ -69,10 +69,15 @@ def runs_in_use() -> set[int]:
 @dataclass
 class TableStatus:
     table: str
+    ops_table: str
+    adopted: bool  # the OPS table belongs to the operations application
     last_success_at: datetime | None
     cursor: datetime | None
     ops_live: int
     ops_deleted: int
+    ops_only: int  # adopted tables: the operations application's own rows, left alone
+    vanished: int  # rows gone from FAC, kept in OPS (marked deleted where the table has a deleted_at)
+    marks_deletions: bool  # the OPS table has a column fed by FAC's deleted_at
     fac_rows: int | None  # None: FAC not asked, or unreachable
     lag: timedelta | None  # FAC's newest updated_at minus the cursor
     last_result: SyncTableResult | None  # the last run that applied something to this table
@@ -139,9 +144,7 @@ class SyncStatus:
 
 def table_status(mapping: TableMapping, *, fac_ok: bool) -> TableStatus:
     state = SyncState.objects.filter(table=mapping.name).first()
-    counts = mapping.mirror.objects.aggregate(
-        live=Count("pk", filter=Q(deleted_at__isnull=True)), deleted=Count("pk", filter=Q(deleted_at__isnull=False))
-    )
+    live, deleted = rows.count_live_and_deleted(mapping.ops(with_set_aside=True), mapping.name)
     fac_rows = newest = None
     if fac_ok:
         fac_rows, _, _, newest = rows.summary(mapping.fac)
@@ -153,10 +156,15 @@ def table_status(mapping: TableMapping, *, fac_ok: bool) -> TableStatus:
     results = SyncTableResult.objects.filter(table=mapping.name, run__dry_run=False)
     return TableStatus(
         table=mapping.name,
+        ops_table=mapping.ops_table,
+        adopted=mapping.adopted,
         last_success_at=state.last_success_at if state else None,
         cursor=cursor_at,
-        ops_live=counts["live"],
-        ops_deleted=counts["deleted"],
+        ops_live=live,
+        ops_deleted=deleted,
+        ops_only=OpsOnlyRow.objects.filter(table=mapping.name).count(),
+        vanished=VanishedRow.objects.filter(table=mapping.name).count(),
+        marks_deletions=mapping.ops_name("deleted_at") is not None,
         fac_rows=fac_rows,
         lag=lag,
         last_result=results.order_by("-run__started_at").first(),
@@ -172,10 +180,10 @@ def sync_status(*, check_fac: bool = True) -> SyncStatus:
         except FacUnreachable as exc:
             fac_error = str(exc)
     try:
-        tables = [table_status(m, fac_ok=check_fac and fac_error is None) for m in MAPPINGS]
+        tables = [table_status(m, fac_ok=check_fac and fac_error is None) for m in mappings()]
     except DatabaseError as exc:  # FAC dropped between the check and the counts
         fac_error = f"FAC query failed: {database_error_text(exc)}"
-        tables = [table_status(m, fac_ok=False) for m in MAPPINGS]
+        tables = [table_status(m, fac_ok=False) for m in mappings()]
     holder = describe_run(running_run()) if SyncLock().is_held() else None
     return SyncStatus(
         tables=tables, fac_error=fac_error, fac_checked=check_fac, lock_holder=holder, last_run=last_real_run()

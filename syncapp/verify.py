@@ -8,7 +8,7 @@ from syncapp.checksums import TableComparison
 from syncapp.databases import database_error_text
 from syncapp.engine.outcome import TableOutcome
 from syncapp.mapping import TableMapping
-from syncapp.models import Difference, VanishedRow
+from syncapp.models import Difference, OpsOnlyRow, SyncState, VanishedRow
 from syncapp.schema import schema_problem
 from syncapp.sql import rows
 
@@ -20,7 +20,9 @@ class TableVerification:
         self.mapping = mapping
         self.keep_all = keep_all
         self.outcome = TableOutcome(mapping.name)
-        self.ops = mapping.ops(with_vanished=True)
+        self.ops = mapping.ops(with_set_aside=True)
+        state = SyncState.objects.filter(table=mapping.name).first()
+        self.high_water = state.fac_high_id if state and mapping.adopted else None
 
     def run(self) -> TableOutcome:
         started = time.monotonic()
@@ -34,25 +36,44 @@ class TableVerification:
         return self.outcome
 
     def compare(self) -> None:
-        vanished = sorted(VanishedRow.objects.filter(table=self.mapping.name).values_list("row_id", flat=True))
+        name = self.mapping.name
+        vanished = sorted(VanishedRow.objects.filter(table=name).values_list("row_id", flat=True))
         for chunk in TableComparison(self.mapping).chunks():
             self.outcome.unchanged += chunk.equal
             for row_id in chunk.missing:
                 self.note(row_id, Difference.MISSING, [])
             self.describe_differing(chunk.differing)
-            self.note_live_rows(chunk.extra, Difference.EXTRA)
-        # Rows known to have left FAC must be marked deleted in OPS.
-        self.note_live_rows(vanished, Difference.UNMARKED)
+            self.note_extra(chunk.extra)
+        if self.ops.deleted_at:  # rows known to have left FAC must be marked deleted in OPS
+            self.note_live_rows(vanished, Difference.UNMARKED)
+        for row_id in OpsOnlyRow.objects.filter(table=name).values_list("row_id", flat=True):
+            self.note(row_id, Difference.OPS_ONLY, [])
 
     def note(self, row_id: int, kind: Difference, columns: list[str]) -> None:
-        self.outcome.differences += 1
+        if kind == Difference.OPS_ONLY:  # the operations application's own row: listed, not a difference
+            self.outcome.ops_only += 1
+        else:
+            self.outcome.differences += 1
         self.outcome.keep({"id": row_id, "action": kind, "columns": columns}, keep_all=self.keep_all)
+
+    def note_extra(self, ids: list[int]) -> None:
+        """OPS rows FAC does not have. In an adopted table, those FAC never had are OPS's own."""
+        if self.mapping.adopted:
+            own = [i for i in ids if self.high_water is None or i > self.high_water]
+            for row_id in own:
+                self.note(row_id, Difference.OPS_ONLY, [])
+            ids = [i for i in ids if i not in set(own)]
+        if self.ops.deleted_at:
+            self.note_live_rows(ids, Difference.EXTRA)
+        else:
+            for row_id in ids:
+                self.note(row_id, Difference.EXTRA, [])
 
     def describe_differing(self, ids: list[int]) -> None:
         """Which columns differ, for the ids that will be shown."""
         fac_rows, ops_rows = rows.rows_by_id(self.mapping.fac, ids), rows.rows_by_id(self.ops, ids)
         for row_id in ids:
-            pairs = zip(self.mapping.columns, fac_rows[row_id], ops_rows[row_id], strict=True)
+            pairs = zip(self.mapping.ops_columns, fac_rows[row_id], ops_rows[row_id], strict=True)
             self.note(
                 row_id, Difference.DIFFERS, [name for name, fac_value, ops_value in pairs if fac_value != ops_value]
             )

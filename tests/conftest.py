@@ -43,7 +43,6 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
-
 def pytest_report_header(config):
     if ON_MARIADB:
         return f"opsync tests on MariaDB {backend.MYSQL['host']}:{backend.MYSQL['port']}"

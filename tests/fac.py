@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db.backends.mysql.base import DatabaseWrapper as MySQLWrapper
 
 from syncapp.demo_builder import create_fac_tables, open_connection
-from syncapp.mapping import MAPPINGS
+from syncapp.mapping import mappings
 from syncapp.sql import rows
 from tests import backend
 
@@ -121,7 +121,7 @@ class FacWriter:
         self.execute(rows.delete_statement(self.connection, table, "id = %s"), [row_id])
 
     def truncate_all(self) -> None:
-        for mapping in MAPPINGS:
+        for mapping in mappings():
             self.execute(rows.delete_statement(self.connection, mapping.fac_table))
 
     def create_sqlite_schema(self) -> None:

@@ -5,7 +5,7 @@ from io import StringIO
 from django.core.management import CommandError, call_command
 from django.db import connections
 
-from syncapp.mapping import BY_NAME, MAPPINGS
+from syncapp.mapping import mapping_for, mappings
 from syncapp.sql import rows
 from tests.fac import FacWriter
 
@@ -21,7 +21,7 @@ def sync(*args: str) -> tuple[int, str]:
 
 
 def ops_rows(table: str) -> dict[int, tuple]:
-    mapping = BY_NAME[table]
+    mapping = mapping_for(table)
     connection = connections["default"]
     with connection.cursor() as cursor:
         cursor.execute(rows.select_statement(connection, mapping.ops_table, mapping.columns))
@@ -29,14 +29,14 @@ def ops_rows(table: str) -> dict[int, tuple]:
 
 
 def fac_rows(fac: FacWriter, table: str) -> dict[int, tuple]:
-    mapping = BY_NAME[table]
+    mapping = mapping_for(table)
     return {row[0]: row for row in fac.select(mapping.fac_table, mapping.columns)}
 
 
 def differences(fac: FacWriter) -> list[str]:
     """Every way the mirror is not FAC: a row missing or different, a vanished row not marked."""
     found = []
-    for mapping in MAPPINGS:
+    for mapping in mappings():
         source, mirror = fac_rows(fac, mapping.name), ops_rows(mapping.name)
         deleted_at = mapping.columns.index("deleted_at")
         for row_id, row in source.items():

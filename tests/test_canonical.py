@@ -5,9 +5,9 @@ from datetime import datetime
 from decimal import Decimal
 
 from syncapp.canonical import SEPARATOR, canonical_text, hash64, row_hash
-from syncapp.mapping import BY_NAME
+from syncapp.mapping import built_in
 
-SERVICES = BY_NAME["services"]  # id, created_at, updated_at, deleted_at, code, nom, description, prix_unitaire, …
+SERVICES = built_in("services")  # id, created_at, updated_at, deleted_at, code, nom, description, prix_unitaire, …
 
 
 def service(**values) -> tuple:
@@ -36,7 +36,7 @@ def test_a_value_moving_to_the_next_column_changes_the_text():
 
 
 def test_booleans_are_digits():
-    armateurs = BY_NAME["armateurs"]
+    armateurs = built_in("armateurs")
     row = tuple({"id": 1, "nom": "MSC", "actif": False}.get(column) for column in armateurs.columns)
     assert canonical_text(armateurs.fields, row).split(SEPARATOR)[2] == "0"
 

@@ -9,7 +9,7 @@ WHEN = datetime(2026, 11, 30, 8, 0, 0)
 
 
 def change(row, mirror_row, vanished=False):
-    return compare(row, mirror_row, columns=COLUMNS, deleted_at=2, vanished=vanished)
+    return compare(row, mirror_row, names=COLUMNS, deleted_at=2, vanished=vanished)
 
 
 def test_a_row_the_mirror_lacks_is_an_insert_of_every_column():
@@ -35,3 +35,13 @@ def test_a_row_back_in_fac_after_vanishing_is_a_restore():
         "action": "restore",
         "columns": ["deleted_at"],
     }
+
+
+def test_without_a_deleted_at_in_ops_there_is_no_delete_nor_restore_but_of_a_vanished_row():
+    def bare(row, mirror_row, vanished=False):
+        return compare(row, mirror_row, names=("id", "nom"), deleted_at=None, vanished=vanished)
+
+    assert bare((1, "b"), (1, "a"))["action"] == "update"
+    assert bare((1, "a"), (1, "a")) is None
+    # Back in FAC after vanishing: the record must go even though no column differs.
+    assert bare((1, "a"), (1, "a"), vanished=True) == {"id": 1, "action": "restore", "columns": []}

@@ -3,7 +3,7 @@
 import pytest
 from django.db import connections
 
-from syncapp.mapping import MAPPINGS
+from syncapp.mapping import mappings
 
 TIMESTAMPS = ["created_at", "updated_at", "deleted_at"]
 # The columns OPS gets of each table, as agreed with the operations application (README, "The mirror").
@@ -18,7 +18,7 @@ FAC_ONLY = {"clients": {"solde", "limite_credit"}}
 
 
 def test_mirror_columns_are_the_contracts():
-    for mapping in MAPPINGS:
+    for mapping in mappings():
         ops_columns = {f.column for f in mapping.mirror._meta.concrete_fields}
         assert ops_columns == {"id", "synced_at", *TIMESTAMPS, *CONTRACT_MIRROR[mapping.name].split()}
         assert set(mapping.columns) == ops_columns - {"synced_at"}
@@ -26,7 +26,7 @@ def test_mirror_columns_are_the_contracts():
 
 
 def test_fac_models_hold_every_mirrored_column_and_only_fac_columns():
-    for mapping in MAPPINGS:
+    for mapping in mappings():
         fac_columns = {f.column for f in mapping.source._meta.concrete_fields}
         assert fac_columns == set(mapping.columns) | FAC_ONLY.get(mapping.name, set())
 
@@ -40,7 +40,7 @@ def test_the_ddl_file_matches_the_fac_models():
             "WHERE table_schema = DATABASE() ORDER BY table_name, ordinal_position"
         )
         live = cursor.fetchall()
-    for mapping in MAPPINGS:
+    for mapping in mappings():
         columns = [(name, nullable, kind) for table, name, nullable, kind in live if table == mapping.fac_table]
         assert {name for name, _, _ in columns} == {f.column for f in mapping.source._meta.concrete_fields}
         for field in mapping.source._meta.concrete_fields:

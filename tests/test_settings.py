@@ -76,8 +76,11 @@ def test_a_sync_setting_out_of_range_gives_one_line_naming_it_and_its_range(name
 
 def test_each_sync_variable_sets_the_setting_of_its_own_name(tmp_path):
     """One name for the variable and its setting: every SYNC_* setting, and only those, read back."""
+    mapping_file = tmp_path / "mapping.toml"
+    mapping_file.write_text("# every table keeps the built-in mapping\n")
     values = {
         "SYNC_LOG_FILE": str(tmp_path / "sync.log"),
+        "SYNC_MAPPING_FILE": str(mapping_file),
         "SYNC_STALE_AFTER": "31",
         "SYNC_LOOKBACK_SECONDS": "0",
         "SYNC_BATCH_SIZE": "10000",

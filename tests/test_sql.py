@@ -7,7 +7,7 @@ import pytest
 from django.db.backends.mysql.base import DatabaseWrapper as MySQLWrapper
 
 from syncapp.demo_builder import open_connection
-from syncapp.mapping import BY_NAME
+from syncapp.mapping import Side, built_in
 from syncapp.sql import execute, load, rows, sums
 
 SQLITE = open_connection(":memory:")  # never opened: only its quoting and vendor are used
@@ -37,25 +37,30 @@ def test_insert_statement():
     )
 
 
-def test_the_vanished_filter_takes_the_table_name_as_a_parameter():
+def test_the_set_aside_filter_takes_the_table_name_as_a_parameter():
     condition, params = rows.side_filter(MYSQL, "o'clients")
-    assert condition == "id NOT IN (SELECT row_id FROM `syncapp_vanishedrow` WHERE `table` = %s)"
-    assert params == ["o'clients"]
+    assert condition == (
+        "id NOT IN (SELECT row_id FROM `syncapp_vanishedrow` WHERE `table` = %s) "
+        "AND id NOT IN (SELECT row_id FROM `syncapp_opsonlyrow` WHERE `table` = %s)"
+    )
+    assert params == ["o'clients", "o'clients"]
     assert rows.side_filter(MYSQL, None) == ("1 = 1", [])
 
 
 def test_the_row_hash_in_sql_follows_the_canonical_text():
-    mapping = BY_NAME["representants"]
+    mapping = built_in("representants")
     expression = sums.canonical_expression(MYSQL, mapping.columns, mapping.fields)
     assert expression.startswith("CAST(CONV(LEFT(MD5(CONCAT_WS(CHAR(31), `id`, ")
     # Datetimes to the second, a zero date as NULL, `%` doubled for a query with parameters.
     assert "NULLIF(DATE_FORMAT(`updated_at`, '%%Y-%%m-%%d %%H:%%i:%%s'), '0000-00-00 00:00:00')" in expression
-    assert "CAST(`taux_commission` AS CHAR)" in expression and "CAST(`actif` AS CHAR)" in expression
+    # Decimals at FAC's scale, whatever the OPS column's: 12.5 reads 12.50 in a DECIMAL(15,3) too.
+    assert "CAST(CAST(`taux_commission` AS DECIMAL(65, 2)) AS CHAR)" in expression
+    assert "CAST(`actif` AS CHAR)" in expression
     assert expression.count("ISNULL(") == len(mapping.columns)  # a NULL marker per column
 
 
 def test_a_load_data_line_escapes_text_and_marks_nulls():
-    mapping = BY_NAME["armateurs"]
+    mapping = built_in("armateurs")
     line = load.line_expression(MYSQL, mapping.columns, mapping.fields)
     assert line.startswith("CONCAT_WS(CHAR(9 USING utf8mb4), IFNULL(`id`, CONCAT(CHAR(92 USING utf8mb4), 'N'))")
     # Text columns: backslash first, then tab, line feed, carriage return and NUL escaped.
@@ -75,7 +80,17 @@ def test_python_id_sums_match_the_sql_definition():
 
 @pytest.mark.parametrize("connection", [MYSQL, SQLITE], ids=["mysql", "sqlite"])
 def test_names_reach_sql_only_quoted(connection):
-    mapping = BY_NAME["clients"]
+    mapping = built_in("clients")
     statement = rows.upsert_statement(connection, mapping.ops_table, mapping.columns)
     for column in mapping.columns:
         assert connection.ops.quote_name(column) in statement
+
+
+def test_writes_to_an_adopted_table_name_only_the_mapped_columns():
+    side = Side("offline", "tiers", ("id", "nom", "registre_commerce"), synced_at=None)
+    assert rows.written_columns(side) == ["id", "nom", "registre_commerce"]
+    assert rows.update_statement(MYSQL, "tiers", ["nom", "registre_commerce"]) == (
+        "UPDATE `tiers` SET `nom` = %s, `registre_commerce` = %s WHERE id = %s"
+    )
+    stamped = Side("offline", "tiers", ("id", "nom"), synced_at="derniere_synchro")
+    assert rows.written_columns(stamped) == ["id", "nom", "derniere_synchro"]

@@ -95,13 +95,13 @@ def test_a_missing_fac_column_fails_that_table_only(rebuilt_fac):
 
 def test_check_compares_live_fac_with_the_mapping_and_writes_nothing(rebuilt_fac):
     status, output = sync("--check")
-    assert status == 0 and "FAC matches the declared mapping." in output
+    assert status == 0 and "FAC and OPS fit the mapping." in output
     rebuilt_fac.execute("ALTER TABLE armateurs DROP COLUMN code, DROP COLUMN actif")
 
     status, output = sync("--check")
 
     assert status == 1
-    assert "armateurs: schema drift: FAC table 'armateurs' has no column 'code' (nor actif)" in output
+    assert "armateurs: FAC armateurs.code is missing\narmateurs: FAC armateurs.actif is missing\n" in output
     assert "clients: ok" in output
     assert not SyncRun.objects.exists()
 

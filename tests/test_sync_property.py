@@ -7,7 +7,7 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from syncapp.mapping import MAPPINGS
+from syncapp.mapping import mappings
 from syncapp.models import SyncRun, SyncState, VanishedRow
 from tests.factories import ArmateurFactory, ClientFactory, ServiceFactory, fac_now
 from tests.mirror import differences
@@ -106,7 +106,7 @@ class FacSimulation:
 
 def reset(fac):
     fac.truncate_all()
-    for mapping in MAPPINGS:
+    for mapping in mappings():
         mapping.mirror.objects.all().delete()
     SyncState.objects.all().delete()
     VanishedRow.objects.all().delete()

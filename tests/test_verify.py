@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from syncapp import canonical
 from syncapp.cron import scheduled_verify
-from syncapp.mapping import BY_NAME
+from syncapp.mapping import built_in
 from syncapp.models import Armateur, Client, SyncRun
 from syncapp.sql import rows, sums
 from tests.factories import ArmateurFactory, ClientFactory, ServiceFactory, fac_now
@@ -101,7 +101,7 @@ def test_mysql_and_python_hash_the_same_canonical_text(fac):
     ArmateurFactory(code=None, actif=False)
     ServiceFactory(prix_unitaire="85000.00", description="")
     for name in ("clients", "armateurs", "services"):
-        mapping = BY_NAME[name]
+        mapping = built_in(name)
         in_sql = sums.row_hashes(mapping.fac, mapping.fields, 0, 10**9)
         fac_rows = [row for batch in rows.stream_between(mapping.fac, 0, 10**9, batch_size=100) for row in batch]
         in_python = {row[0]: canonical.row_hash(mapping.fields, row) for row in fac_rows}

@@ -34,15 +34,15 @@ class BulkLoader:
 
     def __init__(self, mapping: TableMapping, synced_at: datetime):
         self.mapping, self.synced_at = mapping, synced_at
-        self.ops = mapping.ops(with_vanished=True)
+        self.ops = mapping.ops(with_set_aside=True)
 
-    def copy(self, low: int, high: int, *, keep_ids: int | None) -> tuple[int, list[int]] | None:
+    def copy(self, low: int, high: int, *, keep_ids: int | None) -> tuple[int, list[int], int] | None:
         """Load the FAC rows with ids in [low, high).
 
-        Returns how many rows were loaded and the first `keep_ids` of their ids (all with
-        None), or None when OPS would not take the load cleanly (nothing of it is kept).
+        Returns how many rows were loaded, the first `keep_ids` of their ids (all with None)
+        and the highest, or None when OPS would not take the load cleanly (nothing of it is kept).
         """
-        count, ids = 0, []
+        count, ids, highest = 0, [], 0
         fac, fields = self.mapping.fac, self.mapping.fields
         try:
             with transaction.atomic(using=self.ops.alias):
@@ -51,9 +51,10 @@ class BulkLoader:
                     count += len(batch)
                     room = len(batch) if keep_ids is None else max(keep_ids - len(ids), 0)
                     ids += [row_id for row_id, _ in batch[:room]]
+                    highest = max(highest, *(row_id for row_id, _ in batch))
         except LoadRejected:
             return None
-        return count, ids
+        return count, ids, highest
 
     def load(self, lines: list[str]) -> None:
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".tsv") as data:

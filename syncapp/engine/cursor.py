@@ -48,9 +48,11 @@ def next_cursor(
     return newest
 
 
-def state_save(*, state: SyncState, outcome: TableOutcome) -> None:
-    """After a table's transaction applied: its cursor, the rows to read again, its success."""
+def state_save(*, state: SyncState, outcome: TableOutcome, fac_high_id: int | None) -> None:
+    """After a table's transaction applied: its cursor, the rows to read again, its success,
+    and (adopted tables) the highest FAC id seen so far."""
     state.cursor = outcome.cursor_after
+    state.fac_high_id = fac_high_id
     state.retry_ids = [error["id"] for error in outcome.row_errors]
     state.last_success_at = timezone.now()
     state.save()

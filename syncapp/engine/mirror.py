@@ -1,11 +1,18 @@
-"""Comparing FAC rows with the mirror and writing only what differs; the outcome's counts.
+"""Comparing FAC rows with the OPS table and writing only what differs; the outcome's counts.
 
 Writes go a batch per statement. A batch OPS refuses is retried row by row, so one bad row
 is recorded (and read again next run) while the rest still applies. Rows gone from FAC are
 marked deleted, never removed.
+
+An adopted table (the operations application's own) gets only its mapped columns written:
+new rows by a plain INSERT, whose other columns take their defaults, and the others by an
+UPDATE of the mapped columns by id (an upsert would update whatever row an OPS-only unique
+key matched). Its rows that FAC does not have are the operations application's (OpsOnlyRow):
+never written, and a FAC row with the same id collides with them.
 """
 
 from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
 
 from django.db import DatabaseError, OperationalError, transaction
 from django.utils import timezone
@@ -16,24 +23,29 @@ from syncapp.engine.cursor import naive_utc
 from syncapp.engine.outcome import CHANGES_KEPT, Change, RunContext, TableOutcome
 from syncapp.engine.source import Batch
 from syncapp.mapping import TableMapping
-from syncapp.models import ChangeAction, VanishedRow
+from syncapp.models import ChangeAction, OpsOnlyRow, VanishedRow
 from syncapp.sql import rows
+
+# (the mapped values of a FAC row, what writing them does, the row's updated_at)
+Pending = list[tuple[tuple, Change, datetime | None]]
 
 
 def compare(
-    row: tuple, mirror_row: tuple | None, *, columns: Sequence[str], deleted_at: int, vanished: bool
+    row: tuple, mirror_row: tuple | None, *, names: Sequence[str], deleted_at: int | None, vanished: bool
 ) -> Change | None:
-    """None when the mirror already holds the FAC row, else what writing it does.
+    """None when OPS already holds the FAC row's mapped values, else what writing them does.
 
-    `deleted_at` is that column's position; `vanished` says the mirror row is one opsync
-    marked deleted because FAC had lost it, so FAC having it again is a restore.
+    `names` are the OPS columns' names, `deleted_at` that column's position (None where OPS
+    has none), and `vanished` says the OPS row is one opsync had set aside because FAC had
+    lost it, so FAC having it again is a restore.
     """
     if mirror_row is None:
-        return {"id": row[0], "action": ChangeAction.INSERT, "columns": list(columns[1:])}
-    differing = [column for column, new, old in zip(columns, row, mirror_row, strict=True) if new != old]
-    if not differing:
+        return {"id": row[0], "action": ChangeAction.INSERT, "columns": list(names[1:])}
+    differing = [name for name, new, old in zip(names, row, mirror_row, strict=True) if new != old]
+    if not differing and not vanished:
         return None
-    was_deleted, is_deleted = mirror_row[deleted_at] is not None, row[deleted_at] is not None
+    was_deleted = deleted_at is not None and mirror_row[deleted_at] is not None
+    is_deleted = deleted_at is not None and row[deleted_at] is not None
     if vanished or (was_deleted and not is_deleted):
         action = ChangeAction.RESTORE
     elif is_deleted and not was_deleted:
@@ -44,17 +56,21 @@ def compare(
 
 
 class MirrorWriter:
-    """Applies FAC rows to one mirror table inside the table's transaction (or, dry, only counts)."""
+    """Applies FAC rows to one OPS table inside the table's transaction (or, dry, only counts)."""
 
-    def __init__(self, mapping: TableMapping, context: RunContext, outcome: TableOutcome):
+    def __init__(self, mapping: TableMapping, context: RunContext, outcome: TableOutcome, *, high_water: int | None):
         self.mapping, self.context, self.outcome = mapping, context, outcome
         self.options = context.options
-        self.side = mapping.ops(with_vanished=True)
+        self.side = mapping.ops(with_set_aside=True)
+        self.width = len(mapping.columns)
         self.deleted_at = mapping.position("deleted_at")
-        self.updated_at = mapping.position("updated_at")
         self.vanished = set(VanishedRow.objects.filter(table=mapping.name).values_list("row_id", flat=True))
+        self.ops_only = set(OpsOnlyRow.objects.filter(table=mapping.name).values_list("row_id", flat=True))
+        # Adopted tables: the highest FAC id the last run saw (None on the first run, the adoption).
+        self.high_water = high_water
         self.synced_at = naive_utc(timezone.now())
         self.oldest_failed = None  # the oldest updated_at of a row OPS refused: the cursor stops there
+        self.highest_id = 0  # the highest FAC id written (or found written)
         self.processed = 0  # rows compared, for the progress bar
 
     def skip_unchanged(self, count: int) -> None:
@@ -62,27 +78,55 @@ class MirrorWriter:
         self.processed += count
 
     def apply(self, batch: Batch) -> None:
-        """Compare a batch of FAC rows with the mirror and write those that differ."""
+        """Compare a batch of FAC rows (mapped values, then updated_at) with OPS; write those that differ."""
         mirror = rows.rows_by_id(self.side, [row[0] for row in batch])
-        columns = self.mapping.columns
-        pending = []
+        names, pending = self.mapping.ops_columns, []
         for row in batch:
-            vanished = row[0] in self.vanished
-            change = compare(row, mirror.get(row[0]), columns=columns, deleted_at=self.deleted_at, vanished=vanished)
+            values, row_id = row[: self.width], row[0]
+            if self.collides(row_id, in_ops=row_id in mirror):
+                continue
+            vanished = row_id in self.vanished
+            change = compare(values, mirror.get(row_id), names=names, deleted_at=self.deleted_at, vanished=vanished)
             if change is None:
                 self.outcome.unchanged += 1
             else:
-                pending.append((row, change))
+                pending.append((values, change, row[-1]))
+            self.highest_id = max(self.highest_id, row_id)
         self.processed += len(batch)
         self.write(pending)
 
-    def write(self, pending: list[tuple[tuple, Change]]) -> None:
+    def collides(self, row_id: int, *, in_ops: bool) -> bool:
+        """Whether a FAC row meets an OPS-only row of the same id: a row error, never a write.
+
+        An OPS row with an id above the highest FAC id of the last run was not copied from FAC:
+        the operations application made it, and FAC has just given the same id to another row.
+        Once OPS has renumbered or removed its row, the id is free and FAC's row is copied.
+        """
+        if not self.mapping.adopted:
+            return False
+        if row_id in self.ops_only and not in_ops:
+            self.ops_only.discard(row_id)
+            if not self.options.dry_run:
+                OpsOnlyRow.objects.filter(table=self.mapping.name, row_id=row_id).delete()
+            return False
+        if row_id not in self.ops_only:
+            if not (in_ops and self.high_water is not None and row_id > self.high_water):
+                return False
+            self.note_ops_only([row_id])
+        reason = (
+            f"collision: FAC {self.mapping.name} #{row_id} has the id of the OPS-only row "
+            f"{self.mapping.ops_table} #{row_id}; renumber or remove the OPS row, then FAC's is copied"
+        )
+        self.outcome.row_errors.append({"id": row_id, "reason": reason, "kind": "collision"})
+        return True
+
+    def write(self, pending: Pending) -> None:
         if not pending:
             return
         if not self.options.dry_run:
             try:
                 with transaction.atomic(using=self.side.alias):
-                    rows.upsert(self.side, [row for row, _ in pending], self.synced_at)
+                    self.store(pending)
             except DatabaseError as exc:
                 if not is_row_error(exc):
                     raise
@@ -90,19 +134,29 @@ class MirrorWriter:
                 # FAC schema change): find which rows, store the others.
                 self.write_one_by_one(pending)
                 return
-        for _, change in pending:
+        for _, change, _ in pending:
             self.record(change)
 
-    def write_one_by_one(self, pending: list[tuple[tuple, Change]]) -> None:
-        for row, change in pending:
+    def store(self, pending: Pending) -> None:
+        if not self.mapping.adopted:
+            rows.upsert(self.side, [values for values, _, _ in pending], self.synced_at)
+            return
+        inserts = [values for values, change, _ in pending if change["action"] == ChangeAction.INSERT]
+        updates = [values for values, change, _ in pending if change["action"] != ChangeAction.INSERT]
+        if inserts:
+            rows.insert(self.side, inserts, self.synced_at)
+        if updates:
+            rows.update(self.side, updates, self.synced_at)
+
+    def write_one_by_one(self, pending: Pending) -> None:
+        for values, change, updated_at in pending:
             try:
                 with transaction.atomic(using=self.side.alias):
-                    rows.upsert(self.side, [row], self.synced_at)
+                    self.store([(values, change, updated_at)])
             except DatabaseError as exc:
                 if not is_row_error(exc):
                     raise
-                self.outcome.row_errors.append({"id": row[0], "reason": database_error_text(exc)})
-                updated_at = row[self.updated_at]
+                self.outcome.row_errors.append({"id": values[0], "reason": database_error_text(exc)})
                 if updated_at is not None and (self.oldest_failed is None or updated_at < self.oldest_failed):
                     self.oldest_failed = updated_at
             else:
@@ -117,27 +171,51 @@ class MirrorWriter:
                 VanishedRow.objects.filter(table=self.mapping.name, row_id=change["id"]).delete()
 
     def mark_gone(self, ids: list[int]) -> None:
-        """Rows hard-deleted in FAC stay in the mirror, marked deleted when opsync noticed."""
+        """OPS rows whose ids FAC does not have.
+
+        Rows hard-deleted in FAC stay, marked deleted when opsync noticed (where the table has a
+        deleted_at; else only recorded). In an adopted table, rows FAC never had (all of them at
+        adoption; later, those above the highest FAC id seen) are OPS's own: left alone.
+        """
+        if self.mapping.adopted:
+            own = [i for i in ids if i not in self.vanished and (self.high_water is None or i > self.high_water)]
+            self.note_ops_only(own)
+            ids = [i for i in ids if i not in set(own)]
         size = self.options.batch_size
         for start in range(0, len(ids), size):
-            chunk = ids[start : start + size]
-            live = [
-                row_id for row_id, deleted_at in rows.deleted_at_by_id(self.side, chunk).items() if deleted_at is None
-            ]
-            for row_id in sorted(live):
-                self.record({"id": row_id, "action": ChangeAction.DELETE, "columns": ["deleted_at"]})
-            new = [row_id for row_id in chunk if row_id not in self.vanished]
-            self.vanished.update(new)
-            if self.options.dry_run:
-                continue
-            if live:
-                rows.mark_deleted(self.side, live, self.synced_at)
-            VanishedRow.objects.bulk_create(
-                [VanishedRow(table=self.mapping.name, row_id=i) for i in new], ignore_conflicts=True
+            self.mark_vanished(ids[start : start + size])
+
+    def mark_vanished(self, ids: list[int]) -> None:
+        if self.side.deleted_at:
+            marks = rows.deleted_at_by_id(self.side, ids)
+            live = sorted(row_id for row_id, deleted_at in marks.items() if deleted_at is None)
+        else:  # nothing to mark: the deletion is recorded, and shows
+            live = sorted(row_id for row_id in ids if row_id not in self.vanished)
+        marked = [self.side.deleted_at] if self.side.deleted_at else []
+        for row_id in live:
+            self.record({"id": row_id, "action": ChangeAction.DELETE, "columns": marked})
+        new = [row_id for row_id in ids if row_id not in self.vanished]
+        self.vanished.update(new)
+        if self.options.dry_run:
+            return
+        if live and self.side.deleted_at:
+            rows.mark_deleted(self.side, live, self.synced_at)
+        VanishedRow.objects.bulk_create(
+            [VanishedRow(table=self.mapping.name, row_id=i) for i in new], ignore_conflicts=True
+        )
+
+    def note_ops_only(self, ids: list[int]) -> None:
+        """OPS rows that are the operations application's own: counted, recorded, left alone."""
+        new = [row_id for row_id in ids if row_id not in self.ops_only]
+        self.ops_only.update(new)
+        self.outcome.ops_only += len(new)
+        if new and not self.options.dry_run:
+            OpsOnlyRow.objects.bulk_create(
+                [OpsOnlyRow(table=self.mapping.name, row_id=i) for i in new], ignore_conflicts=True
             )
 
     def copy_range(self, low: int, high: int, *, read: Callable[[int, int], Iterator[Batch]]) -> None:
-        """A range the mirror has nothing of: LOAD DATA where OPS takes it, else `read` and apply."""
+        """A range OPS has nothing of: LOAD DATA where OPS takes it, else `read` and apply."""
         both_mysql = self.side.connection.vendor == self.mapping.fac.connection.vendor == "mysql"
         if both_mysql and not (self.options.dry_run or self.context.load_data_refused) and self.load(low, high):
             return
@@ -156,11 +234,12 @@ class MirrorWriter:
             return False
         if copied is None:
             return False
-        count, ids = copied
+        count, ids, highest = copied
         self.outcome.count(ChangeAction.INSERT, count)
         self.outcome.loaded += count
         self.processed += count
-        columns = list(self.mapping.columns[1:])
+        self.highest_id = max(self.highest_id, highest)
+        columns = list(self.mapping.ops_columns[1:])
         for row_id in ids:
             self.outcome.keep({"id": row_id, "action": ChangeAction.INSERT, "columns": columns}, keep_all=True)
         return True

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 
 from syncapp.mapping import TABLE_NAMES
-from syncapp.models import COUNTER, COUNTERS, ChangeAction, rows_changed
+from syncapp.models import COUNTER, TOTALS, ChangeAction, rows_changed
 
 CHANGES_KEPT = 1000  # changes recorded per table in the run's result (all of them with -v 3)
 
@@ -59,6 +59,7 @@ class TableOutcome:
     deleted: int = 0
     restored: int = 0
     unchanged: int = 0
+    ops_only: int = 0  # adopted tables: OPS rows found that FAC does not have, left alone
     cursor_before: datetime | None = None
     cursor_after: datetime | None = None
     duration: float = 0.0
@@ -78,7 +79,7 @@ class TableOutcome:
         return rows_changed(self)
 
     def counts(self) -> dict[str, int]:
-        return {counter: getattr(self, counter) for counter in COUNTERS}
+        return {counter: getattr(self, counter) for counter in TOTALS}
 
     def count(self, action: ChangeAction, rows: int = 1) -> None:
         counter = COUNTER[action]
@@ -91,7 +92,7 @@ class TableOutcome:
 
     def fail(self, message: str) -> None:
         """After a rollback nothing was applied: only the error remains true."""
-        self.inserted = self.updated = self.deleted = self.restored = self.unchanged = self.loaded = 0
+        self.inserted = self.updated = self.deleted = self.restored = self.unchanged = self.loaded = self.ops_only = 0
         self.row_errors = []
         self.changes = []
         self.cursor_after = self.cursor_before

@@ -83,6 +83,10 @@ def newest_datetime(value: datetime | str | None) -> datetime | None:
 
 
 class IncrementalPlan:
+    """Each plan also says how many OPS rows were live before (the mass-delete guard's measure),
+    how many rows it will compare (None: unknown), the newest FAC updated_at it knows of (None:
+    the cursor follows the rows read), and FAC's highest id before it read anything."""
+
     full = False
     total = None  # the rows to compare are not known in advance
     newest = None  # the cursor follows the rows read
@@ -96,6 +100,7 @@ class IncrementalPlan:
         )
         self.changed_keys = [key for key, count in changed.items() if count]
         self.live_before = sum(live.values())  # the mass-delete guard's measure
+        self.fac_high_id = rows.highest_id(self.fac) if mapping.adopted else None
 
     def steps(self) -> Iterator[Step]:
         yield ReadChanged(self.since, merge_ranges(self.changed_keys, ID_CHUNK))
@@ -125,14 +130,14 @@ class FullPlan:
 
     def __init__(self, mapping: TableMapping, *, vanished: set[int]):
         self.mapping = mapping
-        ops = mapping.ops(with_vanished=True)
-        self.live_before = rows.count_live(ops)
+        self.live_before = rows.count_live(mapping.ops())
         self.vanished = sorted(vanished)
-        self.first_copy = not rows.has_rows(ops)
+        self.first_copy = not rows.has_rows(mapping.ops(with_set_aside=True))
         if self.first_copy:  # nothing to compare: FAC's extent is enough
             self.total, self.low, self.high, newest = rows.summary(mapping.fac)
-            self.newest = newest_datetime(newest)
+            self.newest, self.fac_high_id = newest_datetime(newest), self.high
         else:
+            self.fac_high_id = rows.highest_id(mapping.fac) if mapping.adopted else None
             self.comparison = TableComparison(mapping)
             self.total, self.newest = self.comparison.fac_rows, self.comparison.fac_newest
 

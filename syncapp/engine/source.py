@@ -12,18 +12,19 @@ Batch = list[tuple]
 class FacReader:
     """FAC's rows for one table, in the mapping's column order.
 
-    It notes the newest updated_at it read (the cursor follows it), and in an incremental
-    run each id it read, so that a row is read once however many steps ask for it. A full
-    run reads every id once by construction and remembers nothing: its memory does not grow
-    with the table.
+    Each row holds the mapped columns, then updated_at. The reader notes the newest
+    updated_at it read (the cursor follows it) and the highest id, and in an incremental run
+    each id it read, so that a row is read once however many steps ask for it. A full run
+    reads every id once by construction and remembers nothing: its memory does not grow with
+    the table.
     """
 
     def __init__(self, mapping: TableMapping, *, batch_size: int, remember_ids: bool):
-        self.side = mapping.fac
+        self.side = mapping.fac_read
         self.batch_size = batch_size
-        self.updated_at = mapping.position("updated_at")
         self.seen: set[int] | None = set() if remember_ids else None
         self.newest: datetime | None = None
+        self.highest_id = 0
 
     def changed(self, since: datetime, ranges: list[tuple[int, int]]) -> Iterator[Batch]:
         """Rows changed since `since` in the ranges that hold them.
@@ -50,7 +51,8 @@ class FacReader:
             for row in batch:
                 if self.seen is not None:
                     self.seen.add(row[0])
-                updated_at = row[self.updated_at]
+                self.highest_id = max(self.highest_id, row[0])
+                updated_at = row[-1]
                 if updated_at is not None and (self.newest is None or updated_at > self.newest):
                     self.newest = updated_at
             yield batch

@@ -49,7 +49,8 @@ def sync_table(*, mapping: TableMapping, context: RunContext) -> TableOutcome:
 
 def attempt(mapping: TableMapping, context: RunContext) -> TableOutcome:
     """One try at a table: everything applied, or (on a failure) nothing."""
-    state = SyncState.objects.get_or_create(table=mapping.name)[0]
+    # Not saved before the table applied: a dry run leaves no state behind, not even this.
+    state = SyncState.objects.filter(table=mapping.name).first() or SyncState(table=mapping.name)
     outcome = TableOutcome(mapping.name, cursor_before=state.cursor)
     started = time.monotonic()
     try:
@@ -73,7 +74,7 @@ def attempt(mapping: TableMapping, context: RunContext) -> TableOutcome:
 def apply(mapping: TableMapping, context: RunContext, state: SyncState, outcome: TableOutcome) -> None:
     options = context.options
     fac_now = server.utc_now(connections[FAC_ALIAS])
-    writer = MirrorWriter(mapping, context, outcome)
+    writer = MirrorWriter(mapping, context, outcome, high_water=state.fac_high_id if mapping.adopted else None)
     if options.force or state.cursor is None:
         plan = FullPlan(mapping, vanished=writer.vanished)
     else:
@@ -94,7 +95,9 @@ def apply(mapping: TableMapping, context: RunContext, state: SyncState, outcome:
     )
     outcome.cursor_after = aware(cursor)
     if not options.dry_run:
-        state_save(state=state, outcome=outcome)
+        highest = (state.fac_high_id, plan.fac_high_id, reader.highest_id, writer.highest_id)
+        fac_high_id = max((i for i in highest if i), default=None) if mapping.adopted else None
+        state_save(state=state, outcome=outcome, fac_high_id=fac_high_id)
 
 
 def carry_out(step: Step, reader: FacReader, writer: MirrorWriter) -> Iterator[None]:

@@ -59,20 +59,29 @@ def stream(connection: BaseDatabaseWrapper, sql: str, params: Iterable, *, batch
             cursor.close()
 
 
-def in_parallel(background: Callable[[], T], foreground: Callable[[], U]) -> tuple[T, U]:
-    """Run two queries at once, one per connection: each server works while the other does.
+class Pair:
+    """Two queries at a time, one per connection, as often as asked: each server works while the
+    other does.
 
-    `background` runs in a worker thread, which opens (and closes) its own connections: it
-    must look them up inside, with `connections[alias]`.
+    The background query runs in one worker thread, which opens its own connections once and
+    keeps them until the pair is closed: it must look them up inside, with `connections[alias]`.
     """
 
-    def work() -> T:
-        try:
-            return background()
-        finally:
-            connections.close_all()  # the worker thread's connections only
+    def __enter__(self) -> "Pair":
+        self.pool = ThreadPoolExecutor(max_workers=1)
+        return self
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        future = pool.submit(work)
+    def run(self, background: Callable[[], T], foreground: Callable[[], U]) -> tuple[T, U]:
+        future = self.pool.submit(background)
         here = foreground()
         return future.result(), here
+
+    def __exit__(self, *exc_info) -> None:
+        self.pool.submit(connections.close_all).result()  # the worker thread's connections only
+        self.pool.shutdown()
+
+
+def in_parallel(background: Callable[[], T], foreground: Callable[[], U]) -> tuple[T, U]:
+    """Two queries at once, once (see Pair)."""
+    with Pair() as pair:
+        return pair.run(background, foreground)

@@ -59,13 +59,18 @@ def stream_lines(
 
 
 def load_file(side: Side, path: str, synced_at: datetime) -> int:
-    """LOAD DATA LOCAL INFILE into the side's columns; returns the server's warning count."""
+    """LOAD DATA LOCAL INFILE into the side's columns; returns the server's warning count.
+
+    The file's lines hold the mapped columns; the table's other columns take their defaults.
+    """
     connection = side.connection
     quote = connection.ops.quote_name
-    execute(
-        connection,
+    statement = (
         f"LOAD DATA LOCAL INFILE %s INTO TABLE {quote(side.table)} CHARACTER SET utf8mb4 "
-        f"({quoted(connection, side.columns)}) SET {quote('synced_at')} = %s",
-        [path, synced_at],
+        f"({quoted(connection, side.columns)})"
     )
+    if side.synced_at:
+        execute(connection, f"{statement} SET {quote(side.synced_at)} = %s", [path, synced_at])
+    else:
+        execute(connection, statement, [path])
     return connection.connection.warning_count()

@@ -6,17 +6,24 @@ from datetime import datetime
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from syncapp.mapping import Side
-from syncapp.models import VanishedRow
+from syncapp.models import OpsOnlyRow, VanishedRow
 from syncapp.sql.execute import execute, fetch_all, marks, quoted, stream
 
 
-def side_filter(connection: BaseDatabaseWrapper, vanished_of: str | None) -> tuple[str, list]:
-    """A condition on a side's rows, with its parameters: the OPS side leaves out vanished rows."""
-    if vanished_of is None:
-        return "1 = 1", []
+def set_aside(connection: BaseDatabaseWrapper, model: type, table: str) -> tuple[str, list]:
+    """A condition leaving out the ids a record model (VanishedRow, OpsOnlyRow) holds for a table."""
     quote = connection.ops.quote_name
-    vanished = quote(VanishedRow._meta.db_table)
-    return f"id NOT IN (SELECT row_id FROM {vanished} WHERE {quote('table')} = %s)", [vanished_of]
+    return f"id NOT IN (SELECT row_id FROM {quote(model._meta.db_table)} WHERE {quote('table')} = %s)", [table]
+
+
+def side_filter(connection: BaseDatabaseWrapper, set_aside_of: str | None) -> tuple[str, list]:
+    """A condition on a side's rows, with its parameters: the OPS side of a comparison leaves out
+    the rows that vanished from FAC and the rows that are OPS's own."""
+    if set_aside_of is None:
+        return "1 = 1", []
+    vanished, vanished_params = set_aside(connection, VanishedRow, set_aside_of)
+    ops_only, ops_only_params = set_aside(connection, OpsOnlyRow, set_aside_of)
+    return f"{vanished} AND {ops_only}", [*vanished_params, *ops_only_params]
 
 
 def select_columns(side: Side) -> str:
@@ -28,33 +35,39 @@ def rows_by_id(side: Side, ids: Sequence[int]) -> dict[int, tuple]:
     """A side's rows for some ids (however they are filtered), keyed by id."""
     if not ids:
         return {}
-    return {
-        row[0]: row
-        for row in fetch_all(side.connection, f"{select_columns(side)} WHERE id IN ({marks(len(ids))})", ids)
-    }
+    query = f"{select_columns(side)} WHERE id IN ({marks(len(ids))})"
+    return {row[0]: row for row in fetch_all(side.connection, query, ids)}
 
 
 def deleted_at_by_id(side: Side, ids: Sequence[int]) -> dict[int, datetime | None]:
-    """`deleted_at` of the rows with these ids that exist."""
+    """`deleted_at` of the rows with these ids that exist (the side must have the column)."""
     if not ids:
         return {}
     connection = side.connection
-    query = f"SELECT id, deleted_at FROM {connection.ops.quote_name(side.table)} WHERE id IN ({marks(len(ids))})"
+    quote = connection.ops.quote_name
+    query = f"SELECT id, {quote(side.deleted_at)} FROM {quote(side.table)} WHERE id IN ({marks(len(ids))})"
     return dict(fetch_all(connection, query, ids))
 
 
+def existing_ids(side: Side, ids: Sequence[int]) -> set[int]:
+    """Of these ids, those the side's table holds (whatever the filter)."""
+    if not ids:
+        return set()
+    query = f"SELECT id FROM {side.connection.ops.quote_name(side.table)} WHERE id IN ({marks(len(ids))})"
+    return {row_id for (row_id,) in fetch_all(side.connection, query, ids)}
+
+
 def ids_between(side: Side, low: int, high: int) -> set[int]:
-    """Ids in [low, high) of the side's rows (the OPS side: still in FAC)."""
-    condition, params = side_filter(side.connection, side.vanished_of)
+    """Ids in [low, high) of the side's rows (the OPS side: those that are FAC's)."""
+    condition, params = side_filter(side.connection, side.set_aside_of)
     query = f"SELECT id FROM {side.connection.ops.quote_name(side.table)} WHERE id >= %s AND id < %s AND {condition}"
     return {row_id for (row_id,) in fetch_all(side.connection, query, [low, high, *params])}
 
 
 def stream_between(side: Side, low: int, high: int, *, batch_size: int) -> Iterator[list[tuple]]:
     """Every row with an id in [low, high), a batch at a time."""
-    return stream(
-        side.connection, f"{select_columns(side)} WHERE id >= %s AND id < %s", [low, high], batch_size=batch_size
-    )
+    query = f"{select_columns(side)} WHERE id >= %s AND id < %s"
+    return stream(side.connection, query, [low, high], batch_size=batch_size)
 
 
 def stream_changed(side: Side, low: int, high: int, since: datetime, *, batch_size: int) -> Iterator[list[tuple]]:
@@ -64,20 +77,50 @@ def stream_changed(side: Side, low: int, high: int, since: datetime, *, batch_si
 
 
 def summary(side: Side) -> tuple[int, int | None, int | None, datetime | str | None]:
-    """(rows, lowest id, highest id, newest updated_at) of the whole table."""
+    """(rows, lowest id, highest id, newest updated_at) of a FAC table."""
     table = side.connection.ops.quote_name(side.table)
     return fetch_all(side.connection, f"SELECT COUNT(*), MIN(id), MAX(id), MAX(updated_at) FROM {table}")[0]
 
 
+def highest_id(side: Side) -> int | None:
+    """MAX(id): a primary-key lookup."""
+    return fetch_all(side.connection, f"SELECT MAX(id) FROM {side.connection.ops.quote_name(side.table)}")[0][0]
+
+
 def count_live(side: Side) -> int:
-    """Rows not marked deleted."""
-    table = side.connection.ops.quote_name(side.table)
-    return fetch_all(side.connection, f"SELECT COUNT(*) FROM {table} WHERE deleted_at IS NULL")[0][0]
+    """The side's rows (under its filter) not marked deleted: all of them without a deleted_at."""
+    connection = side.connection
+    condition, params = side_filter(connection, side.set_aside_of)
+    if side.deleted_at:
+        condition = f"{connection.ops.quote_name(side.deleted_at)} IS NULL AND {condition}"
+    return fetch_all(
+        connection, f"SELECT COUNT(*) FROM {connection.ops.quote_name(side.table)} WHERE {condition}", params
+    )[0][0]
+
+
+def count_live_and_deleted(side: Side, ops_only_of: str) -> tuple[int, int]:
+    """(rows not marked deleted, rows marked deleted) of an OPS table, leaving out OPS's own rows."""
+    connection = side.connection
+    quote = connection.ops.quote_name
+    condition, params = set_aside(connection, OpsOnlyRow, ops_only_of)
+    deleted = f"SUM({quote(side.deleted_at)} IS NOT NULL)" if side.deleted_at else "0"
+    query = f"SELECT COUNT(*), {deleted} FROM {quote(side.table)} WHERE {condition}"
+    rows, marked = fetch_all(connection, query, params)[0]
+    return rows - int(marked or 0), int(marked or 0)
 
 
 def has_rows(side: Side) -> bool:
     table = side.connection.ops.quote_name(side.table)
     return bool(fetch_all(side.connection, f"SELECT 1 FROM {table} LIMIT 1"))
+
+
+def written_columns(side: Side) -> list[str]:
+    """What a write sets: the mapped columns, and when it was synced where the table has a column for it."""
+    return [*side.columns, side.synced_at] if side.synced_at else list(side.columns)
+
+
+def stamped(side: Side, rows: Sequence[tuple], synced_at: datetime) -> list[tuple]:
+    return [(*row, synced_at) for row in rows] if side.synced_at else [tuple(row) for row in rows]
 
 
 def upsert_statement(connection: BaseDatabaseWrapper, table: str, columns: Sequence[str]) -> str:
@@ -92,21 +135,67 @@ def upsert_statement(connection: BaseDatabaseWrapper, table: str, columns: Seque
 
 
 def upsert(side: Side, rows: Sequence[tuple], synced_at: datetime) -> None:
-    """Write rows (the side's columns, in order) and when they were synced, in one statement."""
-    statement = upsert_statement(side.connection, side.table, [*side.columns, "synced_at"])
+    """Write rows of opsync's own mirror in one statement: inserted or, by id, updated.
+
+    Only for a table whose one unique key is the id: MySQL's upsert takes any unique key.
+    """
+    statement = upsert_statement(side.connection, side.table, written_columns(side))
     with side.connection.cursor() as cursor:
-        cursor.executemany(statement, [(*row, synced_at) for row in rows])
+        cursor.executemany(statement, stamped(side, rows, synced_at))
+
+
+def insert(side: Side, rows: Sequence[tuple], synced_at: datetime) -> None:
+    """Insert new rows (an adopted table: its other columns take their defaults)."""
+    statement = insert_statement(side.connection, side.table, written_columns(side))
+    with side.connection.cursor() as cursor:
+        cursor.executemany(statement, stamped(side, rows, synced_at))
+
+
+def update(side: Side, rows: Sequence[tuple], synced_at: datetime) -> None:
+    """Update rows by id, the mapped columns only (an adopted table: its other columns keep their values).
+
+    On MySQL a batch is one statement, joining the table to the new values by id: nothing but
+    the id can match (an upsert would match any unique key).
+    """
+    connection, columns = side.connection, written_columns(side)
+    values = stamped(side, rows, synced_at)
+    if connection.vendor != "mysql":
+        with connection.cursor() as cursor:
+            statement = update_statement(connection, side.table, columns[1:])
+            cursor.executemany(statement, [(*row[1:], row[0]) for row in values])
+        return
+    per_statement = max(1, MAX_PARAMETERS // len(columns))
+    for start in range(0, len(values), per_statement):
+        batch = values[start : start + per_statement]
+        execute(connection, joined_update_statement(connection, side.table, columns, len(batch)), flatten(batch))
+
+
+MAX_PARAMETERS = 60_000  # MySQL's limit is 65 535 per statement
+
+
+def joined_update_statement(connection: BaseDatabaseWrapper, table: str, columns: Sequence[str], rows: int) -> str:
+    """UPDATE t JOIN (SELECT %s AS id, %s AS c1 … UNION ALL SELECT %s, %s …) v ON t.id = v.id SET t.c1 = v.c1 …"""
+    quote = connection.ops.quote_name
+    first = "SELECT " + ", ".join(f"%s AS {quote(column)}" for column in columns)
+    others = f" UNION ALL SELECT {marks(len(columns))}" * (rows - 1)
+    assignments = ", ".join(f"t.{quote(c)} = v.{quote(c)}" for c in columns[1:])
+    return f"UPDATE {quote(table)} t JOIN ({first}{others}) v ON t.id = v.id SET {assignments}"
+
+
+def flatten(rows: Sequence[tuple]) -> list:
+    return [value for row in rows for value in row]
 
 
 def mark_deleted(side: Side, ids: Sequence[int], when: datetime) -> None:
-    """Set deleted_at (and synced_at) of these rows to `when`."""
-    table = side.connection.ops.quote_name(side.table)
-    query = f"UPDATE {table} SET deleted_at = %s, synced_at = %s WHERE id IN ({marks(len(ids))})"
-    execute(side.connection, query, [when, when, *ids])
+    """Set deleted_at (and synced_at, where the table has it) of these rows to `when`."""
+    columns = [side.deleted_at, side.synced_at] if side.synced_at else [side.deleted_at]
+    assignments = ", ".join(f"{side.connection.ops.quote_name(column)} = %s" for column in columns)
+    query = f"UPDATE {side.connection.ops.quote_name(side.table)} SET {assignments} WHERE id IN ({marks(len(ids))})"
+    execute(side.connection, query, [*([when] * len(columns)), *ids])
 
 
 def insert_statement(connection: BaseDatabaseWrapper, table: str, columns: Sequence[str]) -> str:
-    """A plain INSERT of one row (the demo builder and the tests write FAC with it)."""
+    """A plain INSERT of one row."""
     quote = connection.ops.quote_name
     return f"INSERT INTO {quote(table)} ({quoted(connection, columns)}) VALUES ({marks(len(columns))})"
 

@@ -41,3 +41,35 @@ def release_lock(connection: BaseDatabaseWrapper, name: str) -> None:
 
 def lock_is_used(connection: BaseDatabaseWrapper, name: str) -> bool:
     return fetch_all(connection, "SELECT IS_USED_LOCK(%s)", [name])[0][0] is not None
+
+
+def column_info(connection: BaseDatabaseWrapper, table: str) -> dict[str, dict] | None:
+    """A table's columns and what they hold, by name, or None when the table does not exist.
+
+    MySQL tells everything (type, lengths, precision, charset, nullability, default, key);
+    SQLite only the declared type, nullability, default and key.
+    """
+    if connection.vendor == "mysql":
+        query = (
+            "SELECT column_name, data_type, column_type, character_maximum_length, character_octet_length, "
+            "numeric_precision, numeric_scale, is_nullable = 'YES', column_default, extra, character_set_name, "
+            "column_key FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = %s"
+        )
+        keys = ("data_type", "column_type", "chars", "octets", "precision", "scale", "nullable", "default", "extra",
+                "charset", "key")  # fmt: skip
+        found = {row[0]: dict(zip(keys, row[1:], strict=True)) for row in fetch_all(connection, query, [table])}
+        return found or None
+    with connection.cursor() as cursor:
+        if table not in connection.introspection.table_names(cursor):
+            return None
+        described = connection.introspection.get_table_description(cursor, table)
+    return {
+        column.name: {
+            "data_type": column.type_code.lower(),
+            "nullable": bool(column.null_ok),
+            "default": column.default,
+            "key": "PRI" if column.pk else "",
+            "extra": "",
+        }
+        for column in described
+    }

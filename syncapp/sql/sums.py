@@ -30,21 +30,22 @@ def id_sums(
 ) -> tuple[dict[int, IdSums], dict[int, int]]:
     """Per range of `chunk` ids: sums that differ when the set of ids differs, and a count per
     range: with `since`, of rows whose updated_at >= since; with `live`, of rows not marked
-    deleted.
+    deleted (all of them on a side without deleted_at).
 
     One primary-key scan per side finds both the ranges where ids were added or removed and
     the ranges holding changed rows, so that only those are read row by row. Integer sums,
     not hashes, because this runs on every incremental run.
     """
     connection = side.connection
-    condition, params = side_filter(connection, side.vanished_of)
+    condition, params = side_filter(connection, side.set_aside_of)
     table = connection.ops.quote_name(side.table)
+    deleted_at = connection.ops.quote_name(side.deleted_at) if side.deleted_at else None
     if connection.vendor == "mysql":
         counted, counted_params = "0", []
         if since is not None:
             counted, counted_params = "SUM(updated_at >= %s)", [since]
         elif live:
-            counted = "SUM(deleted_at IS NULL)"
+            counted = f"SUM({deleted_at} IS NULL)" if deleted_at else "COUNT(*)"
         query = (
             f"SELECT id DIV %s, COUNT(*), SUM(id), SUM((id %% %s) * (id %% %s)), BIT_XOR(id), {counted} "
             f"FROM {table} WHERE {condition} GROUP BY 1 ORDER BY NULL"  # no sort: MariaDB would sort the groups
@@ -52,8 +53,9 @@ def id_sums(
         rows = fetch_all(connection, query, [chunk, PRIME, PRIME, *counted_params, *params])
         sums = {int(r[0]): (int(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows}
         return sums, {int(r[0]): int(r[5] or 0) for r in rows}
-    query = f"SELECT id, updated_at, deleted_at FROM {table} WHERE {condition}"
-    return python_id_sums(stream(connection, query, params, batch_size=10_000), chunk=chunk, since=since, live=live)
+    stamps = f"{'updated_at' if since else 'NULL'}, {deleted_at or 'NULL'}"
+    batches = stream(connection, f"SELECT id, {stamps} FROM {table} WHERE {condition}", params, batch_size=10_000)
+    return python_id_sums(batches, chunk=chunk, since=since, live=live)
 
 
 def python_id_sums(batches, *, chunk: int, since: datetime | None, live: bool) -> tuple[dict[int, IdSums], dict]:
@@ -82,7 +84,10 @@ def canonical_expression(
         name = connection.ops.quote_name(column)
         if isinstance(f, models.DateTimeField):
             expressions.append(DATETIME_TEXT_SQL.format(name))
-        elif isinstance(f, models.DecimalField | models.BooleanField):
+        elif isinstance(f, models.DecimalField):
+            # At FAC's scale whatever OPS's: 12.5 reads 12.50 in a DECIMAL(15,3) column too.
+            expressions.append(f"CAST(CAST({name} AS DECIMAL(65, {int(f.decimal_places)})) AS CHAR)")
+        elif isinstance(f, models.BooleanField):
             expressions.append(f"CAST({name} AS CHAR)")
         else:
             expressions.append(name)
@@ -91,38 +96,39 @@ def canonical_expression(
 
 
 def chunk_checksums(
-    side: Side, fields: Sequence[models.Field], *, chunk: int
+    side: Side, fields: Sequence[models.Field], *, chunk: int, newest: bool = False
 ) -> tuple[dict[int, Sums], datetime | None]:
-    """Per range of `chunk` ids: (rows, xor of their hashes); and the newest updated_at."""
+    """Per range of `chunk` ids: (rows, xor of their hashes); with `newest` (FAC), the newest updated_at."""
     connection = side.connection
-    condition, params = side_filter(connection, side.vanished_of)
+    condition, params = side_filter(connection, side.set_aside_of)
     table = connection.ops.quote_name(side.table)
+    latest_sql = "MAX(updated_at)" if newest else "NULL"
     if connection.vendor == "mysql":
         hashed = canonical_expression(connection, side.columns, fields)
         query = (
-            f"SELECT id DIV %s, COUNT(*), BIT_XOR({hashed}), MAX(updated_at) "
+            f"SELECT id DIV %s, COUNT(*), BIT_XOR({hashed}), {latest_sql} "
             f"FROM {table} WHERE {condition} GROUP BY 1 ORDER BY NULL"
         )
         rows = fetch_all(connection, query, [chunk, *params])
-        newest = max((row[3] for row in rows if row[3] is not None), default=None)
-        return {int(key): (int(count), int(xor)) for key, count, xor, _ in rows}, newest
+        latest = max((row[3] for row in rows if row[3] is not None), default=None)
+        return {int(key): (int(count), int(xor)) for key, count, xor, _ in rows}, latest
     sums: dict[int, Sums] = {}
-    newest = None
-    updated_at = side.columns.index("updated_at")
-    query = f"SELECT {quoted(connection, side.columns)} FROM {table} WHERE {condition}"
+    latest = None
+    stamp = "updated_at" if newest else "NULL"
+    query = f"SELECT {quoted(connection, side.columns)}, {stamp} FROM {table} WHERE {condition}"
     for batch in stream(connection, query, params, batch_size=5000):
-        for row in batch:
+        for *row, updated_at in batch:
             count, xor = sums.get(row[0] // chunk, (0, 0))
             sums[row[0] // chunk] = (count + 1, xor ^ row_hash(fields, row))
-            if row[updated_at] is not None and (newest is None or row[updated_at] > newest):
-                newest = row[updated_at]
-    return sums, newest
+            if updated_at is not None and (latest is None or updated_at > latest):
+                latest = updated_at
+    return sums, latest
 
 
 def row_hashes(side: Side, fields: Sequence[models.Field], low: int, high: int) -> dict[int, int]:
     """The hash of each row with an id in [low, high), keyed by id."""
     connection = side.connection
-    condition, params = side_filter(connection, side.vanished_of)
+    condition, params = side_filter(connection, side.set_aside_of)
     table = connection.ops.quote_name(side.table)
     where = f"WHERE id >= %s AND id < %s AND {condition}"
     if connection.vendor == "mysql":

@@ -5,10 +5,10 @@ from django.core.management.base import BaseCommand, CommandError
 from syncapp import report
 from syncapp.databases import FacUnreachable, fac_check
 from syncapp.engine.outcome import SyncOptions, TableOutcome
-from syncapp.mapping import BY_NAME, TABLE_NAMES
+from syncapp.mapping import TABLE_NAMES, mapping_for, mappings
 from syncapp.models import SyncRun
 from syncapp.runs import sync_run
-from syncapp.schema import schema_problem
+from syncapp.schema import schema_check
 from syncapp.selectors import SyncStatus, sync_status
 
 USAGE_ERROR = 2
@@ -96,17 +96,16 @@ class Command(BaseCommand):
         self.show_run(run)
 
     def check_schema(self, tables: list[str]) -> None:
-        """Before a deploy of the billing app: does live FAC still have every mapped column?"""
+        """Before a billing upgrade, or an adoption: do both sides' live columns fit the mapping?"""
         try:
             fac_check()
         except FacUnreachable as exc:
             raise CommandError(str(exc), returncode=1) from None
-        problems = {name: schema_problem(BY_NAME[name]) for name in tables}
-        for name, problem in problems.items():
-            self.stdout.write(f"{name}: {problem or 'ok'}")
-        if any(problems.values()):
-            raise CommandError("FAC does not match the declared mapping (syncapp/mapping.py)", returncode=1)
-        self.stdout.write(self.style.SUCCESS("FAC matches the declared mapping."))
+        checks = {name: schema_check(mapping_for(name)) for name in tables}
+        self.write_lines(report.check_lines(checks))
+        if any(check.problems for check in checks.values()):
+            raise CommandError("FAC and OPS do not fit the mapping: see the lines above", returncode=1)
+        self.stdout.write(self.style.SUCCESS("FAC and OPS fit the mapping."))
 
     # -- rendering ---------------------------------------------------------------------
 
@@ -135,7 +134,10 @@ class Command(BaseCommand):
             return self.show_verification(run, results)
         # When every table failed (FAC unreachable, say), the one line below says it all.
         if any(not r.error for r in results) and self.verbosity >= 1:
-            self.write_lines(report.results_table(results))
+            adopted = {mapping.name for mapping in mappings() if mapping.adopted}
+            self.write_lines(report.results_table(results, adopted=bool(adopted)))
+            if run.dry_run:  # on an adopted table, the adoption preview
+                self.write_lines([report.adoption_preview(r) for r in results if r.table in adopted and not r.error])
             self.write_lines(report.row_error_lines(results), self.stderr)
         if run.status != SyncRun.Status.SUCCESS:
             raise CommandError(report.run_summary(run), returncode=1)
