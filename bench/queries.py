@@ -204,5 +204,60 @@ def laravel_update(columns: Sequence[str]) -> str:
     return f"UPDATE `{LIMIT_DB}`.{LARAVEL_TABLE} SET {assignments}, synced_at = NOW() WHERE id = %s"
 
 
+def highest_id(database: str, table: str) -> str:
+    return f"SELECT MAX(id) FROM `{database}`.`{table}`"
+
+
 def row_count(database: str, table: str) -> str:
     return f"SELECT COUNT(*) FROM `{database}`.`{table}`"
+
+
+# -- An adopted OPS (the operations application's own tables) ---------------------------
+
+ADOPT_DB = "bench_adopt"
+# Columns the operations application names its own way, and FAC's that OPS has no use for.
+RENAMED = {"clients": {"rccm": "registre_commerce", "nif": "ninea", "contact_principal": "contact_nom"}}
+NOT_MIRRORED = {"clients": ("solde", "limite_credit")}
+STALE = "id % 100 = 17"  # 1 % of the rows, spread over every range of ids
+
+
+def adopted_table(table: str) -> list[str]:
+    """The operations application's table: FAC's columns under its names, and columns of its own."""
+    changes = [f"CHANGE `{fac}` `{ops}` VARCHAR(255) NULL" for fac, ops in RENAMED.get(table, {}).items()]
+    changes += [f"DROP COLUMN `{column}`" for column in NOT_MIRRORED.get(table, ())]
+    changes += ["ADD COLUMN `statut_ops` VARCHAR(20) NOT NULL DEFAULT 'actif'", "ADD COLUMN `synced_at` TIMESTAMP NULL"]
+    return [
+        f"CREATE TABLE `{ADOPT_DB}`.`{table}` LIKE `{FAC_DB}`.`{table}`",
+        f"ALTER TABLE `{ADOPT_DB}`.`{table}` {', '.join(changes)}",
+    ]
+
+
+def ops_column(table: str, column: str) -> str:
+    return RENAMED.get(table, {}).get(column, column)
+
+
+def laravel_copy(table: str, columns: Sequence[str]) -> str:
+    """What the Laravel command left: every FAC row copied under OPS's column names."""
+    ops = names([ops_column(table, column) for column in columns])
+    return f"INSERT INTO `{ADOPT_DB}`.`{table}` ({ops}) SELECT {names(columns)} FROM `{FAC_DB}`.`{table}`"
+
+
+def make_stale(table: str) -> str:
+    return f"UPDATE `{ADOPT_DB}`.`{table}` SET `nom` = CONCAT(`nom`, ' (périmé)') WHERE {STALE}"
+
+
+def ops_only_clients(first_id: int, count: int) -> str:
+    """Clients of OPS's own, with ids FAC does not have."""
+    return (
+        f"INSERT INTO `{ADOPT_DB}`.clients (id, nom) SELECT {int(first_id)} + seq, 'Client du guichet' "
+        f"FROM `{FAC_DB}`.seq_1_to_{int(count)}"
+    )
+
+
+def mapping_file(tables: dict[str, Sequence[str]]) -> str:
+    """The mapping file that adopts every table: each FAC column into its OPS column."""
+    sections = []
+    for table, columns in tables.items():
+        pairs = ", ".join(f'{column} = "{ops_column(table, column)}"' for column in columns if column != "id")
+        sections.append(f'[{table}]\nadopt = true\ncolumns = {{ {pairs} }}\nsynced_at = "synced_at"\n')
+    return "\n".join(sections)

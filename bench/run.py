@@ -61,7 +61,7 @@ import django  # noqa: E402
 import MySQLdb  # noqa: E402
 
 from bench import queries  # noqa: E402
-from bench.queries import FAC_DB, LIMIT_DB, OPS_DB  # noqa: E402
+from bench.queries import ADOPT_DB, FAC_DB, LIMIT_DB, OPS_DB  # noqa: E402
 
 MYSQL = {"host": "127.0.0.1", "port": 3306, "user": "root", "password": ""}
 READER = "bench_reader"
@@ -155,7 +155,7 @@ def change_one_percent(root: MySQLdb.Connection) -> int:
 
 
 def drop_everything(root: MySQLdb.Connection) -> None:
-    for name in (FAC_DB, OPS_DB, LIMIT_DB):
+    for name in (FAC_DB, OPS_DB, LIMIT_DB, ADOPT_DB):
         execute(root, f"DROP DATABASE IF EXISTS `{name}`")
     execute(root, f"DROP USER IF EXISTS '{READER}'@'%'")
 
@@ -165,9 +165,9 @@ def drop_everything(root: MySQLdb.Connection) -> None:
 
 def mirrored_columns() -> dict[str, tuple[str, ...]]:
     """OPS table → its mirrored columns, from the one declaration in syncapp/mapping.py."""
-    from syncapp.mapping import MAPPINGS
+    from syncapp.mapping import mappings
 
-    return {mapping.ops_table: mapping.columns for mapping in MAPPINGS}
+    return {mapping.ops_table: mapping.columns for mapping in mappings()}
 
 
 def create_limit_tables(root: MySQLdb.Connection) -> None:
@@ -289,6 +289,8 @@ class Figures:
     one_percent: ChildRun | None = None
     one_percent_rows: int = 0
     verify: ChildRun | None = None  # measured at N only
+    adoption: ChildRun | None = None  # measured at N only
+    adoption_stale: int = 0
 
     @property
     def idle_median(self) -> float:
@@ -353,7 +355,38 @@ def measure_at(root: MySQLdb.Connection, rows: int, reader_password: str, env: d
     print(f"d. {figures.one_percent_rows} FAC rows changed (1 %)…", flush=True)
     figures.one_percent = opsync(["sync_from_facturation"], env, "d. incremental after 1 % changed")
     figures.verify = opsync(["sync_from_facturation", "--verify"], env, "e. --verify on identical OPS")
+    figures.adoption, figures.adoption_stale = measure_adoption(root, env)
     return figures
+
+
+def measure_adoption(root: MySQLdb.Connection, env: dict[str, str]) -> tuple[ChildRun, int]:
+    """g. The first run on an OPS whose tables exist (the operations application's), 1 % stale."""
+    print(f"g. an adopted OPS ({ADOPT_DB}): Laravel's copies, 1 % stale, OPS-only rows…", flush=True)
+    execute(root, f"DROP DATABASE IF EXISTS `{ADOPT_DB}`")
+    execute(root, f"CREATE DATABASE `{ADOPT_DB}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+    tables = mirrored_columns()
+    stale = 0
+    for table, columns in tables.items():
+        for statement in queries.adopted_table(table):
+            execute(root, statement)
+        execute(root, queries.laravel_copy(table, columns))
+        with root.cursor() as cursor:
+            stale += cursor.execute(queries.make_stale(table))
+    highest = execute(root, queries.highest_id(FAC_DB, "clients"))[0][0]
+    execute(root, queries.ops_only_clients(highest + 1000, 50))
+    mapping = Path(tempfile.mkstemp(prefix="opsync-bench-", suffix=".toml")[1])
+    mapping.write_text(queries.mapping_file(tables), encoding="utf-8")
+    adopted = {**env, "DB_DATABASE": ADOPT_DB, "SYNC_MAPPING_FILE": str(mapping)}
+    try:
+        migrate = run_manage(["migrate", "--noinput"], adopted)
+        if migrate.returncode != 0:
+            raise BenchError(f"migrate on {ADOPT_DB} failed:\n{migrate.output[-3000:]}")
+        run = opsync(["sync_from_facturation"], adopted, "g. first run on the adopted OPS")
+        opsync(["sync_from_facturation", "--verify"], adopted, "g. … then --verify")
+    finally:
+        mapping.unlink(missing_ok=True)
+        execute(root, f"DROP DATABASE IF EXISTS `{ADOPT_DB}`")
+    return run, stale
 
 
 def measure_at_double(root: MySQLdb.Connection, rows: int, reader_password: str, env: dict[str, str]) -> Figures:
@@ -481,6 +514,12 @@ def rows_at_n(f: Figures) -> list[Row]:
             mib(changed),
         ),
         verify_row(f),
+        Row(
+            f"g. first run on an adopted OPS, {f.adoption_stale} rows (1 %) stale (ratio to the second pass)",
+            seconds(f.adoption.wall),
+            times(f.adoption.wall / f.limit_second),
+            mib(f.adoption),
+        ),
     ]
 
 
