@@ -143,7 +143,11 @@ SYNC_KEEP_DAYS = config.integer("SYNC_KEEP_DAYS", 90, minimum=1)
 # deadlock victim, is tried again from the start, up to SYNC_WRITE_RETRIES times.
 SYNC_LOCK_WAIT_TIMEOUT = config.integer("SYNC_LOCK_WAIT_TIMEOUT", 20, minimum=1, maximum=3600)  # seconds
 SYNC_WRITE_RETRIES = config.integer("SYNC_WRITE_RETRIES", 3, minimum=1)  # attempts, the first included
-SYNC_VERIFY_DAILY = config.boolean("SYNC_VERIFY_DAILY", True)
+# The daily check at 02:47: `repair` compares every row and writes what differs (mailing what
+# it repaired), `verify` only compares (a difference fails the run, and is mailed), `off`.
+SYNC_DAILY = config.choice("SYNC_DAILY", ("repair", "verify", "off"), "repair")
+if config.text("SYNC_VERIFY_DAILY", ""):
+    raise ConfigError("SYNC_VERIFY_DAILY is replaced by SYNC_DAILY (repair, verify or off)")
 # The crontab's minute field is `*/N`, which means "every N minutes" only below 60.
 SYNC_INTERVAL_MINUTES = config.integer("SYNC_INTERVAL_MINUTES", 5, minimum=1, maximum=59)
 
@@ -153,14 +157,17 @@ CRONJOBS = [
     (f"*/{SYNC_INTERVAL_MINUTES} * * * *", "syncapp.cron.scheduled_sync"),
     ("17 3 * * *", "syncapp.cron.scheduled_prune"),  # daily, off the hour
 ]
-if SYNC_VERIFY_DAILY:
-    CRONJOBS.append(("47 2 * * *", "syncapp.cron.scheduled_verify"))
+if SYNC_DAILY != "off":
+    CRONJOBS.append(("47 2 * * *", "syncapp.cron.scheduled_daily"))
 CRONTAB_EXECUTABLE = config.text("CRONTAB_EXECUTABLE", "/usr/bin/crontab")
 CRONTAB_DJANGO_MANAGE_PATH = str(BASE_DIR / "manage.py")
 CRONTAB_COMMENT = f"opsync {BASE_DIR}"  # marks this checkout's lines, so `remove` touches only them
 # The log's folder must exist before the shell opens the log for the redirection.
-CRONTAB_COMMAND_PREFIX = f"mkdir -p {shlex.quote(str(SYNC_LOG_FILE.parent))} &&"
-CRONTAB_COMMAND_SUFFIX = f">> {shlex.quote(str(SYNC_LOG_FILE))} 2>&1"
+# Nothing before the command: django-crontab's `crontab show` and `remove` read the job's hash
+# as its fifth word. The output goes through a pipe whose other end makes the folder first.
+CRONTAB_COMMAND_SUFFIX = (
+    f"2>&1 | {{ mkdir -p {shlex.quote(str(SYNC_LOG_FILE.parent))} && cat >> {shlex.quote(str(SYNC_LOG_FILE))}; }}"
+)
 
 LOGGING = {
     "version": 1,

@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.urls import path
 
-from syncapp.views import health
+from syncapp.views import health, home
 
 urlpatterns = [
+    path("", home, name="home"),
     path("admin/", admin.site.urls),
     path("healthz/sync", health, name="health_sync"),
 ]

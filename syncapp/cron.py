@@ -8,7 +8,7 @@ import logging
 
 from django.conf import settings
 
-from syncapp.alerts import alerts_send
+from syncapp.alerts import alerts_send, repair_report_send
 from syncapp.engine.outcome import SyncOptions
 from syncapp.models import SyncRun
 from syncapp.retention import runs_prune
@@ -17,9 +17,9 @@ from syncapp.runs import sync_run
 logger = logging.getLogger("opsync.sync")
 
 
-def run_scheduled(options: SyncOptions) -> None:
+def run_scheduled(options: SyncOptions) -> SyncRun:
     try:
-        sync_run(options=options, trigger=SyncRun.Trigger.CRON)
+        return sync_run(options=options, trigger=SyncRun.Trigger.CRON)
     except Exception:
         # The run record already says "failed" when it could be written (runs.run_tables);
         # the traceback goes to the sync log, and the alert below tells the ADMINS.
@@ -33,9 +33,14 @@ def scheduled_sync() -> None:
     run_scheduled(SyncOptions())
 
 
-def scheduled_verify() -> None:
-    """Daily (SYNC_VERIFY_DAILY): OPS compared with FAC; a difference fails the run, and is mailed."""
-    run_scheduled(SyncOptions(verify=True))
+def scheduled_daily() -> None:
+    """Daily (SYNC_DAILY): every row compared. `repair` writes what differs, as --force would, and
+    mails what it repaired: a silent fix in FAC is FAC's truth, and nobody should have to type
+    --force at 3 a.m. `verify` only compares; a difference fails the run, and is mailed."""
+    if settings.SYNC_DAILY == "verify":
+        run_scheduled(SyncOptions(verify=True))
+    else:
+        repair_report_send(run_scheduled(SyncOptions(repair=True)))
 
 
 def scheduled_prune() -> None:

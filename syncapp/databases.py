@@ -6,6 +6,8 @@ OPS, the operations application's database, where the mirror and the sync's reco
 
 from django.db import DatabaseError, DataError, IntegrityError, OperationalError, connections
 
+from syncapp.messages import Message, in_english, message
+
 FAC_ALIAS = "facturation"
 OPS_ALIAS = "default"
 
@@ -15,11 +17,15 @@ OPS_ALIAS = "default"
 ROW_ERROR_CODES = {1265, 1292, 1366, 1367}
 
 # MySQL errors after which a table's transaction is simply tried again.
-LOCK_ERRORS = {1205: "lock wait timeout", 1213: "deadlock"}
+LOCK_ERRORS = {1205: "lock_wait", 1213: "deadlock"}  # → their message codes
 
 
 class FacUnreachable(Exception):
-    """FAC cannot be reached or refuses the login; the message is safe to show."""
+    """FAC cannot be reached or refuses the login; its message is safe to show (no password)."""
+
+    def __init__(self, problem: Message):
+        super().__init__(in_english(problem))
+        self.problem = problem
 
 
 def error_code(exc: BaseException) -> int | None:
@@ -41,15 +47,35 @@ def is_row_error(exc: DatabaseError) -> bool:
     return isinstance(exc, OperationalError) and error_code(exc) in ROW_ERROR_CODES
 
 
+class OpsUnavailable(Exception):
+    """OPS cannot be reached, refuses the login, or lacks opsync's tables; the message says what to do."""
+
+    def __init__(self, problem: Message):
+        super().__init__(in_english(problem))
+        self.problem = problem
+
+
+def ops_check() -> None:
+    """Open the OPS connection and make sure it is migrated, or raise OpsUnavailable."""
+    from django.db.migrations.executor import MigrationExecutor  # only when a command starts
+
+    connection = connections[OPS_ALIAS]
+    try:
+        connection.ensure_connection()
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError as exc:
+        raise OpsUnavailable(message("ops_unreachable", reason=database_error_text(exc))) from None
+    if pending:
+        raise OpsUnavailable(message("ops_not_migrated"))
+
+
 def fac_check() -> None:
     """Open the FAC connection, or raise FacUnreachable saying what to check."""
     try:
         connections[FAC_ALIAS].ensure_connection()
     except DatabaseError as exc:
-        raise FacUnreachable(
-            f"FAC unreachable ({database_error_text(exc)}); check FAC_DB_HOST, FAC_DB_PORT, "
-            "FAC_DB_DATABASE, FAC_DB_USERNAME and FAC_DB_PASSWORD"
-        ) from None
+        raise FacUnreachable(message("fac_unreachable", reason=database_error_text(exc))) from None
 
 
 def drop_broken_connections() -> None:

@@ -15,6 +15,7 @@ from syncapp.fac_models import (  # noqa: F401  (registers the unmanaged FAC mod
     FacService,
     FacTransitaire,
 )
+from syncapp.messages import render
 
 # ---------------------------------------------------------------------------
 # The mirror. Each table holds exactly the mirrored FAC columns plus synced_at.
@@ -201,6 +202,7 @@ class SyncRun(ChangeCounts):
     """One run of the sync: by cron, by hand, or from the admin."""
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")  # started from the dashboard, its process not yet running
         RUNNING = "running", _("running")
         SUCCESS = "success", _("success")
         PARTIAL = "partial", _("partial")  # some tables or rows failed, the rest applied
@@ -217,6 +219,7 @@ class SyncRun(ChangeCounts):
         INCREMENTAL = "incremental", _("incremental")
         FORCE = "force", _("full resync")
         VERIFY = "verify", _("verification")
+        REPAIR = "repair", _("daily check and repair")
 
     started_at = models.DateTimeField(_("started at"), default=timezone.now, db_index=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -231,6 +234,9 @@ class SyncRun(ChangeCounts):
     triggered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("triggered by")
     )
+    # What went wrong, as messages (syncapp.messages), put into words in the reader's language;
+    # `error` holds the same in English, for searching and for the records made before them.
+    problems = models.JSONField(_("problems"), default=list, blank=True)
     error = models.TextField(_("error"), blank=True)
 
     class Meta:
@@ -248,6 +254,11 @@ class SyncRun(ChangeCounts):
             return None
         return self.finished_at - self.started_at
 
+    @property
+    def problem_text(self) -> str:
+        """What went wrong, in the reader's language."""
+        return "; ".join(render(problem) for problem in self.problems) if self.problems else self.error
+
 
 class SyncTableResult(ChangeCounts):
     """What one run did to one table."""
@@ -264,9 +275,13 @@ class SyncTableResult(ChangeCounts):
     cursor_after = models.DateTimeField(_("cursor after"), null=True, blank=True)
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
     duration_seconds = models.FloatField(_("duration (s)"), default=0)
+    problem = models.JSONField(_("problem"), null=True, blank=True)  # as SyncRun.problems
     error = models.TextField(_("error"), blank=True)
-    # [{"id": 12, "reason": "..."}]: the rows OPS could not store; retried next run.
+    # [{"id": 12, "code": "row_refused", "params": {…}, "reason": "…"}]: the first rows OPS could
+    # not store (ROW_ERRORS_KEPT); `errors` counts them all, and all are read again next run.
     row_errors = models.JSONField(_("row errors"), default=list, blank=True)
+    refused = models.PositiveIntegerField(_("rows refused"), default=0)  # all of them, described or not
+    collisions = models.PositiveIntegerField(_("collisions"), default=0)
     # [{"id": 12, "action": "update", "columns": ["nom"]}], capped: what changed
     # (or, in a dry run, what would change).
     changes = models.JSONField(_("changes"), default=list, blank=True)
@@ -279,6 +294,10 @@ class SyncTableResult(ChangeCounts):
 
     def __str__(self):
         return f"{self.table}: {self.status}"
+
+    @property
+    def problem_text(self) -> str:
+        return render(self.problem) if self.problem else self.error
 
 
 class SyncState(models.Model):

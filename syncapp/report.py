@@ -1,18 +1,35 @@
-"""The command's text: runs, changes and status as lines, for a terminal or a cron mail.
+"""The command's text: runs, changes and status as lines, for a terminal, a cron mail or a monitor.
 
-Plain functions that return lines, so that the command only writes them and tests read them.
+Plain functions that return lines in the active language (LANGUAGE_CODE), so that the command
+only writes them and tests read them. Numbers are right-aligned and grouped as the language
+writes them; times carry their zone.
 """
 
 from datetime import datetime, timedelta
 
-from django.utils import timezone
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from syncapp.engine.outcome import TableOutcome
-from syncapp.models import COUNTERS, SHOWS_COLUMNS, SyncRun, SyncTableResult
-from syncapp.selectors import SyncStatus
+from syncapp.messages import render
+from syncapp.models import CHANGE_LABELS, COUNTERS, SHOWS_COLUMNS, SyncRun, SyncTableResult
+from syncapp.selectors import Level, SyncStatus, TableStatus, local_time, stale_after
 
-COLUMNS = (*COUNTERS, "errors")
 CHANGES_SHOWN = 50  # per table at -v 2; -v 3 shows all
+
+
+def labelled(label: str, text: str) -> str:
+    """`clients: ok`, as the language punctuates it (`clients : ok` in French)."""
+    return _("%(label)s: %(text)s") % {"label": label, "text": text}
+
+
+def number(value: int | None) -> str:
+    return "-" if value is None else formats.number_format(value, force_grouping=True)
+
+
+def counter_label(name: str) -> str:
+    return str(SyncTableResult._meta.get_field(name).verbose_name)
 
 
 def format_age(delta: timedelta | None) -> str:
@@ -20,14 +37,23 @@ def format_age(delta: timedelta | None) -> str:
         return "-"
     seconds = int(delta.total_seconds())
     if seconds < 120:
-        return f"{seconds}s"
+        return _("%(n)s s") % {"n": seconds}
     if seconds < 7200:
-        return f"{seconds // 60}min"
-    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}"
+        return _("%(n)s min") % {"n": seconds // 60}
+    return _("%(h)s h %(m)02d") % {"h": seconds // 3600, "m": seconds % 3600 // 60}
+
+
+def format_duration(seconds: float | None) -> str:
+    """0.009175416 → "0.01 s" (rounded as people read it)."""
+    if seconds is None:
+        return "-"
+    if seconds < 10:
+        return _("%(n)s s") % {"n": formats.number_format(round(seconds, 2), 2)}
+    return format_age(timedelta(seconds=seconds))
 
 
 def format_time(value: datetime | None) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else "-"
+    return local_time(value) if value else "-"
 
 
 def change_lines(outcome: TableOutcome, *, show_all: bool) -> list[str]:
@@ -36,101 +62,161 @@ def change_lines(outcome: TableOutcome, *, show_all: bool) -> list[str]:
     lines = []
     for change in shown:
         columns = ", ".join(change["columns"]) if change["action"] in SHOWS_COLUMNS else ""
-        lines.append(f"  {outcome.table} #{change['id']}: {change['action']} {columns}".rstrip())
+        what = f"{CHANGE_LABELS[change['action']]} {columns}".rstrip()
+        lines.append("  " + labelled(f"{outcome.table} #{change['id']}", what))
     listed = outcome.changed + outcome.differences
     if listed > len(shown):
-        lines.append(f"  {outcome.table}: … and {listed - len(shown)} more (-v 3 shows all)")
+        more = listed - len(shown)
+        lines.append("  " + _("%(table)s: … and %(count)s more (-v 3 shows them all)") % {
+            "table": outcome.table, "count": number(more)})  # fmt: skip
     return lines
 
 
 def results_table(results: list[SyncTableResult], *, adopted: bool = False) -> list[str]:
     """Each table's counts and duration, under a header; with adopted tables, their OPS-only rows too."""
-    columns = (*COLUMNS, "ops_only") if adopted else COLUMNS
-    lines = [f"{'table':<15}" + "".join(f"{c:>11}" for c in columns) + f"{'duration':>10}"]
-    for result in results:
-        counts = "".join(f"{getattr(result, c):>11}" for c in columns)
-        lines.append(f"{result.table:<15}{counts}{result.duration_seconds:>9.2f}s")
-    return lines
+    columns = [*COUNTERS, "errors", *(["ops_only"] if adopted else [])]
+    header = [_("table"), *(counter_label(c) for c in columns), _("duration")]
+    rows = [[r.table, *(number(getattr(r, c)) for c in columns), format_duration(r.duration_seconds)] for r in results]
+    return aligned([header, *rows])
+
+
+def aligned(rows: list[list[str]]) -> list[str]:
+    """A text table: the first column to the left, the others (numbers) to the right."""
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(
+            str(cell).ljust(w) if i == 0 else str(cell).rjust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in rows
+    ]
 
 
 def adoption_preview(result: SyncTableResult) -> str:
     """A dry run on an adopted table, in words: what the first run would do to the OPS table."""
-    collisions = sum(1 for error in result.row_errors if error.get("kind") == "collision")
-    return (
-        f"{result.table}: {result.unchanged} identical, {result.updated + result.deleted + result.restored} would be "
-        f"updated, {result.inserted} would be inserted, {result.ops_only} OPS-only (left alone), {collisions} collide"
-    )
+    return _(
+        "%(table)s: %(identical)s identical, %(updated)s would be updated, %(inserted)s would be inserted, "
+        "%(ops_only)s OPS-only (left alone), %(collide)s collide"
+    ) % {
+        "table": result.table,
+        "identical": number(result.unchanged),
+        "updated": number(result.updated + result.deleted + result.restored),
+        "inserted": number(result.inserted),
+        "ops_only": number(result.ops_only),
+        "collide": number(result.collisions),
+    }
 
 
 def check_lines(checks: dict) -> list[str]:
     """--check: a line per problem and per warning, or `ok`, for each table."""
     lines = []
     for table, check in checks.items():
-        lines += [f"{table}: {problem}" for problem in check.problems]
-        lines += [f"{table}: warning: {warning}" for warning in check.warnings]
+        lines += [labelled(table, problem) for problem in check.problems]
+        lines += [labelled(table, _("warning: %(text)s") % {"text": warning}) for warning in check.warnings]
         if not (check.problems or check.warnings):
-            lines.append(f"{table}: ok")
+            lines.append(labelled(table, _("ok")))
     return lines
 
 
 def row_error_lines(results: list[SyncTableResult]) -> list[str]:
-    return [
-        f"  {result.table} row id={row_error['id']} not stored: {row_error['reason']}"
-        for result in results
-        for row_error in result.row_errors
-    ]
-
-
-def run_summary(run: SyncRun) -> str:
-    """The run's last line: what it was, how it ended, its totals (or its error)."""
-    what = "Dry run (nothing written)" if run.dry_run else "Run"
-    totals = ", ".join(f"{getattr(run, c)} {c}" for c in COLUMNS)
-    if run.ops_only:
-        totals += f", {run.ops_only} OPS-only (left alone)"
-    if run.status == SyncRun.Status.SUCCESS:
-        seconds = (run.finished_at - run.started_at).total_seconds()
-        return f"{what} #{run.pk} {run.status} in {seconds:.2f}s: {totals}."
-    return f"{what} #{run.pk} {run.status}: {run.error or totals}"
-
-
-def verification_lines(results: list[SyncTableResult]) -> list[str]:
     lines = []
-    for r in results:
-        own = f", {r.ops_only} OPS-only (left alone)" if r.ops_only else ""
-        lines.append(f"{r.table:<15}{r.error or f'{r.unchanged} rows identical, {r.errors} differ{own}'}")
+    for result in results:
+        lines += ["  " + labelled(result.table, row_error_text(error)) for error in result.row_errors]
+        if result.refused > len(result.row_errors):
+            more = result.refused - len(result.row_errors)
+            lines.append("  " + _("%(table)s: … and %(count)s more rows refused (the run's page lists them)") % {
+                "table": result.table, "count": number(more)})  # fmt: skip
     return lines
 
 
-STATUS_HEADER = ("table", "last success", "age", "cursor", "OPS live", "deleted", "FAC rows", "lag", "last run")
-STATUS_WIDTHS = (14, 20, 7, 20, 9, 8, 9, 7, 24)
+def row_error_text(error: dict) -> str:
+    """A refused row, in words: its message, or (records made before messages) its reason."""
+    if "code" in error:
+        return render(error)
+    return _("row #%(id)s not stored: %(reason)s") % error
+
+
+def totals(run: SyncRun) -> str:
+    parts = [f"{number(getattr(run, c))} {counter_label(c)}" for c in (*COUNTERS, "errors")]
+    if run.ops_only:
+        parts.append(_("%(count)s OPS-only (left alone)") % {"count": number(run.ops_only)})
+    return ", ".join(parts)
+
+
+def run_summary(run: SyncRun) -> str:
+    """The run's last line: what it was, how it ended, its totals (or what went wrong)."""
+    what = _("Dry run #%(id)s (nothing written)") if run.dry_run else _("Run #%(id)s")
+    what = what % {"id": run.pk}
+    if run.status == SyncRun.Status.SUCCESS:
+        seconds = (run.finished_at - run.started_at).total_seconds()
+        return _("%(what)s %(status)s in %(duration)s: %(totals)s.") % {
+            "what": what, "status": run.get_status_display(), "duration": format_duration(seconds),
+            "totals": totals(run)}  # fmt: skip
+    return labelled(f"{what} {run.get_status_display()}", run.problem_text or totals(run))
+
+
+def verification_lines(results: list[SyncTableResult]) -> list[str]:
+    rows = []
+    for r in results:
+        state = r.problem_text or _("%(same)s rows identical, %(differ)s differ") % {
+            "same": number(r.unchanged), "differ": number(r.errors)}  # fmt: skip
+        if r.ops_only:
+            state += ", " + _("%(count)s OPS-only (left alone)") % {"count": number(r.ops_only)}
+        rows.append([r.table, state])
+    width = max(len(table) for table, _ in rows) if rows else 0
+    return [f"{table.ljust(width)}  {state}" for table, state in rows]
+
+
+def status_first_line(status: SyncStatus, tables: list[str]) -> str:
+    """The Monitoring Plugins' line: `OPSYNC <LEVEL> - what | perfdata`."""
+    selected = [t for t in status.tables if t.table in tables]
+    problems = [p for p in status.problems if not p.key.partition(":")[2] or p.key.partition(":")[2] in tables]
+    if problems:
+        summary = "; ".join(render(problem.message) for problem in problems)
+    else:
+        summary = ngettext("%(count)s table in step", "%(count)s tables in step", len(selected)) % {
+            "count": len(selected)}  # fmt: skip
+    return f"OPSYNC {status_level(status, tables).name} - {summary} | {perfdata(selected)}"
+
+
+def status_level(status: SyncStatus, tables: list[str]) -> Level:
+    """The level of the tables asked for (and of FAC, and of the last run)."""
+    selected = [p for p in status.problems if not p.key.partition(":")[2] or p.key.partition(":")[2] in tables]
+    return max((problem.level for problem in selected), default=Level.OK)
+
+
+def perfdata(tables: list[TableStatus]) -> str:
+    """Per table: age of the last success (with SYNC_STALE_AFTER's half and whole as thresholds), lag, rows."""
+    stale = int(stale_after().total_seconds())
+    items = []
+    for table in tables:
+        age = "U" if table.age is None else f"{int(table.age.total_seconds())}s"
+        lag = "U" if table.lag is None else f"{int(table.lag.total_seconds())}s"
+        items += [f"'{table.table}_age'={age};{stale // 2};{stale};0", f"'{table.table}_lag'={lag};;;0",
+                  f"'{table.table}_rows'={table.ops_live};;;0"]  # fmt: skip
+    return " ".join(items)
 
 
 def status_lines(status: SyncStatus, tables: list[str]) -> list[str]:
-    """The FAC connection, the lock, and a line per table."""
-    fac = "reachable" if status.fac_error is None else status.fac_error
-    lines = [
-        f"FAC connection: {fac}",
-        f"Lock: {'held by ' + status.lock_holder if status.lock_holder else 'free'}",
-        "".join(f"{h:<{w}}" for h, w in zip(STATUS_HEADER, STATUS_WIDTHS, strict=True)),
-    ]
-    selected = [t for t in status.tables if t.table in tables]
-    for row in selected:
+    """After the first line: FAC, the lock, and a line per table."""
+    fac = _("reachable") if status.fac_error is None else render(status.fac_error)
+    holder = render(status.lock_holder) if status.lock_holder else _("free")
+    lines = [status_first_line(status, tables), _("FAC connection: %(state)s") % {"state": fac},
+             _("Lock: %(state)s") % {"state": holder}]  # fmt: skip
+    header = [_("table"), _("level"), _("last success"), _("age"), _("cursor"), _("OPS live"), _("deleted"),
+              _("FAC rows"), _("lag"), _("last run")]  # fmt: skip
+    rows = [header]
+    for row in (t for t in status.tables if t.table in tables):
         last = row.last_result
-        cells = (
-            row.table + (" STALE" if row.stale else ""),
-            format_time(row.last_success_at),
-            format_age(row.age),
-            format_time(row.cursor),
-            row.ops_live,
-            row.ops_deleted,
-            "-" if row.fac_rows is None else row.fac_rows,
-            format_age(row.lag),
-            f"{last.status} (#{last.run_id})" if last else "-",
-        )
-        lines.append("".join(f"{c!s:<{w}}" for c, w in zip(cells, STATUS_WIDTHS, strict=True)))
-    for row in (t for t in selected if t.adopted):
-        gone = "" if row.marks_deletions else f"; {row.vanished} rows gone from FAC, recorded (no deleted_at to mark)"
-        lines.append(
-            f"{row.table} feeds the adopted OPS table {row.ops_table}: {row.ops_only} OPS-only rows, left alone{gone}"
-        )
+        rows.append([row.table, row.level.name, format_time(row.last_success_at), format_age(row.age),
+                     format_time(row.cursor), number(row.ops_live), number(row.ops_deleted), number(row.fac_rows),
+                     format_age(row.lag), f"#{last.run_id} {last.get_status_display()}" if last else "-"])  # fmt: skip
+    lines += aligned(rows)
+    for row in (t for t in status.tables if t.table in tables and t.adopted):
+        text = _("%(table)s feeds the adopted OPS table %(ops)s: %(count)s OPS-only rows, left alone") % {
+            "table": row.table, "ops": row.ops_table, "count": number(row.ops_only)}  # fmt: skip
+        if not row.marks_deletions:
+            text += "; " + _("%(count)s rows gone from FAC, recorded (no deleted_at to mark)") % {
+                "count": number(row.vanished)}  # fmt: skip
+        lines.append(text)
     return lines

@@ -1,21 +1,45 @@
-"""A sync run: the lock, the FAC check, each table in turn, and the record of it all."""
+"""A sync run: the lock, the FAC check, each table in turn, and the record of it all.
+
+The record keeps what went wrong as messages (syncapp.messages), shown in each reader's
+language; the log has it in English, one line per run and per table.
+"""
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
 
 from syncapp.databases import FacUnreachable, fac_check
-from syncapp.engine.outcome import CHANGES_KEPT, Progress, RunContext, SyncOptions, TableOutcome
+from syncapp.engine.outcome import CHANGES_KEPT, ROW_ERRORS_KEPT, Progress, RunContext, SyncOptions, TableOutcome
 from syncapp.engine.table import sync_table
 from syncapp.lock import SyncLock
 from syncapp.mapping import TABLE_NAMES, mapping_for
-from syncapp.models import COUNTERS, SyncRun, SyncState, SyncTableResult
-from syncapp.selectors import describe_run, running_run
+from syncapp.messages import Message, in_english, message
+from syncapp.models import TOTALS, SyncRun, SyncState, SyncTableResult
+from syncapp.selectors import lock_holder_message, running_run
 from syncapp.verify import verify_table
 
 logger = logging.getLogger("opsync.sync")
+QUEUED_FOR_AT_MOST = timedelta(hours=1)  # a queued run whose process never came is abandoned after this
+
+
+def run_record(options: SyncOptions, *, trigger: str, user=None) -> dict:
+    """The fields of a run's record that the options decide."""
+    return {
+        "tables": [name for name in TABLE_NAMES if name in options.tables],
+        "trigger": trigger,
+        "mode": options.mode,
+        "dry_run": options.dry_run,
+        "triggered_by": user,
+        "options": {name: getattr(options, name) for name in ("force", "dry_run", "verify", "allow_mass_delete")},
+    }
+
+
+def run_queue(*, options: SyncOptions, trigger: str, user=None) -> SyncRun:
+    """A run to be carried out by another process (the dashboard's buttons): recorded, not started."""
+    return SyncRun.objects.create(**run_record(options, trigger=trigger, user=user), status=SyncRun.Status.QUEUED)
 
 
 def sync_run(
@@ -23,86 +47,97 @@ def sync_run(
     options: SyncOptions,
     trigger: str = SyncRun.Trigger.MANUAL,
     user=None,
+    queued: SyncRun | None = None,
     on_progress: Progress | None = None,
     on_table: Callable[[TableOutcome], None] | None = None,
 ) -> SyncRun:
     """Run the sync (or, with options.verify, the comparison) once and return its record.
 
-    Skipped, and recorded as such, when another run holds the lock.
+    `queued` is a record made by run_queue() for this run. Skipped, and recorded as such, when
+    another run holds the lock.
     """
-    tables = [name for name in TABLE_NAMES if name in options.tables]
-    mode = SyncRun.Mode.VERIFY if options.verify else SyncRun.Mode.FORCE if options.force else SyncRun.Mode.INCREMENTAL
-    record = {
-        "tables": tables,
-        "trigger": trigger,
-        "mode": mode,
-        "dry_run": options.dry_run,
-        "triggered_by": user,
-        "options": {name: getattr(options, name) for name in ("force", "dry_run", "verify", "allow_mass_delete")},
-    }
+    record = run_record(options, trigger=trigger, user=user)
     settings.SYNC_LOG_FILE.parent.mkdir(parents=True, exist_ok=True)
     lock = SyncLock()
     if not lock.acquire():
-        holder = describe_run(running_run())
-        run = SyncRun.objects.create(
-            **record, status=SyncRun.Status.SKIPPED, finished_at=timezone.now(), error=f"{holder} holds the lock"
-        )
-        logger.info("run #%s skipped: %s holds the lock", run.pk, holder)
+        holder = lock_holder_message(running_run())
+        run = save_run(queued, record, status=SyncRun.Status.SKIPPED, finished_at=timezone.now())
+        set_problems(run, [holder])
+        run.save()
+        logger.info("run #%s skipped: %s", run.pk, in_english(holder))
         return run
     try:
-        abandon_dead_runs()
-        run = SyncRun.objects.create(**record)
+        abandon_dead_runs(keep=queued)
+        run = save_run(queued, record, status=SyncRun.Status.RUNNING, started_at=timezone.now())
         logger.info("run #%s start: trigger=%s mode=%s%s tables=%s", run.pk, trigger, run.mode,
-                    " dry-run" if options.dry_run else "", ",".join(tables))  # fmt: skip
-        run_tables(run, tables, RunContext(options, on_progress=on_progress), on_table)
+                    " dry-run" if options.dry_run else "", ",".join(run.tables))  # fmt: skip
+        run_tables(run, RunContext(options, on_progress=on_progress), on_table)
         return run
     finally:
         lock.release()
 
 
-def abandon_dead_runs() -> None:
-    """Runs still marked running while we hold the lock died without finishing (kill -9)."""
-    for dead in SyncRun.objects.filter(status=SyncRun.Status.RUNNING):
+def save_run(queued: SyncRun | None, record: dict, **fields) -> SyncRun:
+    if queued is None:
+        return SyncRun.objects.create(**record, **fields)
+    for name, value in fields.items():
+        setattr(queued, name, value)
+    queued.save()
+    return queued
+
+
+def abandon_dead_runs(*, keep: SyncRun | None) -> None:
+    """Runs still marked running while we hold the lock died without finishing (kill -9); queued
+    runs whose process never came are given up after a while."""
+    stalled = SyncRun.objects.filter(status=SyncRun.Status.QUEUED, started_at__lt=timezone.now() - QUEUED_FOR_AT_MOST)
+    for dead in (SyncRun.objects.filter(status=SyncRun.Status.RUNNING) | stalled).exclude(pk=getattr(keep, "pk", None)):
         dead.status = SyncRun.Status.ABANDONED
         dead.finished_at = timezone.now()
-        dead.error = "the process ended without finishing (killed?); the next run took over"
-        dead.save(update_fields=["status", "finished_at", "error"])
+        set_problems(dead, [message("abandoned")])
+        dead.save(update_fields=["status", "finished_at", "problems", "error"])
         logger.warning("run #%s abandoned: its process ended without finishing", dead.pk)
 
 
-def run_tables(run: SyncRun, tables: list[str], context: RunContext, on_table) -> None:
-    verifying = context.options.verify
+def run_tables(run: SyncRun, context: RunContext, on_table) -> None:
+    options = context.options
     try:
         fac_check()
     except FacUnreachable as exc:
-        for name in tables:  # each table's last outcome is this failure (dashboard, --status)
-            record_table(run, TableOutcome(name, error=str(exc)), context.options)
-        finish(run, SyncRun.Status.FAILED, str(exc))
+        for name in run.tables:  # each table's last outcome is this failure (dashboard, --status)
+            record_table(run, TableOutcome(name, problem=exc.problem), options)
+        finish(run, SyncRun.Status.FAILED, [exc.problem])
         return
     try:
         outcomes = []
-        for name in tables:
-            if verifying:
-                outcome = verify_table(mapping=mapping_for(name), keep_all_changes=context.options.keep_all_changes)
+        for name in run.tables:
+            if options.verify:
+                outcome = verify_table(mapping=mapping_for(name), keep_all_changes=options.keep_all_changes)
             else:
                 outcome = sync_table(mapping=mapping_for(name), context=context)
-            record_table(run, outcome, context.options)
+            record_table(run, outcome, options)
             outcomes.append(outcome)
             if on_table:
                 on_table(outcome)
     except BaseException as exc:
         # A bug or an interruption (Ctrl-C): say so in the record, then let it go on.
-        finish(run, SyncRun.Status.FAILED, f"interrupted: {exc.__class__.__name__}: {exc}")
+        finish(run, SyncRun.Status.FAILED, [message("interrupted", reason=f"{exc.__class__.__name__}: {exc}")])
         raise
-    error = "; ".join(f"{o.table}: {o.error}" for o in outcomes if o.error)
-    if verifying and any(o.differences for o in outcomes):
-        differing = ", ".join(f"{o.table} ({o.differences})" for o in outcomes if o.differences)
-        error = "; ".join(filter(None, [f"OPS differs from FAC: {differing}; run --force to repair", error]))
-    finish(run, run_status(outcomes, verifying), error)
+    finish(run, run_status(outcomes, options.verify), run_problems(outcomes, options))
+
+
+def run_problems(outcomes: list[TableOutcome], options: SyncOptions) -> list[Message]:
+    problems = [message("table_failed", table=o.table, problem=o.problem) for o in outcomes if o.problem]
+    differing = ", ".join(f"{o.table} ({o.differences})" for o in outcomes if o.differences)
+    if differing:
+        problems.insert(0, message("ops_differs", tables=differing))
+    repaired = ", ".join(f"{o.table} ({o.changed})" for o in outcomes if o.changed)
+    if options.repair and repaired:
+        problems.insert(0, message("repaired", tables=repaired))
+    return problems
 
 
 def run_status(outcomes: list[TableOutcome], verifying: bool) -> str:
-    if outcomes and (all(o.error for o in outcomes) or (verifying and any(o.errors for o in outcomes))):
+    if outcomes and (all(o.problem for o in outcomes) or (verifying and any(o.errors for o in outcomes))):
         return SyncRun.Status.FAILED
     if any(o.errors for o in outcomes):
         return SyncRun.Status.PARTIAL
@@ -110,9 +145,9 @@ def run_status(outcomes: list[TableOutcome], verifying: bool) -> str:
 
 
 def table_status(outcome: TableOutcome) -> str:
-    if outcome.error or outcome.differences:
+    if outcome.problem or outcome.differences:
         return SyncTableResult.Status.FAILED
-    return SyncTableResult.Status.PARTIAL if outcome.row_errors else SyncTableResult.Status.SUCCESS
+    return SyncTableResult.Status.PARTIAL if outcome.failed_ids else SyncTableResult.Status.SUCCESS
 
 
 def record_table(run: SyncRun, outcome: TableOutcome, options: SyncOptions) -> None:
@@ -122,9 +157,12 @@ def record_table(run: SyncRun, outcome: TableOutcome, options: SyncOptions) -> N
         table=outcome.table,
         status=table_status(outcome),
         errors=outcome.errors,
+        refused=len(outcome.failed_ids),
+        collisions=outcome.collisions,
         cursor_before=outcome.cursor_before,
         cursor_after=outcome.cursor_after,
         duration_seconds=outcome.duration,
+        problem=outcome.problem,
         error=outcome.error,
         row_errors=outcome.row_errors,
         changes=outcome.changes[:CHANGES_KEPT],
@@ -133,8 +171,12 @@ def record_table(run: SyncRun, outcome: TableOutcome, options: SyncOptions) -> N
     for name, value in counts.items():
         setattr(run, name, getattr(run, name) + value)
     run.errors += outcome.errors
-    if not (options.dry_run or options.verify or outcome.error):
+    if not (options.dry_run or options.verify or outcome.problem):
         SyncState.objects.filter(table=outcome.table).update(last_run=run)
+    log_table(run, outcome, counts)
+
+
+def log_table(run: SyncRun, outcome: TableOutcome, counts: dict[str, int]) -> None:
     logger.info(
         "run #%s %s %s %s cursor=%s %.2fs%s",
         run.pk,
@@ -143,17 +185,26 @@ def record_table(run: SyncRun, outcome: TableOutcome, options: SyncOptions) -> N
         " ".join(f"{name}={value}" for name, value in counts.items()),
         outcome.cursor_after.isoformat() if outcome.cursor_after else "-",
         outcome.duration,
-        f" error: {outcome.error}" if outcome.error else "",
+        f" error: {outcome.error}" if outcome.problem else "",
     )
     for row_error in outcome.row_errors:
         logger.error("run #%s %s row id=%s not stored: %s", run.pk, outcome.table, row_error["id"], row_error["reason"])
+    if len(outcome.failed_ids) > ROW_ERRORS_KEPT:
+        more = len(outcome.failed_ids) - ROW_ERRORS_KEPT
+        logger.error("run #%s %s and %s more rows not stored (all read again next run)", run.pk, outcome.table, more)
 
 
-def finish(run: SyncRun, status: str, error: str) -> None:
+def set_problems(run: SyncRun, problems: list[Message]) -> None:
+    run.problems = problems
+    run.error = "; ".join(in_english(problem) for problem in problems)
+
+
+def finish(run: SyncRun, status: str, problems: list[Message]) -> None:
     run.status = status
-    run.error = error
+    set_problems(run, problems)
     run.finished_at = timezone.now()
     run.save()
-    totals = " ".join(f"{name}={getattr(run, name)}" for name in (*COUNTERS, "errors"))
+    totals = " ".join(f"{name}={getattr(run, name)}" for name in (*TOTALS, "errors"))
     seconds = (run.finished_at - run.started_at).total_seconds()
-    logger.info("run #%s %s in %.2fs: %s%s", run.pk, status, seconds, totals, f" error: {error}" if error else "")
+    error = f" error: {run.error}" if run.error else ""
+    logger.info("run #%s %s in %.2fs: %s%s", run.pk, status, seconds, totals, error)

@@ -7,6 +7,7 @@ warning is printed and does not (the rows it concerns are refused one by one, an
 from dataclasses import dataclass, field
 
 from syncapp.mapping import TableMapping
+from syncapp.messages import Message, message
 from syncapp.sql import server
 
 TEXT_TYPES = {"char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set"}
@@ -21,8 +22,8 @@ class SchemaCheck:
     warnings: list[str] = field(default_factory=list)
 
 
-def schema_problem(mapping: TableMapping) -> str | None:
-    """Before a run: why the live tables no longer fit the mapping, in one line, or None.
+def schema_problem(mapping: TableMapping) -> Message | None:
+    """Before a run: why the live tables no longer fit the mapping (a message), or None.
 
     FAC must still have every mapped column and updated_at (extra FAC columns are fine); an
     adopted OPS table must still have every mapped column.
@@ -30,23 +31,22 @@ def schema_problem(mapping: TableMapping) -> str | None:
     fac = mapping.fac
     live = server.table_columns(fac.connection, fac.table)
     if live is None:
-        return f"FAC has no table '{fac.table}'"
+        return message("table_missing", side="FAC", table=fac.table)
     if missing := [column for column in (*fac.columns, "updated_at") if column not in live]:
         return drift("FAC", fac.table, missing)
     if mapping.adopted:
         ops = mapping.ops()
         live = server.table_columns(ops.connection, ops.table)
         if live is None:
-            return f"OPS has no table '{ops.table}'"
+            return message("table_missing", side="OPS", table=ops.table)
         written = [*ops.columns, *([ops.synced_at] if ops.synced_at else [])]
         if missing := [column for column in written if column not in live]:
             return drift("OPS", ops.table, missing)
     return None
 
 
-def drift(side: str, table: str, missing: list[str]) -> str:
-    others = f" (nor {', '.join(missing[1:])})" if len(missing) > 1 else ""
-    return f"schema drift: {side} table '{table}' has no column '{missing[0]}'{others}"
+def drift(side: str, table: str, missing: list[str]) -> Message:
+    return message("schema_drift", side=side, table=table, columns=", ".join(f"'{column}'" for column in missing))
 
 
 def schema_check(mapping: TableMapping) -> SchemaCheck:

@@ -6,6 +6,7 @@ Nothing here writes, and nothing here imports the modules that do (the engine, r
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import IntEnum
 
 from django.conf import settings
 from django.db import DatabaseError
@@ -15,6 +16,7 @@ from django.utils import timezone
 from syncapp.databases import FacUnreachable, database_error_text, fac_check
 from syncapp.lock import SyncLock
 from syncapp.mapping import TableMapping, mappings
+from syncapp.messages import Message, message
 from syncapp.models import OpsOnlyRow, SyncRun, SyncState, SyncTableResult, VanishedRow
 from syncapp.sql import rows
 
@@ -27,11 +29,12 @@ def stale_after() -> timedelta:
     return timedelta(minutes=settings.SYNC_STALE_AFTER)
 
 
-def describe_run(run: SyncRun | None) -> str:
+def lock_holder_message(run: SyncRun | None) -> Message:
+    """Who holds the lock, as a message."""
     if run is None:
-        return "an unrecorded process"
+        return message("locked_unrecorded")
     started = timezone.localtime(run.started_at).strftime("%Y-%m-%d %H:%M:%S")
-    return f"run #{run.pk} (host {run.host}, pid {run.pid}, started {started})"
+    return message("locked", run=run.pk, host=run.host, pid=run.pid, started=started)
 
 
 def running_run() -> SyncRun | None:
@@ -92,28 +95,54 @@ class TableStatus:
         return self.age is None or self.age > stale_after()
 
     @property
+    def late(self) -> bool:
+        """Past half of SYNC_STALE_AFTER: not stale yet, but worth a look."""
+        return not self.stale and self.age > stale_after() / 2
+
+    @property
+    def level(self) -> "Level":
+        """CRITICAL: stale, or its last run failed; WARNING: late, or rows refused; else OK."""
+        status = self.last_result.status if self.last_result else None
+        if self.stale or status == SyncTableResult.Status.FAILED:
+            return Level.CRITICAL
+        if self.late or status == SyncTableResult.Status.PARTIAL:
+            return Level.WARNING
+        return Level.OK
+
+    @property
     def freshness(self) -> str:
-        """green: fresh; amber: older than half the stale limit, or rows refused; red: stale or failing."""
-        last = self.last_result
-        if self.stale or (last is not None and last.status == SyncTableResult.Status.FAILED):
-            return "red"
-        if (last is not None and last.status == SyncTableResult.Status.PARTIAL) or self.age > stale_after() / 2:
-            return "amber"
-        return "green"
+        """The dashboard's colour for the level."""
+        return {Level.OK: "green", Level.WARNING: "amber"}.get(self.level, "red")
+
+
+class Level(IntEnum):
+    """The Monitoring Plugins' levels, which --status exits with."""
+
+    OK = 0
+    WARNING = 1
+    CRITICAL = 2
+    UNKNOWN = 3
 
 
 @dataclass(frozen=True)
 class Problem:
-    key: str  # "run_failed", "fac_unreachable", "stale:<table>": what the ADMINS were told is kept by key
-    text: str
+    key: str  # "run_failed", "fac_unreachable", "stale:<table>"…: what the ADMINS were told is kept by key
+    level: Level
+    message: Message  # what is wrong
+    advice: Message  # what to do about it
+
+    @property
+    def failing(self) -> bool:
+        """Worth a mail and a 503: anything but a table that is merely late."""
+        return not self.key.startswith("late:")
 
 
 @dataclass
 class SyncStatus:
     tables: list[TableStatus]
-    fac_error: str | None
+    fac_error: Message | None
     fac_checked: bool
-    lock_holder: str | None
+    lock_holder: Message | None
     last_run: SyncRun | None  # last_real_run()
 
     @property
@@ -122,24 +151,51 @@ class SyncStatus:
 
     @property
     def problems(self) -> list[Problem]:
-        """What is wrong now: the last run failed, FAC unreachable (when asked), a table stale."""
+        """What is wrong now, the most serious first: FAC unreachable (when asked), the last run
+        failed, tables stale, rows refused, tables late."""
         found = []
-        if self.last_run_failed:
-            run = self.last_run
-            found.append(Problem("run_failed", f"Run #{run.pk} {run.status}: {run.error or 'rows refused'}"))
         if self.fac_error:
-            found.append(Problem("fac_unreachable", self.fac_error))
-        limit = int(stale_after().total_seconds() // 60)
+            found.append(Problem("fac_unreachable", Level.CRITICAL, self.fac_error, message("advice_fac")))
+        run = self.last_run
+        if self.last_run_failed:
+            recorded = message("as_recorded", text=run.error) if run.error else message("rows_refused_run")
+            reason = run.problems or [recorded]
+            level = Level.CRITICAL if run.status == SyncRun.Status.FAILED else Level.WARNING
+            found.append(Problem("run_failed", level, message("run_failed", run=run.pk, reason=reason),
+                                 message("advice_run", run=run.pk)))  # fmt: skip
         for table in self.tables:
-            if table.stale:
-                since = "never" if table.last_success_at is None else timezone.localtime(table.last_success_at)
-                text = f"{table.table}: no success for {limit}+ minutes (last: {since})"
-                found.append(Problem(f"stale:{table.table}", text))
-        return found
+            found += table_problems(table)
+        return sorted(found, key=lambda problem: -problem.level)
+
+    @property
+    def level(self) -> Level:
+        return max((problem.level for problem in self.problems), default=Level.OK)
 
     @property
     def healthy(self) -> bool:
-        return not self.problems
+        """Fresh and not failing (a table merely late is still healthy)."""
+        return not any(problem.failing for problem in self.problems)
+
+
+def table_problems(table: TableStatus) -> list[Problem]:
+    minutes = int(stale_after().total_seconds() // 60)
+    last = table.last_result
+    if table.stale:
+        since = "-" if table.last_success_at is None else local_time(table.last_success_at)
+        what = message("stale", table=table.table, minutes=minutes, since=since)
+        return [Problem(f"stale:{table.table}", Level.CRITICAL, what, message("advice_stale"))]
+    if last is not None and last.refused:
+        what = message("rows_refused", table=table.table, count=last.refused, run=last.run_id)
+        return [Problem(f"refused:{table.table}", Level.WARNING, what, message("advice_rows", run=last.run_id))]
+    if table.late:
+        what = message("late", table=table.table, minutes=int(table.age.total_seconds() // 60))
+        return [Problem(f"late:{table.table}", Level.WARNING, what, message("advice_late"))]
+    return []
+
+
+def local_time(value: datetime) -> str:
+    """A moment as the people in Libreville read it, with its zone: 2026-11-30 09:05:02 WAT."""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
 def table_status(mapping: TableMapping, *, fac_ok: bool) -> TableStatus:
@@ -178,13 +234,13 @@ def sync_status(*, check_fac: bool = True) -> SyncStatus:
         try:
             fac_check()
         except FacUnreachable as exc:
-            fac_error = str(exc)
+            fac_error = exc.problem
     try:
         tables = [table_status(m, fac_ok=check_fac and fac_error is None) for m in mappings()]
     except DatabaseError as exc:  # FAC dropped between the check and the counts
-        fac_error = f"FAC query failed: {database_error_text(exc)}"
+        fac_error = message("fac_query_failed", reason=database_error_text(exc))
         tables = [table_status(m, fac_ok=False) for m in mappings()]
-    holder = describe_run(running_run()) if SyncLock().is_held() else None
+    holder = lock_holder_message(running_run()) if SyncLock().is_held() else None
     return SyncStatus(
         tables=tables, fac_error=fac_error, fac_checked=check_fac, lock_holder=holder, last_run=last_real_run()
     )

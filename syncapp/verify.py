@@ -8,6 +8,7 @@ from syncapp.checksums import TableComparison
 from syncapp.databases import database_error_text
 from syncapp.engine.outcome import TableOutcome
 from syncapp.mapping import TableMapping
+from syncapp.messages import message
 from syncapp.models import Difference, OpsOnlyRow, SyncState, VanishedRow
 from syncapp.schema import schema_problem
 from syncapp.sql import rows
@@ -27,11 +28,11 @@ class TableVerification:
     def run(self) -> TableOutcome:
         started = time.monotonic()
         try:
-            self.outcome.error = schema_problem(self.mapping) or ""
-            if not self.outcome.error:
+            self.outcome.problem = schema_problem(self.mapping)
+            if not self.outcome.problem:
                 self.compare()
         except DatabaseError as exc:
-            self.outcome.error = f"database error: {database_error_text(exc)}"
+            self.outcome.fail(message("database_error", reason=database_error_text(exc)))
         self.outcome.duration = time.monotonic() - started
         return self.outcome
 

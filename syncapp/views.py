@@ -1,19 +1,29 @@
-"""/healthz/sync: JSON for uptime monitors. No secrets, no personal data, no FAC query unless asked."""
+"""/healthz/sync: JSON for uptime monitors. No secrets, no personal data, no FAC query unless asked.
 
-from django.http import HttpRequest, JsonResponse
+And `/`, which leads to the admin: the dashboard is what people come for.
+"""
+
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.urls import reverse
 from django.utils import timezone
 
 from syncapp.selectors import stale_after, sync_status
 
 
 def health(request: HttpRequest) -> JsonResponse:
-    """200 when every table is fresh and the last run did not fail, else 503. `?fac=1` also checks FAC."""
-    status = sync_status(check_fac=request.GET.get("fac") == "1")
+    """200 when every table is fresh and nothing is failing, else 503. `?fac=1` also checks FAC."""
+    try:
+        status = sync_status(check_fac=request.GET.get("fac") == "1")
+    except DatabaseError:  # OPS itself down, or not migrated: say so, and nothing else
+        return JsonResponse({"status": "failing", "ops": "unreachable", "checked_at": now()}, status=503)
     last = status.last_run
-    failing = status.last_run_failed or status.fac_error
+    failing = status.last_run_failed or status.fac_error or any(p.key.startswith("refused:") for p in status.problems)
     body = {
         "status": "ok" if status.healthy else "failing" if failing else "stale",
-        "checked_at": timezone.now().isoformat(),
+        "level": status.level.name,
+        "checked_at": now(),
+        "ops": "reachable",
         "stale_after_seconds": int(stale_after().total_seconds()),
         "last_run": None
         if last is None
@@ -21,6 +31,7 @@ def health(request: HttpRequest) -> JsonResponse:
         "tables": {
             table.table: {
                 "stale": table.stale,
+                "level": table.level.name,
                 "last_success": table.last_success_at.isoformat() if table.last_success_at else None,
                 "age_seconds": None if table.age is None else int(table.age.total_seconds()),
             }
@@ -30,3 +41,11 @@ def health(request: HttpRequest) -> JsonResponse:
     if status.fac_checked:
         body["fac"] = "reachable" if status.fac_error is None else "unreachable"
     return JsonResponse(body, status=200 if status.healthy else 503)
+
+
+def now() -> str:
+    return timezone.now().isoformat()
+
+
+def home(request: HttpRequest) -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("admin:syncapp_dashboard"))

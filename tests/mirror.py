@@ -1,20 +1,26 @@
 """Helpers to run the command and compare the mirror with FAC, row by row."""
 
+import os
 from io import StringIO
 
 from django.core.management import CommandError, call_command
 from django.db import connections
+from django.utils import translation
 
 from syncapp.mapping import mapping_for, mappings
 from syncapp.sql import rows
 from tests.fac import FacWriter
 
 
-def sync(*args: str) -> tuple[int, str]:
-    """Run sync_from_facturation as cron would; (exit status, everything it printed)."""
+def sync(*args: str, language: str = "en") -> tuple[int, str]:
+    """Run sync_from_facturation as cron would; (exit status, everything it printed).
+
+    In English unless asked: the behaviour tests read English; tests/test_french.py reads French.
+    """
     out, err = StringIO(), StringIO()
     try:
-        call_command("sync_from_facturation", *args, stdout=out, stderr=err)
+        with translation.override(language):
+            call_command("sync_from_facturation", *args, stdout=out, stderr=err)
     except CommandError as exc:
         return exc.returncode, out.getvalue() + err.getvalue() + str(exc)
     return 0, out.getvalue() + err.getvalue()
@@ -49,12 +55,14 @@ def differences(fac: FacWriter) -> list[str]:
 
 
 def subprocess_env(**overrides: str) -> dict[str, str]:
-    """The environment for a manage.py child process on the test databases (opsync's own settings)."""
-    import os
+    """The environment for a manage.py child process on the test databases (opsync's own settings).
 
+    In English unless asked (LANGUAGE_CODE="fr"), as sync() runs the command in-process.
+    """
     env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
     env |= {
         "DJANGO_SETTINGS_MODULE": "opsync.settings",
         "DB_DATABASE": str(connections["default"].settings_dict["NAME"]),
+        "LANGUAGE_CODE": "en",
     }
     return env | overrides

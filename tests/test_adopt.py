@@ -180,7 +180,7 @@ def test_the_first_run_adopts_the_rows_and_leaves_what_is_ops_alone(existing_ops
     assert "clients feeds the adopted OPS table clients: 2 OPS-only rows, left alone" in output
     status, output = sync("--verify", "-v", "2")
     assert status == 0, output
-    assert f"clients #{OPS_ONLY_IDS['clients'][0]}: ops_only" in output
+    assert f"clients #{OPS_ONLY_IDS['clients'][0]}: OPS-only" in output
     assert "clients        8 rows identical, 0 differ, 2 OPS-only (left alone)" in output
     assert sync()[0] == 0 and SyncRun.objects.latest("started_at").changed == 0
 
@@ -386,6 +386,6 @@ def test_a_value_the_legacy_utf8_table_cannot_hold_is_a_row_error_and_the_rest_a
     status, output = sync("--table", "armateurs")
 
     assert status == 1
-    assert f"armateurs row id={emoji} not stored: Incorrect string value" in output
+    assert f"armateurs: row #{emoji} not stored: Incorrect string value" in output
     assert existing_ops.mismatches("armateurs") == [emoji]
     assert query(existing_ops.session, "SELECT nom FROM armateurs WHERE id = %s", [plain]) == [("Armateur renommé",)]

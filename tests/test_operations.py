@@ -57,18 +57,25 @@ def test_crontab_add_show_remove(crontab, settings, capsys):
     lines = our_lines(crontab)
     assert len(lines) == 3
     sync_line = next(line for line in lines if line.startswith("*/5 * * * * "))
-    assert sync_line.startswith(f"*/5 * * * * mkdir -p {settings.SYNC_LOG_FILE.parent} && {sys.executable} ")
-    assert f"{sys.executable} {ROOT / 'manage.py'} crontab run " in sync_line
-    assert sync_line.endswith(f">> {settings.SYNC_LOG_FILE} 2>&1 # opsync {ROOT}")
+    # Nothing before the command: django-crontab reads the job's hash as its fifth word.
+    assert sync_line.startswith(f"*/5 * * * * {sys.executable} {ROOT / 'manage.py'} crontab run ")
+    log = settings.SYNC_LOG_FILE
+    assert sync_line.endswith(f"2>&1 | {{ mkdir -p {log.parent} && cat >> {log}; }} # opsync {ROOT}")
     assert any(line.startswith("17 3 * * * ") for line in lines)  # pruning
-    assert any(line.startswith("47 2 * * * ") for line in lines)  # verification (SYNC_VERIFY_DAILY)
+    assert any(line.startswith("47 2 * * * ") for line in lines)  # the daily check (SYNC_DAILY)
 
     capsys.readouterr()
     call_command("crontab", "show")
-    shown = capsys.readouterr().out
-    assert all(f"syncapp.cron.scheduled_{job}" in shown for job in ("sync", "prune", "verify"))
+    shown = capsys.readouterr().out.splitlines()[1:]
+    hashes = {re.search(r"crontab run (\w+)", line).group(1) for line in lines}
+    # Each job by its hash, as django-crontab means it (not the Python path it showed before).
+    assert {line.split(" -> ")[0] for line in shown} == hashes
+    assert all(any(f"syncapp.cron.scheduled_{job}" in line for line in shown) for job in ("sync", "prune", "daily"))
 
+    capsys.readouterr()
     call_command("crontab", "remove")
+    removed = capsys.readouterr().out
+    assert all(f"({job_hash})" in removed for job_hash in hashes)
     assert crontab.read_text() == "0 4 * * * /usr/local/bin/backup.sh # not ours\n"
 
 
@@ -126,7 +133,7 @@ def test_a_failing_scheduled_run_is_recorded_logged_and_mailed_once(crontab, fac
     call_command("crontab", "run", job)
 
     assert SyncRun.objects.latest("started_at").status == SyncRun.Status.SUCCESS
-    assert len(mail.outbox) == 2 and "recovered" in mail.outbox[1].subject
+    assert len(mail.outbox) == 2 and "tout est revenu en ordre" in mail.outbox[1].subject  # in LANGUAGE_CODE, fr
     assert AlertState.objects.get().problems == []
 
 
@@ -147,7 +154,7 @@ def test_fac_unreachable_under_cron_reaches_history_and_outbox(crontab, fac, set
 
     run = SyncRun.objects.get()
     assert run.status == SyncRun.Status.FAILED and "FAC unreachable" in run.error
-    assert len(mail.outbox) == 1 and "FAC unreachable" in mail.outbox[0].body
+    assert len(mail.outbox) == 1 and "FAC injoignable" in mail.outbox[0].body  # in LANGUAGE_CODE, fr
     assert "wrong-password" not in mail.outbox[0].body
 
 
@@ -160,7 +167,7 @@ def test_a_stale_table_is_mailed_once_and_its_recovery_too(fac, settings):
     SyncState.objects.filter(table="services").update(last_success_at=datetime(2020, 1, 1, tzinfo=UTC))
     assert alerts_send() == "alert"
     assert alerts_send() is None
-    assert "services: no success for 15+ minutes" in mail.outbox[0].body
+    assert "services n'est plus synchronisée depuis plus de 15 minutes" in mail.outbox[0].body  # LANGUAGE_CODE=fr
 
     sync()
     assert alerts_send() == "recovery"

@@ -89,7 +89,7 @@ def test_each_sync_variable_sets_the_setting_of_its_own_name(tmp_path):
         "SYNC_KEEP_DAYS": "1",
         "SYNC_LOCK_WAIT_TIMEOUT": "3600",
         "SYNC_WRITE_RETRIES": "1",
-        "SYNC_VERIFY_DAILY": "False",
+        "SYNC_DAILY": "verify",
         "SYNC_INTERVAL_MINUTES": "59",
     }
     script = (
@@ -127,8 +127,9 @@ def test_migrations_are_complete():
 
 @pytest.mark.mariadb
 @pytest.mark.django_db(databases=["default", "facturation"], transaction=True)
-def test_status_exits_1_when_fac_is_unreachable(fac):
+def test_status_is_critical_when_fac_is_unreachable(fac):
     result = manage("sync_from_facturation", "--status", **subprocess_env(FAC_DB_PASSWORD=SECRET))
-    assert result.returncode == 1
+    assert result.returncode == 2
+    assert result.stdout.startswith("OPSYNC CRITICAL - FAC unreachable (Access denied")
     assert "FAC connection: FAC unreachable" in result.stdout
     assert "Traceback" not in result.stderr and SECRET not in result.stdout + result.stderr

@@ -1,5 +1,6 @@
 """The sync engine through the real command: rows in both databases after each run."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 
@@ -323,21 +324,26 @@ def test_bare_v_is_v_2(fac):
 
 
 @BOTH
-def test_status_reports_each_table_and_exits_1_when_stale(fac):
+def test_status_reports_each_table_and_exits_2_when_stale(fac):
     ClientFactory.create_batch(2)
     ClientFactory(deleted_at=fac_now())
     sync()
 
     status, output = sync("--status")
     assert status == 0, output
+    first, *rest = output.splitlines()
+    assert first.startswith("OPSYNC OK - 5 tables in step | 'clients_age'=")
+    assert "'clients_rows'=2;;;0" in first  # perfdata: OPS live rows
     assert "FAC connection: reachable" in output
-    line = next(line for line in output.splitlines() if line.startswith("clients"))
-    assert line.split()[6:9] == ["2", "1", "3"]  # OPS live, deleted, FAC rows
+    line = next(line for line in rest if line.startswith("clients"))
+    assert re.search(r" 2 +1 +3 ", line)  # OPS live, deleted, FAC rows, right-aligned
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d WAT", line)  # times with their zone
 
     SyncState.objects.filter(table="services").update(last_success_at=datetime(2020, 1, 1, tzinfo=UTC))
     status, output = sync("--status")
-    assert status == 1
-    assert "services STALE" in output
+    assert status == 2
+    assert output.startswith("OPSYNC CRITICAL - services has not been synced for more than 15 minutes")
+    assert re.search(r"^services +CRITICAL ", output, re.MULTILINE)
 
 
 @BOTH
@@ -363,7 +369,7 @@ def test_progress_is_shown_only_on_a_terminal(fac):
     terminal, pipe = Terminal(), StringIO()
     call_command("sync_from_facturation", "--force", stdout=terminal)
     call_command("sync_from_facturation", "--force", stdout=pipe)
-    assert "\r  clients: 3/3 rows compared" in terminal.getvalue()
+    assert "\r  clients : 3/3 lignes comparées" in terminal.getvalue()  # LANGUAGE_CODE=fr, the default
     assert "\r" not in pipe.getvalue()
 
 

@@ -7,7 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from syncapp import canonical
-from syncapp.cron import scheduled_verify
+from syncapp.cron import scheduled_daily
 from syncapp.mapping import built_in
 from syncapp.models import Armateur, Client, SyncRun
 from syncapp.sql import rows, sums
@@ -60,10 +60,10 @@ def test_every_kind_of_difference_is_found_listed_and_repaired_by_force(fac):
     status, output = sync("--verify", "-v", "2")
 
     assert status == 1
-    assert f"clients #{removed['id']}: missing" in output
+    assert f"clients #{removed['id']}: missing in OPS" in output
     assert f"clients #{edited['id']}: differs nom" in output
     assert f"clients #{undated['id']}: differs email" in output
-    assert "clients #99999: extra" in output
+    assert "clients #99999: not in FAC" in output
     assert f"armateurs #{swap_a['id']}: differs code" in output and f"armateurs #{swap_b['id']}: differs code" in output
     assert f"clients #{kept['id']}" not in output
     run = latest()
@@ -81,15 +81,43 @@ def test_every_kind_of_difference_is_found_listed_and_repaired_by_force(fac):
 @BOTH
 def test_the_daily_verification_is_recorded_and_mailed(fac, settings):
     settings.ADMINS = [("Exploitation", "exploitation@example.ga")]
+    settings.SYNC_DAILY = "verify"  # compare only, as before the daily repair
     row = ClientFactory()
     sync()
     Client.objects.filter(pk=row["id"]).update(email="faux@exemple.ga")
 
-    scheduled_verify()
+    scheduled_daily()
 
     run = latest()
     assert (run.trigger, run.mode, run.status) == ("cron", "verify", "failed")
-    assert len(mail.outbox) == 1 and "OPS differs from FAC: clients (1)" in mail.outbox[0].body
+    assert len(mail.outbox) == 1 and "OPS diffère de FAC : clients (1)" in mail.outbox[0].body  # LANGUAGE_CODE=fr
+    assert Client.objects.get(pk=row["id"]).email == "faux@exemple.ga"
+
+
+@BOTH
+def test_the_daily_check_repairs_what_differs_and_mails_the_ids(fac, settings):
+    settings.ADMINS = [("Exploitation", "exploitation@example.ga")]
+    edited, silent, kept = ClientFactory.create_batch(3, updated_at=fac_now() - timedelta(hours=2))
+    ClientFactory(updated_at=fac_now())  # the cursor moves past the others
+    sync()
+    Client.objects.filter(pk=edited["id"]).update(email="faux@exemple.ga")  # OPS edited by hand
+    fac.update("clients", silent["id"], nom="corrigé dans FAC")  # FAC fixed silently: updated_at untouched
+    assert sync()[0] == 0 and Client.objects.get(pk=silent["id"]).nom != "corrigé dans FAC"  # incremental misses it
+
+    scheduled_daily()
+
+    run = latest()
+    assert (run.trigger, run.mode, run.status, run.updated) == ("cron", "repair", "success", 2)
+    assert differences(fac) == []
+    assert {change["id"] for change in run.results.get(table="clients").changes} == {edited["id"], silent["id"]}
+    repaired = [m for m in mail.outbox if "la vérification quotidienne a corrigé OPS" in m.subject]
+    assert len(repaired) == 1
+    assert f"#{edited['id']} (email)" in repaired[0].body and f"#{silent['id']} (nom)" in repaired[0].body
+    assert f"#{kept['id']}" not in repaired[0].body
+
+    mail.outbox.clear()
+    scheduled_daily()  # nothing left to repair: no mail
+    assert latest().changed == 0 and mail.outbox == []
 
 
 @pytest.mark.mariadb
@@ -124,10 +152,10 @@ def test_force_repairs_every_tampering_verify_reports(fac):
     status, output = sync("--verify", "-v", "2")
 
     assert status == 1
-    assert f"clients #{gone['id']}: unmarked" in output
+    assert f"clients #{gone['id']}: gone from FAC, not marked deleted" in output
     assert f"clients #{marked['id']}: differs deleted_at" in output
-    assert f"clients #{removed['id']}: missing" in output
-    assert "clients #99999: extra" in output
+    assert f"clients #{removed['id']}: missing in OPS" in output
+    assert "clients #99999: not in FAC" in output
     assert f"clients #{edited['id']}: differs nom" in output
     assert f"clients #{kept['id']}" not in output and f"clients #{unmarked['id']}" not in output
     assert latest().errors == 5

@@ -53,6 +53,6 @@ def state_save(*, state: SyncState, outcome: TableOutcome, fac_high_id: int | No
     and (adopted tables) the highest FAC id seen so far."""
     state.cursor = outcome.cursor_after
     state.fac_high_id = fac_high_id
-    state.retry_ids = [error["id"] for error in outcome.row_errors]
+    state.retry_ids = list(outcome.failed_ids)
     state.last_success_at = timezone.now()
     state.save()

@@ -23,6 +23,7 @@ from syncapp.engine.cursor import naive_utc
 from syncapp.engine.outcome import CHANGES_KEPT, Change, RunContext, TableOutcome
 from syncapp.engine.source import Batch
 from syncapp.mapping import TableMapping
+from syncapp.messages import message
 from syncapp.models import ChangeAction, OpsOnlyRow, VanishedRow
 from syncapp.sql import rows
 
@@ -113,11 +114,10 @@ class MirrorWriter:
             if not (in_ops and self.high_water is not None and row_id > self.high_water):
                 return False
             self.note_ops_only([row_id])
-        reason = (
-            f"collision: FAC {self.mapping.name} #{row_id} has the id of the OPS-only row "
-            f"{self.mapping.ops_table} #{row_id}; renumber or remove the OPS row, then FAC's is copied"
+        self.outcome.collisions += 1
+        self.outcome.refuse(
+            row_id, message("collision", table=self.mapping.name, id=row_id, ops_table=self.mapping.ops_table)
         )
-        self.outcome.row_errors.append({"id": row_id, "reason": reason, "kind": "collision"})
         return True
 
     def write(self, pending: Pending) -> None:
@@ -156,7 +156,7 @@ class MirrorWriter:
             except DatabaseError as exc:
                 if not is_row_error(exc):
                     raise
-                self.outcome.row_errors.append({"id": values[0], "reason": database_error_text(exc)})
+                self.outcome.refuse(values[0], message("row_refused", id=values[0], reason=database_error_text(exc)))
                 if updated_at is not None and (self.oldest_failed is None or updated_at < self.oldest_failed):
                     self.oldest_failed = updated_at
             else:

@@ -7,9 +7,11 @@ from datetime import datetime, timedelta
 from django.conf import settings
 
 from syncapp.mapping import TABLE_NAMES
-from syncapp.models import COUNTER, TOTALS, ChangeAction, rows_changed
+from syncapp.messages import Message, in_english
+from syncapp.models import COUNTER, TOTALS, ChangeAction, SyncRun, rows_changed
 
 CHANGES_KEPT = 1000  # changes recorded per table in the run's result (all of them with -v 3)
+ROW_ERRORS_KEPT = 100  # refused rows described per table; all are counted, and read again next run
 
 # A change, as recorded in SyncTableResult.changes: {"id": 12, "action": "update", "columns": ["nom"]}.
 Change = dict
@@ -23,12 +25,26 @@ class SyncOptions:
     force: bool = False
     dry_run: bool = False
     verify: bool = False
+    repair: bool = False  # the daily check: a full run, whose repairs are news (mailed)
     allow_mass_delete: bool = False
     keep_all_changes: bool = False
     lookback: timedelta = field(default_factory=lambda: timedelta(seconds=settings.SYNC_LOOKBACK_SECONDS))
     batch_size: int = field(default_factory=lambda: settings.SYNC_BATCH_SIZE)
     max_delete_ratio: float = field(default_factory=lambda: settings.SYNC_MAX_DELETE_RATIO)
     max_delete_floor: int = field(default_factory=lambda: settings.SYNC_MAX_DELETE_FLOOR)
+
+    @property
+    def full(self) -> bool:
+        """Every row compared (not only those changed since the cursor)."""
+        return self.force or self.repair
+
+    @property
+    def mode(self) -> str:
+        if self.verify:
+            return SyncRun.Mode.VERIFY
+        if self.repair:
+            return SyncRun.Mode.REPAIR
+        return SyncRun.Mode.FORCE if self.force else SyncRun.Mode.INCREMENTAL
 
 
 Progress = Callable[[str, int, int | None], None]  # (table, rows compared, rows in all or None)
@@ -48,7 +64,11 @@ class RunContext:
 
 
 class TableFailed(Exception):
-    """This table cannot be synced now; the message says why, in one line."""
+    """This table cannot be synced now; its message (syncapp.messages) says why, in one line."""
+
+    def __init__(self, problem: Message):
+        super().__init__(in_english(problem))
+        self.problem = problem
 
 
 @dataclass
@@ -63,16 +83,29 @@ class TableOutcome:
     cursor_before: datetime | None = None
     cursor_after: datetime | None = None
     duration: float = 0.0
-    error: str = ""
-    row_errors: list[dict] = field(default_factory=list)
+    problem: Message | None = None  # why the table failed (syncapp.messages), if it did
+    row_errors: list[dict] = field(default_factory=list)  # the first ROW_ERRORS_KEPT rows OPS refused
+    failed_ids: list[int] = field(default_factory=list)  # all of them: read again next run
     changes: list[Change] = field(default_factory=list)
     differences: int = 0  # --verify: rows where OPS is not FAC
+    collisions: int = 0  # adopted tables: FAC rows with the id of an OPS-only row, not written
     loaded: int = 0  # of the inserted rows, those copied by LOAD DATA (engine/bulk.py)
     retryable: bool = False  # failed on a lock wait timeout or deadlock in OPS
 
     @property
+    def error(self) -> str:
+        """The problem in English, as the log has it ("" when none)."""
+        return in_english(self.problem)
+
+    @property
     def errors(self) -> int:
-        return len(self.row_errors) + self.differences + (1 if self.error else 0)
+        return len(self.failed_ids) + self.differences + (1 if self.problem else 0)
+
+    def refuse(self, row_id: int, problem: Message) -> None:
+        """A row OPS did not store (or could not be given): counted, and described up to a bound."""
+        self.failed_ids.append(row_id)
+        if len(self.row_errors) < ROW_ERRORS_KEPT:
+            self.row_errors.append({"id": row_id, **problem, "reason": in_english(problem)})
 
     @property
     def changed(self) -> int:
@@ -90,10 +123,9 @@ class TableOutcome:
         if keep_all or len(self.changes) < CHANGES_KEPT:
             self.changes.append(change)
 
-    def fail(self, message: str) -> None:
-        """After a rollback nothing was applied: only the error remains true."""
+    def fail(self, problem: Message) -> None:
+        """After a rollback nothing was applied: only the problem remains true."""
         self.inserted = self.updated = self.deleted = self.restored = self.unchanged = self.loaded = self.ops_only = 0
-        self.row_errors = []
-        self.changes = []
+        self.row_errors, self.failed_ids, self.changes = [], [], []
         self.cursor_after = self.cursor_before
-        self.error = message
+        self.problem = problem

@@ -30,6 +30,7 @@ from syncapp.engine.outcome import RunContext, TableFailed, TableOutcome
 from syncapp.engine.plan import CopyRange, FullPlan, IncrementalPlan, MarkGone, ReadChanged, ReadIds, Step, Unchanged
 from syncapp.engine.source import FacReader
 from syncapp.mapping import TableMapping
+from syncapp.messages import message
 from syncapp.models import SyncState
 from syncapp.schema import schema_problem
 from syncapp.sql import server
@@ -43,7 +44,7 @@ def sync_table(*, mapping: TableMapping, context: RunContext) -> TableOutcome:
         outcome = attempt(mapping, context)
         if not outcome.retryable:
             return outcome
-    outcome.error = f"OPS {outcome.error}, after {attempts} attempts"
+    outcome.problem["params"]["attempts"] = attempts
     return outcome
 
 
@@ -62,11 +63,13 @@ def attempt(mapping: TableMapping, context: RunContext) -> TableOutcome:
         with transaction.atomic(using=OPS_ALIAS):
             apply(mapping, context, state, outcome)
     except TableFailed as exc:
-        outcome.fail(str(exc))
+        outcome.fail(exc.problem)
     except DatabaseError as exc:
         code = error_code(exc)
         outcome.retryable = code in LOCK_ERRORS
-        outcome.fail(f"{LOCK_ERRORS.get(code, 'database error')}: {database_error_text(exc)}")
+        reason = database_error_text(exc)
+        outcome.fail(message(LOCK_ERRORS[code], attempts=1, reason=reason) if outcome.retryable else
+                     message("database_error", reason=reason))  # fmt: skip
     outcome.duration = time.monotonic() - started
     return outcome
 
@@ -75,7 +78,7 @@ def apply(mapping: TableMapping, context: RunContext, state: SyncState, outcome:
     options = context.options
     fac_now = server.utc_now(connections[FAC_ALIAS])
     writer = MirrorWriter(mapping, context, outcome, high_water=state.fac_high_id if mapping.adopted else None)
-    if options.force or state.cursor is None:
+    if options.full or state.cursor is None:
         plan = FullPlan(mapping, vanished=writer.vanished)
     else:
         since = naive_utc(state.cursor - options.lookback)
@@ -131,8 +134,5 @@ def guard_mass_delete(deleted: int, live_before: int, context: RunContext) -> No
     options = context.options
     limit = max(options.max_delete_ratio * live_before, options.max_delete_floor)
     if deleted > limit and not options.allow_mass_delete:
-        raise TableFailed(
-            f"refused to mark {deleted} of {live_before} live rows deleted "
-            f"(more than SYNC_MAX_DELETE_RATIO={options.max_delete_ratio:.0%}); "
-            "check FAC, then confirm with --allow-mass-delete"
-        )
+        ratio = f"{options.max_delete_ratio:.0%}"
+        raise TableFailed(message("mass_delete", deleted=deleted, live=live_before, ratio=ratio))

@@ -1,34 +1,50 @@
-"""`sync_from_facturation`: parse the options, run the engine, render what it did."""
+"""`sync_from_facturation`: parse the options, run the engine, render what it did.
 
-from django.core.management.base import BaseCommand, CommandError
+It speaks LANGUAGE_CODE (French by default). Whatever goes wrong ends in one line and an exit
+status: 0 done (or skipped: another run holds the lock), 1 a table or FAC failed, 2 bad usage;
+with --status, the Monitoring Plugins' 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+"""
+
+import argparse
+import sys
+
+from django.core.management.base import BaseCommand, CommandError, handle_default_options
+from django.db import DatabaseError, connections
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from syncapp import report
-from syncapp.databases import FacUnreachable, fac_check
+from syncapp.databases import FacUnreachable, OpsUnavailable, database_error_text, fac_check, ops_check
 from syncapp.engine.outcome import SyncOptions, TableOutcome
 from syncapp.mapping import TABLE_NAMES, mapping_for, mappings
+from syncapp.messages import message, render
 from syncapp.models import SyncRun
 from syncapp.runs import sync_run
 from syncapp.schema import schema_check
-from syncapp.selectors import SyncStatus, sync_status
+from syncapp.selectors import Level, sync_status
 
 USAGE_ERROR = 2
 
 
+def usage_error(text: str) -> CommandError:
+    return CommandError(text + " " + _("(valid tables: %(tables)s)") % {"tables": ", ".join(TABLE_NAMES)},
+                        returncode=USAGE_ERROR)  # fmt: skip
+
+
 def parse_tables(values: list[str] | None) -> list[str]:
-    """`--table a --table b,c` → [a, b, c]; an unknown name is a usage error."""
-    if not values:
+    """`--table a --table b,c` → [a, b, c]; an unknown or empty name is a usage error."""
+    if values is None:
         return list(TABLE_NAMES)
     names = [name.strip() for value in values for name in value.split(",") if name.strip()]
-    unknown = [name for name in names if name not in TABLE_NAMES]
-    if unknown:
-        raise CommandError(
-            f"unknown table '{unknown[0]}'; valid tables: {', '.join(TABLE_NAMES)}", returncode=USAGE_ERROR
-        )
+    if not names:
+        raise usage_error(_("--table names no table"))
+    if unknown := [name for name in names if name not in TABLE_NAMES]:
+        raise usage_error(_("unknown table '%(table)s'") % {"table": unknown[0]})
     return names
 
 
 class Command(BaseCommand):
-    help = "Copy the five reference tables one way from FAC (billing) into the OPS mirror."
+    help = gettext_lazy("Copy the five reference tables one way from FAC (billing) into OPS.")
 
     def create_parser(self, prog_name, subcommand, **kwargs):
         parser = super().create_parser(prog_name, subcommand, **kwargs)
@@ -38,58 +54,68 @@ class Command(BaseCommand):
         return parser
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--table",
-            action="append",
-            metavar="NAME",
-            help=f"only this table (repeatable, or comma-separated): {', '.join(TABLE_NAMES)}",
-        )
-        parser.add_argument(
-            "--force", action="store_true", help="full resync: compare every row, find deletions, reset the cursor"
-        )
-        parser.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
-        parser.add_argument("--status", action="store_true", help="where each table stands; exit 1 when stale")
-        parser.add_argument(
-            "--check", action="store_true", help="only compare FAC's live columns with the mapping; exit 1 on drift"
-        )
-        parser.add_argument(
-            "--verify", action="store_true", help="compare OPS with FAC by checksums; exit 1 on a difference"
-        )
-        parser.add_argument(
-            "--allow-mass-delete",
-            action="store_true",
-            help="confirm a run that marks more than SYNC_MAX_DELETE_RATIO of a table's rows deleted",
-        )
-        parser.add_argument(
-            "--trigger", choices=SyncRun.Trigger.values, default=SyncRun.Trigger.MANUAL, help="recorded in the run"
-        )
+        tables = ", ".join(TABLE_NAMES)
+        only = gettext_lazy("only this table (repeatable, or comma-separated): %s") % tables
+        parser.add_argument("--table", action="append", metavar="NAME", help=only)
+        option = {"action": "store_true"}
+        parser.add_argument("--force", **option, help=gettext_lazy(
+            "full run: compare every row, write the differences, find deletions, reset the cursor"))  # fmt: skip
+        dry = gettext_lazy("show what a run would change; write nothing")
+        parser.add_argument("--dry-run", **option, help=dry)
+        parser.add_argument("--status", **option, help=gettext_lazy(
+            "where each table stands, for people and monitors: exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN"))  # fmt: skip
+        parser.add_argument("--check", **option, help=gettext_lazy(
+            "compare both databases' live columns with the mapping; exit 1 on a problem"))  # fmt: skip
+        parser.add_argument("--verify", **option, help=gettext_lazy(
+            "compare OPS with FAC by checksums; exit 1 on a difference; writes nothing"))  # fmt: skip
+        parser.add_argument("--allow-mass-delete", **option, help=gettext_lazy(
+            "confirm a run that marks more than SYNC_MAX_DELETE_RATIO of a table's rows deleted"))  # fmt: skip
+        parser.add_argument("--trigger", choices=SyncRun.Trigger.values, default=SyncRun.Trigger.MANUAL,
+                            help=gettext_lazy("recorded in the run"))  # fmt: skip
+        # The dashboard's buttons start the command with the record they made (runs.run_queue).
+        parser.add_argument("--queued-run", type=int, help=argparse.SUPPRESS)
+
+    def run_from_argv(self, argv):
+        """As Django's, but a failure is one line, without Django's "CommandError:" before it."""
+        self._called_from_command_line = True
+        options = self.create_parser(argv[0], argv[1]).parse_args(argv[2:])
+        handle_default_options(options)
+        try:
+            self.execute(**vars(options))
+        except CommandError as exc:
+            if str(exc):
+                self.stderr.write(str(exc))
+            sys.exit(exc.returncode)
+        except DatabaseError as exc:  # OPS went away during the run: its record could not be written
+            self.stderr.write(render(message("ops_unreachable", reason=database_error_text(exc))))
+            sys.exit(1)
+        finally:
+            connections.close_all()
 
     def handle(self, *args, table, force, dry_run, status, check, verify, allow_mass_delete, trigger, **options):
         tables = parse_tables(table)
         self.verbosity = options["verbosity"]
         alone = [option for option, given in (("--status", status), ("--check", check), ("--verify", verify)) if given]
         if len(alone) > 1 or (alone and (force or dry_run or allow_mass_delete)):
-            raise CommandError(
-                f"{alone[0]} goes alone: not with --status, --check, --verify, --force, --dry-run "
-                "or --allow-mass-delete",
-                returncode=USAGE_ERROR,
-            )
+            raise CommandError(_("%(option)s goes alone: not with --status, --check, --verify, --force, --dry-run "
+                                 "or --allow-mass-delete") % {"option": alone[0]}, returncode=USAGE_ERROR)  # fmt: skip
         if status:
-            return self.show_status(sync_status(), tables)
+            return self.show_status(tables)
+        try:
+            ops_check()
+        except OpsUnavailable as exc:
+            raise CommandError(render(exc.problem), returncode=1) from None
         if check:
             return self.check_schema(tables)
         self.progress_shown = False
-        options = SyncOptions(
-            tables=tuple(tables),
-            force=force,
-            dry_run=dry_run,
-            verify=verify,
-            allow_mass_delete=allow_mass_delete,
-            keep_all_changes=self.verbosity >= 3,
-        )
+        sync_options = SyncOptions(tables=tuple(tables), force=force, dry_run=dry_run, verify=verify,
+                                   allow_mass_delete=allow_mass_delete, keep_all_changes=self.verbosity >= 3)  # fmt: skip
+        queued = SyncRun.objects.filter(pk=options["queued_run"]).first() if options["queued_run"] else None
         run = sync_run(
-            options=options,
+            options=sync_options,
             trigger=trigger,
+            user=queued.triggered_by if queued else None,
+            queued=queued,
             on_progress=self.progress if self.stdout.isatty() and self.verbosity >= 1 else None,
             on_table=self.show_changes,
         )
@@ -100,18 +126,19 @@ class Command(BaseCommand):
         try:
             fac_check()
         except FacUnreachable as exc:
-            raise CommandError(str(exc), returncode=1) from None
+            raise CommandError(render(exc.problem), returncode=1) from None
         checks = {name: schema_check(mapping_for(name)) for name in tables}
         self.write_lines(report.check_lines(checks))
         if any(check.problems for check in checks.values()):
-            raise CommandError("FAC and OPS do not fit the mapping: see the lines above", returncode=1)
-        self.stdout.write(self.style.SUCCESS("FAC and OPS fit the mapping."))
+            raise CommandError(_("FAC and OPS do not fit the mapping: see the lines above."), returncode=1)
+        self.stdout.write(self.style.SUCCESS(_("FAC and OPS fit the mapping.")))
 
     # -- rendering ---------------------------------------------------------------------
 
     def progress(self, table: str, done: int, total: int | None) -> None:
-        shown = f"{done}/{total}" if total else f"{done}"
-        self.stdout.write(f"\r  {table}: {shown} rows compared", ending="")
+        shown = f"{report.number(done)}/{report.number(total)}" if total else report.number(done)
+        self.stdout.write("\r  " + _("%(table)s: %(count)s rows compared") % {"table": table, "count": shown},
+                          ending="")  # fmt: skip
         self.stdout.flush()
         self.progress_shown = True
 
@@ -127,17 +154,17 @@ class Command(BaseCommand):
 
     def show_run(self, run: SyncRun) -> None:
         if run.status == SyncRun.Status.SKIPPED:
-            self.stdout.write(f"Skipped: {run.error}.")
+            self.stdout.write(_("Skipped: %(reason)s.") % {"reason": run.problem_text})
             return
         results = list(run.results.all())
         if run.mode == SyncRun.Mode.VERIFY:
             return self.show_verification(run, results)
         # When every table failed (FAC unreachable, say), the one line below says it all.
-        if any(not r.error for r in results) and self.verbosity >= 1:
+        if any(not (r.problem or r.error) for r in results) and self.verbosity >= 1:
             adopted = {mapping.name for mapping in mappings() if mapping.adopted}
             self.write_lines(report.results_table(results, adopted=bool(adopted)))
             if run.dry_run:  # on an adopted table, the adoption preview
-                self.write_lines([report.adoption_preview(r) for r in results if r.table in adopted and not r.error])
+                self.write_lines([report.adoption_preview(r) for r in results if r.table in adopted and not r.problem])
             self.write_lines(report.row_error_lines(results), self.stderr)
         if run.status != SyncRun.Status.SUCCESS:
             raise CommandError(report.run_summary(run), returncode=1)
@@ -146,14 +173,26 @@ class Command(BaseCommand):
     def show_verification(self, run: SyncRun, results: list) -> None:
         self.write_lines(report.verification_lines(results))
         if run.status != SyncRun.Status.SUCCESS:
-            raise CommandError(f"Verification #{run.pk}: {run.error}", returncode=1)
-        self.stdout.write(self.style.SUCCESS(f"Verification #{run.pk}: OPS is equal to FAC."))
+            raise CommandError(_("Verification #%(id)s: %(problem)s") % {"id": run.pk, "problem": run.problem_text},
+                               returncode=1)  # fmt: skip
+        self.stdout.write(self.style.SUCCESS(_("Verification #%(id)s: OPS is equal to FAC.") % {"id": run.pk}))
 
-    def show_status(self, status: SyncStatus, tables: list[str]) -> None:
+    def show_status(self, tables: list[str]) -> None:
+        """Monitoring Plugins: the first line says it all, perfdata after `|`; the exit status is the level."""
+        try:
+            ops_check()
+            status = sync_status()
+        except OpsUnavailable as exc:
+            self.stdout.write(f"OPSYNC UNKNOWN - {render(exc.problem)}")
+            raise CommandError("", returncode=Level.UNKNOWN) from None
+        except DatabaseError as exc:
+            problem = message("ops_unreachable", reason=database_error_text(exc))
+            self.stdout.write(f"OPSYNC UNKNOWN - {render(problem)}")
+            raise CommandError("", returncode=Level.UNKNOWN) from None
         self.write_lines(report.status_lines(status, tables))
-        alarming = {"fac_unreachable", *(f"stale:{table}" for table in tables)}
-        if any(problem.key in alarming for problem in status.problems):
-            raise CommandError("not in step: FAC unreachable or a table is stale (SYNC_STALE_AFTER)", returncode=1)
+        level = report.status_level(status, tables)
+        if level != Level.OK:
+            raise CommandError("", returncode=level)
 
     def write_lines(self, lines: list[str], stream=None) -> None:
         for line in lines:

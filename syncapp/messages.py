@@ -1,0 +1,88 @@
+"""What happened, as a code and its parameters: stored so, and put into words when it is shown.
+
+A run records its problems as `{"code": …, "params": {…}}`. Each surface renders them in its
+reader's language (the command, the admin and the mails in LANGUAGE_CODE), and the log in
+English, always, so that it can be searched with grep. The texts below are the English
+originals; locale/ holds their French.
+"""
+
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as _
+
+Message = dict  # {"code": "fac_unreachable", "params": {"reason": "…"}}
+
+TEXTS = {
+    "fac_unreachable": _(
+        "FAC unreachable ({reason}); check FAC_DB_HOST, FAC_DB_PORT, FAC_DB_DATABASE, FAC_DB_USERNAME "
+        "and FAC_DB_PASSWORD"
+    ),
+    "fac_query_failed": _("a FAC query failed: {reason}"),
+    "ops_unreachable": _(
+        "OPS unreachable ({reason}); check DB_HOST, DB_PORT, DB_DATABASE, DB_USERNAME and DB_PASSWORD"
+    ),
+    "ops_not_migrated": _("OPS is not migrated: run manage.py migrate"),
+    "table_missing": _("{side} has no table '{table}'"),
+    "schema_drift": _("schema drift: {side} table '{table}' has no column {columns}"),
+    "mass_delete": _(
+        "refused to mark {deleted} of {live} live rows deleted (more than SYNC_MAX_DELETE_RATIO={ratio}); "
+        "check FAC, then confirm with --allow-mass-delete"
+    ),
+    "lock_wait": _("OPS lock wait timeout: {reason}, after {attempts} attempts"),
+    "deadlock": _("OPS deadlock: {reason}, after {attempts} attempts"),
+    "database_error": _("database error: {reason}"),
+    "interrupted": _("interrupted: {reason}"),
+    "locked": _("run #{run} (host {host}, pid {pid}, started {started}) holds the lock"),
+    "locked_unrecorded": _("an unrecorded process holds the lock"),
+    "abandoned": _("the process ended without finishing (killed?); the next run took over"),
+    "ops_differs": _("OPS differs from FAC: {tables}; run --force to repair"),
+    "repaired": _("the daily check found OPS different from FAC in {tables}, and repaired it"),
+    "row_refused": _("row #{id} not stored: {reason}"),
+    "collision": _(
+        "collision: FAC {table} #{id} has the id of the OPS-only row {ops_table} #{id}; renumber or remove the "
+        "OPS row, then FAC's is copied"
+    ),
+    "table_failed": _("{table}: {problem}"),
+    "as_recorded": _("{text}"),  # a record made before messages were kept, in its own words
+    # Where the sync stands (syncapp.selectors), and what to do about it.
+    "stale": _("{table} has not been synced for more than {minutes} minutes (last success: {since})"),
+    "late": _("{table} was last synced {minutes} minutes ago, past half of SYNC_STALE_AFTER"),
+    "rows_refused": _("OPS refused {count} rows of {table} (run #{run})"),
+    "rows_refused_run": _("OPS refused rows"),
+    "run_failed": _("the last run, #{run}, failed: {reason}"),
+    "advice_fac": _("check the billing database server and the FAC_DB_* settings; the sync resumes by itself"),
+    "advice_stale": _("check that the schedule runs (crontab, or the watcher), or press “Sync now”"),
+    "advice_run": _("open run #{run} for the details"),
+    "advice_rows": _("open run #{run}: each refused row is named with the reason"),
+    "advice_late": _("nothing to do if the next run succeeds"),
+}
+
+
+def message(code: str, **params) -> Message:
+    return {"code": code, "params": params}
+
+
+def render(problem: Message | None) -> str:
+    """In the active language. Parameters that are messages themselves are rendered too."""
+    if not problem:
+        return ""
+    return gettext(TEXTS[problem["code"]]).format(**{key: rendered(value) for key, value in problem["params"].items()})
+
+
+def rendered(value):
+    """A parameter as it goes into a text: messages in words, lists of them joined."""
+    if is_message(value):
+        return render(value)
+    if isinstance(value, list) and all(is_message(item) for item in value):
+        return "; ".join(render(item) for item in value)
+    return value
+
+
+def in_english(problem: Message | None) -> str:
+    """For the log, which stays in one language."""
+    with translation.override("en"):
+        return render(problem)
+
+
+def is_message(value) -> bool:
+    return isinstance(value, dict) and set(value) == {"code", "params"}
