@@ -65,7 +65,7 @@ from bench.queries import ADOPT_DB, FAC_DB, LIMIT_DB, OPS_DB  # noqa: E402
 
 MYSQL = {"host": "127.0.0.1", "port": 3306, "user": "root", "password": ""}
 READER = "bench_reader"
-FAC_SCHEMA = ROOT / "tests" / "sql" / "facturation_schema.sql"
+FAC_SCHEMA = ROOT / "sql" / "facturation_schema.sql"
 READER_SCRIPT = ROOT / "sql" / "create_ops_reader.sql"
 LARAVEL_SAMPLE = 2000
 IDLE_REPEATS = 3

@@ -1,24 +1,31 @@
-"""Building a demo FAC database file, so that opsync can be tried without the billing application.
+"""Building a demo FAC database, so that opsync can be tried, or its production rehearsed, without
+the billing application.
 
 opsync never writes to FAC, and this keeps that rule: it does not use the read-only
-`facturation` alias (nor its read-only models) but opens its own writable connection to a new
-file. The file is built under a temporary name and moved into place only once complete, so a
-failed build never leaves a half-written FAC database behind, nor destroys the previous one.
+`facturation` alias (nor its read-only models) but opens a writable connection of its own: to
+a new SQLite file, built under a temporary name and moved into place only once complete; or
+to a MySQL database, as a user that may write there (never the SELECT-only reader), in one
+transaction.
 """
 
 import os
 from pathlib import Path
 
+from django.db import DatabaseError
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.mysql.base import DatabaseWrapper as MySQLWrapper
 from django.db.backends.sqlite3.base import DatabaseWrapper
 from django.db.models import Model
 
 from syncapp import demo
-from syncapp.databases import FAC_ALIAS
+from syncapp.databases import FAC_ALIAS, database_error_text
 from syncapp.mapping import BUILT_IN
-from syncapp.sql.rows import count_rows_and_deleted, insert_statement
+from syncapp.sql.rows import count_rows_and_deleted, delete_statement, insert_statement
+from syncapp.sql.server import table_columns
 
 FAC_MODELS: tuple[type[Model], ...] = tuple(source for _, source in BUILT_IN.values())
+# FAC's tables as the billing application's migrations create them, in MySQL.
+FAC_SCHEMA_SQL = Path(__file__).resolve().parent.parent / "sql" / "facturation_schema.sql"
 SQLITE_ENGINE = "django.db.backends.sqlite3"
 # Files SQLite keeps beside a database; a stale one would be replayed into the new file.
 SIDECAR_SUFFIXES = ("-journal", "-wal", "-shm")
@@ -73,6 +80,56 @@ def discard(database: Path) -> None:
 def remove_sidecars(database: Path) -> None:
     for suffix in SIDECAR_SUFFIXES:
         Path(f"{database}{suffix}").unlink(missing_ok=True)
+
+
+def schema_statements() -> dict[str, str]:
+    """FAC's CREATE TABLE statements, by table."""
+    text = "\n".join(line for line in FAC_SCHEMA_SQL.read_text().splitlines() if not line.startswith("--"))
+    statements = [statement.strip() for statement in text.split(";") if statement.strip()]
+    return {statement.split()[2]: statement for statement in statements}
+
+
+def open_mysql_connection(fac: dict, *, user: str, password: str) -> BaseDatabaseWrapper:
+    """A private, writable connection to FAC's MySQL database, as a user that may write there."""
+    settings_dict = open_connection("").settings_dict | {
+        "ENGINE": "django.db.backends.mysql",
+        "NAME": fac["NAME"],
+        "HOST": fac["HOST"],
+        "PORT": fac["PORT"],
+        "USER": user,
+        "PASSWORD": password,
+        "OPTIONS": {"charset": "utf8mb4", "init_command": "SET time_zone = '+00:00'"},
+    }
+    return MySQLWrapper(settings_dict, alias="build_demo_facturation")
+
+
+def fill_mysql(connection: BaseDatabaseWrapper, dataset: dict[str, list[demo.Row]], overwrite: bool) -> dict:
+    """FAC's tables in a MySQL database (created where missing, as the billing application has
+    them), filled with the dataset in one transaction; returns (rows, soft-deleted rows) per table."""
+    try:
+        existing = {model: table_columns(connection, model._meta.db_table) for model in FAC_MODELS}
+        filled = [m._meta.db_table for m, columns in existing.items() if columns and count_rows(connection, m)[0]]
+        if filled and not overwrite:
+            raise DemoBuildError(
+                f"FAC database {connection.settings_dict['NAME']} already has rows in {', '.join(filled)}; "
+                "pass --overwrite to replace them"
+            )
+        statements = schema_statements()
+        with connection.cursor() as cursor:
+            for model, columns in existing.items():
+                if columns is None:
+                    cursor.execute(statements[model._meta.db_table])
+        connection.set_autocommit(False)
+        for model in FAC_MODELS:
+            with connection.cursor() as cursor:
+                cursor.execute(delete_statement(connection, model._meta.db_table))
+            insert_rows(connection, model, dataset[model._meta.db_table])
+        connection.commit()
+        return {model._meta.db_table: count_rows(connection, model) for model in FAC_MODELS}
+    except DatabaseError as exc:
+        raise DemoBuildError(f"FAC database: {database_error_text(exc)}") from None
+    finally:
+        connection.close()
 
 
 def open_connection(path: Path | str) -> BaseDatabaseWrapper:

@@ -1,7 +1,7 @@
 """FAC's tables as the billing application created them (Laravel conventions).
 
 Unmanaged and read-only: opsync never creates, alters or writes these tables.
-`tests/sql/facturation_schema.sql` is the same schema as MySQL DDL.
+`sql/facturation_schema.sql` is the same schema as MySQL DDL.
 """
 
 from django.db import models

@@ -13,23 +13,17 @@ import MySQLdb
 from django.conf import settings
 from django.db.backends.mysql.base import DatabaseWrapper as MySQLWrapper
 
-from syncapp.demo_builder import create_fac_tables, open_connection
+from syncapp.demo_builder import create_fac_tables, open_connection, schema_statements
 from syncapp.mapping import mappings
 from syncapp.sql import rows
 from tests import backend
 
 ROOT = Path(__file__).resolve().parent.parent
-FAC_SCHEMA_SQL = ROOT / "tests" / "sql" / "facturation_schema.sql"
 READER_SCRIPT = ROOT / "sql" / "create_ops_reader.sql"
 
 
 def _root_connection():
     return MySQLdb.connect(charset="utf8mb4", **backend.MYSQL)
-
-
-def schema_statements() -> list[str]:
-    text = "\n".join(line for line in FAC_SCHEMA_SQL.read_text().splitlines() if not line.startswith("--"))
-    return [statement.strip() for statement in text.split(";") if statement.strip()]
 
 
 def mysql_cli(sql: str) -> None:
@@ -49,7 +43,7 @@ def create_mariadb_fac() -> None:
             f"CREATE DATABASE `{backend.FAC_TEST_DATABASE}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
         )
         cursor.execute(f"USE `{backend.FAC_TEST_DATABASE}`")
-        for statement in schema_statements():
+        for statement in schema_statements().values():
             cursor.execute(statement)
     connection.close()
     mysql_cli(

@@ -202,3 +202,49 @@ def refuse(alias: str) -> Callable[[], None]:
         raise AssertionError(f"build_demo_facturation opened the '{alias}' connection")
 
     return ensure_connection
+
+
+@pytest.mark.mariadb
+def test_a_mysql_fac_for_a_rehearsal(django_db_blocker, monkeypatch):
+    """FAC_DB_CONNECTION=mysql: the demo goes into FAC's MySQL database, as a user who may write there."""
+    import MySQLdb
+
+    from tests import backend
+
+    database = f"test_{backend.PREFIX}_demo_fac"
+    root = MySQLdb.connect(charset="utf8mb4", autocommit=True, **backend.MYSQL)
+    with root.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS `{database}`")
+        cursor.execute(f"CREATE DATABASE `{database}` CHARACTER SET utf8mb4")
+    fac = {
+        "ENGINE": "django.db.backends.mysql",
+        "NAME": database,
+        "HOST": backend.MYSQL["host"],
+        "PORT": backend.MYSQL["port"],
+    }
+    monkeypatch.setitem(settings.DATABASES, "facturation", fac)
+    monkeypatch.setenv("FAC_DB_ADMIN_PASSWORD", backend.MYSQL["password"])
+    try:
+        out = StringIO()
+        with django_db_blocker.unblock():
+            call_command("build_demo_facturation", "--user", backend.MYSQL["user"], stdout=out)
+            with pytest.raises(CommandError, match=f"FAC database {database} already has rows in clients"):
+                call_command("build_demo_facturation", "--user", backend.MYSQL["user"], stdout=StringIO())
+            call_command("build_demo_facturation", "--user", backend.MYSQL["user"], "--overwrite", stdout=StringIO())
+        assert f"Demo FAC database written to MySQL database {database}" in out.getvalue()
+        root.select_db(database)
+        with root.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*), COUNT(deleted_at) FROM clients")
+            rows, deleted = cursor.fetchone()
+            cursor.execute(
+                "SELECT data_type FROM information_schema.columns WHERE table_schema = %s AND table_name = 'clients' "
+                "AND column_name = 'updated_at'",
+                [database],
+            )
+            kind = cursor.fetchone()[0]
+        assert rows == demo.DEFAULT_CLIENTS and deleted >= 1
+        assert kind == "timestamp"  # FAC's own DDL (sql/facturation_schema.sql), as Laravel made it
+    finally:
+        with root.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS `{database}`")
+        root.close()

@@ -1,9 +1,11 @@
-"""`build_demo_facturation`: a demo FAC database in SQLite, so that opsync can be tried without the billing app.
+"""`build_demo_facturation`: a demo FAC database, so that opsync can be tried without the billing app.
 
-The building itself, which never writes through the read-only `facturation` alias, is in
-syncapp/demo_builder.py; the data in syncapp/demo.py.
+SQLite by default (the quickstart); MySQL when FAC_DB_CONNECTION=mysql, to rehearse the
+production set-up. The building itself, which never writes through the read-only `facturation`
+alias, is in syncapp/demo_builder.py; the data in syncapp/demo.py.
 """
 
+import os
 from pathlib import Path
 
 from django.conf import settings
@@ -11,18 +13,34 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from syncapp import demo
 from syncapp.databases import FAC_ALIAS
-from syncapp.demo_builder import DemoBuildError, build_file, check_target, fac_sqlite_path
+from syncapp.demo_builder import (
+    DemoBuildError,
+    build_file,
+    check_target,
+    fac_sqlite_path,
+    fill_mysql,
+    open_mysql_connection,
+)
+
+PASSWORD_VARIABLE = "FAC_DB_ADMIN_PASSWORD"  # noqa: S105 (the variable that holds it: never on the command line)
 
 
 class Command(BaseCommand):
     help = (
-        "Build a demo FAC (billing) database as a SQLite file, with realistic Gabonese reference data. "
-        "Defaults to the file the 'facturation' database points to; never writes through that connection."
+        "Build a demo FAC (billing) database with realistic Gabonese reference data: a SQLite file, or, when "
+        "FAC_DB_CONNECTION=mysql, FAC's MySQL database (as --user, who may write there). Never writes through the "
+        "read-only 'facturation' connection."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--path", help="SQLite file to create (default: the 'facturation' database's file).")
-        parser.add_argument("--overwrite", action="store_true", help="Replace the file if it already exists.")
+        parser.add_argument("--overwrite", action="store_true", help="Replace the file, or the rows, already there.")
+        parser.add_argument(
+            "--user",
+            default="root",
+            help=f"MySQL: a user who may create tables and write in FAC's database (default root; its password in "
+            f"the {PASSWORD_VARIABLE} variable).",
+        )
         parser.add_argument(
             "--seed", type=int, default=demo.DEFAULT_SEED, help=f"Random seed (default {demo.DEFAULT_SEED})."
         )
@@ -33,13 +51,20 @@ class Command(BaseCommand):
             help=f"Number of clients (default {demo.DEFAULT_CLIENTS}, at least {demo.MIN_CLIENTS}).",
         )
 
-    def handle(self, *args, path: str | None, overwrite: bool, seed: int, clients: int, **options) -> None:
+    def handle(self, *args, path: str | None, overwrite: bool, user: str, seed: int, clients: int, **options):
         if clients < demo.MIN_CLIENTS:
             raise CommandError(f"--clients must be at least {demo.MIN_CLIENTS} (got {clients}).")
+        fac = settings.DATABASES[FAC_ALIAS]
+        dataset = demo.build_dataset(seed=seed, clients=clients)
         try:
-            target = Path(path).expanduser().resolve() if path else fac_sqlite_path(settings.DATABASES[FAC_ALIAS])
-            check_target(target, overwrite)
-            counts = build_file(target, demo.build_dataset(seed=seed, clients=clients), overwrite)
+            if path is None and fac["ENGINE"].endswith("mysql"):
+                connection = open_mysql_connection(fac, user=user, password=os.environ.get(PASSWORD_VARIABLE, ""))
+                counts = fill_mysql(connection, dataset, overwrite)
+                target = f"MySQL database {fac['NAME']} on {fac['HOST']}:{fac['PORT']}"
+            else:
+                target = Path(path).expanduser().resolve() if path else fac_sqlite_path(fac)
+                check_target(target, overwrite)
+                counts = build_file(target, dataset, overwrite)
         except DemoBuildError as exc:
             raise CommandError(str(exc)) from None
         for table, (rows, deleted) in counts.items():

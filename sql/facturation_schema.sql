@@ -1,6 +1,7 @@
 -- FAC's five tables as the billing application (Laravel migrations) creates them.
--- The test suite loads this into its own FAC test database on MariaDB, and so does the
--- benchmark; tests/test_schema.py holds it to syncapp/fac_models.py column for column.
+-- `build_demo_facturation` creates them so in a MySQL FAC for a rehearsal; the test suite and
+-- the benchmark load them into their own FAC databases; tests/test_schema.py holds them to
+-- syncapp/fac_models.py column for column.
 
 CREATE TABLE clients (
   id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
