@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Django's command-line utility for opsync."""
+"""Django's command-line utility for opsync: whatever goes wrong ends in one line, never a traceback."""
 
 import os
 import sys
@@ -11,6 +11,7 @@ def main():
     from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
+    from django.db import DatabaseError
 
     try:
         # Load the settings and the apps now, so that a bad .env or mapping file stops here
@@ -18,8 +19,20 @@ def main():
         settings.INSTALLED_APPS  # noqa: B018
         django.setup()
     except ImproperlyConfigured as exc:
+        if "--status" in sys.argv:  # for a monitor: the Monitoring Plugins' UNKNOWN
+            print(f"OPSYNC UNKNOWN - configuration error: {exc}")
+            sys.exit(3)
         sys.exit(f"opsync: configuration error: {exc}")
-    execute_from_command_line(sys.argv)
+    try:
+        execute_from_command_line(sys.argv)
+    except DatabaseError as exc:  # Django's own commands (migrate, createsuperuser…) on an OPS that is down
+        from syncapp.databases import ops_problem
+        from syncapp.messages import render
+
+        sys.exit(f"opsync: {render(ops_problem(exc))}")
+    except BrokenPipeError:  # `… | head -1`: the reader left; end quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
 
 
 if __name__ == "__main__":

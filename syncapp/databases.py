@@ -4,6 +4,8 @@
 OPS, the operations application's database, where the mirror and the sync's records live.
 """
 
+import re
+
 from django.db import DatabaseError, DataError, IntegrityError, OperationalError, connections
 
 from syncapp.messages import Message, in_english, message
@@ -40,6 +42,49 @@ def database_error_text(exc: BaseException) -> str:
     return str(args[-1]) if args else exc.__class__.__name__
 
 
+# Connection errors the server describes in English, said in the reader's language instead.
+KNOWN_REASONS = {
+    1044: "reason_database_refused",
+    1045: "reason_access_denied",
+    1049: "reason_unknown_database",
+    2002: "reason_cannot_connect",
+    2003: "reason_cannot_connect",
+    2005: "reason_unknown_host",
+    2006: "reason_gone_away",
+    2013: "reason_lost_connection",
+}
+
+
+def error_reason(exc: BaseException) -> Message:
+    """Why a database refused, as a message: known connection errors in words, others in the server's own."""
+    code = KNOWN_REASONS.get(error_code(exc))
+    return message(code) if code else message("as_recorded", text=database_error_text(exc))
+
+
+# Why MySQL refused a row's value, said in words, with the column (or key) it names.
+# The name comes quoted, alone or qualified: 'nom', `db`.`table`.`nom`, 'clients.code'.
+ROW_REASONS = {
+    1048: ("reason_null", r"Column (\S+)"),
+    1062: ("reason_duplicate", r"for key (\S+)"),
+    1264: ("reason_out_of_range", r"column (\S+)"),
+    1265: ("reason_truncated", r"column (\S+)"),
+    1292: ("reason_bad_date", r"column (\S+)"),
+    1366: ("reason_charset", r"column (\S+)"),
+    1406: ("reason_too_long", r"column (\S+)"),
+}
+
+
+def row_reason(exc: BaseException) -> Message:
+    """Why OPS refused a row: `Data too long for column 'nom' at row 1` → value too long for column nom."""
+    code, pattern = ROW_REASONS.get(error_code(exc), (None, None))
+    found = re.search(pattern, database_error_text(exc)) if code else None
+    if found:
+        # The server's own words ride along for the log (MySQL's manual is searched with them).
+        column = found.group(1).rsplit(".", 1)[-1].strip("`'")
+        return message(code, column=column, server=database_error_text(exc))
+    return message("as_recorded", text=database_error_text(exc))
+
+
 def is_row_error(exc: DatabaseError) -> bool:
     """Whether OPS refused a value of a row (rather than failing as a whole)."""
     if isinstance(exc, DataError | IntegrityError):
@@ -55,6 +100,17 @@ class OpsUnavailable(Exception):
         self.problem = problem
 
 
+# MySQL: no such table; SQLite says it in words.
+MISSING_TABLE_CODES = {1146}
+
+
+def ops_problem(exc: DatabaseError) -> Message:
+    """What an error on OPS means to an operator: not migrated yet, or not reachable."""
+    if error_code(exc) in MISSING_TABLE_CODES or "no such table" in str(exc):
+        return message("ops_not_migrated")
+    return message("ops_unreachable", reason=error_reason(exc))
+
+
 def ops_check() -> None:
     """Open the OPS connection and make sure it is migrated, or raise OpsUnavailable."""
     from django.db.migrations.executor import MigrationExecutor  # only when a command starts
@@ -65,7 +121,7 @@ def ops_check() -> None:
         executor = MigrationExecutor(connection)
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
     except DatabaseError as exc:
-        raise OpsUnavailable(message("ops_unreachable", reason=database_error_text(exc))) from None
+        raise OpsUnavailable(message("ops_unreachable", reason=error_reason(exc))) from None
     if pending:
         raise OpsUnavailable(message("ops_not_migrated"))
 
@@ -75,7 +131,7 @@ def fac_check() -> None:
     try:
         connections[FAC_ALIAS].ensure_connection()
     except DatabaseError as exc:
-        raise FacUnreachable(message("fac_unreachable", reason=database_error_text(exc))) from None
+        raise FacUnreachable(message("fac_unreachable", reason=error_reason(exc))) from None
 
 
 def drop_broken_connections() -> None:

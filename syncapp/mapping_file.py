@@ -91,8 +91,10 @@ class TableReader:
         if not adopt:
             for key in ("ops_table", "columns", "synced_at"):
                 if key in entry:
-                    raise self.error(key, "only for an adopted table (adopt = true); the tables opsync "
-                                          "creates keep the built-in mapping")  # fmt: skip
+                    raise self.error(
+                        key,
+                        "only for an adopted table (adopt = true); the tables opsync creates keep the built-in mapping",
+                    )
         columns = self.columns(entry["columns"]) if "columns" in entry else None
         if synced_at is not None and columns is not None and synced_at in (ops for _, ops in columns):
             raise self.error("synced_at", f"OPS column '{synced_at}' is already fed by a FAC column")

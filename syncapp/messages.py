@@ -32,6 +32,7 @@ TEXTS = {
     "deadlock": _("OPS deadlock: {reason}, after {attempts} attempts"),
     "database_error": _("database error: {reason}"),
     "interrupted": _("interrupted: {reason}"),
+    "not_started": _("the run's process could not be started: {reason}"),
     "locked": _("run #{run} (host {host}, pid {pid}, started {started}) holds the lock"),
     "locked_unrecorded": _("an unrecorded process holds the lock"),
     "abandoned": _("the process ended without finishing (killed?); the next run took over"),
@@ -43,7 +44,21 @@ TEXTS = {
         "OPS row, then FAC's is copied"
     ),
     "table_failed": _("{table}: {problem}"),
-    "as_recorded": _("{text}"),  # a record made before messages were kept, in its own words
+    "as_recorded": _("{text}"),  # in its own words: a server's, or a record made before messages were kept
+    "reason_access_denied": _("Access denied: wrong user name or password"),
+    "reason_database_refused": _("Access denied to this database for this user"),
+    "reason_unknown_database": _("Unknown database"),
+    "reason_cannot_connect": _("Can't connect to the server"),
+    "reason_unknown_host": _("Unknown server host"),
+    "reason_gone_away": _("the server has gone away"),
+    "reason_lost_connection": _("Lost connection to server during query"),
+    "reason_null": _("column {column} cannot be empty"),
+    "reason_duplicate": _("another row already has this value of the unique key {column}"),
+    "reason_out_of_range": _("value out of range for column {column}"),
+    "reason_truncated": _("value not allowed in column {column}"),
+    "reason_bad_date": _("invalid date in column {column}"),
+    "reason_charset": _("characters that column {column} cannot store (check its character set)"),
+    "reason_too_long": _("value too long for column {column}"),
     # Where the sync stands (syncapp.selectors), and what to do about it.
     "stale": _("{table} has not been synced for more than {minutes} minutes (last success: {since})"),
     "late": _("{table} was last synced {minutes} minutes ago, past half of SYNC_STALE_AFTER"),
@@ -55,6 +70,7 @@ TEXTS = {
     "advice_run": _("open run #{run} for the details"),
     "advice_rows": _("open run #{run}: each refused row is named with the reason"),
     "advice_late": _("nothing to do if the next run succeeds"),
+    "all_fresh": _("Everything is up to date: every table was synced less than {minutes} minutes ago."),
 }
 
 

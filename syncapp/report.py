@@ -5,18 +5,20 @@ only writes them and tests read them. Numbers are right-aligned and grouped as t
 writes them; times carry their zone.
 """
 
-from datetime import datetime, timedelta
-
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from syncapp.engine.outcome import TableOutcome
-from syncapp.messages import render
+from syncapp.formats import age as format_age
+from syncapp.formats import duration as format_duration
+from syncapp.formats import local_time as format_time
+from syncapp.formats import number
+from syncapp.messages import render, rendered
 from syncapp.models import CHANGE_LABELS, COUNTERS, SHOWS_COLUMNS, SyncRun, SyncTableResult
-from syncapp.selectors import Level, SyncStatus, TableStatus, local_time, stale_after
+from syncapp.selectors import Level, SyncStatus, TableStatus, stale_after
 
 CHANGES_SHOWN = 50  # per table at -v 2; -v 3 shows all
+IDS_SHOWN = 10  # refused rows named per reason in the command's output; the run's page names all it keeps
 
 
 def labelled(label: str, text: str) -> str:
@@ -24,36 +26,8 @@ def labelled(label: str, text: str) -> str:
     return _("%(label)s: %(text)s") % {"label": label, "text": text}
 
 
-def number(value: int | None) -> str:
-    return "-" if value is None else formats.number_format(value, force_grouping=True)
-
-
 def counter_label(name: str) -> str:
     return str(SyncTableResult._meta.get_field(name).verbose_name)
-
-
-def format_age(delta: timedelta | None) -> str:
-    if delta is None:
-        return "-"
-    seconds = int(delta.total_seconds())
-    if seconds < 120:
-        return _("%(n)s s") % {"n": seconds}
-    if seconds < 7200:
-        return _("%(n)s min") % {"n": seconds // 60}
-    return _("%(h)s h %(m)02d") % {"h": seconds // 3600, "m": seconds % 3600 // 60}
-
-
-def format_duration(seconds: float | None) -> str:
-    """0.009175416 → "0.01 s" (rounded as people read it)."""
-    if seconds is None:
-        return "-"
-    if seconds < 10:
-        return _("%(n)s s") % {"n": formats.number_format(round(seconds, 2), 2)}
-    return format_age(timedelta(seconds=seconds))
-
-
-def format_time(value: datetime | None) -> str:
-    return local_time(value) if value else "-"
 
 
 def change_lines(outcome: TableOutcome, *, show_all: bool) -> list[str]:
@@ -67,8 +41,11 @@ def change_lines(outcome: TableOutcome, *, show_all: bool) -> list[str]:
     listed = outcome.changed + outcome.differences
     if listed > len(shown):
         more = listed - len(shown)
-        lines.append("  " + _("%(table)s: … and %(count)s more (-v 3 shows them all)") % {
-            "table": outcome.table, "count": number(more)})  # fmt: skip
+        lines.append(
+            "  "
+            + _("%(table)s: … and %(count)s more (-v 3 shows them all)")
+            % {"table": outcome.table, "count": number(more)}
+        )
     return lines
 
 
@@ -119,21 +96,50 @@ def check_lines(checks: dict) -> list[str]:
 
 
 def row_error_lines(results: list[SyncTableResult]) -> list[str]:
+    """The rows OPS refused, a line per reason: `clients: 3 rows not stored: value too long… (#4, #9, #12)`."""
     lines = []
     for result in results:
-        lines += ["  " + labelled(result.table, row_error_text(error)) for error in result.row_errors]
+        for group in refusals(result.row_errors):
+            lines.append("  " + labelled(result.table, refusal_line(group)))
         if result.refused > len(result.row_errors):
             more = result.refused - len(result.row_errors)
-            lines.append("  " + _("%(table)s: … and %(count)s more rows refused (the run's page lists them)") % {
-                "table": result.table, "count": number(more)})  # fmt: skip
+            lines.append(
+                "  "
+                + _("%(table)s: … and %(count)s more rows refused (all are read again on the next run)")
+                % {"table": result.table, "count": number(more)}
+            )
     return lines
 
 
-def row_error_text(error: dict) -> str:
-    """A refused row, in words: its message, or (records made before messages) its reason."""
-    if "code" in error:
-        return render(error)
-    return _("row #%(id)s not stored: %(reason)s") % error
+def refusal_line(group: dict) -> str:
+    ids = group["ids"]
+    if not ids:  # a collision, which names its row
+        return group["reason"]
+    shown = ", ".join(f"#{i}" for i in ids[:IDS_SHOWN]) + (f", … #{ids[-1]}" if len(ids) > IDS_SHOWN else "")
+    return ngettext(
+        "row %(ids)s not stored: %(reason)s",
+        "%(count)s rows not stored: %(reason)s (%(ids)s)",
+        len(ids),
+    ) % {"count": number(len(ids)), "ids": shown, "reason": group["reason"]}
+
+
+def refusal_reason(error: dict) -> str:
+    """Why a row was refused, without the row: what groups refused rows on a run's page."""
+    if "code" not in error:  # a record made before messages were kept
+        return error["reason"]
+    if error["code"] == "row_refused":
+        return rendered(error["params"]["reason"])
+    return render(error)  # a collision names its row; it stays on its own
+
+
+def refusals(row_errors: list[dict]) -> list[dict]:
+    """Refused rows grouped by reason, in order of first appearance: [{"reason", "ids"}]."""
+    groups: dict[str, list[int]] = {}
+    for error in row_errors:
+        ids = groups.setdefault(refusal_reason(error), [])
+        if error.get("code") != "collision":  # which names its row already
+            ids.append(error["id"])
+    return [{"reason": reason, "ids": ids} for reason, ids in groups.items()]
 
 
 def totals(run: SyncRun) -> str:
@@ -150,8 +156,11 @@ def run_summary(run: SyncRun) -> str:
     if run.status == SyncRun.Status.SUCCESS:
         seconds = (run.finished_at - run.started_at).total_seconds()
         return _("%(what)s %(status)s in %(duration)s: %(totals)s.") % {
-            "what": what, "status": run.get_status_display(), "duration": format_duration(seconds),
-            "totals": totals(run)}  # fmt: skip
+            "what": what,
+            "status": run.get_status_display(),
+            "duration": format_duration(seconds),
+            "totals": totals(run),
+        }
     return labelled(f"{what} {run.get_status_display()}", run.problem_text or totals(run))
 
 
@@ -159,30 +168,36 @@ def verification_lines(results: list[SyncTableResult]) -> list[str]:
     rows = []
     for r in results:
         state = r.problem_text or _("%(same)s rows identical, %(differ)s differ") % {
-            "same": number(r.unchanged), "differ": number(r.errors)}  # fmt: skip
+            "same": number(r.unchanged),
+            "differ": number(r.errors),
+        }
         if r.ops_only:
             state += ", " + _("%(count)s OPS-only (left alone)") % {"count": number(r.ops_only)}
         rows.append([r.table, state])
-    width = max(len(table) for table, _ in rows) if rows else 0
+    width = max(len(table) for table, state in rows) if rows else 0
     return [f"{table.ljust(width)}  {state}" for table, state in rows]
 
 
 def status_first_line(status: SyncStatus, tables: list[str]) -> str:
     """The Monitoring Plugins' line: `OPSYNC <LEVEL> - what | perfdata`."""
     selected = [t for t in status.tables if t.table in tables]
-    problems = [p for p in status.problems if not p.key.partition(":")[2] or p.key.partition(":")[2] in tables]
+    problems = selected_problems(status, tables)
     if problems:
         summary = "; ".join(render(problem.message) for problem in problems)
     else:
         summary = ngettext("%(count)s table in step", "%(count)s tables in step", len(selected)) % {
-            "count": len(selected)}  # fmt: skip
+            "count": len(selected)
+        }
     return f"OPSYNC {status_level(status, tables).name} - {summary} | {perfdata(selected)}"
 
 
+def selected_problems(status: SyncStatus, tables: list[str]) -> list:
+    """The problems of the tables asked for, and those of no table in particular (FAC, the last run)."""
+    return [p for p in status.problems if p.key.partition(":")[2] in ("", *tables)]
+
+
 def status_level(status: SyncStatus, tables: list[str]) -> Level:
-    """The level of the tables asked for (and of FAC, and of the last run)."""
-    selected = [p for p in status.problems if not p.key.partition(":")[2] or p.key.partition(":")[2] in tables]
-    return max((problem.level for problem in selected), default=Level.OK)
+    return max((problem.level for problem in selected_problems(status, tables)), default=Level.OK)
 
 
 def perfdata(tables: list[TableStatus]) -> str:
@@ -192,8 +207,11 @@ def perfdata(tables: list[TableStatus]) -> str:
     for table in tables:
         age = "U" if table.age is None else f"{int(table.age.total_seconds())}s"
         lag = "U" if table.lag is None else f"{int(table.lag.total_seconds())}s"
-        items += [f"'{table.table}_age'={age};{stale // 2};{stale};0", f"'{table.table}_lag'={lag};;;0",
-                  f"'{table.table}_rows'={table.ops_live};;;0"]  # fmt: skip
+        items += [
+            f"'{table.table}_age'={age};{stale // 2};{stale};0",
+            f"'{table.table}_lag'={lag};;;0",
+            f"'{table.table}_rows'={table.ops_live};;;0",
+        ]
     return " ".join(items)
 
 
@@ -201,22 +219,50 @@ def status_lines(status: SyncStatus, tables: list[str]) -> list[str]:
     """After the first line: FAC, the lock, and a line per table."""
     fac = _("reachable") if status.fac_error is None else render(status.fac_error)
     holder = render(status.lock_holder) if status.lock_holder else _("free")
-    lines = [status_first_line(status, tables), _("FAC connection: %(state)s") % {"state": fac},
-             _("Lock: %(state)s") % {"state": holder}]  # fmt: skip
-    header = [_("table"), _("level"), _("last success"), _("age"), _("cursor"), _("OPS live"), _("deleted"),
-              _("FAC rows"), _("lag"), _("last run")]  # fmt: skip
+    lines = [
+        status_first_line(status, tables),
+        _("FAC connection: %(state)s") % {"state": fac},
+        _("Lock: %(state)s") % {"state": holder},
+    ]
+    header = [
+        _("table"),
+        _("level"),
+        _("last success"),
+        _("age"),
+        _("cursor"),
+        _("OPS live"),
+        _("deleted"),
+        _("FAC rows"),
+        _("lag"),
+        _("last run"),
+    ]
     rows = [header]
     for row in (t for t in status.tables if t.table in tables):
         last = row.last_result
-        rows.append([row.table, row.level.name, format_time(row.last_success_at), format_age(row.age),
-                     format_time(row.cursor), number(row.ops_live), number(row.ops_deleted), number(row.fac_rows),
-                     format_age(row.lag), f"#{last.run_id} {last.get_status_display()}" if last else "-"])  # fmt: skip
+        rows.append(
+            [
+                row.table,
+                row.level.name,
+                format_time(row.last_success_at),
+                format_age(row.age),
+                format_time(row.cursor),
+                number(row.ops_live),
+                number(row.ops_deleted),
+                number(row.fac_rows),
+                format_age(row.lag),
+                f"#{last.run_id} {last.get_status_display()}" if last else "-",
+            ]
+        )
     lines += aligned(rows)
     for row in (t for t in status.tables if t.table in tables and t.adopted):
         text = _("%(table)s feeds the adopted OPS table %(ops)s: %(count)s OPS-only rows, left alone") % {
-            "table": row.table, "ops": row.ops_table, "count": number(row.ops_only)}  # fmt: skip
+            "table": row.table,
+            "ops": row.ops_table,
+            "count": number(row.ops_only),
+        }
         if not row.marks_deletions:
             text += "; " + _("%(count)s rows gone from FAC, recorded (no deleted_at to mark)") % {
-                "count": number(row.vanished)}  # fmt: skip
+                "count": number(row.vanished)
+            }
         lines.append(text)
     return lines

@@ -5,6 +5,8 @@ language; the log has it in English, one line per run and per table.
 """
 
 import logging
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -16,8 +18,8 @@ from syncapp.engine.outcome import CHANGES_KEPT, ROW_ERRORS_KEPT, Progress, RunC
 from syncapp.engine.table import sync_table
 from syncapp.lock import SyncLock
 from syncapp.mapping import TABLE_NAMES, mapping_for
-from syncapp.messages import Message, in_english, message
-from syncapp.models import TOTALS, SyncRun, SyncState, SyncTableResult
+from syncapp.messages import Message, in_english, is_message, message
+from syncapp.models import TOTALS, SyncRun, SyncState, SyncTableResult, current_host, current_pid
 from syncapp.selectors import lock_holder_message, running_run
 from syncapp.verify import verify_table
 
@@ -40,6 +42,29 @@ def run_record(options: SyncOptions, *, trigger: str, user=None) -> dict:
 def run_queue(*, options: SyncOptions, trigger: str, user=None) -> SyncRun:
     """A run to be carried out by another process (the dashboard's buttons): recorded, not started."""
     return SyncRun.objects.create(**run_record(options, trigger=trigger, user=user), status=SyncRun.Status.QUEUED)
+
+
+def run_detached(*, options: SyncOptions, trigger: str, user=None) -> SyncRun:
+    """A run recorded now and carried out by a `manage.py sync_from_facturation` of its own, detached
+    from the caller (a web request returns at once): its record says how it goes."""
+    run = run_queue(options=options, trigger=trigger, user=user)
+    command = [
+        sys.executable,
+        str(settings.BASE_DIR / "manage.py"),
+        "sync_from_facturation",
+        "--trigger",
+        trigger,
+        "--queued-run",
+        str(run.pk),
+        *(["--dry-run"] if options.dry_run else []),
+    ]
+    quiet = subprocess.DEVNULL  # what it does goes to its record and the sync log
+    detached = {"cwd": settings.BASE_DIR, "stdin": quiet, "stdout": quiet, "stderr": quiet, "start_new_session": True}
+    try:
+        subprocess.Popen(command, **detached)  # noqa: S603 (our own manage.py, with our own arguments)
+    except OSError as exc:
+        finish(run, SyncRun.Status.FAILED, [message("not_started", reason=str(exc))])
+    return run
 
 
 def sync_run(
@@ -69,8 +94,14 @@ def sync_run(
     try:
         abandon_dead_runs(keep=queued)
         run = save_run(queued, record, status=SyncRun.Status.RUNNING, started_at=timezone.now())
-        logger.info("run #%s start: trigger=%s mode=%s%s tables=%s", run.pk, trigger, run.mode,
-                    " dry-run" if options.dry_run else "", ",".join(run.tables))  # fmt: skip
+        logger.info(
+            "run #%s start: trigger=%s mode=%s%s tables=%s",
+            run.pk,
+            trigger,
+            run.mode,
+            " dry-run" if options.dry_run else "",
+            ",".join(run.tables),
+        )
         run_tables(run, RunContext(options, on_progress=on_progress), on_table)
         return run
     finally:
@@ -78,9 +109,10 @@ def sync_run(
 
 
 def save_run(queued: SyncRun | None, record: dict, **fields) -> SyncRun:
+    """The run's record: a new one, or the queued one, now this process's."""
     if queued is None:
         return SyncRun.objects.create(**record, **fields)
-    for name, value in fields.items():
+    for name, value in {**fields, "host": current_host(), "pid": current_pid()}.items():
         setattr(queued, name, value)
     queued.save()
     return queued
@@ -188,7 +220,9 @@ def log_table(run: SyncRun, outcome: TableOutcome, counts: dict[str, int]) -> No
         f" error: {outcome.error}" if outcome.problem else "",
     )
     for row_error in outcome.row_errors:
-        logger.error("run #%s %s row id=%s not stored: %s", run.pk, outcome.table, row_error["id"], row_error["reason"])
+        reason = row_error["params"].get("reason")  # a collision has none
+        server = reason["params"].get("server") if is_message(reason) else None
+        logger.error("run #%s %s %s%s", run.pk, outcome.table, row_error["reason"], f" ({server})" if server else "")
     if len(outcome.failed_ids) > ROW_ERRORS_KEPT:
         more = len(outcome.failed_ids) - ROW_ERRORS_KEPT
         logger.error("run #%s %s and %s more rows not stored (all read again next run)", run.pk, outcome.table, more)

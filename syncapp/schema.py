@@ -67,8 +67,13 @@ def schema_check(mapping: TableMapping) -> SchemaCheck:
         elif ops_name is not None and ops_name not in ops_columns:
             check.problems.append(f"OPS {ops.table}.{ops_name} is missing (fed by FAC {fac.table}.{fac_name})")
         elif ops_name is not None:
-            compare_column(check, f"FAC {fac.table}.{fac_name}", fac_columns[fac_name], f"OPS {ops.table}.{ops_name}",
-                           ops_columns[ops_name])  # fmt: skip
+            compare_column(
+                check,
+                f"FAC {fac.table}.{fac_name}",
+                fac_columns[fac_name],
+                f"OPS {ops.table}.{ops_name}",
+                ops_columns[ops_name],
+            )
     check_ops_table(check, mapping, ops_columns)
     return check
 
@@ -108,8 +113,9 @@ def compare_column(check: SchemaCheck, fac_label: str, fac: dict, ops_label: str
         return
     problem, warning = holds(fac, ops)
     if problem:
-        check.problems.append(f"{ops_label} ({ops['column_type']}) cannot hold {fac_label} ({fac['column_type']}): "
-                              f"{problem}")  # fmt: skip
+        check.problems.append(
+            f"{ops_label} ({ops['column_type']}) cannot hold {fac_label} ({fac['column_type']}): {problem}"
+        )
     if warning:
         check.warnings.append(f"{ops_label} ({ops['column_type']}) and {fac_label} ({fac['column_type']}): {warning}")
 

@@ -5,7 +5,7 @@ import time
 from django.db import DatabaseError
 
 from syncapp.checksums import TableComparison
-from syncapp.databases import database_error_text
+from syncapp.databases import error_reason
 from syncapp.engine.outcome import TableOutcome
 from syncapp.mapping import TableMapping
 from syncapp.messages import message
@@ -32,7 +32,7 @@ class TableVerification:
             if not self.outcome.problem:
                 self.compare()
         except DatabaseError as exc:
-            self.outcome.fail(message("database_error", reason=database_error_text(exc)))
+            self.outcome.fail(message("database_error", reason=error_reason(exc)))
         self.outcome.duration = time.monotonic() - started
         return self.outcome
 

@@ -2,7 +2,7 @@
 
 The variables are set here and read by opsync/settings.py, so the suite connects
 exactly the way production does. On MariaDB, `facturation` connects as a real
-SELECT-only user to a FAC database built from tests/sql/facturation_schema.sql; on
+SELECT-only user to a FAC database built from sql/facturation_schema.sql; on
 SQLite, FAC is a file opened read-only. The suite writes FAC rows only through its
 own writer connection (tests/fac.py).
 """

@@ -386,6 +386,6 @@ def test_a_value_the_legacy_utf8_table_cannot_hold_is_a_row_error_and_the_rest_a
     status, output = sync("--table", "armateurs")
 
     assert status == 1
-    assert f"armateurs: row #{emoji} not stored: Incorrect string value" in output
+    assert f"armateurs: row #{emoji} not stored: characters that column nom cannot store" in output
     assert existing_ops.mismatches("armateurs") == [emoji]
     assert query(existing_ops.session, "SELECT nom FROM armateurs WHERE id = %s", [plain]) == [("Armateur renommé",)]

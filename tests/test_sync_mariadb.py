@@ -141,9 +141,10 @@ def test_a_row_ops_cannot_store_is_recorded_retried_and_never_skipped(rebuilt_fa
     assert outcome.status == SyncTableResult.Status.PARTIAL
     assert outcome.inserted == 2 and outcome.errors == 1
     assert outcome.row_errors[0]["id"] == bad["id"]
-    assert "Data too long for column 'nom'" in outcome.row_errors[0]["reason"]
-    assert f"clients: row #{bad['id']} not stored: Data too long" in output
-    assert f"clients row id={bad['id']} not stored" in settings.SYNC_LOG_FILE.read_text()
+    assert outcome.row_errors[0]["reason"] == f"row #{bad['id']} not stored: value too long for column nom"
+    assert f"clients: row #{bad['id']} not stored: value too long for column nom" in output
+    log = settings.SYNC_LOG_FILE.read_text()
+    assert f"clients row #{bad['id']} not stored: value too long for column nom (Data too long for column" in log
     assert {c.pk for c in Client.objects.all()} == {g["id"] for g in good}
     state = SyncState.objects.get(table="clients")
     assert state.retry_ids == [bad["id"]]

@@ -17,7 +17,7 @@ from datetime import datetime
 from django.db import DatabaseError, OperationalError, transaction
 from django.utils import timezone
 
-from syncapp.databases import database_error_text, is_row_error
+from syncapp.databases import is_row_error, row_reason
 from syncapp.engine.bulk import BulkLoader, load_refused
 from syncapp.engine.cursor import naive_utc
 from syncapp.engine.outcome import CHANGES_KEPT, Change, RunContext, TableOutcome
@@ -156,7 +156,7 @@ class MirrorWriter:
             except DatabaseError as exc:
                 if not is_row_error(exc):
                     raise
-                self.outcome.refuse(values[0], message("row_refused", id=values[0], reason=database_error_text(exc)))
+                self.outcome.refuse(values[0], message("row_refused", id=values[0], reason=row_reason(exc)))
                 if updated_at is not None and (self.oldest_failed is None or updated_at < self.oldest_failed):
                     self.oldest_failed = updated_at
             else:

@@ -20,9 +20,9 @@ from syncapp.databases import (
     FAC_ALIAS,
     LOCK_ERRORS,
     OPS_ALIAS,
-    database_error_text,
     drop_broken_connections,
     error_code,
+    error_reason,
 )
 from syncapp.engine.cursor import aware, naive_utc, next_cursor, state_save
 from syncapp.engine.mirror import MirrorWriter
@@ -67,9 +67,12 @@ def attempt(mapping: TableMapping, context: RunContext) -> TableOutcome:
     except DatabaseError as exc:
         code = error_code(exc)
         outcome.retryable = code in LOCK_ERRORS
-        reason = database_error_text(exc)
-        outcome.fail(message(LOCK_ERRORS[code], attempts=1, reason=reason) if outcome.retryable else
-                     message("database_error", reason=reason))  # fmt: skip
+        reason = error_reason(exc)
+        outcome.fail(
+            message(LOCK_ERRORS[code], attempts=1, reason=reason)
+            if outcome.retryable
+            else message("database_error", reason=reason)
+        )
     outcome.duration = time.monotonic() - started
     return outcome
 

@@ -55,8 +55,19 @@ def column_info(connection: BaseDatabaseWrapper, table: str) -> dict[str, dict] 
             "numeric_precision, numeric_scale, is_nullable = 'YES', column_default, extra, character_set_name, "
             "column_key FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = %s"
         )
-        keys = ("data_type", "column_type", "chars", "octets", "precision", "scale", "nullable", "default", "extra",
-                "charset", "key")  # fmt: skip
+        keys = (
+            "data_type",
+            "column_type",
+            "chars",
+            "octets",
+            "precision",
+            "scale",
+            "nullable",
+            "default",
+            "extra",
+            "charset",
+            "key",
+        )
         found = {row[0]: dict(zip(keys, row[1:], strict=True)) for row in fetch_all(connection, query, [table])}
         return found or None
     with connection.cursor() as cursor:

@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from syncapp import report
-from syncapp.databases import FacUnreachable, OpsUnavailable, database_error_text, fac_check, ops_check
+from syncapp.databases import FacUnreachable, OpsUnavailable, fac_check, ops_check, ops_problem
 from syncapp.engine.outcome import SyncOptions, TableOutcome
 from syncapp.mapping import TABLE_NAMES, mapping_for, mappings
-from syncapp.messages import message, render
+from syncapp.messages import render
 from syncapp.models import SyncRun
 from syncapp.runs import sync_run
 from syncapp.schema import schema_check
@@ -27,8 +27,9 @@ USAGE_ERROR = 2
 
 
 def usage_error(text: str) -> CommandError:
-    return CommandError(text + " " + _("(valid tables: %(tables)s)") % {"tables": ", ".join(TABLE_NAMES)},
-                        returncode=USAGE_ERROR)  # fmt: skip
+    return CommandError(
+        text + " " + _("(valid tables: %(tables)s)") % {"tables": ", ".join(TABLE_NAMES)}, returncode=USAGE_ERROR
+    )
 
 
 def parse_tables(values: list[str] | None) -> list[str]:
@@ -43,6 +44,22 @@ def parse_tables(values: list[str] | None) -> list[str]:
     return names
 
 
+FLAGS = (
+    ("--force", gettext_lazy("full run: compare every row, write the differences, find deletions, reset the cursor")),
+    ("--dry-run", gettext_lazy("show what a run would change; write nothing")),
+    (
+        "--status",
+        gettext_lazy("where each table stands, for people and monitors: exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN"),
+    ),
+    ("--check", gettext_lazy("compare both databases' live columns with the mapping; exit 1 on a problem")),
+    ("--verify", gettext_lazy("compare OPS with FAC by checksums; exit 1 on a difference; writes nothing")),
+    (
+        "--allow-mass-delete",
+        gettext_lazy("confirm a run that marks more than SYNC_MAX_DELETE_RATIO of a table's rows deleted"),
+    ),
+)
+
+
 class Command(BaseCommand):
     help = gettext_lazy("Copy the five reference tables one way from FAC (billing) into OPS.")
 
@@ -54,24 +71,12 @@ class Command(BaseCommand):
         return parser
 
     def add_arguments(self, parser):
-        tables = ", ".join(TABLE_NAMES)
-        only = gettext_lazy("only this table (repeatable, or comma-separated): %s") % tables
+        only = gettext_lazy("only this table (repeatable, or comma-separated): %s") % ", ".join(TABLE_NAMES)
         parser.add_argument("--table", action="append", metavar="NAME", help=only)
-        option = {"action": "store_true"}
-        parser.add_argument("--force", **option, help=gettext_lazy(
-            "full run: compare every row, write the differences, find deletions, reset the cursor"))  # fmt: skip
-        dry = gettext_lazy("show what a run would change; write nothing")
-        parser.add_argument("--dry-run", **option, help=dry)
-        parser.add_argument("--status", **option, help=gettext_lazy(
-            "where each table stands, for people and monitors: exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN"))  # fmt: skip
-        parser.add_argument("--check", **option, help=gettext_lazy(
-            "compare both databases' live columns with the mapping; exit 1 on a problem"))  # fmt: skip
-        parser.add_argument("--verify", **option, help=gettext_lazy(
-            "compare OPS with FAC by checksums; exit 1 on a difference; writes nothing"))  # fmt: skip
-        parser.add_argument("--allow-mass-delete", **option, help=gettext_lazy(
-            "confirm a run that marks more than SYNC_MAX_DELETE_RATIO of a table's rows deleted"))  # fmt: skip
-        parser.add_argument("--trigger", choices=SyncRun.Trigger.values, default=SyncRun.Trigger.MANUAL,
-                            help=gettext_lazy("recorded in the run"))  # fmt: skip
+        for flag, help_text in FLAGS:
+            parser.add_argument(flag, action="store_true", help=help_text)
+        trigger = gettext_lazy("recorded in the run")
+        parser.add_argument("--trigger", choices=SyncRun.Trigger.values, default=SyncRun.Trigger.MANUAL, help=trigger)
         # The dashboard's buttons start the command with the record they made (runs.run_queue).
         parser.add_argument("--queued-run", type=int, help=argparse.SUPPRESS)
 
@@ -87,7 +92,7 @@ class Command(BaseCommand):
                 self.stderr.write(str(exc))
             sys.exit(exc.returncode)
         except DatabaseError as exc:  # OPS went away during the run: its record could not be written
-            self.stderr.write(render(message("ops_unreachable", reason=database_error_text(exc))))
+            self.stderr.write(render(ops_problem(exc)))
             sys.exit(1)
         finally:
             connections.close_all()
@@ -97,8 +102,14 @@ class Command(BaseCommand):
         self.verbosity = options["verbosity"]
         alone = [option for option, given in (("--status", status), ("--check", check), ("--verify", verify)) if given]
         if len(alone) > 1 or (alone and (force or dry_run or allow_mass_delete)):
-            raise CommandError(_("%(option)s goes alone: not with --status, --check, --verify, --force, --dry-run "
-                                 "or --allow-mass-delete") % {"option": alone[0]}, returncode=USAGE_ERROR)  # fmt: skip
+            raise CommandError(
+                _(
+                    "%(option)s goes alone: not with --status, --check, --verify, --force, --dry-run "
+                    "or --allow-mass-delete"
+                )
+                % {"option": alone[0]},
+                returncode=USAGE_ERROR,
+            )
         if status:
             return self.show_status(tables)
         try:
@@ -108,8 +119,14 @@ class Command(BaseCommand):
         if check:
             return self.check_schema(tables)
         self.progress_shown = False
-        sync_options = SyncOptions(tables=tuple(tables), force=force, dry_run=dry_run, verify=verify,
-                                   allow_mass_delete=allow_mass_delete, keep_all_changes=self.verbosity >= 3)  # fmt: skip
+        sync_options = SyncOptions(
+            tables=tuple(tables),
+            force=force,
+            dry_run=dry_run,
+            verify=verify,
+            allow_mass_delete=allow_mass_delete,
+            keep_all_changes=self.verbosity >= 3,
+        )
         queued = SyncRun.objects.filter(pk=options["queued_run"]).first() if options["queued_run"] else None
         run = sync_run(
             options=sync_options,
@@ -137,8 +154,9 @@ class Command(BaseCommand):
 
     def progress(self, table: str, done: int, total: int | None) -> None:
         shown = f"{report.number(done)}/{report.number(total)}" if total else report.number(done)
-        self.stdout.write("\r  " + _("%(table)s: %(count)s rows compared") % {"table": table, "count": shown},
-                          ending="")  # fmt: skip
+        self.stdout.write(
+            "\r  " + _("%(table)s: %(count)s rows compared") % {"table": table, "count": shown}, ending=""
+        )
         self.stdout.flush()
         self.progress_shown = True
 
@@ -173,8 +191,9 @@ class Command(BaseCommand):
     def show_verification(self, run: SyncRun, results: list) -> None:
         self.write_lines(report.verification_lines(results))
         if run.status != SyncRun.Status.SUCCESS:
-            raise CommandError(_("Verification #%(id)s: %(problem)s") % {"id": run.pk, "problem": run.problem_text},
-                               returncode=1)  # fmt: skip
+            raise CommandError(
+                _("Verification #%(id)s: %(problem)s") % {"id": run.pk, "problem": run.problem_text}, returncode=1
+            )
         self.stdout.write(self.style.SUCCESS(_("Verification #%(id)s: OPS is equal to FAC.") % {"id": run.pk}))
 
     def show_status(self, tables: list[str]) -> None:
@@ -186,8 +205,7 @@ class Command(BaseCommand):
             self.stdout.write(f"OPSYNC UNKNOWN - {render(exc.problem)}")
             raise CommandError("", returncode=Level.UNKNOWN) from None
         except DatabaseError as exc:
-            problem = message("ops_unreachable", reason=database_error_text(exc))
-            self.stdout.write(f"OPSYNC UNKNOWN - {render(problem)}")
+            self.stdout.write(f"OPSYNC UNKNOWN - {render(ops_problem(exc))}")
             raise CommandError("", returncode=Level.UNKNOWN) from None
         self.write_lines(report.status_lines(status, tables))
         level = report.status_level(status, tables)

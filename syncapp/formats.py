@@ -1,0 +1,52 @@
+"""Numbers, durations and moments as the reader's language writes them (LANGUAGE_CODE).
+
+For the command, the dashboard, the admin and the mails alike: `12 345` and `85 000,00` in
+French, durations rounded, times in Libreville's zone with the zone said.
+"""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+
+def number(value: int | None) -> str:
+    return "-" if value is None else formats.number_format(value, force_grouping=True)
+
+
+def amount(value: Decimal | None, places: int = 2) -> str:
+    """A price or a rate: 85000 → 85 000,00 (in French)."""
+    return "-" if value is None else formats.number_format(value, decimal_pos=places, force_grouping=True)
+
+
+def age(delta: timedelta | None) -> str:
+    if delta is None:
+        return "-"
+    seconds = int(delta.total_seconds())
+    if seconds < 120:
+        return _("%(n)s s") % {"n": seconds}
+    if seconds < 7200:
+        return _("%(n)s min") % {"n": seconds // 60}
+    if seconds < 3 * 86400:
+        return _("%(h)s h %(m)02d") % {"h": seconds // 3600, "m": seconds % 3600 // 60}
+    return _("%(n)s days") % {"n": seconds // 86400}
+
+
+def duration(seconds: float | None) -> str:
+    """0.009175416 → "0.01 s"; 75 → "75 s"; 600 → "10 min" (rounded as people read it)."""
+    if seconds is None:
+        return "-"
+    if seconds < 10:
+        return _("%(n)s s") % {"n": formats.number_format(round(seconds, 2), 2)}
+    return age(timedelta(seconds=seconds))
+
+
+def local_time(value: datetime | None) -> str:
+    """A moment as the people in Libreville read it, with its zone: 2026-11-30 09:05:02 WAT."""
+    return "-" if value is None else timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def short_time(value: datetime | None) -> str:
+    """A recent moment where room is short (lists, chart axes): 30/11 09:05, in Libreville's zone."""
+    return "-" if value is None else timezone.localtime(value).strftime("%d/%m %H:%M")
