@@ -1,18 +1,18 @@
 """The admin: run history and the mirror, read-only (the mirror is owned by the sync)."""
 
 from django.contrib import admin
-from django.contrib.admin.utils import flatten_fieldsets
 from django.db.models import CharField, Q
-from django.utils.html import format_html, format_html_join
+from django.template.loader import render_to_string
+from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from syncapp import admin_auth, formats, report  # noqa: F401 (admin_auth registers the user and group admins)
 from syncapp.adopted.models import ADOPTED_MODELS
 from syncapp.mapping import TABLE_NAMES, mappings
 from syncapp.models import (
     CHANGE_LABELS,
-    COUNTER,
-    COUNTERS,
     SHOWS_COLUMNS,
     OpsOnlyRow,
     SyncRun,
@@ -24,19 +24,28 @@ STATUS_COLOURS = {
     "success": "#2e7d32",
     "partial": "#ef6c00",
     "failed": "#c62828",
+    "queued": "#1565c0",
     "running": "#1565c0",
     "skipped": "#757575",
     "abandoned": "#6d4c41",
 }
+CHANGES_LISTED = 100  # per table on a run's page; the command's -v 3 lists them all
 
 
 def status_badge(status: str, label: str):
     colour = STATUS_COLOURS.get(status, "#757575")
     return format_html(
-        '<span class="opsync-badge" style="background:{};color:#fff;padding:2px 8px;border-radius:9px">{}</span>',
+        '<span class="opsync-badge" style="background:{};color:#fff;padding:2px 8px;border-radius:9px;'
+        'white-space:nowrap">{}</span>',
         colour,
         label,
     )
+
+
+def run_kind(run: SyncRun) -> str:
+    """In words: "incrémentale · cron", "essai à blanc · admin"."""
+    mode = _("dry run") if run.dry_run else run.get_mode_display()
+    return f"{mode} · {run.get_trigger_display()}"
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -65,93 +74,160 @@ class TableFilter(admin.SimpleListFilter):
         return queryset
 
 
-class SyncTableResultInline(admin.TabularInline):
-    model = SyncTableResult
-    extra = 0
-    can_delete = False
-    fields = (
-        "table",
-        "badge",
-        *COUNTERS,
-        "errors",
-        "cursor_before",
-        "cursor_after",
-        "duration_seconds",
-        "error",
-        "row_errors_list",
-        "changes_list",
-    )
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        # Table results are part of their run: whoever may see runs sees them.
-        return request.user.has_perm("syncapp.view_syncrun")
-
-    @admin.display(description=_("status"))
-    def badge(self, result):
-        return status_badge(result.status, result.get_status_display())
-
-    @admin.display(description=_("row errors"))
-    def row_errors_list(self, result):
-        return format_html_join(
-            "", "<div>id {}: {}</div>", ((error["id"], error["reason"]) for error in result.row_errors)
-        )
-
-    @admin.display(description=_("changes"))
-    def changes_list(self, result):
-        rows = format_html_join(
-            "",
-            '<li><span class="opsync-change">#{} {}</span> {}</li>',
-            (
-                (c["id"], CHANGE_LABELS[c["action"]], ", ".join(c["columns"]) if c["action"] in SHOWS_COLUMNS else "")
-                for c in result.changes
-            ),
-        )
-        more = result.changed - len(result.changes)
-        tail = format_html("<li>… {}</li>", _("and %(count)s more") % {"count": more}) if more > 0 else ""
-        return format_html('<ul class="opsync-changes">{}{}</ul>', rows, tail) if result.changes else "-"
-
-
 @admin.register(SyncRun)
 class SyncRunAdmin(ReadOnlyAdmin):
-    list_display = (
-        "id",
-        "badge",
-        "started_at",
-        "duration_display",
-        "trigger",
-        "mode",
-        "dry_run",
-        *COUNTER.values(),
-        "errors",
-    )
-    list_display_links = ("id", "badge")
+    """The run history; a run's page says what it did to each table, a preview's what a run would do."""
+
+    change_form_template = "admin/syncapp/syncrun/change_form.html"
+    change_list_template = "admin/syncapp/syncrun/change_list.html"
+    # Few columns, so that the counts and errors show beside the filters at 1400 px; the problem
+    # goes under the status.
+    list_display = ("id", "outcome", "when", "duration_display", "kind", "changed_display", "errors_display")
+    list_display_links = ("id",)
     list_filter = ("status", "trigger", "mode", "dry_run", ("started_at", admin.DateFieldListFilter), TableFilter)
     search_fields = ("error", "results__error", "results__row_errors")
-    inlines = [SyncTableResultInline]
+    readonly_fields = (
+        "badge",
+        "kind",
+        "started",
+        "finished",
+        "duration_display",
+        "totals_display",
+        "problem_display",
+        "tables_display",
+        "options_display",
+        "host",
+        "pid",
+        "triggered_by",
+    )
     fieldsets = (
         (
             None,
-            {"fields": (("badge", "trigger", "mode", "dry_run"), ("started_at", "finished_at", "duration_display"))},
+            {
+                "fields": (
+                    ("badge", "kind"),
+                    ("started", "finished", "duration_display"),
+                    "totals_display",
+                    "problem_display",
+                )
+            },
         ),
-        (_("Totals"), {"fields": ((*COUNTERS, "errors"),)}),
-        (_("Details"), {"fields": ("error", "tables", "options", ("host", "pid", "triggered_by"))}),
+        (_("Details"), {"fields": ("tables_display", "options_display", ("host", "pid", "triggered_by"))}),
     )
-    readonly_fields = flatten_fieldsets(fieldsets)  # everything shown, nothing editable
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": _("Sync runs"), **(extra_context or {})})
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The run's page: its summary, and what it did to each table (a preview: what it would do, first)."""
+        run = self.get_object(request, object_id)
+        if run is not None:
+            results = [result_context(result) for result in run.results.all()]
+            title = _("Dry run #%(id)s") if run.dry_run else _("Run #%(id)s")
+            extra_context = {
+                "title": title % {"id": run.pk},
+                "subtitle": None,
+                "opsync_results": render_to_string(
+                    "admin/syncapp/syncrun/results.html", {"results": results, "run": run}
+                ),
+                **(extra_context or {}),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("status"), ordering="status")
     def badge(self, run):
         return status_badge(run.status, run.get_status_display())
 
+    @admin.display(description=_("kind"))
+    def kind(self, run):
+        return run_kind(run)
+
+    @admin.display(description=_("started at"), ordering="started_at")
+    def when(self, run):
+        return formats.short_time(run.started_at)  # the run's page gives the year and the zone
+
+    @admin.display(description=_("started at"))
+    def started(self, run):
+        return formats.local_time(run.started_at)
+
+    @admin.display(description=_("finished at"))
+    def finished(self, run):
+        return formats.local_time(run.finished_at)
+
     @admin.display(description=_("duration"))
     def duration_display(self, run):
-        return "-" if run.duration is None else f"{run.duration.total_seconds():.2f} s"
+        return "-" if run.duration is None else formats.duration(run.duration.total_seconds())
+
+    @admin.display(description=_("rows changed"))
+    def changed_display(self, run):
+        return formats.number(run.changed)
+
+    @admin.display(description=_("errors"), ordering="errors")
+    def errors_display(self, run):
+        return formats.number(run.errors)
+
+    @admin.display(description=_("status"), ordering="status")
+    def outcome(self, run):
+        """The status, and what went wrong in a few words."""
+        problem = Truncator(run.problem_text).chars(70)
+        if not problem:
+            return self.badge(run)
+        return format_html('{}<div class="opsync-problem-short">{}</div>', self.badge(run), problem)
+
+    @admin.display(description=_("totals"))
+    def totals_display(self, run):
+        return report.totals(run)
+
+    @admin.display(description=_("problem"))
+    def problem_display(self, run):
+        return run.problem_text or "-"
+
+    @admin.display(description=_("tables"))
+    def tables_display(self, run):
+        return ", ".join(run.tables) or "-"
+
+    @admin.display(description=_("options"))
+    def options_display(self, run):
+        chosen = [OPTION_LABELS[name] for name, given in run.options.items() if given and name in OPTION_LABELS]
+        return ", ".join(str(label) for label in chosen) or _("none")
+
+
+OPTION_LABELS = {
+    "force": _("full run (--force)"),
+    "dry_run": _("dry run, nothing written (--dry-run)"),
+    "verify": _("verification (--verify)"),
+    "allow_mass_delete": _("mass deletion confirmed (--allow-mass-delete)"),
+}
+
+
+def result_context(result: SyncTableResult) -> dict:
+    """What the run page shows of a table: its counts in words, its problem, its refused rows and changes."""
+    changes = [
+        {
+            "id": c["id"],
+            "action": CHANGE_LABELS[c["action"]],
+            "columns": ", ".join(c["columns"]) if c["action"] in SHOWS_COLUMNS else "",
+        }
+        for c in result.changes[:CHANGES_LISTED]
+    ]
+    # How many there were: rows changed, or (a verification) rows found different.
+    total = max(result.errors if result.run.mode == SyncRun.Mode.VERIFY else result.changed, len(result.changes))
+    return {
+        "result": result,
+        "badge": status_badge(result.status, result.get_status_display()),
+        "counts": report.totals(result) + " · " + formats.duration(result.duration_seconds),
+        "problem": result.problem_text,
+        "cursor": (formats.local_time(result.cursor_before), formats.local_time(result.cursor_after)),
+        "refusals": [
+            {"reason": group["reason"], "ids": ", ".join(f"#{i}" for i in group["ids"]), "count": len(group["ids"])}
+            for group in report.refusals(result.row_errors)
+        ],
+        "more_errors": max(result.refused - len(result.row_errors), 0),
+        "more_errors_text": formats.number(max(result.refused - len(result.row_errors), 0)),
+        "changes": changes,
+        "more_changes": total - len(changes),
+        "more_changes_text": formats.number(total - len(changes)),
+    }
 
 
 class DeletedFilter(admin.SimpleListFilter):
@@ -177,39 +253,51 @@ class MirrorAdmin(ReadOnlyAdmin):
     list_per_page = 50
     deleted_at = "deleted_at"  # the model field fed by FAC's deleted_at
 
+    @admin.display(description=pgettext_lazy("mirror row", "copied"), ordering="synced_at")
+    def synced(self, row):
+        return formats.short_time(row.synced_at)
+
     @admin.display(description=pgettext_lazy("mirror row", "deleted"), boolean=True)
     def is_deleted(self, row):
         return getattr(row, self.deleted_at) is not None
 
 
 class ClientAdmin(MirrorAdmin):
-    list_display = ("id", "nom", "type", "email", "telephone", "ville", "pays", "nif", "synced_at", "is_deleted")
+    list_display = ("id", "nom", "type", "email", "telephone", "ville", "nif", "synced", "is_deleted")
     list_filter = (DeletedFilter, "type", "pays", "ville")
     search_fields = ("nom", "email", "telephone", "nif", "rccm", "contact_principal")
 
 
 class TransitaireAdmin(MirrorAdmin):
-    list_display = ("id", "nom", "email", "telephone", "nif", "actif", "synced_at", "is_deleted")
+    list_display = ("id", "nom", "email", "telephone", "nif", "actif", "synced", "is_deleted")
     list_filter = (DeletedFilter, "actif")
     search_fields = ("nom", "email", "telephone", "nif", "rccm", "contact_principal")
 
 
 class ArmateurAdmin(MirrorAdmin):
-    list_display = ("id", "code", "nom", "email", "telephone", "actif", "synced_at", "is_deleted")
+    list_display = ("id", "code", "nom", "email", "telephone", "actif", "synced", "is_deleted")
     list_filter = (DeletedFilter, "actif")
     search_fields = ("nom", "code", "email")
 
 
 class RepresentantAdmin(MirrorAdmin):
-    list_display = ("id", "nom", "prenom", "zone", "taux_commission", "actif", "synced_at", "is_deleted")
+    list_display = ("id", "nom", "prenom", "zone", "commission", "actif", "synced", "is_deleted")
     list_filter = (DeletedFilter, "actif", "zone")
     search_fields = ("nom", "prenom", "email", "telephone", "zone")
 
+    @admin.display(description=_("commission rate"), ordering="taux_commission")
+    def commission(self, row):
+        return formats.amount(row.taux_commission)
+
 
 class ServiceAdmin(MirrorAdmin):
-    list_display = ("id", "code", "nom", "prix_unitaire", "unite", "categorie", "statut", "synced_at", "is_deleted")
+    list_display = ("id", "code", "nom", "price", "unite", "categorie", "statut", "synced", "is_deleted")
     list_filter = (DeletedFilter, "categorie", "statut", "unite")
     search_fields = ("code", "nom", "description")
+
+    @admin.display(description=_("unit price"), ordering="prix_unitaire")
+    def price(self, row):
+        return formats.amount(row.prix_unitaire)
 
 
 class AdoptedMirrorAdmin(MirrorAdmin):

@@ -1,25 +1,44 @@
-"""opsync's admin site: Django's own, plus the sync dashboard at /admin/syncapp/dashboard/."""
+"""opsync's admin site: Django's own, plus the sync dashboard at /admin/syncapp/dashboard/.
+
+The dashboard's buttons start a run in a process of its own and open its page at once: the
+request never waits for the sync (gunicorn would cut it after its timeout).
+"""
+
+from functools import wraps
 
 from django.contrib import admin, messages
-from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
 
 from syncapp.dashboard import dashboard_context
 from syncapp.engine.outcome import SyncOptions
 from syncapp.models import SyncRun
-from syncapp.runs import sync_run
+from syncapp.runs import run_detached
+
+
+def post_only(view):
+    """As Django's require_POST, but the 405 page says so in the reader's language."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method != "POST":
+            response = TemplateResponse(request, "405.html", {"allowed": "POST"}, status=405)
+            response["Allow"] = "POST"
+            return response
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 class OpsyncAdminSite(admin.AdminSite):
     site_header = _("opsync administration")
     site_title = _("opsync")
     index_title = _("FAC → OPS synchronisation")
+    site_url = None  # there is no site besides the admin: no "View site" link
 
     def get_urls(self):
         urls = [
@@ -47,16 +66,15 @@ class OpsyncAdminSite(admin.AdminSite):
         return self.run_from_dashboard(request, dry_run=True)
 
     @staticmethod
-    @require_POST
-    @permission_required("syncapp.run_sync", raise_exception=True)
+    @post_only
     def run_from_dashboard(request: HttpRequest, *, dry_run: bool):
-        """The same engine as the command, under the same lock; then show the run."""
-        run = sync_run(options=SyncOptions(dry_run=dry_run), trigger=SyncRun.Trigger.ADMIN, user=request.user)
-        if run.status == SyncRun.Status.SKIPPED:
-            messages.warning(request, gettext("Not started: %(reason)s.") % {"reason": run.error})
-            return HttpResponseRedirect(reverse("admin:syncapp_dashboard"))
-        level = messages.SUCCESS if run.status == SyncRun.Status.SUCCESS else messages.ERROR
-        messages.add_message(
-            request, level, gettext("Run #%(id)s: %(status)s.") % {"id": run.pk, "status": run.get_status_display()}
-        )
+        """The same command as cron's, in a process of its own, under the same lock; then the run's page."""
+        if not request.user.has_perm("syncapp.run_sync"):
+            raise PermissionDenied
+        run = run_detached(options=SyncOptions(dry_run=dry_run), trigger=SyncRun.Trigger.ADMIN, user=request.user)
+        if run.status == SyncRun.Status.FAILED:
+            messages.error(request, gettext("Not started: %(reason)s.") % {"reason": run.problem_text})
+        else:
+            started = gettext("Preview #%(id)s started.") if dry_run else gettext("Run #%(id)s started.")
+            messages.info(request, started % {"id": run.pk})
         return HttpResponseRedirect(reverse("admin:syncapp_syncrun_change", args=[run.pk]))

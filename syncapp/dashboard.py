@@ -1,57 +1,197 @@
-"""What the dashboard shows: the read side's status, and the chart drawn from the last runs."""
+"""What the dashboard shows: a verdict, each table's state, the last runs as a chart, what is unresolved.
+
+Everything comes from the read side (syncapp/selectors.py); this module only arranges it for
+the page: sentences in the reader's language, numbers as they write them, the chart's geometry.
+"""
 
 from dataclasses import dataclass
+from statistics import median
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from syncapp.models import SyncRun
-from syncapp.selectors import CHART_RUNS, chart_runs, recent_failures, stale_after, sync_status
+from syncapp import formats
+from syncapp.messages import message, render
+from syncapp.models import SyncRun, SyncTableResult
+from syncapp.selectors import CHART_RUNS, Level, SyncStatus, chart_runs, recent_failures, stale_after, sync_status
 
-CHART_WIDTH, CHART_HEIGHT, BAR_GAP = 600, 120, 2
+# The chart's frame, in the SVG's own units (it scales to the page's width).
+WIDTH, HEIGHT = 720, 230
+LEFT, RIGHT, TOP, BOTTOM = 56, 12, 28, 44
+STATUS_CLASSES = ("success", "partial", "failed", "skipped", "abandoned")
+
+
+@dataclass
+class Verdict:
+    level: str  # ok, warning, critical
+    sentence: str
+    others: list[str]
+
+
+def verdict(status: SyncStatus) -> Verdict:
+    """One sentence: everything is fresh, or what is wrong and what to do (then the rest, if more)."""
+    minutes = int(stale_after().total_seconds() // 60)
+    if not status.problems:
+        sentence = render(message("all_fresh", minutes=minutes))
+        return Verdict("ok", sentence, [])
+    level = "critical" if status.level >= Level.CRITICAL else "warning"
+    said = [f"{render(p.message)} — {render(p.advice)}" for p in status.problems]
+    return Verdict(level, said[0][:1].upper() + said[0][1:] + ".", said[1:])
 
 
 @dataclass
 class Bar:
     x: float
     width: float
-    duration_height: float
-    changed_height: float
+    height: float
+    clipped: bool  # longer than the scale: drawn to the top, its length said in its title
     run: SyncRun
+    title: str
 
     @property
-    def changed_x(self) -> float:
-        return self.x + self.width
+    def y(self) -> float:
+        return HEIGHT - BOTTOM - self.height
+
+    @property
+    def css(self) -> str:
+        return self.run.status if self.run.status in STATUS_CLASSES else "skipped"
 
 
-def chart_bars(runs: list[SyncRun]) -> list[Bar]:
-    """Two bars per run, scaled to the largest: duration (seconds) and rows changed."""
+@dataclass
+class Tick:
+    at: float  # the position along the axis
+    label: str
+    anchor: str = "middle"  # the first and last time labels stay inside the chart
+
+
+@dataclass
+class Chart:
+    bars: list[Bar]
+    y_ticks: list[Tick]
+    x_ticks: list[Tick]
+    legend: list[tuple[str, str]]  # (css class, label)
+    scale_note: str
+
+    width: int = WIDTH
+    height: int = HEIGHT
+    left: int = LEFT
+    right: int = WIDTH - RIGHT
+    top: int = TOP
+    bottom: int = HEIGHT - BOTTOM
+
+
+def scale_for(durations: list[float]) -> float:
+    """The top of the duration axis: the runs as they usually are, not the one that ran for an hour."""
+    if not durations:
+        return 1.0
+    ordinary = 4 * median(durations) or max(durations)
+    return max(min(max(durations), ordinary), 0.1)
+
+
+def nice(value: float) -> float:
+    """A round number at or above value: 1, 2, 2.5 or 5 times a power of ten."""
+    power = 10 ** len(str(int(value))) / 10 if value >= 1 else 0.1
+    for step in (1, 2, 2.5, 5, 10):
+        if step * power >= value:
+            return step * power
+    return 10 * power
+
+
+def chart(runs: list[SyncRun]) -> Chart | None:
+    """A bar per run, oldest first: its duration against a labelled scale, its colour its outcome."""
     if not runs:
-        return []
+        return None
     durations = [run.duration.total_seconds() for run in runs]
-    top_duration, top_changed = max(durations) or 1, max(run.changed for run in runs) or 1
-    slot = CHART_WIDTH / CHART_RUNS
-    return [
+    top = nice(scale_for(durations))
+    slot = (WIDTH - LEFT - RIGHT) / CHART_RUNS  # a run's width, whatever their number; the newest on the right
+    first = WIDTH - RIGHT - len(runs) * slot
+    area = HEIGHT - TOP - BOTTOM
+    bars = [
         Bar(
-            x=index * slot,
-            width=slot / 2 - BAR_GAP,
-            duration_height=round(CHART_HEIGHT * durations[index] / top_duration, 1),
-            changed_height=round(CHART_HEIGHT * run.changed / top_changed, 1),
+            x=first + index * slot + slot * 0.15,
+            width=slot * 0.7,
+            height=round(area * min(seconds, top) / top, 1),
+            clipped=seconds > top,
             run=run,
+            title=_("#%(id)s %(when)s — %(status)s, %(duration)s, %(changed)s rows changed")
+            % {
+                "id": run.pk,
+                "when": formats.local_time(run.started_at),
+                "status": run.get_status_display(),
+                "duration": formats.duration(seconds),
+                "changed": formats.number(run.changed),
+            },
         )
-        for index, run in enumerate(runs)
+        for index, (run, seconds) in enumerate(zip(runs, durations, strict=True))
+    ]
+    y_ticks = [
+        Tick(HEIGHT - BOTTOM - area * part, formats.duration(top * part) if part else "0") for part in (0, 0.5, 1)
+    ]
+    picks = sorted({0, len(runs) // 2, len(runs) - 1})
+    x_ticks = [
+        Tick(
+            bars[i].x + bars[i].width / 2,
+            formats.short_time(runs[i].started_at),
+            "end" if i == len(runs) - 1 and i else "middle",
+        )
+        for i in picks
+    ]
+    present = {bar.css for bar in bars}
+    labels = dict(SyncRun.Status.choices)
+    legend = [(css, str(labels[css])) for css in STATUS_CLASSES if css in present]
+    note = _("Bars above the scale ran longer; their title says how long.") if any(b.clipped for b in bars) else ""
+    return Chart(bars, y_ticks, x_ticks, legend, note)
+
+
+def unresolved(failures: list[SyncRun], status: SyncStatus) -> list[dict]:
+    """Failed and partial runs, each marked resolved when every table it failed on succeeded since."""
+    last_success = {table.table: table.last_success_at for table in status.tables}
+    listed = []
+    for run in failures:
+        failed = [r.table for r in run.results.all() if r.status != SyncTableResult.Status.SUCCESS] or run.tables
+        resolved = all(last_success.get(t) and run.finished_at and last_success[t] > run.finished_at for t in failed)
+        refused = sum(r.refused for r in run.results.all())
+        listed.append(
+            {
+                "run": run,
+                "resolved": resolved,
+                "tables": ", ".join(failed),
+                "when": formats.local_time(run.started_at),
+                "problem": run.problem_text,
+                "refused": refused,
+                "refused_text": formats.number(refused),
+            }
+        )
+    return listed
+
+
+def tables(status: SyncStatus) -> list[dict]:
+    return [
+        {
+            "table": table,
+            "colour": table.freshness,
+            "last_success": formats.local_time(table.last_success_at),
+            "age": formats.age(table.age),
+            "live": formats.number(table.ops_live),
+            "deleted": formats.number(table.ops_deleted),
+            "fac_rows": formats.number(table.fac_rows),
+        }
+        for table in status.tables
     ]
 
 
 def dashboard_context() -> dict:
     status = sync_status()
+    failures = unresolved(list(recent_failures().prefetch_related("results")), status)
     return {
         "status": status,
-        "tables": [(table, table.freshness) for table in status.tables],
+        "verdict": verdict(status),
+        "fac_error": render(status.fac_error),
+        "lock_holder": render(status.lock_holder),
+        "tables": tables(status),
         "stale_after_minutes": int(stale_after().total_seconds() // 60),
-        "bars": chart_bars(list(chart_runs())[::-1]),
-        "chart_width": CHART_WIDTH,
-        "chart_height": CHART_HEIGHT,
-        "failures": list(recent_failures().prefetch_related("results")),
-        "legend_duration": _("duration"),
-        "legend_changed": _("rows changed"),
+        "chart": chart(list(chart_runs())[::-1]),
+        "failures": [f for f in failures if not f["resolved"]],
+        "resolved_failures": len([f for f in failures if f["resolved"]]),
+        "checked_at": formats.local_time(timezone.now()),
     }

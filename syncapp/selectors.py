@@ -13,7 +13,8 @@ from django.db import DatabaseError
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
-from syncapp.databases import FacUnreachable, database_error_text, fac_check
+from syncapp.databases import FacUnreachable, error_reason, fac_check
+from syncapp.formats import local_time
 from syncapp.lock import SyncLock
 from syncapp.mapping import TableMapping, mappings
 from syncapp.messages import Message, message
@@ -48,9 +49,8 @@ def last_real_run() -> SyncRun | None:
 
 
 def chart_runs() -> QuerySet[SyncRun]:
-    """The runs the chart draws: the last finished runs that applied something."""
-    finished = SyncRun.objects.filter(finished_at__isnull=False, dry_run=False).exclude(status=SyncRun.Status.SKIPPED)
-    return finished.order_by("-started_at")[:CHART_RUNS]
+    """The runs the chart draws: the last finished ones, skipped and abandoned too; not the previews."""
+    return SyncRun.objects.filter(finished_at__isnull=False, dry_run=False).order_by("-started_at")[:CHART_RUNS]
 
 
 def recent_failures() -> QuerySet[SyncRun]:
@@ -161,8 +161,14 @@ class SyncStatus:
             recorded = message("as_recorded", text=run.error) if run.error else message("rows_refused_run")
             reason = run.problems or [recorded]
             level = Level.CRITICAL if run.status == SyncRun.Status.FAILED else Level.WARNING
-            found.append(Problem("run_failed", level, message("run_failed", run=run.pk, reason=reason),
-                                 message("advice_run", run=run.pk)))  # fmt: skip
+            found.append(
+                Problem(
+                    "run_failed",
+                    level,
+                    message("run_failed", run=run.pk, reason=reason),
+                    message("advice_run", run=run.pk),
+                )
+            )
         for table in self.tables:
             found += table_problems(table)
         return sorted(found, key=lambda problem: -problem.level)
@@ -191,11 +197,6 @@ def table_problems(table: TableStatus) -> list[Problem]:
         what = message("late", table=table.table, minutes=int(table.age.total_seconds() // 60))
         return [Problem(f"late:{table.table}", Level.WARNING, what, message("advice_late"))]
     return []
-
-
-def local_time(value: datetime) -> str:
-    """A moment as the people in Libreville read it, with its zone: 2026-11-30 09:05:02 WAT."""
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
 def table_status(mapping: TableMapping, *, fac_ok: bool) -> TableStatus:
@@ -238,7 +239,7 @@ def sync_status(*, check_fac: bool = True) -> SyncStatus:
     try:
         tables = [table_status(m, fac_ok=check_fac and fac_error is None) for m in mappings()]
     except DatabaseError as exc:  # FAC dropped between the check and the counts
-        fac_error = message("fac_query_failed", reason=database_error_text(exc))
+        fac_error = message("fac_query_failed", reason=error_reason(exc))
         tables = [table_status(m, fac_ok=False) for m in mappings()]
     holder = lock_holder_message(running_run()) if SyncLock().is_held() else None
     return SyncStatus(

@@ -1,5 +1,8 @@
 """The admin pages and the health endpoint, through Django's test client, on real runs."""
 
+import os
+import re
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -10,7 +13,7 @@ from django.urls import reverse
 
 from syncapp.models import Client, SyncRun, SyncState
 from tests.factories import ArmateurFactory, ClientFactory, fac_now
-from tests.mirror import sync
+from tests.mirror import subprocess_env, sync
 
 BOTH = pytest.mark.django_db(databases=["default", "facturation"], transaction=True)
 DASHBOARD = "/admin/syncapp/dashboard/"
@@ -59,7 +62,8 @@ def test_the_dashboard_shows_each_table_in_french(client, synced):
     assert "Tableau de bord de la synchronisation" in page
     assert 'data-table="clients" data-state="green"' in page
     row = page.split('data-table="clients"')[1].split("</tr>")[0]
-    assert '<td class="num">3</td>' in row and '<td class="num">1</td>' in row and '<td class="num">4</td>' in row
+    numbers = re.findall(r'<td class="num[^"]*">([^<]*)</td>', row)
+    assert numbers[1:] == ["3", "1", "4"]  # OPS live, deleted, FAC rows (after the age)
     assert "FAC joignable" in page
     content = page.split('id="content-main"')[1]
     assert "<svg" in content and "<script" not in content  # the chart is drawn by the server
@@ -83,11 +87,29 @@ def test_a_stale_table_is_red_and_a_failure_is_listed(client, synced, settings):
     assert 'data-table="armateurs" data-state="red"' in page
     assert 'data-table="clients" data-state="red"' in page  # its last result failed
     assert reverse("admin:syncapp_syncrun_change", args=[failed.pk]) in page
-    assert "refused to mark 20 of 63 live rows deleted" in page
+    assert "refus de marquer comme supprimées 20 des 63 lignes actives" in page  # in French, the admin's language
+
+
+@pytest.fixture
+def detached(monkeypatch):
+    """The dashboard's runs are processes of their own: they must find the test databases too."""
+    for name, value in subprocess_env().items():
+        monkeypatch.setenv(name, value)
+
+
+def finished(run: SyncRun, seconds: float = 60) -> SyncRun:
+    """The run, once its process has ended it (polled: the request did not wait for it)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        run.refresh_from_db()
+        if run.status not in (SyncRun.Status.QUEUED, SyncRun.Status.RUNNING):
+            return run
+        time.sleep(0.2)
+    raise AssertionError(f"run #{run.pk} still {run.status} after {seconds} s")
 
 
 @BOTH
-def test_sync_now_runs_the_engine_and_shows_the_run(client, synced):
+def test_sync_now_starts_the_run_in_its_own_process_and_shows_it(client, synced, detached):
     user = staff(client, "view_syncrun", "run_sync")
     new = ClientFactory()
     page = client.get(DASHBOARD).content.decode()
@@ -97,23 +119,26 @@ def test_sync_now_runs_the_engine_and_shows_the_run(client, synced):
 
     run = SyncRun.objects.latest("started_at")
     assert response.status_code == 302 and response.url == reverse("admin:syncapp_syncrun_change", args=[run.pk])
-    assert (run.trigger, run.triggered_by, run.status, run.dry_run) == ("admin", user, "success", False)
+    assert (run.trigger, run.triggered_by, run.dry_run) == ("admin", user, False)
+    assert finished(run).status == "success" and run.pid != os.getpid()
     assert Client.objects.filter(pk=new["id"]).exists()
     assert client.get(reverse("admin:syncapp_dashboard_sync")).status_code == 405
 
 
 @BOTH
-def test_preview_shows_the_rows_that_would_change_and_writes_nothing(client, synced):
+def test_preview_shows_first_what_would_change_and_says_it_wrote_nothing(client, synced, detached):
     staff(client, "view_syncrun", "run_sync")
     new = ClientFactory(updated_at=fac_now())
 
-    response = client.post(reverse("admin:syncapp_dashboard_preview"), follow=True)
+    response = client.post(reverse("admin:syncapp_dashboard_preview"))
 
-    run = SyncRun.objects.latest("started_at")
+    run = finished(SyncRun.objects.latest("started_at"))
     assert run.dry_run is True and run.inserted == 1
     assert not Client.objects.filter(pk=new["id"]).exists()
-    page = response.content.decode()
-    assert f"#{new['id']} insertion" in page
+    page = client.get(response.url).content.decode()
+    assert "rien n'a été écrit dans OPS" in page
+    main = page.split('id="content-main"')[1]
+    assert main.index(f"#{new['id']} insertion") < main.index("Totaux")  # the would-be changes first
 
 
 @BOTH
@@ -209,3 +234,28 @@ def test_a_verification_shows_what_differs(client, synced):
     page = client.get(reverse("admin:syncapp_syncrun_change", args=[SyncRun.objects.latest("started_at").pk]))
 
     assert f"#{edited.pk} différente</span> nom" in page.content.decode()
+
+
+@pytest.mark.mariadb
+@BOTH
+def test_the_button_answers_at_once_while_the_run_goes_on(client, synced, detached):
+    """The request returns while the run it started still waits for OPS (a row another session holds)."""
+    from tests.test_faults import RowLock, wait_for_blocked_write
+
+    staff(client, "view_syncrun", "run_sync")
+    row = Client.objects.order_by("pk").first()
+    synced.update("clients", row.pk, nom="renommé dans FAC", updated_at=fac_now())
+    lock = RowLock("clients", row.pk)
+    try:
+        response = client.post(reverse("admin:syncapp_dashboard_sync"))
+        run = SyncRun.objects.latest("started_at")
+        assert response.status_code == 302  # answered…
+        wait_for_blocked_write(lock)  # …while the run is still blocked on the row
+        run.refresh_from_db()
+        assert run.status == SyncRun.Status.RUNNING
+        page = client.get(response.url).content.decode()
+        assert '<meta http-equiv="refresh" content="2">' in page and "Cette exécution est en cours" in page
+    finally:
+        lock.release()
+    assert finished(run).status == "success"
+    assert Client.objects.get(pk=row.pk).nom == "renommé dans FAC"

@@ -1,7 +1,12 @@
-"""End to end in a real browser: Debian's headless Chromium driven by Selenium against the live server."""
+"""End to end in a real browser: Debian's headless Chromium driven by Selenium against the live server.
+
+The pages a manager reads (dashboard, run list, a run's page, a mirror list), at a desk's
+1400 px and a phone's 390 px: nothing wider than the window, the verdict on top, the chart with
+its labels. Screenshots go to TEST_OUTPUT_DIR/browser for a look.
+"""
 
 import os
-import shutil
+import time
 
 import pytest
 from django.conf import settings
@@ -9,11 +14,12 @@ from django.contrib.auth.models import User
 
 from syncapp.models import Client, SyncRun
 from tests.factories import ArmateurFactory, ClientFactory, fac_now
-from tests.mirror import sync
+from tests.mirror import subprocess_env, sync
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 HAVE_BROWSER = os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)
 IN_CI = os.environ.get("CI", "").lower() == "true"
+SIZES = {"desk": (1400, 1000), "phone": (390, 844)}
 
 pytestmark = [
     pytest.mark.skipif(not HAVE_BROWSER and not IN_CI, reason="needs chromium and chromium-driver (apt)"),
@@ -32,12 +38,12 @@ def browser():
         "--no-sandbox",
         "--disable-gpu",
         "--disable-dev-shm-usage",
-        "--window-size=1400,1100",
         "--no-first-run",
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
         "--lang=fr",
+        "--hide-scrollbars",
     ):
         options.add_argument(argument)
     driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
@@ -46,51 +52,109 @@ def browser():
     driver.quit()
 
 
-def test_dashboard_preview_and_sync_now(browser, live_server, fac):
+@pytest.fixture
+def detached(monkeypatch):
+    """The dashboard's runs are processes of their own: they must find the test databases too."""
+    for name, value in subprocess_env().items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.fixture
+def screenshots():
+    output = settings.TEST_OUTPUT_DIR / "browser"
+    output.mkdir(parents=True, exist_ok=True)
+    return output
+
+
+def log_in(browser, live_server) -> None:
     from selenium.webdriver.common.by import By
 
-    ClientFactory.create_batch(3)
-    ArmateurFactory(code="MSC", nom="MSC")
-    assert sync()[0] == 0
     User.objects.create_superuser("admin", "admin@opsync.ga", "mot-de-passe-admin")
-
+    browser.set_window_size(*SIZES["desk"])
     browser.get(f"{live_server.url}/admin/login/")
     browser.find_element(By.NAME, "username").send_keys("admin")
     browser.find_element(By.NAME, "password").send_keys("mot-de-passe-admin")
     browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
-    browser.find_element(By.LINK_TEXT, "Tableau de bord de la synchronisation").click()
 
-    states = {
-        row.get_attribute("data-table"): row.get_attribute("data-state")
-        for row in browser.find_elements(By.CSS_SELECTOR, "tr.opsync-table")
+
+def overflow(browser) -> int:
+    """How many pixels the page is wider than the window (0: no sideways scrolling)."""
+    return browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+
+
+def wait_until_finished(run: SyncRun, seconds: float = 60) -> SyncRun:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        run.refresh_from_db()
+        if run.status not in (SyncRun.Status.QUEUED, SyncRun.Status.RUNNING):
+            return run
+        time.sleep(0.2)
+    raise AssertionError(f"run #{run.pk} still {run.status}")
+
+
+def test_the_pages_fit_a_desk_and_a_phone(browser, live_server, fac, screenshots):
+    from selenium.webdriver.common.by import By
+
+    ClientFactory.create_batch(3)
+    ClientFactory(nom="Société Équatoriale d'Exploitation Forestière et de Transit Maritime " * 2, notes="x" * 5000)
+    ArmateurFactory(code="MSC", nom="MSC")
+    assert sync()[0] == 0
+    assert sync("--dry-run")[0] == 0
+    run = SyncRun.objects.filter(dry_run=False).latest("started_at")
+    log_in(browser, live_server)
+    pages = {
+        "dashboard": "/admin/syncapp/dashboard/",
+        "runs": "/admin/syncapp/syncrun/",
+        "run": f"/admin/syncapp/syncrun/{run.pk}/change/",
+        "clients": "/admin/syncapp/client/",
     }
-    assert states == dict.fromkeys(["clients", "transitaires", "armateurs", "representants", "services"], "green")
-    clients_row = browser.find_element(By.CSS_SELECTOR, 'tr[data-table="clients"]')
-    assert [cell.text for cell in clients_row.find_elements(By.CSS_SELECTOR, "td.num")] == ["3", "0", "3"]
-    output = settings.TEST_OUTPUT_DIR / "browser"
-    output.mkdir(parents=True, exist_ok=True)
-    browser.save_screenshot(str(output / "dashboard.png"))
-    shutil.copy(output / "dashboard.png", output / "dashboard-before-sync.png")
+    for size, (width, height) in SIZES.items():
+        browser.set_window_size(width, height)
+        for name, path in pages.items():
+            browser.get(live_server.url + path)
+            browser.save_screenshot(str(screenshots / f"{name}-{width}.png"))
+            assert overflow(browser) <= 0, f"{name} is wider than the window at {width} px"
+            if name == "dashboard":
+                verdict = browser.find_element(By.ID, "opsync-verdict")
+                assert verdict.get_attribute("data-level") == "ok", size
+                assert verdict.text.startswith("Tout est à jour")
+                labels = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#opsync-chart text")]
+                assert "durée" in labels and "début de l'exécution" in labels
+                assert any(label.endswith(" s") for label in labels)  # the scale
+                assert any(":" in label and "/" in label for label in labels)  # the times
+                clients_row = browser.find_element(By.CSS_SELECTOR, 'tr[data-table="clients"]')
+                cells = [
+                    cell.text for cell in clients_row.find_elements(By.CSS_SELECTOR, "td.num") if cell.is_displayed()
+                ]
+                # OPS live, (deleted, on a desk only,) FAC rows
+                assert cells[1:] == (["4", "0", "4"] if size == "desk" else ["4", "4"]), size
 
+
+def test_preview_and_sync_now_from_the_dashboard(browser, live_server, fac, detached, screenshots):
+    from selenium.webdriver.common.by import By
+
+    ClientFactory.create_batch(3)
+    assert sync()[0] == 0
+    log_in(browser, live_server)
     new = ClientFactory(nom="Nouveau client 🚢", updated_at=fac_now())
+
+    browser.get(f"{live_server.url}/admin/syncapp/dashboard/")
     browser.find_element(By.ID, "opsync-preview").click()
-    changes = browser.find_element(By.CSS_SELECTOR, "ul.opsync-changes").text
-    assert f"#{new['id']} insertion" in changes
+    preview = wait_until_finished(SyncRun.objects.latest("started_at"))
+    browser.refresh()
+    assert preview.dry_run and preview.status == "success"
+    assert "rien n'a été écrit dans OPS" in browser.find_element(By.ID, "opsync-dry-run").text
+    assert f"#{new['id']} insertion" in browser.find_element(By.CSS_SELECTOR, "ul.opsync-changes").text
     assert not Client.objects.filter(pk=new["id"]).exists()
-    preview = SyncRun.objects.latest("started_at")
-    assert preview.dry_run
+    browser.save_screenshot(str(screenshots / "preview-1400.png"))
 
     browser.get(f"{live_server.url}/admin/syncapp/dashboard/")
     browser.find_element(By.ID, "opsync-sync-now").click()
-    message = browser.find_element(By.CSS_SELECTOR, ".messagelist .success").text
     run = SyncRun.objects.latest("started_at")
-    assert f"#{run.pk}" in message
     assert browser.current_url.endswith(f"/admin/syncapp/syncrun/{run.pk}/change/")
+    assert f"n° {run.pk}" in browser.find_element(By.CSS_SELECTOR, ".messagelist .info").text
+    wait_until_finished(run)
     assert not run.dry_run and run.trigger == "admin" and run.inserted == 1
     assert Client.objects.filter(pk=new["id"]).exists()
-
     browser.get(f"{live_server.url}/admin/syncapp/syncrun/")
-    history = browser.find_element(By.ID, "result_list").text
-    assert str(run.pk) in history and "admin" in history
-    browser.get(f"{live_server.url}/admin/syncapp/dashboard/")
-    browser.save_screenshot(str(output / "dashboard.png"))
+    assert str(run.pk) in browser.find_element(By.ID, "result_list").text

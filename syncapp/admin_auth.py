@@ -1,0 +1,58 @@
+"""Users and groups, with their permissions named in the reader's language.
+
+Django stores permission names in English, once, at migrate ("Can view sync run"), and the
+admin shows them as stored. Here each is named again when shown: Django's four actions by
+their model, opsync's own by its translated name.
+"""
+
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, Permission, User
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+ACTIONS = {
+    "add": _("Can add %(model)s"),
+    "change": _("Can change %(model)s"),
+    "delete": _("Can delete %(model)s"),
+    "view": _("Can view %(model)s"),
+}
+
+
+def permission_label(permission: Permission) -> str:
+    """`app | model | what it allows`, as the admin lists them, in the reader's language."""
+    content_type = permission.content_type
+    model = content_type.model_class()
+    model_name = model._meta.verbose_name if model else content_type.model
+    action = permission.codename.partition("_")[0]
+    if action in ACTIONS and permission.codename == f"{action}_{content_type.model}":
+        name = ACTIONS[action] % {"model": model_name}
+    else:
+        name = gettext(permission.name)
+    try:
+        app = apps.get_app_config(content_type.app_label).verbose_name
+    except LookupError:  # a permission left by an app no longer installed
+        app = content_type.app_label
+    return f"{app} | {model_name} | {name}"
+
+
+class TranslatedPermissions:
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name in ("permissions", "user_permissions"):
+            field.label_from_instance = permission_label
+        return field
+
+
+class OpsyncUserAdmin(TranslatedPermissions, UserAdmin):
+    pass
+
+
+class OpsyncGroupAdmin(TranslatedPermissions, GroupAdmin):
+    pass
+
+
+for model, model_admin in ((User, OpsyncUserAdmin), (Group, OpsyncGroupAdmin)):
+    admin.site.unregister(model)
+    admin.site.register(model, model_admin)

@@ -1,0 +1,160 @@
+"""French from end to end, with LANGUAGE_CODE=fr: what the command prints, what the admin shows.
+
+The test walks the outputs and the pages and looks for English: words that are English and
+not French, outside what is not prose (option names, variables, table and column names, ids,
+and the values of the rows themselves).
+"""
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.db import connections
+from django.urls import reverse
+
+from syncapp.lock import SyncLock
+from syncapp.models import SyncRun
+from tests.factories import ClientFactory, fac_now
+from tests.mirror import sync
+
+BOTH = pytest.mark.django_db(databases=["default", "facturation"], transaction=True)
+# Words that say a sentence is English (none of them French).
+ENGLISH = frozenset(
+    """the and of is are was were with has have been not no rows row run runs failed success unreachable check holds
+    lock synced since ago more than would every each refused stored changed inserted updated restored unchanged
+    errors skipped started finished duration dry identical differ differs missing extra can view add start sync
+    from this that your found allowed there which by to in on at for it its should could left alone reachable free
+    level lag deleted live copy compare write nothing table's run's step warning""".split()  # noqa: SIM905 (a word list reads better as text)
+)
+
+
+def english_words(text: str) -> list[str]:
+    """The English words of a text, leaving out what is not prose."""
+    found = []
+    for token in text.split():
+        if any(mark in token for mark in ("_", "--", "#", "/", "@", "=", "://")) or any(c.isdigit() for c in token):
+            continue
+        word = token.strip("«»“”\"'()[]{}.,;:!?…|·—-").lower()
+        if word in ENGLISH:
+            found.append(word)
+    return found
+
+
+class Text(HTMLParser):
+    """A page's readable text: no scripts, styles, hidden SVG symbols, nor attribute values."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts, self.skipping = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style", "svg", "symbol", "textarea"):
+            self.skipping += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "svg", "symbol", "textarea") and self.skipping:
+            self.skipping -= 1
+
+    def handle_data(self, data):
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def page_text(response) -> str:
+    parser = Text()
+    parser.feed(response.content.decode())
+    return " ".join(parser.parts)
+
+
+@pytest.fixture
+def french(settings):
+    settings.LANGUAGE_CODE = "fr"
+
+
+@BOTH
+def test_the_command_speaks_french(fac, french):
+    ClientFactory.create_batch(2)
+    outputs = [sync("-v", language="fr")[1]]
+    ClientFactory(updated_at=fac_now())
+    outputs += [
+        sync(*args, language="fr")[1]
+        for args in (
+            ["--dry-run", "-v"],
+            ["--status"],
+            ["--verify", "-v"],
+            ["--check"],
+            ["--table", "factures"],
+            ["--force"],
+        )
+    ]
+    lock = SyncLock()
+    assert lock.acquire()
+    try:
+        outputs.append(sync(language="fr")[1])  # skipped: the lock message
+    finally:
+        lock.release()
+
+    assert re.search(r"Exécution n° \d+ réussie en", outputs[0]) and "insertion" in outputs[0]
+    assert outputs[2].startswith("OPSYNC OK - 5 tables à jour |") and "Connexion à FAC : joignable" in outputs[2]
+    assert "OPS diffère de FAC : clients (1) ; lancez --force pour corriger" in outputs[3]
+    assert "table inconnue « factures »" in outputs[5]
+    assert outputs[7].startswith("Non lancée : un processus sans exécution enregistrée tient le verrou")
+    for output in outputs:
+        assert english_words(output) == [], output
+
+
+@pytest.mark.mariadb
+@BOTH
+def test_a_fac_unreachable_run_and_the_lock_read_french_in_the_admin(client, fac, french):
+    ClientFactory()
+    reader = connections["facturation"]
+    reader.close()
+    password = reader.settings_dict["PASSWORD"]
+    reader.settings_dict["PASSWORD"] = "wrong-password"
+    try:
+        assert sync(language="fr")[0] == 1
+    finally:
+        reader.close()
+        reader.settings_dict["PASSWORD"] = password
+    failed = SyncRun.objects.latest("started_at")
+    holder = SyncRun.objects.create(status=SyncRun.Status.RUNNING, host="cron-1", pid=4242)
+    client.force_login(User.objects.create_superuser("chef", "chef@example.ga", "x"))
+    lock = SyncLock()
+    assert lock.acquire()
+    try:
+        dashboard = page_text(client.get("/admin/syncapp/dashboard/"))
+    finally:
+        lock.release()
+    run_page = page_text(client.get(reverse("admin:syncapp_syncrun_change", args=[failed.pk])))
+
+    assert "FAC injoignable (accès refusé : identifiant ou mot de passe erroné) ; vérifiez FAC_DB_HOST" in run_page
+    assert f"l'exécution n° {holder.pk} (machine cron-1, processus 4242, lancée le" in dashboard
+    for text in (dashboard, run_page):
+        assert english_words(text) == [], re.sub(r"\s+", " ", text)
+
+
+@BOTH
+def test_permissions_and_error_pages_read_french(client, fac, french):
+    admin = User.objects.create_superuser("chef", "chef@example.ga", "x")
+    agent = User.objects.create_user("agent", password="x", is_staff=True)
+    agent.user_permissions.add(Permission.objects.get(codename="view_syncrun"))
+    client.force_login(admin)
+    permissions = client.get(reverse("admin:auth_user_change", args=[agent.pk])).content.decode()
+    labels = re.findall(r'<option value="\d+"[^>]*>([^<]*)</option>', permissions)
+    ours = [label for label in labels if "synchronisation" in label.lower() or "Tables OPS" in label]
+    assert (
+        "Synchronisation FAC | exécution de la synchronisation | Peut lancer une synchronisation depuis le "
+        "tableau de bord" in ours
+    )
+    assert "Synchronisation FAC | exécution de la synchronisation | Peut voir : exécution de la synchronisation" in ours
+    for label in ours:
+        assert english_words(label) == [], label
+
+    client.force_login(agent)
+    forbidden = client.post(reverse("admin:syncapp_dashboard_sync"))
+    not_allowed = client.get(reverse("admin:syncapp_dashboard_sync"))
+    assert (forbidden.status_code, not_allowed.status_code) == (403, 405)
+    for response in (forbidden, not_allowed, client.get("/nulle-part/")):
+        text = page_text(response)
+        assert text.strip() and english_words(text) == [], text
