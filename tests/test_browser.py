@@ -68,6 +68,7 @@ def screenshots():
 
 def log_in(browser, live_server) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.wait import WebDriverWait
 
     User.objects.create_superuser("admin", "admin@opsync.ga", "mot-de-passe-admin")
     browser.set_window_size(*SIZES["desk"])
@@ -75,11 +76,20 @@ def log_in(browser, live_server) -> None:
     browser.find_element(By.NAME, "username").send_keys("admin")
     browser.find_element(By.NAME, "password").send_keys("mot-de-passe-admin")
     browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    # The click only starts the login: wait for its redirect, or it may land after the next get().
+    WebDriverWait(browser, 30).until(lambda b: "/login/" not in b.current_url)
 
 
 def overflow(browser) -> int:
     """How many pixels the page is wider than the window (0: no sideways scrolling)."""
     return browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+
+
+def wait_for_run_page(browser) -> None:
+    """A button's POST answers with a redirect to the run's page: wait for it to be there."""
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    WebDriverWait(browser, 30).until(lambda b: "/syncrun/" in b.current_url)
 
 
 def wait_until_finished(run: SyncRun, seconds: float = 60) -> SyncRun:
@@ -143,6 +153,7 @@ def test_preview_and_sync_now_from_the_dashboard(browser, live_server, fac, deta
 
     browser.get(f"{live_server.url}/admin/syncapp/dashboard/")
     browser.find_element(By.ID, "opsync-preview").click()
+    wait_for_run_page(browser)
     preview = wait_until_finished(SyncRun.objects.latest("started_at"))
     browser.refresh()
     assert preview.dry_run and preview.status == "success"
@@ -153,6 +164,7 @@ def test_preview_and_sync_now_from_the_dashboard(browser, live_server, fac, deta
 
     browser.get(f"{live_server.url}/admin/syncapp/dashboard/")
     browser.find_element(By.ID, "opsync-sync-now").click()
+    wait_for_run_page(browser)
     run = SyncRun.objects.latest("started_at")
     assert browser.current_url.endswith(f"/admin/syncapp/syncrun/{run.pk}/change/")
     assert f"n° {run.pk}" in browser.find_element(By.CSS_SELECTOR, ".messagelist .info").text
