@@ -240,7 +240,7 @@ def test_a_verification_shows_what_differs(client, synced):
 @BOTH
 def test_the_button_answers_at_once_while_the_run_goes_on(client, synced, detached):
     """The request returns while the run it started still waits for OPS (a row another session holds)."""
-    from tests.test_faults import RowLock, wait_for_blocked_write
+    from tests.sessions import RowLock, wait_for_blocked_write
 
     staff(client, "view_syncrun", "run_sync")
     row = Client.objects.order_by("pk").first()
