@@ -90,6 +90,27 @@ def test_a_stale_table_is_red_and_a_failure_is_listed(client, synced, settings):
     assert "refus de marquer comme supprimées 20 des 63 lignes actives" in page  # in French, the admin's language
 
 
+@BOTH
+def test_a_failure_leaves_the_list_once_a_later_run_succeeds_and_is_counted(client, synced):
+    rows = ClientFactory.create_batch(60)
+    sync()
+    for row in rows[:20]:
+        synced.hard_delete("clients", row["id"])
+    assert sync()[0] == 1  # refused: too many deletions
+    failed = SyncRun.objects.latest("started_at")
+    staff(client, "view_syncrun")
+    assert reverse("admin:syncapp_syncrun_change", args=[failed.pk]) in client.get(DASHBOARD).content.decode()
+
+    assert sync("--allow-mass-delete")[0] == 0
+    page = client.get(DASHBOARD).content.decode()
+
+    failures = page.split('id="opsync-failures"')[1]
+    assert reverse("admin:syncapp_syncrun_change", args=[failed.pk]) not in failures
+    assert "Aucun échec non résolu." in failures
+    note = failures.split('class="opsync-note">')[1].split("</p>")[0]
+    assert note == "1 échec plus ancien a depuis été résolu par une exécution réussie."  # once, in French
+
+
 @pytest.fixture
 def detached(monkeypatch):
     """The dashboard's runs are processes of their own: they must find the test databases too."""
