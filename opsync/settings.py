@@ -150,11 +150,21 @@ if config.text("SYNC_VERIFY_DAILY", ""):
     raise ConfigError("SYNC_VERIFY_DAILY is replaced by SYNC_DAILY (repair, verify or off)")
 # The crontab's minute field is `*/N`, which means "every N minutes" only below 60.
 SYNC_INTERVAL_MINUTES = config.integer("SYNC_INTERVAL_MINUTES", 5, minimum=1, maximum=59)
+# The watcher (`sync_from_facturation --watch`, deploy/opsync-watch.service): it reads FAC's cheap
+# hints every SYNC_WATCH_INTERVAL seconds, and runs the full incremental sync itself every
+# SYNC_INTERVAL_MINUTES. SYNC_WATCH=true says that it runs: cron then leaves the sync to it
+# (keeping the alerts, the daily check and the pruning), and --status warns when none is alive.
+SYNC_WATCH = config.boolean("SYNC_WATCH", False)
+SYNC_WATCH_INTERVAL = config.number("SYNC_WATCH_INTERVAL", 2, minimum=0.1, maximum=60)  # seconds
 
 # The schedule (django-crontab): `manage.py crontab add|show|remove` for the current user.
 # Each line runs this checkout's Python and manage.py, output appended to the sync log.
+# With a watcher (SYNC_WATCH=true) the sync is its own; cron only sends the alerts on that rhythm.
 CRONJOBS = [
-    (f"*/{SYNC_INTERVAL_MINUTES} * * * *", "syncapp.cron.scheduled_sync"),
+    (
+        f"*/{SYNC_INTERVAL_MINUTES} * * * *",
+        "syncapp.cron.scheduled_alerts" if SYNC_WATCH else "syncapp.cron.scheduled_sync",
+    ),
     ("17 3 * * *", "syncapp.cron.scheduled_prune"),  # daily, off the hour
 ]
 if SYNC_DAILY != "off":

@@ -28,6 +28,7 @@ STATUS_COLOURS = {
     "running": "#1565c0",
     "skipped": "#757575",
     "abandoned": "#6d4c41",
+    "stopped": "#546e7a",
 }
 CHANGES_LISTED = 100  # per table on a run's page; the command's -v 3 lists them all
 

@@ -33,6 +33,12 @@ def scheduled_sync() -> None:
     run_scheduled(SyncOptions())
 
 
+def scheduled_alerts() -> None:
+    """With a watcher (SYNC_WATCH=true), in place of the scheduled sync: the mails still go out
+    when something goes wrong, the watcher itself gone included."""
+    alerts_send()
+
+
 def scheduled_daily() -> None:
     """Daily (SYNC_DAILY): every row compared. `repair` writes what differs, as --force would, and
     mails what it repaired: a silent fix in FAC is FAC's truth, and nobody should have to type

@@ -7,18 +7,19 @@ the page: sentences in the reader's language, numbers as they write them, the ch
 from dataclasses import dataclass
 from statistics import median
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from syncapp import formats
+from syncapp import formats, report
 from syncapp.messages import message, render
-from syncapp.models import SyncRun, SyncTableResult
+from syncapp.models import SyncRun, SyncTableResult, Watcher
 from syncapp.selectors import CHART_RUNS, Level, SyncStatus, chart_runs, recent_failures, stale_after, sync_status
 
 # The chart's frame, in the SVG's own units (it scales to the page's width).
 WIDTH, HEIGHT = 720, 230
 LEFT, RIGHT, TOP, BOTTOM = 56, 12, 28, 44
-STATUS_CLASSES = ("success", "partial", "failed", "skipped", "abandoned")
+STATUS_CLASSES = ("success", "partial", "failed", "skipped", "abandoned", "stopped")
 
 
 @dataclass
@@ -180,6 +181,17 @@ def tables(status: SyncStatus) -> list[dict]:
     ]
 
 
+def watcher(status: SyncStatus) -> dict:
+    """The watcher in words, with the colour of its state: green watching, amber waiting for FAC or
+    gone silent, grey when there is none (cron runs the sync)."""
+    found = status.watcher
+    if found.alive:
+        colour = "green" if found.record.state == Watcher.State.WATCHING else "amber"
+    else:
+        colour = "amber" if found.gone or settings.SYNC_WATCH else "grey"
+    return {"colour": colour, "text": report.watcher_text(found)}
+
+
 def dashboard_context() -> dict:
     status = sync_status()
     failures = unresolved(list(recent_failures().prefetch_related("results")), status)
@@ -188,6 +200,8 @@ def dashboard_context() -> dict:
         "verdict": verdict(status),
         "fac_error": render(status.fac_error),
         "lock_holder": render(status.lock_holder),
+        "watcher": watcher(status),
+        "latency": report.latency_text(status.latency) if status.latency.count else "",
         "tables": tables(status),
         "stale_after_minutes": int(stale_after().total_seconds() // 60),
         "chart": chart(list(chart_runs())[::-1]),

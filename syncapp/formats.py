@@ -42,6 +42,16 @@ def duration(seconds: float | None) -> str:
     return age(timedelta(seconds=seconds))
 
 
+def latency(seconds: float | None) -> str:
+    """How long a change took to arrive, in whole seconds as FAC's updated_at has it: `< 1 s`,
+    `3 s`, `4 min`."""
+    if seconds is None:
+        return "-"
+    if seconds < 1:
+        return _("< 1 s")
+    return age(timedelta(seconds=round(seconds)))
+
+
 def local_time(value: datetime | None) -> str:
     """A moment as the people in Libreville read it, with its zone: 2026-11-30 09:05:02 WAT."""
     return "-" if value is None else timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S %Z")

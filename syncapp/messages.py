@@ -32,6 +32,7 @@ TEXTS = {
     "deadlock": _("OPS deadlock: {reason}, after {attempts} attempts"),
     "database_error": _("database error: {reason}"),
     "interrupted": _("interrupted: {reason}"),
+    "stopped": _("stopped as asked (SIGTERM) before the end of: {tables}; those tables were left as they were"),
     "not_started": _("the run's process could not be started: {reason}"),
     "locked": _("run #{run} (host {host}, pid {pid}, started {started}) holds the lock"),
     "locked_unrecorded": _("an unrecorded process holds the lock"),
@@ -59,6 +60,16 @@ TEXTS = {
     "reason_bad_date": _("invalid date in column {column}"),
     "reason_charset": _("characters that column {column} cannot store (check its character set)"),
     "reason_too_long": _("value too long for column {column}"),
+    # The watcher (sync_from_facturation --watch).
+    "watch_started": _(
+        "Watching FAC every {interval} s ({tables}), with a full incremental run every {minutes} min. "
+        "SIGTERM or Ctrl-C stops."
+    ),
+    "watch_run": _("{tables}: {summary}"),
+    "watch_latency": _("The newest change arrived {latency} after it was made in FAC."),
+    "watch_trouble": _("{problem}; trying again, every {seconds} s at most"),
+    "watch_recovered": _("Back to normal after {seconds} s."),
+    "watch_stopped": _("Watcher stopped."),
     # Where the sync stands (syncapp.selectors), and what to do about it.
     "stale": _("{table} has not been synced for more than {minutes} minutes (last success: {since})"),
     "late": _("{table} was last synced {minutes} minutes ago, past half of SYNC_STALE_AFTER"),
@@ -70,6 +81,9 @@ TEXTS = {
     "advice_run": _("open run #{run} for the details"),
     "advice_rows": _("open run #{run}: each refused row is named with the reason"),
     "advice_late": _("nothing to do if the next run succeeds"),
+    "watcher_gone": _("the watcher on {host} (pid {pid}) has not been heard from since {since}"),
+    "watcher_missing": _("no watcher is running, and SYNC_WATCH=true leaves the sync to it"),
+    "advice_watcher": _("check it with `systemctl status opsync-watch`, and start it again"),
     "all_fresh": _("Everything is up to date: every table was synced less than {minutes} minutes ago."),
 }
 

@@ -209,11 +209,13 @@ class SyncRun(ChangeCounts):
         FAILED = "failed", _("failed")
         SKIPPED = "skipped", _("skipped (locked)")
         ABANDONED = "abandoned", _("abandoned")
+        STOPPED = "stopped", _("stopped")  # asked to stop (SIGTERM): unfinished tables left as they were
 
     class Trigger(models.TextChoices):
         CRON = "cron", _("cron")
         MANUAL = "manual", _("manual")
         ADMIN = "admin", _("admin")
+        WATCH = "watch", _("watcher")
 
     class Mode(models.TextChoices):
         INCREMENTAL = "incremental", _("incremental")
@@ -285,6 +287,9 @@ class SyncTableResult(ChangeCounts):
     # [{"id": 12, "action": "update", "columns": ["nom"]}], capped: what changed
     # (or, in a dry run, what would change).
     changes = models.JSONField(_("changes"), default=list, blank=True)
+    # An incremental run that wrote rows: seconds from the newest of them in FAC (its updated_at,
+    # by FAC's clock) until it was committed in OPS. How long a change took to arrive.
+    latency_seconds = models.FloatField(_("latency (s)"), null=True, blank=True)
 
     class Meta:
         ordering = ["run", "id"]
@@ -298,6 +303,31 @@ class SyncTableResult(ChangeCounts):
     @property
     def problem_text(self) -> str:
         return render(self.problem) if self.problem else self.error
+
+
+class Watcher(models.Model):
+    """A `sync_from_facturation --watch` process, seen by its heartbeat (for --status, the
+    dashboard and /healthz)."""
+
+    class State(models.TextChoices):
+        WATCHING = "watching", _("watching")
+        FAC_UNREACHABLE = "fac_unreachable", _("FAC unreachable, retrying")
+
+    host = models.CharField(_("host"), max_length=255, default=current_host)
+    pid = models.PositiveIntegerField(_("process id"), default=current_pid)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    beat_at = models.DateTimeField(_("last heartbeat"), default=timezone.now, db_index=True)
+    stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)  # a clean stop
+    state = models.CharField(_("state"), max_length=16, choices=State, default=State.WATCHING)
+    interval_seconds = models.FloatField(_("poll interval (s)"))
+
+    class Meta:
+        ordering = ["-beat_at"]
+        verbose_name = _("watcher")
+        verbose_name_plural = _("watchers")
+
+    def __str__(self):
+        return f"{self.host} ({self.pid})"
 
 
 class SyncState(models.Model):

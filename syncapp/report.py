@@ -5,17 +5,19 @@ only writes them and tests read them. Numbers are right-aligned and grouped as t
 writes them; times carry their zone.
 """
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from syncapp.engine.outcome import TableOutcome
 from syncapp.formats import age as format_age
 from syncapp.formats import duration as format_duration
+from syncapp.formats import latency as format_latency
 from syncapp.formats import local_time as format_time
 from syncapp.formats import number
 from syncapp.messages import render, rendered
-from syncapp.models import CHANGE_LABELS, COUNTERS, SHOWS_COLUMNS, SyncRun, SyncTableResult
-from syncapp.selectors import Level, SyncStatus, TableStatus, stale_after
+from syncapp.models import CHANGE_LABELS, COUNTERS, SHOWS_COLUMNS, SyncRun, SyncTableResult, Watcher
+from syncapp.selectors import Latency, Level, SyncStatus, TableStatus, WatcherStatus, stale_after
 
 CHANGES_SHOWN = 50  # per table at -v 2; -v 3 shows all
 IDS_SHOWN = 10  # refused rows named per reason in the command's output; the run's page names all it keeps
@@ -188,7 +190,7 @@ def status_first_line(status: SyncStatus, tables: list[str]) -> str:
         summary = ngettext("%(count)s table in step", "%(count)s tables in step", len(selected)) % {
             "count": len(selected)
         }
-    return f"OPSYNC {status_level(status, tables).name} - {summary} | {perfdata(selected)}"
+    return f"OPSYNC {status_level(status, tables).name} - {summary} | {perfdata(selected, status.latency)}"
 
 
 def selected_problems(status: SyncStatus, tables: list[str]) -> list:
@@ -200,8 +202,9 @@ def status_level(status: SyncStatus, tables: list[str]) -> Level:
     return max((problem.level for problem in selected_problems(status, tables)), default=Level.OK)
 
 
-def perfdata(tables: list[TableStatus]) -> str:
-    """Per table: age of the last success (with SYNC_STALE_AFTER's half and whole as thresholds), lag, rows."""
+def perfdata(tables: list[TableStatus], latency: Latency) -> str:
+    """Per table: age of the last success (with SYNC_STALE_AFTER's half and whole as thresholds), lag,
+    rows; then how long changes took to arrive over the last 24 h, when any did."""
     stale = int(stale_after().total_seconds())
     items = []
     for table in tables:
@@ -212,7 +215,33 @@ def perfdata(tables: list[TableStatus]) -> str:
             f"'{table.table}_lag'={lag};;;0",
             f"'{table.table}_rows'={table.ops_live};;;0",
         ]
+    if latency.count:
+        items += [f"'latency_median'={latency.median:.1f}s;;;0", f"'latency_max'={latency.highest:.1f}s;;;0"]
     return " ".join(items)
+
+
+def watcher_text(watcher: WatcherStatus) -> str:
+    """`alive on vm (pid 812), last heartbeat 4 s ago`, or why not."""
+    record = watcher.record
+    if record is None:
+        return _("none (the sync runs from cron)")
+    where = {"host": record.host, "pid": record.pid, "since": format_time(record.stopped_at or record.beat_at)}
+    if watcher.alive:
+        where["ago"] = format_age(timezone.now() - record.beat_at)
+        if record.state == Watcher.State.FAC_UNREACHABLE:
+            return _("alive on %(host)s (pid %(pid)s), waiting for FAC, last heartbeat %(ago)s ago") % where
+        return _("alive on %(host)s (pid %(pid)s), last heartbeat %(ago)s ago") % where
+    if record.stopped_at is not None:
+        return _("stopped on %(host)s at %(since)s") % where
+    return _("silent on %(host)s (pid %(pid)s) since %(since)s") % where
+
+
+def latency_text(latency: Latency) -> str:
+    return _("Changes arrived in OPS (last 24 h): median %(median)s, longest %(longest)s, over %(count)s syncs") % {
+        "median": format_latency(latency.median),
+        "longest": format_latency(latency.highest),
+        "count": number(latency.count),
+    }
 
 
 def status_lines(status: SyncStatus, tables: list[str]) -> list[str]:
@@ -223,7 +252,10 @@ def status_lines(status: SyncStatus, tables: list[str]) -> list[str]:
         status_first_line(status, tables),
         _("FAC connection: %(state)s") % {"state": fac},
         _("Lock: %(state)s") % {"state": holder},
+        _("Watcher: %(state)s") % {"state": watcher_text(status.watcher)},
     ]
+    if status.latency.count:
+        lines.append(latency_text(status.latency))
     header = [
         _("table"),
         _("level"),

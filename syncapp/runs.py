@@ -14,7 +14,15 @@ from django.conf import settings
 from django.utils import timezone
 
 from syncapp.databases import FacUnreachable, fac_check
-from syncapp.engine.outcome import CHANGES_KEPT, ROW_ERRORS_KEPT, Progress, RunContext, SyncOptions, TableOutcome
+from syncapp.engine.outcome import (
+    CHANGES_KEPT,
+    ROW_ERRORS_KEPT,
+    Progress,
+    RunContext,
+    RunStopped,
+    SyncOptions,
+    TableOutcome,
+)
 from syncapp.engine.table import sync_table
 from syncapp.lock import SyncLock
 from syncapp.mapping import TABLE_NAMES, mapping_for
@@ -75,16 +83,21 @@ def sync_run(
     queued: SyncRun | None = None,
     on_progress: Progress | None = None,
     on_table: Callable[[TableOutcome], None] | None = None,
-) -> SyncRun:
+    stop_requested: Callable[[], bool] = lambda: False,
+    record_skip: bool = True,
+) -> SyncRun | None:
     """Run the sync (or, with options.verify, the comparison) once and return its record.
 
     `queued` is a record made by run_queue() for this run. Skipped, and recorded as such, when
-    another run holds the lock.
+    another run holds the lock (unless not `record_skip`: then None). `stop_requested` is asked
+    between batches: True rolls the table in hand back and ends the run, recorded as stopped.
     """
     record = run_record(options, trigger=trigger, user=user)
     settings.SYNC_LOG_FILE.parent.mkdir(parents=True, exist_ok=True)
     lock = SyncLock()
     if not lock.acquire():
+        if not record_skip:
+            return None
         holder = lock_holder_message(running_run())
         run = save_run(queued, record, status=SyncRun.Status.SKIPPED, finished_at=timezone.now())
         set_problems(run, [holder])
@@ -102,7 +115,7 @@ def sync_run(
             " dry-run" if options.dry_run else "",
             ",".join(run.tables),
         )
-        run_tables(run, RunContext(options, on_progress=on_progress), on_table)
+        run_tables(run, RunContext(options, on_progress=on_progress, stop_requested=stop_requested), on_table)
         return run
     finally:
         lock.release()
@@ -139,9 +152,11 @@ def run_tables(run: SyncRun, context: RunContext, on_table) -> None:
             record_table(run, TableOutcome(name, problem=exc.problem), options)
         finish(run, SyncRun.Status.FAILED, [exc.problem])
         return
+    outcomes = []
     try:
-        outcomes = []
         for name in run.tables:
+            if context.stop_requested():
+                raise RunStopped
             if options.verify:
                 outcome = verify_table(mapping=mapping_for(name), keep_all_changes=options.keep_all_changes)
             else:
@@ -150,6 +165,11 @@ def run_tables(run: SyncRun, context: RunContext, on_table) -> None:
             outcomes.append(outcome)
             if on_table:
                 on_table(outcome)
+    except RunStopped:
+        done = {outcome.table for outcome in outcomes}
+        left = ", ".join(name for name in run.tables if name not in done)
+        finish(run, SyncRun.Status.STOPPED, [message("stopped", tables=left)])
+        return
     except BaseException as exc:
         # A bug or an interruption (Ctrl-C): say so in the record, then let it go on.
         finish(run, SyncRun.Status.FAILED, [message("interrupted", reason=f"{exc.__class__.__name__}: {exc}")])
@@ -198,6 +218,7 @@ def record_table(run: SyncRun, outcome: TableOutcome, options: SyncOptions) -> N
         error=outcome.error,
         row_errors=outcome.row_errors,
         changes=outcome.changes[:CHANGES_KEPT],
+        latency_seconds=outcome.latency,
         **counts,
     )
     for name, value in counts.items():
@@ -210,13 +231,14 @@ def record_table(run: SyncRun, outcome: TableOutcome, options: SyncOptions) -> N
 
 def log_table(run: SyncRun, outcome: TableOutcome, counts: dict[str, int]) -> None:
     logger.info(
-        "run #%s %s %s %s cursor=%s %.2fs%s",
+        "run #%s %s %s %s cursor=%s %.2fs%s%s",
         run.pk,
         outcome.table,
         table_status(outcome),
         " ".join(f"{name}={value}" for name, value in counts.items()),
         outcome.cursor_after.isoformat() if outcome.cursor_after else "-",
         outcome.duration,
+        f" latency={outcome.latency:.1f}s" if outcome.latency is not None else "",
         f" error: {outcome.error}" if outcome.problem else "",
     )
     for row_error in outcome.row_errors:

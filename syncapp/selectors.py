@@ -7,6 +7,7 @@ Nothing here writes, and nothing here imports the modules that do (the engine, r
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import IntEnum
+from statistics import median
 
 from django.conf import settings
 from django.db import DatabaseError
@@ -18,12 +19,16 @@ from syncapp.formats import local_time
 from syncapp.lock import SyncLock
 from syncapp.mapping import TableMapping, mappings
 from syncapp.messages import Message, message
-from syncapp.models import OpsOnlyRow, SyncRun, SyncState, SyncTableResult, VanishedRow
+from syncapp.models import OpsOnlyRow, SyncRun, SyncState, SyncTableResult, VanishedRow, Watcher
 from syncapp.sql import rows
 
 CHART_RUNS = 30  # the runs the dashboard's chart draws
 FAILURES_SHOWN = 10
 FAILING = (SyncRun.Status.FAILED, SyncRun.Status.PARTIAL)
+# A watcher beats every 10 s (syncapp/watch.py); silent this long, and not in a run, it is gone.
+WATCHER_SILENT_AFTER = timedelta(seconds=60)
+LATENCY_OVER = timedelta(hours=24)  # the window of the latency figures
+LATENCY_RUNS = 2000  # at most this many table results in them (the newest)
 
 
 def stale_after() -> timedelta:
@@ -67,6 +72,52 @@ def runs_in_use() -> set[int]:
         | set(recent_failures().values_list("pk", flat=True))
         | set(SyncRun.objects.filter(status=SyncRun.Status.RUNNING).values_list("pk", flat=True))
     )
+
+
+@dataclass
+class Latency:
+    """How long changes took to arrive in OPS (their FAC updated_at to their commit), over LATENCY_OVER."""
+
+    median: float | None
+    highest: float | None
+    count: int  # table syncs that wrote rows
+
+
+def latency() -> Latency:
+    since = timezone.now() - LATENCY_OVER
+    results = SyncTableResult.objects.filter(started_at__gte=since, latency_seconds__isnull=False)
+    values = list(results.order_by("-started_at").values_list("latency_seconds", flat=True)[:LATENCY_RUNS])
+    if not values:
+        return Latency(None, None, 0)
+    return Latency(median(values), max(values), len(values))
+
+
+@dataclass
+class WatcherStatus:
+    """The newest watcher (`--watch`) by its heartbeat, if one ever ran."""
+
+    record: Watcher | None
+    in_a_run: bool  # a run of its process is going on (a long one beats only when it ends)
+
+    @property
+    def alive(self) -> bool:
+        if self.record is None or self.record.stopped_at is not None:
+            return False
+        return self.in_a_run or timezone.now() - self.record.beat_at <= WATCHER_SILENT_AFTER
+
+    @property
+    def gone(self) -> bool:
+        """It stopped beating without saying it stopped: killed, or its machine went down."""
+        return self.record is not None and self.record.stopped_at is None and not self.alive
+
+
+def watcher_status() -> WatcherStatus:
+    record = Watcher.objects.order_by("-beat_at").first()
+    in_a_run = (
+        record is not None
+        and SyncRun.objects.filter(status=SyncRun.Status.RUNNING, host=record.host, pid=record.pid).exists()
+    )
+    return WatcherStatus(record, in_a_run)
 
 
 @dataclass
@@ -144,6 +195,8 @@ class SyncStatus:
     fac_checked: bool
     lock_holder: Message | None
     last_run: SyncRun | None  # last_real_run()
+    watcher: WatcherStatus
+    latency: Latency
 
     @property
     def last_run_failed(self) -> bool:
@@ -171,6 +224,7 @@ class SyncStatus:
             )
         for table in self.tables:
             found += table_problems(table)
+        found += watcher_problems(self.watcher)
         return sorted(found, key=lambda problem: -problem.level)
 
     @property
@@ -181,6 +235,18 @@ class SyncStatus:
     def healthy(self) -> bool:
         """Fresh and not failing (a table merely late is still healthy)."""
         return not any(problem.failing for problem in self.problems)
+
+
+def watcher_problems(watcher: WatcherStatus) -> list[Problem]:
+    """A watcher gone silent; or none running where SYNC_WATCH says the sync is left to one.
+    A warning: whatever it leaves undone shows as stale tables, which are critical."""
+    record = watcher.record
+    if watcher.gone:
+        what = message("watcher_gone", host=record.host, pid=record.pid, since=local_time(record.beat_at))
+        return [Problem("watcher_gone", Level.WARNING, what, message("advice_watcher"))]
+    if settings.SYNC_WATCH and not watcher.alive:
+        return [Problem("watcher_missing", Level.WARNING, message("watcher_missing"), message("advice_watcher"))]
+    return []
 
 
 def table_problems(table: TableStatus) -> list[Problem]:
@@ -243,5 +309,11 @@ def sync_status(*, check_fac: bool = True) -> SyncStatus:
         tables = [table_status(m, fac_ok=False) for m in mappings()]
     holder = lock_holder_message(running_run()) if SyncLock().is_held() else None
     return SyncStatus(
-        tables=tables, fac_error=fac_error, fac_checked=check_fac, lock_holder=holder, last_run=last_real_run()
+        tables=tables,
+        fac_error=fac_error,
+        fac_checked=check_fac,
+        lock_holder=holder,
+        last_run=last_real_run(),
+        watcher=watcher_status(),
+        latency=latency(),
     )

@@ -1,5 +1,8 @@
 """/healthz/sync: JSON for uptime monitors. No secrets, no personal data, no FAC query unless asked.
 
+Beside the tables: the watcher's heartbeat (null when none ever ran) and, over the last 24 h, how
+long changes took to arrive in OPS (null when none did).
+
 And `/`, which leads to the admin: the dashboard is what people come for.
 """
 
@@ -18,7 +21,8 @@ def health(request: HttpRequest) -> JsonResponse:
     except DatabaseError:  # OPS itself down, or not migrated: say so, and nothing else
         return JsonResponse({"status": "failing", "ops": "unreachable", "checked_at": now()}, status=503)
     last = status.last_run
-    failing = status.last_run_failed or status.fac_error or any(p.key.startswith("refused:") for p in status.problems)
+    # "stale" when stale tables are all that is wrong; "failing" when anything else is too.
+    failing = any(p.failing and not p.key.startswith("stale:") for p in status.problems)
     body = {
         "status": "ok" if status.healthy else "failing" if failing else "stale",
         "level": status.level.name,
@@ -38,6 +42,23 @@ def health(request: HttpRequest) -> JsonResponse:
             for table in status.tables
         },
     }
+    watcher = status.watcher
+    body["watcher"] = (
+        None
+        if watcher.record is None
+        else {
+            "alive": watcher.alive,
+            "state": watcher.record.state if watcher.alive else "stopped" if watcher.record.stopped_at else "silent",
+            "last_heartbeat": watcher.record.beat_at.isoformat(),
+            "poll_interval_seconds": watcher.record.interval_seconds,
+        }
+    )
+    latency = status.latency
+    body["latency_seconds"] = (
+        None
+        if not latency.count
+        else {"median": round(latency.median, 2), "max": round(latency.highest, 2), "syncs": latency.count}
+    )
     if status.fac_checked:
         body["fac"] = "reachable" if status.fac_error is None else "unreachable"
     return JsonResponse(body, status=200 if status.healthy else 503)

@@ -88,6 +88,23 @@ def test_the_interval_is_a_setting():
     assert result.stdout.strip().splitlines()[-1] == "*/10 * * * *", result.stderr
 
 
+def test_with_a_watcher_cron_sends_the_alerts_and_keeps_the_daily_jobs_but_leaves_the_sync_to_it():
+    code = "from django.conf import settings; print([job for _, job in settings.CRONJOBS])"
+    jobs = {}
+    for watch in ("false", "true"):
+        result = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", code],
+            cwd=ROOT,
+            env=subprocess_env(SYNC_WATCH=watch),
+            capture_output=True,
+            text=True,
+        )
+        jobs[watch] = result.stdout.strip().splitlines()[-1]
+    assert "syncapp.cron.scheduled_sync" in jobs["false"] and "scheduled_alerts" not in jobs["false"]
+    assert "syncapp.cron.scheduled_sync" not in jobs["true"] and "syncapp.cron.scheduled_alerts" in jobs["true"]
+    assert all("scheduled_daily" in listed and "scheduled_prune" in listed for listed in jobs.values())
+
+
 @BOTH
 def test_a_scheduled_job_runs_as_cron_runs_it(crontab, fac, settings, tmp_path):
     ClientFactory.create_batch(2)

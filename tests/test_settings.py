@@ -53,6 +53,8 @@ def assert_one_line_error(result, *words):
         ({"SYNC_INTERVAL_MINUTES": "0"}, "SYNC_INTERVAL_MINUTES"),
         ({"SYNC_BATCH_SIZE": "10001"}, "SYNC_BATCH_SIZE"),
         ({"SYNC_LOCK_WAIT_TIMEOUT": "0"}, "SYNC_LOCK_WAIT_TIMEOUT"),
+        ({"SYNC_WATCH": "oui"}, "SYNC_WATCH"),
+        ({"SYNC_WATCH_INTERVAL": "0"}, "SYNC_WATCH_INTERVAL"),
         ({"EMAIL_PORT": "65536"}, "EMAIL_PORT"),
         ({"ADMINS": "Exploitation <exploitation-at-example.ga>"}, "ADMINS"),
     ],
@@ -91,6 +93,8 @@ def test_each_sync_variable_sets_the_setting_of_its_own_name(tmp_path):
         "SYNC_WRITE_RETRIES": "1",
         "SYNC_DAILY": "verify",
         "SYNC_INTERVAL_MINUTES": "59",
+        "SYNC_WATCH": "True",
+        "SYNC_WATCH_INTERVAL": "0.5",
     }
     script = (
         "from django.conf import settings as s; print({n: str(getattr(s, n)) for n in dir(s) if n.startswith('SYNC_')})"

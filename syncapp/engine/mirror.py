@@ -72,6 +72,7 @@ class MirrorWriter:
         self.synced_at = naive_utc(timezone.now())
         self.oldest_failed = None  # the oldest updated_at of a row OPS refused: the cursor stops there
         self.highest_id = 0  # the highest FAC id written (or found written)
+        self.newest_written = None  # the newest updated_at of the rows written: how fresh the change was
         self.processed = 0  # rows compared, for the progress bar
 
     def skip_unchanged(self, count: int) -> None:
@@ -134,8 +135,8 @@ class MirrorWriter:
                 # FAC schema change): find which rows, store the others.
                 self.write_one_by_one(pending)
                 return
-        for _, change, _ in pending:
-            self.record(change)
+        for _, change, updated_at in pending:
+            self.record(change, updated_at)
 
     def store(self, pending: Pending) -> None:
         if not self.mapping.adopted:
@@ -160,9 +161,11 @@ class MirrorWriter:
                 if updated_at is not None and (self.oldest_failed is None or updated_at < self.oldest_failed):
                     self.oldest_failed = updated_at
             else:
-                self.record(change)
+                self.record(change, updated_at)
 
-    def record(self, change: Change) -> None:
+    def record(self, change: Change, updated_at: datetime | None = None) -> None:
+        if updated_at is not None and (self.newest_written is None or updated_at > self.newest_written):
+            self.newest_written = updated_at
         self.outcome.count(change["action"])
         self.outcome.keep(change, keep_all=self.options.keep_all_changes)
         if change["action"] == ChangeAction.RESTORE and change["id"] in self.vanished:

@@ -61,6 +61,12 @@ class RunContext:
     options: SyncOptions
     on_progress: Progress | None = None
     load_data_refused: bool = False
+    # Asked between batches and between tables: True stops the run (the watcher's SIGTERM).
+    stop_requested: Callable[[], bool] = lambda: False
+
+
+class RunStopped(Exception):
+    """The run was asked to stop: the table in hand is rolled back whole, the others not begun."""
 
 
 class TableFailed(Exception):
@@ -91,6 +97,7 @@ class TableOutcome:
     collisions: int = 0  # adopted tables: FAC rows with the id of an OPS-only row, not written
     loaded: int = 0  # of the inserted rows, those copied by LOAD DATA (engine/bulk.py)
     retryable: bool = False  # failed on a lock wait timeout or deadlock in OPS
+    latency: float | None = None  # seconds from the newest change written (its FAC updated_at) to its commit
 
     @property
     def error(self) -> str:

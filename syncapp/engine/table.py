@@ -12,6 +12,7 @@ For each table, inside one OPS transaction:
 
 import time
 from collections.abc import Iterator
+from datetime import datetime
 
 from django.conf import settings
 from django.db import DatabaseError, connections, transaction
@@ -26,8 +27,18 @@ from syncapp.databases import (
 )
 from syncapp.engine.cursor import aware, naive_utc, next_cursor, state_save
 from syncapp.engine.mirror import MirrorWriter
-from syncapp.engine.outcome import RunContext, TableFailed, TableOutcome
-from syncapp.engine.plan import CopyRange, FullPlan, IncrementalPlan, MarkGone, ReadChanged, ReadIds, Step, Unchanged
+from syncapp.engine.outcome import RunContext, RunStopped, TableFailed, TableOutcome
+from syncapp.engine.plan import (
+    CopyRange,
+    FullPlan,
+    IncrementalPlan,
+    MarkGone,
+    ReadChanged,
+    ReadIds,
+    Step,
+    Unchanged,
+    newest_datetime,
+)
 from syncapp.engine.source import FacReader
 from syncapp.mapping import TableMapping
 from syncapp.messages import message
@@ -61,7 +72,9 @@ def attempt(mapping: TableMapping, context: RunContext) -> TableOutcome:
         if ops.vendor == "mysql":  # fail fast on a lock, then retry the table
             server.set_lock_wait_timeout(ops, settings.SYNC_LOCK_WAIT_TIMEOUT)
         with transaction.atomic(using=OPS_ALIAS):
-            apply(mapping, context, state, outcome)
+            newest_written = apply(mapping, context, state, outcome)
+        if newest_written is not None:
+            outcome.latency = latency(newest_written)
     except TableFailed as exc:
         outcome.fail(exc.problem)
     except DatabaseError as exc:
@@ -77,7 +90,18 @@ def attempt(mapping: TableMapping, context: RunContext) -> TableOutcome:
     return outcome
 
 
-def apply(mapping: TableMapping, context: RunContext, state: SyncState, outcome: TableOutcome) -> None:
+def latency(newest_written: datetime) -> float | None:
+    """Committed: how long the newest change written took to arrive, by FAC's clock."""
+    try:
+        age = server.utc_now(connections[FAC_ALIAS]) - newest_written
+    except DatabaseError:  # FAC dropped just after the commit: the table is applied all the same
+        return None
+    return max(age.total_seconds(), 0.0)
+
+
+def apply(mapping: TableMapping, context: RunContext, state: SyncState, outcome: TableOutcome) -> datetime | None:
+    """The table's plan carried out; returns, for an incremental run that wrote rows, the newest
+    FAC updated_at among them (naive UTC)."""
     options = context.options
     fac_now = server.utc_now(connections[FAC_ALIAS])
     writer = MirrorWriter(mapping, context, outcome, high_water=state.fac_high_id if mapping.adopted else None)
@@ -104,6 +128,7 @@ def apply(mapping: TableMapping, context: RunContext, state: SyncState, outcome:
         highest = (state.fac_high_id, plan.fac_high_id, reader.highest_id, writer.highest_id)
         fac_high_id = max((i for i in highest if i), default=None) if mapping.adopted else None
         state_save(state=state, outcome=outcome, fac_high_id=fac_high_id)
+    return None if (plan.full or options.dry_run) else newest_datetime(writer.newest_written)
 
 
 def carry_out(step: Step, reader: FacReader, writer: MirrorWriter) -> Iterator[None]:
@@ -128,6 +153,10 @@ def carry_out(step: Step, reader: FacReader, writer: MirrorWriter) -> Iterator[N
 
 
 def report(context: RunContext, mapping: TableMapping, writer: MirrorWriter, total: int | None) -> None:
+    """After each batch: the progress bar, and a stop asked for (SIGTERM to the watcher), which
+    rolls the table back whole."""
+    if context.stop_requested():
+        raise RunStopped
     if context.on_progress:
         context.on_progress(mapping.name, writer.processed, total)
 

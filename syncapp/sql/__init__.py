@@ -9,7 +9,8 @@ one, so a literal `%` is always written `%%`.
 - `rows`: reading and writing rows of a table by id or by range;
 - `sums`: per-range aggregates and row hashes, the comparisons that read no rows;
 - `load`: the first copy of a range by LOAD DATA LOCAL INFILE;
-- `server`: the server's clock, a table's columns, the named lock.
+- `server`: the server's clock, a table's columns, the named lock;
+- `hints`: the watcher's cheap per-table hints (last commit time, highest id).
 
 Everything here takes Django connections and works on raw tuples: the sync compares and
 writes hundreds of thousands of rows, and model instances would dominate its cost.

@@ -2,12 +2,14 @@
 
 It speaks LANGUAGE_CODE (French by default). Whatever goes wrong ends in one line and an exit
 status: 0 done (or skipped: another run holds the lock), 1 a table or FAC failed, 2 bad usage;
-with --status, the Monitoring Plugins' 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+with --status, the Monitoring Plugins' 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. --watch runs
+until SIGTERM or Ctrl-C (syncapp/watch.py), then exits 0.
 """
 
 import argparse
 import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, handle_default_options
 from django.db import DatabaseError, connections
 from django.utils.translation import gettext as _
@@ -22,6 +24,7 @@ from syncapp.models import SyncRun
 from syncapp.runs import sync_run
 from syncapp.schema import schema_check
 from syncapp.selectors import Level, sync_status
+from syncapp.watch import WatchLoop
 
 USAGE_ERROR = 2
 
@@ -56,6 +59,13 @@ FLAGS = (
     (
         "--allow-mass-delete",
         gettext_lazy("confirm a run that marks more than SYNC_MAX_DELETE_RATIO of a table's rows deleted"),
+    ),
+    (
+        "--watch",
+        gettext_lazy(
+            "keep running: sync a table within seconds of a change in FAC, and every table every "
+            "SYNC_INTERVAL_MINUTES; SIGTERM or Ctrl-C stops"
+        ),
     ),
 )
 
@@ -97,15 +107,16 @@ class Command(BaseCommand):
         finally:
             connections.close_all()
 
-    def handle(self, *args, table, force, dry_run, status, check, verify, allow_mass_delete, trigger, **options):
+    def handle(self, *args, table, force, dry_run, status, check, verify, allow_mass_delete, watch, **options):
         tables = parse_tables(table)
         self.verbosity = options["verbosity"]
-        alone = [option for option, given in (("--status", status), ("--check", check), ("--verify", verify)) if given]
+        given = (("--status", status), ("--check", check), ("--verify", verify), ("--watch", watch))
+        alone = [option for option, was_given in given if was_given]
         if len(alone) > 1 or (alone and (force or dry_run or allow_mass_delete)):
             raise CommandError(
                 _(
-                    "%(option)s goes alone: not with --status, --check, --verify, --force, --dry-run "
-                    "or --allow-mass-delete"
+                    "%(option)s goes alone: not with --status, --check, --verify, --watch, --force, "
+                    "--dry-run or --allow-mass-delete"
                 )
                 % {"option": alone[0]},
                 returncode=USAGE_ERROR,
@@ -118,6 +129,8 @@ class Command(BaseCommand):
             raise CommandError(render(exc.problem), returncode=1) from None
         if check:
             return self.check_schema(tables)
+        if watch:
+            return self.watch(tables)
         self.progress_shown = False
         sync_options = SyncOptions(
             tables=tuple(tables),
@@ -130,13 +143,24 @@ class Command(BaseCommand):
         queued = SyncRun.objects.filter(pk=options["queued_run"]).first() if options["queued_run"] else None
         run = sync_run(
             options=sync_options,
-            trigger=trigger,
+            trigger=options["trigger"],
             user=queued.triggered_by if queued else None,
             queued=queued,
             on_progress=self.progress if self.stdout.isatty() and self.verbosity >= 1 else None,
             on_table=self.show_changes,
         )
         self.show_run(run)
+
+    def watch(self, tables: list[str]) -> None:
+        """Until SIGTERM or Ctrl-C: a line when it starts, for each run that changed something or
+        failed, for each trouble and its end, and when it stops (journald keeps them)."""
+
+        def say(line: str) -> None:
+            self.stdout.write(line)
+            self.stdout.flush()  # under systemd stdout is a pipe: no waiting for a full buffer
+
+        interval, full_every = settings.SYNC_WATCH_INTERVAL, settings.SYNC_INTERVAL_MINUTES * 60
+        WatchLoop(tables, interval=interval, full_every=full_every, say=say).run()
 
     def check_schema(self, tables: list[str]) -> None:
         """Before a billing upgrade, or an adoption: do both sides' live columns fit the mapping?"""

@@ -1,0 +1,220 @@
+"""`sync_from_facturation --watch`: a change in FAC reaches OPS within seconds, and an idle FAC
+costs next to nothing.
+
+Every SYNC_WATCH_INTERVAL seconds the watcher reads each FAC table's hints (syncapp/sql/hints.py:
+when the server last saw a commit to it, and its highest id), two queries that read no rows. When
+a table's hints move, it runs the incremental sync of that table alone, under the same lock as
+every run, recorded with the trigger `watch`; idle polls are not recorded.
+
+The hints are never trusted for correctness. MariaDB dates a commit by its transaction's start,
+to the second, so a commit in a second already seen leaves them as they were: a hint of the
+current second is therefore looked at again once that second is over (a second sync, at most).
+A long transaction begun in a second already seen and synced stays invisible; the hints are
+empty after a server restart, and TRUNCATE keeps them. So the watcher also runs the full
+incremental sync of every table itself every SYNC_INTERVAL_MINUTES (and once when it starts),
+as cron would: whatever the hints miss arrives by then, as it always did.
+
+It keeps going through trouble: FAC or OPS down, or the network cut, it tries again with a
+growing pause (up to MAX_PAUSE), and says so once when it happens and once when it is over. On
+SIGTERM (systemctl stop) or Ctrl-C it stops after the batch in hand; the table that batch
+belonged to is rolled back whole and the rest of the run is not begun. Between polls it holds no
+transaction open on either side, and it beats (syncapp.models.Watcher) so that --status, the
+dashboard and /healthz can tell that it is alive.
+"""
+
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable
+from contextlib import contextmanager, suppress
+from datetime import timedelta
+
+from django.db import DatabaseError, connections, reset_queries
+from django.utils import timezone
+
+from syncapp.databases import FAC_ALIAS, OPS_ALIAS, error_reason, ops_problem
+from syncapp.engine.outcome import SyncOptions
+from syncapp.formats import latency
+from syncapp.mapping import mapping_for
+from syncapp.messages import Message, in_english, message, render
+from syncapp.models import SyncRun, Watcher
+from syncapp.report import run_summary
+from syncapp.runs import sync_run
+from syncapp.sql.hints import Hint, table_hints
+
+logger = logging.getLogger("opsync.sync")
+
+HEARTBEAT_EVERY = timedelta(seconds=10)
+MAX_PAUSE = 30.0  # seconds between attempts while FAC or OPS is unreachable
+
+
+class Trouble(Exception):
+    """FAC or OPS does not answer: which one, and why."""
+
+    def __init__(self, problem: Message):
+        super().__init__(in_english(problem))
+        self.problem = problem
+
+
+class WatchLoop:
+    """The watcher's loop, one poll at a time (`poll()`), so tests can drive it."""
+
+    def __init__(self, tables: list[str], *, interval: float, full_every: float, say: Callable[[str], None]):
+        self.tables = tables
+        self.fac_tables = [mapping_for(name).fac_table for name in tables]
+        self.interval, self.full_every, self.say = interval, full_every, say
+        self.seen: dict[str, Hint | None] = {}  # the hints each table had when last synced
+        self.next_full = 0.0  # time.monotonic() of the next full incremental run; 0: at once
+        self.trouble: Message | None = None  # what is wrong now, if anything
+        self.trouble_since = 0.0
+        self.pause = interval
+        self.record: Watcher | None = None
+        self.last_beat = 0.0
+        self.stop_asked = threading.Event()
+
+    # -- the loop ----------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Poll until asked to stop; the wait between polls ends at once on a stop."""
+        with stop_on_signals(self.stop):
+            self.say(
+                render(
+                    message(
+                        "watch_started",
+                        interval=f"{self.interval:g}",
+                        minutes=f"{self.full_every / 60:g}",
+                        tables=", ".join(self.tables),
+                    )
+                )
+            )
+            while not self.stop_asked.is_set():
+                self.stop_asked.wait(self.poll())
+        self.close()
+
+    def stop(self) -> None:
+        self.stop_asked.set()
+
+    def stopping(self) -> bool:
+        return self.stop_asked.is_set()
+
+    def poll(self) -> float:
+        """One look at FAC, and the syncs it calls for; the seconds to wait before the next."""
+        reset_queries()  # with DEBUG on, Django would otherwise keep every query: flat memory
+        try:
+            self.look()
+            self.beat()
+        except Trouble as exc:
+            return self.troubled(exc.problem)
+        if self.trouble is not None:
+            self.recovered()
+        return self.interval
+
+    def look(self) -> None:
+        hints = self.read_hints()
+        if time.monotonic() >= self.next_full:
+            due = list(self.tables)
+        else:
+            due = [name for name in self.tables if hints[name] != self.seen.get(name)]
+        if not due:
+            return
+        run = self.sync(due)
+        if run is None:  # another run holds the lock: look again next time
+            return
+        # Even where a table failed (the full run retries it). A hint of the current second is not
+        # settled: a commit later in that second would leave it as it is, so look again next time.
+        self.seen |= {name: hints[name] if hints[name].settled else None for name in due}
+        if due == self.tables:
+            self.next_full = time.monotonic() + self.full_every
+
+    def read_hints(self) -> dict[str, Hint]:
+        try:
+            found = table_hints(connections[FAC_ALIAS], self.fac_tables)
+        except DatabaseError as exc:
+            connections[FAC_ALIAS].close()  # reconnect next time
+            raise Trouble(message("fac_unreachable", reason=error_reason(exc))) from None
+        return dict(zip(self.tables, (found[table] for table in self.fac_tables), strict=True))
+
+    def sync(self, tables: list[str]) -> SyncRun | None:
+        try:
+            run = sync_run(
+                options=SyncOptions(tables=tuple(tables)),
+                trigger=SyncRun.Trigger.WATCH,
+                stop_requested=self.stopping,
+                record_skip=False,
+            )
+        except DatabaseError as exc:
+            connections[OPS_ALIAS].close()
+            raise Trouble(ops_problem(exc)) from None
+        if run is not None and (run.changed or run.status != SyncRun.Status.SUCCESS):
+            self.say(self.run_line(run))
+        return run
+
+    def run_line(self, run: SyncRun) -> str:
+        """`clients: Run #12 success in 0.05 s: 1 inserted, … The newest change arrived 1.40 s after…`"""
+        line = render(message("watch_run", tables=", ".join(run.tables), summary=run_summary(run)))
+        latencies = [r.latency_seconds for r in run.results.all() if r.latency_seconds is not None]
+        if latencies:
+            line += " " + render(message("watch_latency", latency=latency(max(latencies))))
+        return line
+
+    # -- heartbeat and trouble -----------------------------------------------------------
+
+    def beat(self, *, force: bool = False) -> None:
+        """Tell OPS that the watcher is alive, every HEARTBEAT_EVERY at most (or at once if forced)."""
+        now = time.monotonic()
+        if not force and now - self.last_beat < HEARTBEAT_EVERY.total_seconds():
+            return
+        state = Watcher.State.WATCHING if self.trouble is None else Watcher.State.FAC_UNREACHABLE
+        try:
+            if self.record is None:
+                self.record = Watcher.objects.create(interval_seconds=self.interval, state=state)
+            else:
+                Watcher.objects.filter(pk=self.record.pk).update(beat_at=timezone.now(), state=state)
+        except DatabaseError as exc:
+            connections[OPS_ALIAS].close()
+            raise Trouble(ops_problem(exc)) from None
+        self.last_beat = now
+
+    def troubled(self, problem: Message) -> float:
+        """Say it once; beat when OPS still answers (a FAC outage shows on the dashboard); pause
+        longer each time, up to MAX_PAUSE."""
+        if self.trouble is None or self.trouble["code"] != problem["code"]:
+            self.trouble, self.trouble_since, self.pause = problem, time.monotonic(), self.interval
+            logger.warning("watcher: %s; trying again, every %s s at most", in_english(problem), f"{MAX_PAUSE:g}")
+            self.say(render(message("watch_trouble", problem=problem, seconds=f"{MAX_PAUSE:g}")))
+            if problem["code"] == "fac_unreachable":
+                with suppress(Trouble):  # OPS down too: nothing to record it in
+                    self.beat(force=True)
+        pause, self.pause = self.pause, min(self.pause * 2, MAX_PAUSE)
+        return pause
+
+    def recovered(self) -> None:
+        seconds = f"{time.monotonic() - self.trouble_since:.0f}"
+        logger.warning("watcher: back to normal after %s s (%s)", seconds, in_english(self.trouble))
+        self.say(render(message("watch_recovered", seconds=seconds)))
+        self.trouble, self.pause = None, self.interval
+        self.beat(force=True)
+
+    def close(self) -> None:
+        """A clean stop: said, and recorded so that nobody is told the watcher died."""
+        if self.record is not None:
+            with suppress(DatabaseError):  # OPS down: the heartbeat simply stops
+                Watcher.objects.filter(pk=self.record.pk).update(stopped_at=timezone.now())
+        logger.info("watcher: stopped")
+        self.say(render(message("watch_stopped")))
+
+
+@contextmanager
+def stop_on_signals(stop: Callable[[], None]):
+    """SIGTERM and SIGINT call `stop` instead of ending the process. A system call they interrupt
+    (a query waiting on the server) is resumed, not failed, so the batch in hand ends cleanly."""
+    previous = {}
+    for number in (signal.SIGTERM, signal.SIGINT):
+        previous[number] = signal.signal(number, lambda *_: stop())
+        signal.siginterrupt(number, False)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
