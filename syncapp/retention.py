@@ -1,10 +1,11 @@
-"""Old run records go away after SYNC_KEEP_DAYS, but never those still in use."""
+"""Old run records go away after SYNC_KEEP_DAYS, but never those still in use; so do the records
+of watchers not heard from since."""
 
 from datetime import timedelta
 
 from django.utils import timezone
 
-from syncapp.models import SyncRun
+from syncapp.models import SyncRun, Watcher
 from syncapp.selectors import runs_in_use
 
 
@@ -14,4 +15,5 @@ def runs_prune(*, keep_days: int) -> int:
     old = SyncRun.objects.filter(started_at__lt=cutoff).exclude(pk__in=runs_in_use())
     count = old.count()
     old.delete()
+    Watcher.objects.filter(beat_at__lt=cutoff).delete()  # one record per start of a watcher
     return count

@@ -179,13 +179,14 @@ class WatchLoop:
     def troubled(self, problem: Message) -> float:
         """Say it once; beat when OPS still answers (a FAC outage shows on the dashboard); pause
         longer each time, up to MAX_PAUSE."""
-        if self.trouble is None or self.trouble["code"] != problem["code"]:
+        new = self.trouble is None or self.trouble["code"] != problem["code"]
+        if new:
             self.trouble, self.trouble_since, self.pause = problem, time.monotonic(), self.interval
             logger.warning("watcher: %s; trying again, every %s s at most", in_english(problem), f"{MAX_PAUSE:g}")
             self.say(render(message("watch_trouble", problem=problem, seconds=f"{MAX_PAUSE:g}")))
-            if problem["code"] == "fac_unreachable":
-                with suppress(Trouble):  # OPS down too: nothing to record it in
-                    self.beat(force=True)
+        if problem["code"] == "fac_unreachable":  # alive, and waiting: beat on, so as not to look gone
+            with suppress(Trouble):  # OPS down too: nothing to record it in
+                self.beat(force=new)
         pause, self.pause = self.pause, min(self.pause * 2, MAX_PAUSE)
         return pause
 

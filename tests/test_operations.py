@@ -18,7 +18,7 @@ from django.db import connections
 from syncapp import runs
 from syncapp.alerts import alerts_send
 from syncapp.cron import scheduled_prune
-from syncapp.models import AlertState, Client, SyncRun, SyncState
+from syncapp.models import AlertState, Client, SyncRun, SyncState, Watcher
 from tests.factories import ClientFactory
 from tests.mirror import subprocess_env, sync
 
@@ -203,6 +203,8 @@ def test_old_runs_are_pruned_but_not_those_still_in_use(fac, settings):
     first_services_run = SyncRun.objects.order_by("pk").first()
     SyncRun.objects.filter(pk=first_services_run.pk).update(status=SyncRun.Status.FAILED)  # a listed failure
     fresh = SyncRun.objects.create(status=SyncRun.Status.SUCCESS, finished_at=datetime.now(UTC))
+    Watcher.objects.create(interval_seconds=2, beat_at=old)  # a watcher not heard from since
+    live_watcher = Watcher.objects.create(interval_seconds=2)
 
     scheduled_prune()
 
@@ -212,6 +214,7 @@ def test_old_runs_are_pruned_but_not_those_still_in_use(fac, settings):
     # fresh + the 29 newest old runs (the chart's 30) + the failure the dashboard lists.
     assert len(kept) == 31
     assert "pruned 6 run records" in settings.SYNC_LOG_FILE.read_text()
+    assert list(Watcher.objects.values_list("pk", flat=True)) == [live_watcher.pk]
 
 
 def production_env(tmp_path, **extra) -> dict[str, str]:
