@@ -99,3 +99,12 @@ def fac(django_db_setup, django_db_blocker):
         yield writer
         FacRowFactory._writer = None
         writer.close()
+
+
+@pytest.fixture
+def detached(monkeypatch):
+    """The dashboard's runs are processes of their own: they must find the test databases too."""
+    from tests.mirror import subprocess_env  # needs Django's apps, loaded by then
+
+    for name, value in subprocess_env().items():
+        monkeypatch.setenv(name, value)

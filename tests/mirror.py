@@ -1,6 +1,7 @@
 """Helpers to run the command and compare the mirror with FAC, row by row."""
 
 import os
+import time
 from io import StringIO
 
 from django.core.management import CommandError, call_command
@@ -8,6 +9,7 @@ from django.db import connections
 from django.utils import translation
 
 from syncapp.mapping import mapping_for, mappings
+from syncapp.models import SyncRun
 from syncapp.sql import rows
 from tests.fac import FacWriter
 
@@ -66,3 +68,14 @@ def subprocess_env(**overrides: str) -> dict[str, str]:
         "LANGUAGE_CODE": "en",
     }
     return env | overrides
+
+
+def finished(run: SyncRun, seconds: float = 60) -> SyncRun:
+    """The run, once its own process has ended it (the dashboard's buttons do not wait for it)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        run.refresh_from_db()
+        if run.status not in (SyncRun.Status.QUEUED, SyncRun.Status.RUNNING):
+            return run
+        time.sleep(0.2)
+    raise AssertionError(f"run #{run.pk} still {run.status} after {seconds} s")

@@ -2,7 +2,6 @@
 
 import os
 import re
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -13,7 +12,7 @@ from django.urls import reverse
 
 from syncapp.models import Client, SyncRun, SyncState
 from tests.factories import ArmateurFactory, ClientFactory, fac_now
-from tests.mirror import subprocess_env, sync
+from tests.mirror import finished, sync
 
 BOTH = pytest.mark.django_db(databases=["default", "facturation"], transaction=True)
 DASHBOARD = "/admin/syncapp/dashboard/"
@@ -109,24 +108,6 @@ def test_a_failure_leaves_the_list_once_a_later_run_succeeds_and_is_counted(clie
     assert "Aucun échec non résolu." in failures
     note = failures.split('class="opsync-note">')[1].split("</p>")[0]
     assert note == "1 échec plus ancien a depuis été résolu par une exécution réussie."  # once, in French
-
-
-@pytest.fixture
-def detached(monkeypatch):
-    """The dashboard's runs are processes of their own: they must find the test databases too."""
-    for name, value in subprocess_env().items():
-        monkeypatch.setenv(name, value)
-
-
-def finished(run: SyncRun, seconds: float = 60) -> SyncRun:
-    """The run, once its process has ended it (polled: the request did not wait for it)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        run.refresh_from_db()
-        if run.status not in (SyncRun.Status.QUEUED, SyncRun.Status.RUNNING):
-            return run
-        time.sleep(0.2)
-    raise AssertionError(f"run #{run.pk} still {run.status} after {seconds} s")
 
 
 @BOTH

@@ -6,7 +6,6 @@ its labels. Screenshots go to TEST_OUTPUT_DIR/browser for a look.
 """
 
 import os
-import time
 
 import pytest
 from django.conf import settings
@@ -14,7 +13,7 @@ from django.contrib.auth.models import User
 
 from syncapp.models import Client, SyncRun
 from tests.factories import ArmateurFactory, ClientFactory, fac_now
-from tests.mirror import subprocess_env, sync
+from tests.mirror import finished, sync
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 HAVE_BROWSER = os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)
@@ -53,13 +52,6 @@ def browser():
 
 
 @pytest.fixture
-def detached(monkeypatch):
-    """The dashboard's runs are processes of their own: they must find the test databases too."""
-    for name, value in subprocess_env().items():
-        monkeypatch.setenv(name, value)
-
-
-@pytest.fixture
 def screenshots():
     output = settings.TEST_OUTPUT_DIR / "browser"
     output.mkdir(parents=True, exist_ok=True)
@@ -90,16 +82,6 @@ def wait_for_run_page(browser) -> None:
     from selenium.webdriver.support.wait import WebDriverWait
 
     WebDriverWait(browser, 30).until(lambda b: "/syncrun/" in b.current_url)
-
-
-def wait_until_finished(run: SyncRun, seconds: float = 60) -> SyncRun:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        run.refresh_from_db()
-        if run.status not in (SyncRun.Status.QUEUED, SyncRun.Status.RUNNING):
-            return run
-        time.sleep(0.2)
-    raise AssertionError(f"run #{run.pk} still {run.status}")
 
 
 def test_the_pages_fit_a_desk_and_a_phone(browser, live_server, fac, screenshots):
@@ -154,7 +136,7 @@ def test_preview_and_sync_now_from_the_dashboard(browser, live_server, fac, deta
     browser.get(f"{live_server.url}/admin/syncapp/dashboard/")
     browser.find_element(By.ID, "opsync-preview").click()
     wait_for_run_page(browser)
-    preview = wait_until_finished(SyncRun.objects.latest("started_at"))
+    preview = finished(SyncRun.objects.latest("started_at"))
     browser.refresh()
     assert preview.dry_run and preview.status == "success"
     assert "rien n'a été écrit dans OPS" in browser.find_element(By.ID, "opsync-dry-run").text
@@ -168,7 +150,7 @@ def test_preview_and_sync_now_from_the_dashboard(browser, live_server, fac, deta
     run = SyncRun.objects.latest("started_at")
     assert browser.current_url.endswith(f"/admin/syncapp/syncrun/{run.pk}/change/")
     assert f"n° {run.pk}" in browser.find_element(By.CSS_SELECTOR, ".messagelist .info").text
-    wait_until_finished(run)
+    finished(run)
     assert not run.dry_run and run.trigger == "admin" and run.inserted == 1
     assert Client.objects.filter(pk=new["id"]).exists()
     browser.get(f"{live_server.url}/admin/syncapp/syncrun/")
