@@ -261,3 +261,59 @@ def mapping_file(tables: dict[str, Sequence[str]]) -> str:
         pairs = ", ".join(f'{column} = "{ops_column(table, column)}"' for column in columns if column != "id")
         sections.append(f'[{table}]\nadopt = true\ncolumns = {{ {pairs} }}\nsynced_at = "synced_at"\n')
     return "\n".join(sections)
+
+
+# -- The watcher (sync_from_facturation --watch): single-row changes, and what to watch for -------
+
+
+def watch_insert() -> str:
+    """A client created in the billing application; its name is the parameter."""
+    return f"INSERT INTO `{FAC_DB}`.clients (nom, created_at, updated_at) VALUES (%s, NOW(), NOW())"
+
+
+def watch_update(table: str) -> str:
+    return f"UPDATE `{FAC_DB}`.`{table}` SET nom = %s, updated_at = NOW() WHERE id = %s"
+
+
+def watch_soft_delete(table: str) -> str:
+    return f"UPDATE `{FAC_DB}`.`{table}` SET deleted_at = NOW(), updated_at = NOW() WHERE id = %s"
+
+
+def live_row(table: str) -> str:
+    """A live row at or after a given id (the parameter), for a change to make."""
+    return f"SELECT id FROM `{FAC_DB}`.`{table}` WHERE id >= %s AND deleted_at IS NULL ORDER BY id LIMIT 1"
+
+
+def ops_row(table: str) -> str:
+    """What the watcher is waited for: the row's name and deletion in OPS."""
+    return f"SELECT nom, deleted_at IS NOT NULL FROM `{OPS_DB}`.`{table}` WHERE id = %s"
+
+
+def last_run_id() -> str:
+    return f"SELECT COALESCE(MAX(id), 0) FROM `{OPS_DB}`.syncapp_syncrun"
+
+
+def finished_watch_runs(after: int) -> str:
+    """(tables, seconds) of the watcher's runs recorded after a run id (no parameters)."""
+    return (
+        "SELECT JSON_LENGTH(tables), TIMESTAMPDIFF(MICROSECOND, started_at, finished_at) / 1e6 "
+        f"FROM `{OPS_DB}`.syncapp_syncrun WHERE `trigger` = 'watch' AND finished_at IS NOT NULL AND id > {int(after)}"
+    )
+
+
+def dirty_pages() -> str:
+    """Pages InnoDB has yet to write back (no parameters)."""
+    return "SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_pages_dirty'"
+
+
+def handler_reads() -> str:
+    """The server's row reads of every kind, since it started (no parameters: `%` is a wildcard)."""
+    return "SHOW GLOBAL STATUS LIKE 'Handler_read%'"
+
+
+def open_transactions() -> str:
+    """InnoDB transactions open now in a user's sessions (the parameter)."""
+    return (
+        "SELECT COUNT(*) FROM information_schema.innodb_trx t JOIN information_schema.processlist p "
+        "ON p.id = t.trx_mysql_thread_id WHERE p.user = %s"
+    )

@@ -17,11 +17,21 @@ the figures this project's machines were sized on) and measures:
   `--verify` over an identical OPS, and the two full syncs again with 2N rows a table, to show
   that memory does not grow with the tables;
 - **the Laravel command's algorithm** (per row: SELECT the id, then UPDATE or INSERT), on
-  a sample, extrapolated to the five tables: opsync must be at least 30 times faster.
+  a sample, extrapolated to the five tables: opsync must be at least 30 times faster;
+- **the floor of a no-change run**: FAC's own aggregate pass over the five tables (the engine's
+  query, through the reader), the one query an incremental run cannot avoid; the run's work
+  must stay within 1.3 times it;
+- **the watcher** (`--watch`, every 2 s) over single-row changes made at random moments:
+  the time from each FAC commit until the row is right in OPS (median, 95th percentile,
+  longest), then an idle minute: the rows the server reads meanwhile (every `Handler_read_*`
+  counter, the whole server's: run it on a quiet one), the runs recorded, the transactions left
+  open, the watcher's CPU time and memory;
+- with `--scale ROWS`, the full syncs, the no-change run and its floor and `--verify` again at
+  ROWS a table, against the same targets, with the memory compared.
 
 Each figure is checked against its target; the whole is printed and written as markdown.
 
-    .venv/bin/python bench/run.py [--rows N] [--keep] [--output bench/results.md]
+    .venv/bin/python bench/run.py [--rows N] [--scale ROWS] [--keep] [--output bench/results.md]
 
 It creates and drops the databases bench_fac, bench_ops and bench_limit and the user
 bench_reader on 127.0.0.1:3306 (root, empty password); --keep leaves them for a look.
@@ -33,6 +43,7 @@ import platform
 import re
 import secrets
 import shlex
+import signal
 import statistics
 import subprocess
 import sys
@@ -41,7 +52,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,10 +86,16 @@ TIMES, NONE = "\N{MULTIPLICATION SIGN}", "\N{EN DASH}"
 # The targets, as ratios to the limit (README.md, "Benchmark").
 FULL_MAX_LIMITS = 4.0
 LARAVEL_MIN_SPEEDUP = 30.0
-IDLE_MAX_LIMITS = 0.25
+IDLE_MAX_FLOORS = 1.3  # no-change work, to FAC's own aggregate pass over the five tables
 IDENTICAL_MAX_SECOND_PASSES = 1.0
 RSS_MAX_MIB = 250.0
 RSS_MAX_GROWTH = 1.10
+# The watcher (sync_from_facturation --watch), at its default interval.
+WATCH_INTERVAL = 2.0
+WATCH_CHANGES = 50
+WATCH_P95_MAX = 3.0  # seconds from the FAC commit to the row right in OPS
+WATCH_IDLE_SECONDS = 60
+WATCH_IDLE_MAX_SHARE = 0.01  # rows the server reads for an idle watcher, per minute, to one table's rows
 
 
 class BenchError(Exception):
@@ -291,6 +308,8 @@ class Figures:
     verify: ChildRun | None = None  # measured at N only
     adoption: ChildRun | None = None  # measured at N only
     adoption_stale: int = 0
+    floor: float = 0.0  # FAC's own aggregate pass over the five tables (median)
+    watch: "WatchFigures | None" = None  # measured at N only
 
     @property
     def idle_median(self) -> float:
@@ -348,15 +367,195 @@ def measure_at(root: MySQLdb.Connection, rows: int, reader_password: str, env: d
     print(f"  {laravel:.0f} rows/s", flush=True)
     full_empty, full_identical = measure_full_syncs(root, env)
     figures = Figures(rows, clients_mib, limit_first, limit_second, full_empty, full_identical, laravel)
-    print(f"c. incremental runs with no change, and `manage.py check`, {IDLE_REPEATS} times each…", flush=True)
-    figures.idle = [opsync(["sync_from_facturation"], env, "c. incremental, no change") for _ in range(IDLE_REPEATS)]
-    figures.startup = [opsync(["check"], env, "c. manage.py check") for _ in range(IDLE_REPEATS)]
+    measure_no_change(root, figures, env)
     figures.one_percent_rows = change_one_percent(root)
     print(f"d. {figures.one_percent_rows} FAC rows changed (1 %)…", flush=True)
     figures.one_percent = opsync(["sync_from_facturation"], env, "d. incremental after 1 % changed")
     figures.verify = opsync(["sync_from_facturation", "--verify"], env, "e. --verify on identical OPS")
+    figures.watch = measure_watch(root, rows, env)
     figures.adoption, figures.adoption_stale = measure_adoption(root, env)
     return figures
+
+
+def measure_no_change(root: MySQLdb.Connection, figures: Figures, env: dict[str, str]) -> None:
+    """c. Incremental runs with nothing to do, Django's start-up, and their floor, in turns: each
+    sees the server as the others do (the full syncs before leave it writing back for a while)."""
+    what = "incremental runs with no change, `manage.py check` and the floor"
+    print(f"c. {what}, {IDLE_REPEATS} times each…", flush=True)
+    settle(root)
+    figures.idle, figures.startup, floors = [], [], []
+    for _ in range(IDLE_REPEATS):
+        figures.idle.append(opsync(["sync_from_facturation"], env, "c. incremental, no change"))
+        figures.startup.append(opsync(["check"], env, "c. manage.py check"))
+        floors.append(fac_aggregate_pass())
+    figures.floor = statistics.median(floors)
+
+
+def settle(root: MySQLdb.Connection, seconds: float = 120) -> None:
+    """Wait (a while at most) for InnoDB to write back the pages the last runs left dirty."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        dirty = int(execute(root, queries.dirty_pages())[0][1])
+        if dirty < 100:
+            return
+        time.sleep(1)
+
+
+def measure_at_scale(root: MySQLdb.Connection, rows: int, reader_password: str, env: dict[str, str]) -> Figures:
+    """The scale run: the full syncs, the no-change run and its floor, and --verify, at a larger N."""
+    clients_mib = prepare(root, rows, reader_password, env)
+    limit_first, limit_second = measure_limit(root)
+    full_empty, full_identical = measure_full_syncs(root, env)
+    figures = Figures(rows, clients_mib, limit_first, limit_second, full_empty, full_identical)
+    measure_no_change(root, figures, env)
+    figures.verify = opsync(["sync_from_facturation", "--verify"], env, "e. --verify on identical OPS")
+    return figures
+
+
+def fac_aggregate_pass() -> float:
+    """The floor: FAC's own aggregate pass over the five tables, as an incremental run sends it
+    (the engine's own query, through the reader): the one query a run cannot avoid."""
+    from django.db import connections
+
+    from syncapp.engine.plan import ID_CHUNK
+    from syncapp.mapping import mappings
+    from syncapp.sql import sums
+
+    since = datetime.now(UTC).replace(tzinfo=None) - timedelta(minutes=10)
+    with timed() as elapsed:
+        for mapping in mappings():
+            sums.id_sums(mapping.fac, chunk=ID_CHUNK, since=since)
+    connections.close_all()
+    print(f"  c. FAC's aggregate pass (the floor): {elapsed[0]:.2f} s", flush=True)
+    return elapsed[0]
+
+
+@dataclass
+class WatchFigures:
+    latencies: list[float]  # seconds from each change's FAC commit to the row right in OPS
+    one_table_run: float  # the longest of the watcher's one-table runs meanwhile (seconds)
+    idle_reads: int  # rows the server read over the idle minute, every kind of handler read
+    idle_runs: int  # runs recorded over the idle minute
+    idle_cpu: float  # the watcher's CPU seconds over the idle minute
+    idle_open_transactions: int  # the reader's open transactions, seen during the idle minute
+    rss_start: float  # the watcher's RSS (MiB) when the changes began …
+    rss_end: float  # … and after the idle minute
+    returncode: int  # after SIGTERM
+
+    def percentile(self, share: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def process_rss_mib(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"^VmRSS:\s*(\d+) kB", status, re.MULTILINE).group(1)) / MIB
+
+
+def process_cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def total_reads(root: MySQLdb.Connection) -> int:
+    return sum(int(value) for _, value in execute(root, queries.handler_reads()))
+
+
+def wait_until(probe, what: str, seconds: float = 600) -> None:
+    deadline = time.monotonic() + seconds
+    while not probe():
+        if time.monotonic() > deadline:
+            raise BenchError(f"timed out waiting for {what}")
+        time.sleep(0.01)
+
+
+def one_change(writer: MySQLdb.Connection, watcher: MySQLdb.Connection, rows: int, k: int, rng) -> float:
+    """One single-row change in FAC (an insert, an update or a soft delete, at random), committed;
+    then the seconds until OPS has it right."""
+    kind = ("insert", "update", "delete")[k % 3]
+    table = "clients" if kind == "insert" else rng.choice(list(queries.FAC_ROWS))
+    name = f"Veille {k} {secrets.token_hex(3)}"
+    if kind == "insert":
+        with writer.cursor() as cursor:
+            cursor.execute(queries.watch_insert(), [name])
+            row_id = cursor.lastrowid
+    else:
+        found = execute(writer, queries.live_row(table), [rng.randint(1, rows)])
+        row_id = found[0][0] if found else execute(writer, queries.live_row(table), [1])[0][0]
+        if kind == "update":
+            execute(writer, queries.watch_update(table), [name, row_id])
+        else:
+            execute(writer, queries.watch_soft_delete(table), [row_id])
+    committed = time.monotonic()
+
+    def arrived() -> bool:
+        found = execute(watcher, queries.ops_row(table), [row_id])
+        return bool(found) and (found[0][0] == name if kind != "delete" else found[0][1] == 1)
+
+    wait_until(arrived, f"{kind} of {table} #{row_id} to reach OPS", seconds=120)
+    return time.monotonic() - committed
+
+
+def measure_watch(root: MySQLdb.Connection, rows: int, env: dict[str, str]) -> WatchFigures:
+    """h. The watcher at its default interval: latency over single-row changes, then an idle minute."""
+    import random
+
+    what = f"{WATCH_CHANGES} single-row changes, then {WATCH_IDLE_SECONDS} s idle"
+    print(f"h. the watcher (every {WATCH_INTERVAL:g} s): {what}…", flush=True)
+    watch_env = {**env, "SYNC_WATCH_INTERVAL": f"{WATCH_INTERVAL:g}", "SYNC_INTERVAL_MINUTES": "59"}
+    first_run = execute(root, queries.last_run_id())[0][0]
+    process = subprocess.Popen(  # noqa: S603
+        [str(PYTHON), "manage.py", "sync_from_facturation", "--watch"],
+        cwd=ROOT,
+        env=watch_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    writer, watcher = connect(), connect()
+    try:
+        wait_until(lambda: execute(root, queries.finished_watch_runs(first_run)), "the watcher's first run")
+        time.sleep(2 * WATCH_INTERVAL)
+        before_changes = execute(root, queries.last_run_id())[0][0]
+        rss_start = process_rss_mib(process.pid)
+        rng = random.Random(20261130)
+        latencies = []
+        for k in range(WATCH_CHANGES):
+            time.sleep(rng.uniform(0, 2 * WATCH_INTERVAL))  # a random moment of the poll cycle
+            latencies.append(one_change(writer, watcher, rows, k, rng))
+        watch_runs = execute(root, queries.finished_watch_runs(before_changes))
+        one_table = [float(seconds) for tables, seconds in watch_runs if tables == 1]
+        print(f"  latency p50 {statistics.median(latencies):.2f} s, max {max(latencies):.2f} s", flush=True)
+        time.sleep(2 * WATCH_INTERVAL)  # the last change's second settles
+        runs, reads = execute(root, queries.last_run_id())[0][0], total_reads(root)
+        cpu = process_cpu_seconds(process.pid)
+        open_seen = 0
+        for _ in range(3):  # a look now and then: the server counts the looks' own reads too
+            time.sleep(WATCH_IDLE_SECONDS / 3)
+            open_seen = max(open_seen, execute(root, queries.open_transactions(), [READER])[0][0])
+        idle_reads = total_reads(root) - reads
+        idle_cpu = process_cpu_seconds(process.pid) - cpu
+        idle_runs = execute(root, queries.last_run_id())[0][0] - runs
+        rss_end = process_rss_mib(process.pid)
+        print(f"  idle: {idle_reads} rows read, {idle_runs} runs, {idle_cpu:.2f} s CPU", flush=True)
+    finally:
+        writer.close()
+        watcher.close()
+        process.send_signal(signal.SIGTERM)
+        _, errors = process.communicate(timeout=120)
+    if process.returncode != 0:
+        raise BenchError(f"the watcher exited {process.returncode} on SIGTERM:\n{errors[-3000:]}")
+    return WatchFigures(
+        latencies=latencies,
+        one_table_run=max(one_table, default=0.0),
+        idle_reads=idle_reads,
+        idle_runs=idle_runs,
+        idle_cpu=idle_cpu,
+        idle_open_transactions=open_seen,
+        rss_start=rss_start,
+        rss_end=rss_end,
+        returncode=process.returncode,
+    )
 
 
 def measure_adoption(root: MySQLdb.Connection, env: dict[str, str]) -> tuple[ChildRun, int]:
@@ -461,9 +660,8 @@ def limit_rows(f: Figures, label: str = "") -> list[Row]:
 def rows_at_n(f: Figures) -> list[Row]:
     """Ratios to the limit's first pass, but b. and e. (identical OPS) to its second pass."""
     laravel_s = 5 * f.rows / (f.laravel_rows_per_s or 1)
-    full, identical, changed = f.full_empty, f.full_identical, f.one_percent
-    speedup = laravel_s / full.wall
-    first, second = f.limit_first, f.limit_second
+    speedup = laravel_s / f.full_empty.wall
+    first, changed = f.limit_first, f.one_percent
     return [
         *limit_rows(f),
         Row(
@@ -472,25 +670,55 @@ def rows_at_n(f: Figures) -> list[Row]:
             f"≈ {laravel_s:.0f} s",
             times(laravel_s / first),
         ),
-        Row(
-            "a. full sync into empty OPS (`--force`)",
-            seconds(full.wall),
-            times(full.wall / first),
-            mib(full),
-            at_most(full.wall / first, FULL_MAX_LIMITS, f"{TIMES} the limit"),
-        ),
+        full_row(f),
         Row(
             "a. … its speed-up over the Laravel algorithm",
             ratio=f"{speedup:.0f} {TIMES} faster",
             target=Target(f"≥ {LARAVEL_MIN_SPEEDUP:g} {TIMES} faster", speedup, LARAVEL_MIN_SPEEDUP, at_most=False),
         ),
+        identical_row(f),
+        *no_change_rows(f),
         Row(
-            "b. `--force` over identical OPS (ratio to the second pass)",
-            seconds(identical.wall),
-            times(identical.wall / second),
-            mib(identical),
-            at_most(identical.wall / second, IDENTICAL_MAX_SECOND_PASSES, f"{TIMES} the second pass"),
+            f"d. incremental run after 1 % changed ({f.one_percent_rows} rows)",
+            seconds(changed.wall),
+            times(changed.wall / first),
+            mib(changed),
         ),
+        verify_row(f),
+        *watch_rows(f.watch, f.rows),
+        Row(
+            f"g. first run on an adopted OPS, {f.adoption_stale} rows (1 %) stale (ratio to the second pass)",
+            seconds(f.adoption.wall),
+            times(f.adoption.wall / f.limit_second),
+            mib(f.adoption),
+        ),
+    ]
+
+
+def full_row(f: Figures) -> Row:
+    full = f.full_empty
+    return Row(
+        "a. full sync into empty OPS (`--force`)",
+        seconds(full.wall),
+        times(full.wall / f.limit_first),
+        mib(full),
+        at_most(full.wall / f.limit_first, FULL_MAX_LIMITS, f"{TIMES} the limit"),
+    )
+
+
+def identical_row(f: Figures) -> Row:
+    identical = f.full_identical
+    return Row(
+        "b. `--force` over identical OPS (ratio to the second pass)",
+        seconds(identical.wall),
+        times(identical.wall / f.limit_second),
+        mib(identical),
+        at_most(identical.wall / f.limit_second, IDENTICAL_MAX_SECOND_PASSES, f"{TIMES} the second pass"),
+    )
+
+
+def no_change_rows(f: Figures) -> list[Row]:
+    return [
         Row(
             f"c. incremental run, no change (median of {IDLE_REPEATS})",
             seconds(f.idle_median),
@@ -501,24 +729,64 @@ def rows_at_n(f: Figures) -> list[Row]:
             seconds(f.startup_median),
             rss=mib(max(f.startup or [], key=lambda run: run.rss_mib)),
         ),
+        *floor_rows(f),
+    ]
+
+
+def floor_rows(f: Figures) -> list[Row]:
+    """c. The no-change run's work against its floor: FAC's own aggregate pass, measured alongside."""
+    work = f.idle_work
+    return [
         Row(
-            "c. … incremental work: run minus start-up",
-            seconds(f.idle_work),
-            times(f.idle_work / first),
-            target=at_most(f.idle_work / first, IDLE_MAX_LIMITS, f"{TIMES} the limit"),
+            f"c. FAC's own aggregate pass over the five tables: the floor (median of {IDLE_REPEATS})",
+            seconds(f.floor),
+            times(f.floor / f.limit_first),
         ),
         Row(
-            f"d. incremental run after 1 % changed ({f.one_percent_rows} rows)",
-            seconds(changed.wall),
-            times(changed.wall / first),
-            mib(changed),
+            "c. … incremental work, run minus start-up (ratio to the floor)",
+            seconds(work),
+            f"{work / f.floor:.2f} {TIMES} the floor ({work / f.limit_first:.2f} {TIMES} the limit)",
+            target=at_most(work / f.floor, IDLE_MAX_FLOORS, f"{TIMES} the floor"),
         ),
-        verify_row(f),
+    ]
+
+
+def watch_rows(w: WatchFigures, rows: int) -> list[Row]:
+    """h. The watcher: how long a change takes to arrive, and what it costs when nothing changes."""
+    longest_bound = WATCH_INTERVAL + w.one_table_run
+    reads_bound = WATCH_IDLE_MAX_SHARE * rows * WATCH_IDLE_SECONDS / 60
+    count = len(w.latencies)
+    growth = w.rss_end / w.rss_start
+    return [
+        Row(f"h. watcher, {count} single-row changes: FAC commit to OPS, median", seconds(w.percentile(0.5))),
         Row(
-            f"g. first run on an adopted OPS, {f.adoption_stale} rows (1 %) stale (ratio to the second pass)",
-            seconds(f.adoption.wall),
-            times(f.adoption.wall / f.limit_second),
-            mib(f.adoption),
+            "h. … 95th percentile",
+            seconds(w.percentile(0.95)),
+            target=at_most(w.percentile(0.95), WATCH_P95_MAX, "s"),
+        ),
+        Row(
+            f"h. … longest (bound: the interval, {WATCH_INTERVAL:g} s, plus its longest one-table run, "
+            f"{w.one_table_run:.2f} s)",
+            seconds(max(w.latencies)),
+            target=at_most(max(w.latencies), round(longest_bound, 2), "s"),
+        ),
+        Row(
+            f"h. watcher idle for {WATCH_IDLE_SECONDS} s: rows the server read (all Handler_read_* counters)",
+            f"{w.idle_reads} rows",
+            f"{w.idle_reads / rows:.2%} of a table",
+            target=Target(f"≤ {WATCH_IDLE_MAX_SHARE:.0%} of a table ({reads_bound:.0f})", w.idle_reads, reads_bound),
+        ),
+        Row(
+            "h. … runs recorded, FAC transactions left open",
+            f"{w.idle_runs} runs, {w.idle_open_transactions} transactions",
+            target=Target("none", w.idle_runs + w.idle_open_transactions, 0),
+        ),
+        Row("h. … the watcher's CPU time", seconds(w.idle_cpu), f"{w.idle_cpu / WATCH_IDLE_SECONDS:.2%} of a core"),
+        Row(
+            "h. … the watcher's RSS, before the changes → after the idle minute",
+            ratio=times(growth),
+            rss=f"{w.rss_start:.0f} MiB → {w.rss_end:.0f} MiB",
+            target=Target(f"≤ +{RSS_MAX_GROWTH - 1:.0%}", growth, RSS_MAX_GROWTH),
         ),
     ]
 
@@ -593,7 +861,28 @@ def machine(root: MySQLdb.Connection) -> list[str]:
     ]
 
 
-def report(root: MySQLdb.Connection, n: Figures, double: Figures, command: str) -> str:
+def rows_at_scale(n: Figures, scale: Figures) -> list[Row]:
+    """The same targets at the larger size; memory compared with N's."""
+    largest = max(run.rss_mib for run in [scale.full_empty, scale.full_identical, *(scale.idle or []), scale.verify])
+    largest_at_n = max(run.rss_mib for run in [n.full_empty, n.full_identical, *(n.idle or []), n.verify])
+    growth = largest / largest_at_n
+    within = Target(f"≤ +{RSS_MAX_GROWTH - 1:.0%}", growth, RSS_MAX_GROWTH)
+    return [
+        *limit_rows(scale),
+        full_row(scale),
+        identical_row(scale),
+        *no_change_rows(scale),
+        verify_row(scale),
+        Row(
+            f"peak RSS, largest of the sync runs, at 5 {TIMES} {scale.rows} vs 5 {TIMES} {n.rows}",
+            ratio=times(growth),
+            rss=f"{largest_at_n:.0f} MiB → {largest:.0f} MiB",
+            target=within if largest <= RSS_MAX_MIB else at_most(largest, RSS_MAX_MIB, "MiB"),
+        ),
+    ]
+
+
+def report(root: MySQLdb.Connection, n: Figures, double: Figures, scale: Figures | None, command: str) -> str:
     return "\n".join(
         [
             "# opsync benchmark",
@@ -610,8 +899,22 @@ def report(root: MySQLdb.Connection, n: Figures, double: Figures, command: str) 
             "",
             markdown_table([*rows_at_n(n), *rows_at_2n(n, double)]),
             "",
+            *scale_section(n, scale),
         ]
     )
+
+
+def scale_section(n: Figures, scale: Figures | None) -> list[str]:
+    if scale is None:
+        return []
+    return [
+        f"## At 5 {TIMES} {scale.rows} rows (`--scale {scale.rows}`, clients: {scale.clients_mib:.0f} MiB)",
+        "",
+        "The same measures and targets at the larger size, in the same run: the ratios and the memory should hold.",
+        "",
+        markdown_table(rows_at_scale(n, scale)),
+        "",
+    ]
 
 
 # -- Main ------------------------------------------------------------------------------------
@@ -622,6 +925,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--rows", type=int, default=100_000, help="FAC rows per table (default 100000)")
     parser.add_argument("--keep", action="store_true", help="keep the bench_* databases and the bench_reader user")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.md", help="the markdown report")
+    parser.add_argument(
+        "--scale", type=int, metavar="ROWS", help="then the full syncs, the no-change run and --verify at ROWS a table"
+    )
     args = parser.parse_args(argv)
     if args.rows < 1:
         parser.error("--rows must be at least 1")
@@ -650,7 +956,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         figures = measure_at(root, args.rows, reader_password, env)
         double = measure_at_double(root, 2 * args.rows, reader_password, env)
-        text = report(root, figures, double, command_line())
+        scale = measure_at_scale(root, args.scale, reader_password, env) if args.scale else None
+        text = report(root, figures, double, scale, command_line())
         print("\n" + text)
         args.output.write_text(text, encoding="utf-8")
         print(f"written to {args.output}")
