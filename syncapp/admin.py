@@ -201,6 +201,14 @@ OPTION_LABELS = {
 }
 
 
+def table_counts(result: SyncTableResult) -> str:
+    """`0 inserted, 1 updated, … · 0.05 s · FAC → OPS in 1 s` (how long the newest change took)."""
+    parts = [report.totals(result), formats.duration(result.duration_seconds)]
+    if result.latency_seconds is not None:
+        parts.append(_("FAC → OPS in %(latency)s") % {"latency": formats.latency(result.latency_seconds)})
+    return " · ".join(parts)
+
+
 def result_context(result: SyncTableResult) -> dict:
     """What the run page shows of a table: its counts in words, its problem, its refused rows and changes."""
     changes = [
@@ -216,7 +224,7 @@ def result_context(result: SyncTableResult) -> dict:
     return {
         "result": result,
         "badge": status_badge(result.status, result.get_status_display()),
-        "counts": report.totals(result) + " · " + formats.duration(result.duration_seconds),
+        "counts": table_counts(result),
         "problem": result.problem_text,
         "cursor": (formats.local_time(result.cursor_before), formats.local_time(result.cursor_after)),
         "refusals": [

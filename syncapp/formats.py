@@ -15,6 +15,11 @@ def number(value: int | None) -> str:
     return "-" if value is None else formats.number_format(value, force_grouping=True)
 
 
+def decimal(value: float) -> str:
+    """A setting's figure as written: 2 → `2`, 0.5 → `0,5` (in French)."""
+    return formats.number_format(int(value) if value == int(value) else value)
+
+
 def amount(value: Decimal | None, places: int = 2) -> str:
     """A price or a rate: 85000 → 85 000,00 (in French)."""
     return "-" if value is None else formats.number_format(value, decimal_pos=places, force_grouping=True)

@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from syncapp.databases import FAC_ALIAS, OPS_ALIAS, error_reason, ops_problem
 from syncapp.engine.outcome import SyncOptions
-from syncapp.formats import latency
+from syncapp.formats import decimal, latency
 from syncapp.mapping import mapping_for
 from syncapp.messages import Message, in_english, message, render
 from syncapp.models import SyncRun, Watcher
@@ -82,8 +82,8 @@ class WatchLoop:
                 render(
                     message(
                         "watch_started",
-                        interval=f"{self.interval:g}",
-                        minutes=f"{self.full_every / 60:g}",
+                        interval=decimal(self.interval),
+                        minutes=decimal(self.full_every / 60),
                         tables=", ".join(self.tables),
                     )
                 )
@@ -183,7 +183,7 @@ class WatchLoop:
         if new:
             self.trouble, self.trouble_since, self.pause = problem, time.monotonic(), self.interval
             logger.warning("watcher: %s; trying again, every %s s at most", in_english(problem), f"{MAX_PAUSE:g}")
-            self.say(render(message("watch_trouble", problem=problem, seconds=f"{MAX_PAUSE:g}")))
+            self.say(render(message("watch_trouble", problem=problem, seconds=decimal(MAX_PAUSE))))
         if problem["code"] == "fac_unreachable":  # alive, and waiting: beat on, so as not to look gone
             with suppress(Trouble):  # OPS down too: nothing to record it in
                 self.beat(force=new)
