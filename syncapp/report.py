@@ -224,7 +224,7 @@ def watcher_text(watcher: WatcherStatus) -> str:
     """`alive on vm (pid 812), last heartbeat 4 s ago`, or why not."""
     record = watcher.record
     if record is None:
-        return _("none (the sync runs from cron)")
+        return _("none (the sync runs from cron, or by hand)")
     where = {"host": record.host, "pid": record.pid, "since": format_time(record.stopped_at or record.beat_at)}
     if watcher.alive:
         where["ago"] = format_age(timezone.now() - record.beat_at)
