@@ -695,26 +695,20 @@ def rows_at_n(f: Figures) -> list[Row]:
     ]
 
 
+def timed_row(label: str, run: ChildRun, limit: float, bound: float, unit: str) -> Row:
+    """A run against its target, as a multiple of a pass of the limit."""
+    ratio = run.wall / limit
+    return Row(label, seconds(run.wall), times(ratio), mib(run), at_most(ratio, bound, f"{TIMES} {unit}"))
+
+
 def full_row(f: Figures) -> Row:
-    full = f.full_empty
-    return Row(
-        "a. full sync into empty OPS (`--force`)",
-        seconds(full.wall),
-        times(full.wall / f.limit_first),
-        mib(full),
-        at_most(full.wall / f.limit_first, FULL_MAX_LIMITS, f"{TIMES} the limit"),
-    )
+    label = "a. full sync into empty OPS (`--force`)"
+    return timed_row(label, f.full_empty, f.limit_first, FULL_MAX_LIMITS, "the limit")
 
 
 def identical_row(f: Figures) -> Row:
-    identical = f.full_identical
-    return Row(
-        "b. `--force` over identical OPS (ratio to the second pass)",
-        seconds(identical.wall),
-        times(identical.wall / f.limit_second),
-        mib(identical),
-        at_most(identical.wall / f.limit_second, IDENTICAL_MAX_SECOND_PASSES, f"{TIMES} the second pass"),
-    )
+    label = "b. `--force` over identical OPS (ratio to the second pass)"
+    return timed_row(label, f.full_identical, f.limit_second, IDENTICAL_MAX_SECOND_PASSES, "the second pass")
 
 
 def no_change_rows(f: Figures) -> list[Row]:
@@ -793,9 +787,7 @@ def watch_rows(w: WatchFigures, rows: int) -> list[Row]:
 
 def verify_row(f: Figures) -> Row:
     label = "e. `--verify` on identical OPS (ratio to the second pass)"
-    ratio = f.verify.wall / f.limit_second
-    target = at_most(ratio, IDENTICAL_MAX_SECOND_PASSES, f"{TIMES} the second pass")
-    return Row(label, seconds(f.verify.wall), times(ratio), mib(f.verify), target)
+    return timed_row(label, f.verify, f.limit_second, IDENTICAL_MAX_SECOND_PASSES, "the second pass")
 
 
 def rows_at_2n(n: Figures, double: Figures) -> list[Row]:
