@@ -274,7 +274,6 @@ def table_status(mapping: TableMapping, *, fac_ok: bool) -> TableStatus:
     cursor_at = state.cursor if state else None
     lag = None
     if newest is not None and cursor_at is not None:
-        newest = newest if isinstance(newest, datetime) else datetime.fromisoformat(newest)
         lag = max(newest.replace(tzinfo=UTC) - cursor_at, timedelta(0))
     results = SyncTableResult.objects.filter(table=mapping.name, run__dry_run=False)
     return TableStatus(

@@ -3,6 +3,8 @@
 What the statements do on a real server is what the rest of the suite runs.
 """
 
+from datetime import datetime
+
 import pytest
 from django.db.backends.mysql.base import DatabaseWrapper as MySQLWrapper
 
@@ -12,6 +14,12 @@ from syncapp.sql import execute, load, rows, sums
 
 SQLITE = open_connection(":memory:")  # never opened: only its quoting and vendor are used
 MYSQL = MySQLWrapper(SQLITE.settings_dict | {"ENGINE": "django.db.backends.mysql"}, alias="offline")
+
+
+def test_a_datetime_reads_what_sqlite_returns_for_an_aggregate():
+    assert execute.as_datetime("2026-01-02 03:04:05") == datetime(2026, 1, 2, 3, 4, 5)
+    assert execute.as_datetime(datetime(2026, 1, 2)) == datetime(2026, 1, 2)
+    assert execute.as_datetime(None) is None
 
 
 def test_marks_and_quoted_names():

@@ -77,11 +77,6 @@ def merge_ranges(keys: list[int], chunk: int) -> list[tuple[int, int]]:
     return merged
 
 
-def newest_datetime(value: datetime | str | None) -> datetime | None:
-    """MAX(updated_at) as SQLite returns it (text: an aggregate loses the column's type)."""
-    return datetime.fromisoformat(value) if isinstance(value, str) else value
-
-
 class IncrementalPlan:
     """Each plan also says how many OPS rows were live before (the mass-delete guard's measure),
     how many rows it will compare (None: unknown), the newest FAC updated_at it knows of (None:
@@ -134,8 +129,8 @@ class FullPlan:
         self.vanished = sorted(vanished)
         self.first_copy = not rows.has_rows(mapping.ops(with_set_aside=True))
         if self.first_copy:  # nothing to compare: FAC's extent is enough
-            self.total, self.low, self.high, newest = rows.summary(mapping.fac)
-            self.newest, self.fac_high_id = newest_datetime(newest), self.high
+            self.total, self.low, self.high, self.newest = rows.summary(mapping.fac)
+            self.fac_high_id = self.high
         else:
             self.fac_high_id = rows.highest_id(mapping.fac) if mapping.adopted else None
             self.comparison = TableComparison(mapping)

@@ -37,7 +37,6 @@ from syncapp.engine.plan import (
     ReadIds,
     Step,
     Unchanged,
-    newest_datetime,
 )
 from syncapp.engine.source import FacReader
 from syncapp.mapping import TableMapping
@@ -128,7 +127,7 @@ def apply(mapping: TableMapping, context: RunContext, state: SyncState, outcome:
         highest = (state.fac_high_id, plan.fac_high_id, reader.highest_id, writer.highest_id)
         fac_high_id = max((i for i in highest if i), default=None) if mapping.adopted else None
         state_save(state=state, outcome=outcome, fac_high_id=fac_high_id)
-    return None if (plan.full or options.dry_run) else newest_datetime(writer.newest_written)
+    return None if (plan.full or options.dry_run) else writer.newest_written
 
 
 def carry_out(step: Step, reader: FacReader, writer: MirrorWriter) -> Iterator[None]:

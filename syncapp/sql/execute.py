@@ -2,6 +2,7 @@
 
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from typing import TypeVar
 
 from django.db import connections
@@ -19,6 +20,11 @@ def quoted(connection: BaseDatabaseWrapper, names: Iterable[str]) -> str:
 def marks(count: int) -> str:
     """`%s, %s, …`: one parameter mark per value."""
     return ", ".join(["%s"] * count)
+
+
+def as_datetime(value: datetime | str | None) -> datetime | None:
+    """A datetime from the server: SQLite gives an aggregate's (MAX(updated_at)) as text."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 def fetch_all(connection: BaseDatabaseWrapper, sql: str, params: Iterable = ()) -> list[tuple]:

@@ -7,7 +7,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from syncapp.mapping import Side
 from syncapp.models import OpsOnlyRow, VanishedRow
-from syncapp.sql.execute import execute, fetch_all, marks, quoted, stream
+from syncapp.sql.execute import as_datetime, execute, fetch_all, marks, quoted, stream
 
 
 def set_aside(connection: BaseDatabaseWrapper, model: type, table: str) -> tuple[str, list]:
@@ -76,10 +76,13 @@ def stream_changed(side: Side, low: int, high: int, since: datetime, *, batch_si
     return stream(side.connection, query, [low, high, since], batch_size=batch_size)
 
 
-def summary(side: Side) -> tuple[int, int | None, int | None, datetime | str | None]:
+def summary(side: Side) -> tuple[int, int | None, int | None, datetime | None]:
     """(rows, lowest id, highest id, newest updated_at) of a FAC table."""
     table = side.connection.ops.quote_name(side.table)
-    return fetch_all(side.connection, f"SELECT COUNT(*), MIN(id), MAX(id), MAX(updated_at) FROM {table}")[0]
+    count, lowest, highest, newest = fetch_all(
+        side.connection, f"SELECT COUNT(*), MIN(id), MAX(id), MAX(updated_at) FROM {table}"
+    )[0]
+    return count, lowest, highest, as_datetime(newest)
 
 
 def highest_id(side: Side) -> int | None:

@@ -4,14 +4,13 @@ from datetime import datetime
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from syncapp.sql.execute import execute, fetch_all
+from syncapp.sql.execute import as_datetime, execute, fetch_all
 
 
 def utc_now(connection: BaseDatabaseWrapper) -> datetime:
     """The database server's clock, in UTC (naive), as FAC's own data is read."""
     query = "SELECT UTC_TIMESTAMP()" if connection.vendor == "mysql" else "SELECT CURRENT_TIMESTAMP"
-    value = fetch_all(connection, query)[0][0]
-    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return as_datetime(fetch_all(connection, query)[0][0])
 
 
 def table_columns(connection: BaseDatabaseWrapper, table: str) -> list[str] | None:
