@@ -185,10 +185,8 @@ def watcher(status: SyncStatus) -> dict:
     """The watcher in words, with the colour of its state: green watching, amber waiting for FAC or
     gone silent, grey when there is none (cron runs the sync)."""
     found = status.watcher
-    if found.alive:
-        colour = "green" if found.record.state == Watcher.State.WATCHING else "amber"
-    else:
-        colour = "amber" if found.gone or settings.SYNC_WATCH else "grey"
+    colours = {Watcher.State.WATCHING: "green", Watcher.State.FAC_UNREACHABLE: "amber", "silent": "amber"}
+    colour = colours.get(found.state, "amber" if settings.SYNC_WATCH else "grey")
     return {"colour": colour, "text": report.watcher_text(found)}
 
 

@@ -225,15 +225,21 @@ def watcher_text(watcher: WatcherStatus) -> str:
     record = watcher.record
     if record is None:
         return _("none (the sync runs from cron, or by hand)")
-    where = {"host": record.host, "pid": record.pid, "since": format_time(record.stopped_at or record.beat_at)}
-    if watcher.alive:
-        where["ago"] = format_age(timezone.now() - record.beat_at)
-        if record.state == Watcher.State.FAC_UNREACHABLE:
-            return _("alive on %(host)s (pid %(pid)s), waiting for FAC, last heartbeat %(ago)s ago") % where
-        return _("alive on %(host)s (pid %(pid)s), last heartbeat %(ago)s ago") % where
-    if record.stopped_at is not None:
-        return _("stopped on %(host)s at %(since)s") % where
-    return _("silent on %(host)s (pid %(pid)s) since %(since)s") % where
+    where = {
+        "host": record.host,
+        "pid": record.pid,
+        "since": format_time(record.stopped_at or record.beat_at),
+        "ago": format_age(timezone.now() - record.beat_at),
+    }
+    texts = {
+        Watcher.State.WATCHING: _("alive on %(host)s (pid %(pid)s), last heartbeat %(ago)s ago"),
+        Watcher.State.FAC_UNREACHABLE: _(
+            "alive on %(host)s (pid %(pid)s), waiting for FAC, last heartbeat %(ago)s ago"
+        ),
+        "stopped": _("stopped on %(host)s at %(since)s"),
+        "silent": _("silent on %(host)s (pid %(pid)s) since %(since)s"),
+    }
+    return texts[watcher.state] % where
 
 
 def latency_text(latency: Latency) -> str:

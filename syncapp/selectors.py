@@ -110,6 +110,15 @@ class WatcherStatus:
         """It stopped beating without saying it stopped: killed, or its machine went down."""
         return self.record is not None and self.record.stopped_at is None and not self.alive
 
+    @property
+    def state(self) -> str | None:
+        """`watching` or `fac_unreachable` (alive), `stopped` (cleanly), `silent` (gone); None: never ran."""
+        if self.record is None:
+            return None
+        if self.alive:
+            return self.record.state
+        return "stopped" if self.record.stopped_at is not None else "silent"
+
 
 def watcher_status() -> WatcherStatus:
     record = Watcher.objects.order_by("-beat_at").first()

@@ -48,7 +48,7 @@ def health(request: HttpRequest) -> JsonResponse:
         if watcher.record is None
         else {
             "alive": watcher.alive,
-            "state": watcher.record.state if watcher.alive else "stopped" if watcher.record.stopped_at else "silent",
+            "state": watcher.state,
             "last_heartbeat": watcher.record.beat_at.isoformat(),
             "poll_interval_seconds": watcher.record.interval_seconds,
         }
