@@ -39,8 +39,7 @@ def lock_holder_message(run: SyncRun | None) -> Message:
     """Who holds the lock, as a message."""
     if run is None:
         return message("locked_unrecorded")
-    started = timezone.localtime(run.started_at).strftime("%Y-%m-%d %H:%M:%S")
-    return message("locked", run=run.pk, host=run.host, pid=run.pid, started=started)
+    return message("locked", run=run.pk, host=run.host, pid=run.pid, started=local_time(run.started_at))
 
 
 def running_run() -> SyncRun | None:
