@@ -1,9 +1,12 @@
 """A row as one canonical text, and its 64-bit hash: how two servers agree that rows are equal.
 
-As Percona's pt-table-checksum does, the mirrored values of a row are joined by a separator,
-followed by a NULL marker per column (CONCAT_WS skips NULLs; the markers tell `NULL` from
-`''`), and hashed. MySQL computes the same text and hash in SQL (`syncapp.sql.sums`); this
-is the Python side, for SQLite, and the definition both must match (a test holds them to it).
+Each mirrored value is written as MySQL writes it, prefixed with its length in characters
+and a colon (`5:Olam ` for "Olam ", `0:` for ""), and NULL as `-`; the items follow each
+other without a separator. Length prefixes make the text unambiguous: no value, whatever
+characters it holds, can be read as the end of one column and the start of the next (a
+separator alone could be inside a value: 'AB\\x1fCD' + 'x' and 'AB' + 'CD\\x1fx' would read
+the same). MySQL computes the same text and hash in SQL (`syncapp.sql.sums`); this is the
+Python side, for SQLite, and the definition both must match (a test holds them to it).
 
 The hash is the first 64 bits of MD5, not CRC32: CRC is linear, so the XOR of the CRCs of
 two rows that swap a value (two codes, say) would not change.
@@ -14,7 +17,7 @@ from collections.abc import Sequence
 
 from django.db import models
 
-SEPARATOR = "\x1f"  # CHAR(31), the ASCII unit separator
+NULL = "-"  # a NULL item: no length prefix starts with it
 
 
 def value_text(field: models.Field, value) -> str:
@@ -28,10 +31,13 @@ def value_text(field: models.Field, value) -> str:
     return str(value)
 
 
+def item(text: str | None) -> str:
+    """One value of the canonical text: its length, a colon and itself; `-` for NULL."""
+    return NULL if text is None else f"{len(text)}:{text}"
+
+
 def canonical_text(fields: Sequence[models.Field], row: Sequence) -> str:
-    texts = [value_text(f, value) for f, value in zip(fields, row, strict=True) if value is not None]
-    nulls = "".join("1" if value is None else "0" for value in row)
-    return SEPARATOR.join([*texts, nulls])
+    return "".join(item(None if value is None else value_text(f, value)) for f, value in zip(fields, row, strict=True))
 
 
 def hash64(text: str) -> int:

@@ -46,6 +46,7 @@ class Side:
     deleted_at: str | None = None
     synced_at: str | None = None
     set_aside_of: str | None = None
+    source: bool = False  # FAC: its legacy zero dates in deleted_at mean deleted (syncapp/sql/rows.column_sql)
 
     @property
     def connection(self) -> BaseDatabaseWrapper:
@@ -91,12 +92,12 @@ class TableMapping:
 
     @property
     def fac(self) -> Side:
-        return Side(FAC_ALIAS, self.fac_table, self.columns, deleted_at="deleted_at")
+        return Side(FAC_ALIAS, self.fac_table, self.columns, deleted_at="deleted_at", source=True)
 
     @property
     def fac_read(self) -> Side:
         """FAC as the sync reads it: the mapped columns, then updated_at (the cursor follows it)."""
-        return Side(FAC_ALIAS, self.fac_table, (*self.columns, "updated_at"))
+        return Side(FAC_ALIAS, self.fac_table, (*self.columns, "updated_at"), deleted_at="deleted_at", source=True)
 
     def ops(self, *, with_set_aside: bool = False) -> Side:
         """The OPS table; without the rows set aside (vanished from FAC, or OPS's own) unless asked for."""

@@ -4,7 +4,7 @@ import hashlib
 from datetime import datetime
 from decimal import Decimal
 
-from syncapp.canonical import SEPARATOR, canonical_text, hash64, row_hash
+from syncapp.canonical import canonical_text, hash64, row_hash
 from syncapp.mapping import built_in
 
 SERVICES = built_in("services")  # id, created_at, updated_at, deleted_at, code, nom, description, prix_unitaire, …
@@ -17,11 +17,9 @@ def service(**values) -> tuple:
     return tuple(row[column] for column in SERVICES.columns)
 
 
-def test_values_are_written_as_mysql_writes_them():
+def test_values_are_written_as_mysql_writes_them_each_after_its_length():
     text = canonical_text(SERVICES.fields, service())
-    assert text.split(SEPARATOR) == [
-        "7", "2026-01-02 03:04:05", "MAN-20", "Manutention", "", "85000.00", "Port", "actif", "01010000100",
-    ]  # fmt: skip
+    assert text == "1:7-19:2026-01-02 03:04:05-6:MAN-2011:Manutention0:8:85000.00-4:Port5:actif"
 
 
 def test_null_and_empty_string_differ():
@@ -38,7 +36,26 @@ def test_a_value_moving_to_the_next_column_changes_the_text():
 def test_booleans_are_digits():
     armateurs = built_in("armateurs")
     row = tuple({"id": 1, "nom": "MSC", "actif": False}.get(column) for column in armateurs.columns)
-    assert canonical_text(armateurs.fields, row).split(SEPARATOR)[2] == "0"
+    assert "3:MSC" in canonical_text(armateurs.fields, row) and canonical_text(armateurs.fields, row).endswith("1:0")
+
+
+def test_a_separator_inside_a_value_cannot_shift_the_columns():
+    """'AB\\x1fCD' + 'x' and 'AB' + 'CD\\x1fx' joined by \\x1f would read the same."""
+    clients = built_in("clients")
+
+    def client(**values) -> tuple:
+        return tuple({"id": 3, "pays": "Gabon", "type": "Entreprise", **values}.get(c) for c in clients.columns)
+
+    first, second = client(nom="AB\x1fCD", email="x"), client(nom="AB", email="CD\x1fx")
+    assert canonical_text(clients.fields, first) != canonical_text(clients.fields, second)
+    assert row_hash(clients.fields, first) != row_hash(clients.fields, second)
+    # A value that looks like the NULL marker or a length prefix stays itself too.
+    assert canonical_text(clients.fields, client(nom="-", email=None)) != canonical_text(
+        clients.fields, client(nom=None, email="-")
+    )
+    assert canonical_text(clients.fields, client(nom="1:a", email="")) != canonical_text(
+        clients.fields, client(nom="", email="1:a")
+    )
 
 
 def test_hash64_is_the_first_64_bits_of_md5():

@@ -3,9 +3,11 @@
 What the statements do on a real server is what the rest of the suite runs.
 """
 
+import dataclasses
 from datetime import datetime
 
 import pytest
+from django.db import connections
 from django.db.backends.mysql.base import DatabaseWrapper as MySQLWrapper
 
 from syncapp.demo_builder import open_connection
@@ -14,6 +16,11 @@ from syncapp.sql import execute, load, rows, sums
 
 SQLITE = open_connection(":memory:")  # never opened: only its quoting and vendor are used
 MYSQL = MySQLWrapper(SQLITE.settings_dict | {"ENGINE": "django.db.backends.mysql"}, alias="offline")
+connections["offline"] = MYSQL  # what a Side on the alias "offline" builds its SQL with
+
+
+def offline(side: Side) -> Side:
+    return dataclasses.replace(side, alias="offline")
 
 
 def test_a_datetime_reads_what_sqlite_returns_for_an_aggregate():
@@ -57,19 +64,33 @@ def test_the_set_aside_filter_takes_the_table_name_as_a_parameter():
 
 def test_the_row_hash_in_sql_follows_the_canonical_text():
     mapping = built_in("representants")
-    expression = sums.canonical_expression(MYSQL, mapping.columns, mapping.fields)
-    assert expression.startswith("CAST(CONV(LEFT(MD5(CONCAT_WS(CHAR(31), `id`, ")
+    expression = sums.canonical_expression(offline(mapping.ops()), mapping.fields)
+    # Each value after its length and a colon, NULL as `-` (syncapp.canonical.item).
+    first_item = "IF(`id` IS NULL, '-', CONCAT(CHAR_LENGTH(`id`), ':', `id`))"
+    assert expression.startswith(f"CAST(CONV(LEFT(MD5(CONCAT({first_item}, ")
     # Datetimes to the second, a zero date as NULL, `%` doubled for a query with parameters.
     assert "NULLIF(DATE_FORMAT(`updated_at`, '%%Y-%%m-%%d %%H:%%i:%%s'), '0000-00-00 00:00:00')" in expression
     # Decimals at FAC's scale, whatever the OPS column's: 12.5 reads 12.50 in a DECIMAL(15,3) too.
     assert "CAST(CAST(`taux_commission` AS DECIMAL(65, 2)) AS CHAR)" in expression
     assert "CAST(`actif` AS CHAR)" in expression
-    assert expression.count("ISNULL(") == len(mapping.columns)  # a NULL marker per column
+    assert expression.count("IS NULL, '-'") == len(mapping.columns)  # a NULL marker per column
+
+
+def test_a_zero_date_in_facs_deleted_at_reads_as_deleted_on_every_path():
+    """FAC and Laravel hold such a row deleted: the reads, the checksums and the LOAD DATA lines agree."""
+    mapping = built_in("clients")
+    zero = "IF(CAST(`deleted_at` AS CHAR) = '0000-00-00 00:00:00', TIMESTAMP('1970-01-01 00:00:01'), `deleted_at`)"
+    assert zero in rows.select_columns(offline(mapping.fac_read))
+    assert zero in sums.canonical_expression(offline(mapping.fac), mapping.fields)
+    assert zero in load.line_expression(offline(mapping.fac), mapping.fields)
+    # OPS holds what the sync wrote: its deleted_at is read as it is.
+    assert zero not in sums.canonical_expression(offline(mapping.ops()), mapping.fields)
+    assert "`created_at`, `updated_at`" in rows.select_columns(offline(mapping.fac_read))
 
 
 def test_a_load_data_line_escapes_text_and_marks_nulls():
     mapping = built_in("armateurs")
-    line = load.line_expression(MYSQL, mapping.columns, mapping.fields)
+    line = load.line_expression(offline(mapping.ops()), mapping.fields)
     assert line.startswith("CONCAT_WS(CHAR(9 USING utf8mb4), IFNULL(`id`, CONCAT(CHAR(92 USING utf8mb4), 'N'))")
     # Text columns: backslash first, then tab, line feed, carriage return and NUL escaped.
     nom = line[line.index("IFNULL(REPLACE(") :].split(", IFNULL(")[0]

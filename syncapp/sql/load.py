@@ -8,10 +8,10 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from django.db import models
-from django.db.backends.base.base import BaseDatabaseWrapper
 
 from syncapp.mapping import Side
 from syncapp.sql.execute import execute, quoted, stream
+from syncapp.sql.rows import column_sql
 from syncapp.sql.sums import DATETIME_TEXT_SQL
 
 
@@ -33,11 +33,11 @@ def escaped(expression: str) -> str:
     return expression
 
 
-def line_expression(connection: BaseDatabaseWrapper, columns: Sequence[str], fields: Sequence[models.Field]) -> str:
+def line_expression(side: Side, fields: Sequence[models.Field]) -> str:
     """SQL (MySQL): a row as one LOAD DATA line, `%` doubled for a query with parameters."""
     values = []
-    for column, f in zip(columns, fields, strict=True):
-        name = connection.ops.quote_name(column)
+    for column, f in zip(side.columns, fields, strict=True):
+        name = column_sql(side, column)
         if isinstance(f, models.DateTimeField):
             value = DATETIME_TEXT_SQL.format(name)
         elif isinstance(f, models.CharField | models.TextField):
@@ -53,7 +53,7 @@ def stream_lines(
 ) -> Iterator[list[tuple[int, str]]]:
     """(id, LOAD DATA line) of every row with an id in [low, high), a batch at a time."""
     connection = side.connection
-    line = line_expression(connection, side.columns, fields)
+    line = line_expression(side, fields)
     query = f"SELECT id, {line} FROM {connection.ops.quote_name(side.table)} WHERE id >= %s AND id < %s"
     return stream(side.connection, query, [low, high], batch_size=batch_size)
 

@@ -26,9 +26,23 @@ def side_filter(connection: BaseDatabaseWrapper, set_aside_of: str | None) -> tu
     return f"{vanished} AND {ops_only}", [*vanished_params, *ops_only_params]
 
 
-def select_columns(side: Side) -> str:
+# A legacy zero date in FAC's deleted_at: FAC and Laravel hold the row deleted, so the sync does
+# too, at this stable instant (the earliest a TIMESTAMP holds) rather than when it noticed.
+ZERO_DELETED_AT_SQL = "TIMESTAMP('1970-01-01 00:00:01')"
+
+
+def column_sql(side: Side, column: str) -> str:
+    """A column as the sync reads it: on FAC (MySQL), a zero date in deleted_at reads as deleted."""
     connection = side.connection
-    return f"SELECT {quoted(connection, side.columns)} FROM {connection.ops.quote_name(side.table)}"
+    name = connection.ops.quote_name(column)
+    if side.source and column == side.deleted_at and connection.vendor == "mysql":
+        return f"IF(CAST({name} AS CHAR) = '0000-00-00 00:00:00', {ZERO_DELETED_AT_SQL}, {name})"
+    return name
+
+
+def select_columns(side: Side) -> str:
+    columns = ", ".join(column_sql(side, column) for column in side.columns)
+    return f"SELECT {columns} FROM {side.connection.ops.quote_name(side.table)}"
 
 
 def rows_by_id(side: Side, ids: Sequence[int]) -> dict[int, tuple]:

@@ -8,12 +8,11 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import models
-from django.db.backends.base.base import BaseDatabaseWrapper
 
 from syncapp.canonical import row_hash
 from syncapp.mapping import Side
 from syncapp.sql.execute import fetch_all, quoted, stream
-from syncapp.sql.rows import side_filter
+from syncapp.sql.rows import column_sql, side_filter
 
 IdSums = tuple[int, int, int, int]  # (ids, their sum, sum of their squares mod a prime, their xor)
 PRIME = 4294967291  # the largest prime below 2**32: (id % PRIME) ** 2 fits in 64 bits
@@ -23,6 +22,8 @@ Sums = tuple[int, int]  # (rows, xor of their hashes)
 HASH64_SQL = "CAST(CONV(LEFT(MD5({}), 16), 16, 10) AS UNSIGNED)"
 # A legacy zero date reads as NULL, as the sync stores it (`%` doubled: queries take parameters).
 DATETIME_TEXT_SQL = "NULLIF(DATE_FORMAT({}, '%%Y-%%m-%%d %%H:%%i:%%s'), '0000-00-00 00:00:00')"
+# One item of the canonical text (syncapp.canonical.item): `-` for NULL, else length, colon, text.
+ITEM_SQL = "IF({0} IS NULL, '-', CONCAT(CHAR_LENGTH({0}), ':', {0}))"
 
 
 def id_sums(
@@ -75,24 +76,20 @@ def python_id_sums(batches, *, chunk: int, since: datetime | None, live: bool) -
     return sums, counts
 
 
-def canonical_expression(
-    connection: BaseDatabaseWrapper, columns: Sequence[str], fields: Sequence[models.Field]
-) -> str:
+def canonical_expression(side: Side, fields: Sequence[models.Field]) -> str:
     """MySQL: the 64-bit hash of a row's canonical text (syncapp.canonical), `%` doubled."""
-    expressions = []
-    for column, f in zip(columns, fields, strict=True):
-        name = connection.ops.quote_name(column)
+    items = []
+    for column, f in zip(side.columns, fields, strict=True):
+        value = column_sql(side, column)
         if isinstance(f, models.DateTimeField):
-            expressions.append(DATETIME_TEXT_SQL.format(name))
+            value = DATETIME_TEXT_SQL.format(value)
         elif isinstance(f, models.DecimalField):
             # At FAC's scale whatever OPS's: 12.5 reads 12.50 in a DECIMAL(15,3) column too.
-            expressions.append(f"CAST(CAST({name} AS DECIMAL(65, {int(f.decimal_places)})) AS CHAR)")
+            value = f"CAST(CAST({value} AS DECIMAL(65, {int(f.decimal_places)})) AS CHAR)"
         elif isinstance(f, models.BooleanField):
-            expressions.append(f"CAST({name} AS CHAR)")
-        else:
-            expressions.append(name)
-    nulls = ", ".join(f"ISNULL({e})" for e in expressions)
-    return HASH64_SQL.format(f"CONCAT_WS(CHAR(31), {', '.join(expressions)}, CONCAT({nulls}))")
+            value = f"CAST({value} AS CHAR)"
+        items.append(ITEM_SQL.format(value))
+    return HASH64_SQL.format(f"CONCAT({', '.join(items)})")
 
 
 def chunk_checksums(
@@ -104,7 +101,7 @@ def chunk_checksums(
     table = connection.ops.quote_name(side.table)
     latest_sql = "MAX(updated_at)" if newest else "NULL"
     if connection.vendor == "mysql":
-        hashed = canonical_expression(connection, side.columns, fields)
+        hashed = canonical_expression(side, fields)
         query = (
             f"SELECT id DIV %s, COUNT(*), BIT_XOR({hashed}), {latest_sql} "
             f"FROM {table} WHERE {condition} GROUP BY 1 ORDER BY NULL"
@@ -132,7 +129,7 @@ def row_hashes(side: Side, fields: Sequence[models.Field], low: int, high: int) 
     table = connection.ops.quote_name(side.table)
     where = f"WHERE id >= %s AND id < %s AND {condition}"
     if connection.vendor == "mysql":
-        query = f"SELECT id, {canonical_expression(connection, side.columns, fields)} FROM {table} {where}"
+        query = f"SELECT id, {canonical_expression(side, fields)} FROM {table} {where}"
         return {row_id: int(hashed) for row_id, hashed in fetch_all(connection, query, [low, high, *params])}
     query = f"SELECT {quoted(connection, side.columns)} FROM {table} {where}"
     return {row[0]: row_hash(fields, row) for row in fetch_all(connection, query, [low, high, *params])}
