@@ -259,7 +259,9 @@ def mapping_file(tables: dict[str, Sequence[str]]) -> str:
     sections = []
     for table, columns in tables.items():
         pairs = ", ".join(f'{column} = "{ops_column(table, column)}"' for column in columns if column != "id")
-        sections.append(f'[{table}]\nadopt = true\ncolumns = {{ {pairs} }}\nsynced_at = "synced_at"\n')
+        sections.append(
+            f'[{table}]\nadopt = true\ncolumns = {{ {pairs} }}\nidentity = ["nom"]\nsynced_at = "synced_at"\n'
+        )
     return "\n".join(sections)
 
 

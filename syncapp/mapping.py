@@ -62,6 +62,7 @@ class TableMapping:
     adopted: bool = False  # the OPS table belongs to the operations application
     synced_at: str | None = "synced_at"  # the OPS column that receives the sync time, if any
     mirror: type | None = None  # opsync's own mirror model (created tables only)
+    identity: tuple[str, ...] = ()  # adopted tables: the FAC columns that recognise FAC's copy of a row
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -128,6 +129,7 @@ def declared(declaration: TableDeclaration) -> TableMapping:
         declaration.columns or default.pairs,
         adopted=True,
         synced_at=declaration.synced_at,
+        identity=declaration.identity,
     )
 
 
@@ -135,10 +137,15 @@ def fac_columns() -> dict[str, tuple[str, ...]]:
     return {name: tuple(f.column for f in source._meta.concrete_fields) for name, (_, source) in BUILT_IN.items()}
 
 
+def mirrored_columns() -> dict[str, tuple[str, ...]]:
+    """The FAC columns the built-in mapping copies, per table."""
+    return {name: built_in(name).columns for name in BUILT_IN}
+
+
 @functools.cache
 def load(path: str) -> tuple[TableMapping, ...]:
     """Every table's mapping: the built-in one, or the mapping file's."""
-    declarations = read_mapping_file(Path(path), fac_columns()) if path else {}
+    declarations = read_mapping_file(Path(path), fac_columns(), mirrored_columns()) if path else {}
     return tuple(declared(declarations[name]) if name in declarations else built_in(name) for name in TABLE_NAMES)
 
 

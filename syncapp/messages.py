@@ -24,6 +24,7 @@ TEXTS = {
     "ops_not_migrated": _("OPS is not migrated: run manage.py migrate"),
     "table_missing": _("{side} has no table '{table}'"),
     "schema_drift": _("schema drift: {side} table '{table}' has no column {columns}"),
+    "schema_unfit": _("not written: {problem} (--check lists every problem)"),
     "mass_delete": _(
         "refused to mark {deleted} of {live} live rows deleted (more than SYNC_MAX_DELETE_RATIO={ratio}); "
         "check FAC, then confirm with --allow-mass-delete"
@@ -41,10 +42,16 @@ TEXTS = {
     "repaired": _("the daily check found OPS different from FAC in {tables}, and repaired it"),
     "row_refused": _("row #{id} not stored: {reason}"),
     "collision": _(
-        "collision: FAC {table} #{id} has the id of the OPS-only row {ops_table} #{id}; renumber or remove the "
-        "OPS row, then FAC's is copied"
+        "collision: FAC {table} #{id} has the id of the OPS-only row {ops_table} #{id}; "
+        "sync_from_facturation --renumber-ops-only {table} moves the OPS row, then FAC's is copied"
     ),
     "table_failed": _("{table}: {problem}"),
+    "renumber_not_adopted": _("{table} is opsync's own mirror: all its rows are FAC's, none to renumber"),
+    "renumber_needs_mysql": _("renumbering needs OPS on MySQL or MariaDB"),
+    "renumber_not_compared": _(
+        "no run has compared {table} yet: run sync_from_facturation --table {table} first (it writes none of "
+        "OPS's own rows)"
+    ),
     "as_recorded": _("{text}"),  # in its own words: a server's, or a record made before messages were kept
     "reason_access_denied": _("Access denied: wrong user name or password"),
     "reason_database_refused": _("Access denied to this database for this user"),

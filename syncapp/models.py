@@ -290,6 +290,11 @@ class SyncTableResult(ChangeCounts):
     # An incremental run that wrote rows: seconds from the newest of them in FAC (its updated_at,
     # by FAC's clock) until it was committed in OPS. How long a change took to arrive.
     latency_seconds = models.FloatField(_("latency (s)"), null=True, blank=True)
+    # OPS timed out on a lock or chose this table for a deadlock: the table was tried again from
+    # the start. How many tries in all, why the last retry, and the seconds the failed tries took.
+    attempts = models.PositiveSmallIntegerField(_("tries"), default=1)
+    retry_reason = models.JSONField(_("retried because"), null=True, blank=True)  # a message
+    retry_seconds = models.FloatField(_("time lost to retries (s)"), default=0)
 
     class Meta:
         ordering = ["run", "id"]
@@ -371,15 +376,19 @@ class VanishedRow(models.Model):
 
 
 class OpsOnlyRow(models.Model):
-    """A row of an adopted OPS table that FAC does not have: the operations application's own.
+    """A row of an adopted OPS table that is the operations application's own, not FAC's copy.
 
-    The sync leaves it alone for ever. A FAC row that comes with the same id is not written:
-    it is a row error on every run (a collision), until someone renumbers or removes the OPS row.
+    The sync leaves it alone for ever. Either FAC had no row of its id when it was noticed,
+    or FAC has one that the table's `identity` does not recognise in it (`collides`). A FAC
+    row with the id of an own row is not written: it is a row error on every run (a
+    collision), until `sync_from_facturation --renumber-ops-only` moves the OPS row.
     """
 
     table = models.CharField(_("table"), max_length=32)
     row_id = models.PositiveBigIntegerField(_("id"))
     noticed_at = models.DateTimeField(_("noticed at"), default=timezone.now)
+    # FAC has a row of this id too, and it is not this one: decided once, when FAC's id first met it.
+    collides = models.BooleanField(_("collides with a FAC row"), default=False)
 
     class Meta:
         ordering = ["table", "row_id"]
@@ -389,6 +398,25 @@ class OpsOnlyRow(models.Model):
 
     def __str__(self):
         return f"{self.table} #{self.row_id}"
+
+
+class RenumberedRow(models.Model):
+    """An OPS-only row that `--renumber-ops-only` moved to a free id, with its references: old → new."""
+
+    table = models.CharField(_("table"), max_length=32)
+    ops_table = models.CharField(_("OPS table"), max_length=64)
+    old_id = models.PositiveBigIntegerField(_("former id"), db_index=True)
+    new_id = models.PositiveBigIntegerField(_("new id"))
+    references = models.PositiveIntegerField(_("references moved"), default=0)  # foreign-key values rewritten
+    renumbered_at = models.DateTimeField(_("renumbered at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-renumbered_at", "table", "old_id"]
+        verbose_name = _("renumbered row")
+        verbose_name_plural = _("renumbered rows")
+
+    def __str__(self):
+        return f"{self.ops_table} #{self.old_id} → #{self.new_id}"
 
 
 class AlertState(models.Model):

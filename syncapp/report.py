@@ -304,3 +304,43 @@ def status_lines(status: SyncStatus, tables: list[str]) -> list[str]:
             }
         lines.append(text)
     return lines
+
+
+def renumbering_lines(plan, *, show_ids: bool) -> list[str]:
+    """--renumber-ops-only: what moved (or would), each row at -v 2, and the ALTER TABLE to run next."""
+    table, count = plan.mapping.name, len(plan.moves)
+    if not count:
+        return [labelled(table, _("no OPS-only row to move: none has an id FAC uses or will soon reach"))]
+    refs = plan.references_moved
+    values = {
+        "count": number(count),
+        "first": plan.moves[0][1],
+        "last": plan.moves[-1][1],
+        "references": ngettext("%(n)s reference", "%(n)s references", refs) % {"n": number(refs)},
+        "columns": ", ".join(f"{r.table}.{r.column}" for r in plan.references) or _("no foreign key"),
+    }
+    if plan.done:
+        text = ngettext(
+            "%(count)s OPS-only row moved to id %(first)s, with %(references)s (%(columns)s)",
+            "%(count)s OPS-only rows moved to ids %(first)s to %(last)s, with %(references)s (%(columns)s)",
+            count,
+        )
+    else:
+        text = ngettext(
+            "%(count)s OPS-only row would move to id %(first)s, with %(references)s (%(columns)s); nothing written",
+            "%(count)s OPS-only rows would move to ids %(first)s to %(last)s, with %(references)s (%(columns)s); "
+            "nothing written",
+            count,
+        )
+    lines = [labelled(table, text % values)]
+    if show_ids:
+        for old, new in plan.moves:
+            moved = plan.counts.get(old, 0)
+            what = ngettext("→ #%(new)s, %(n)s reference", "→ #%(new)s, %(n)s references", moved)
+            lines.append("  " + labelled(f"{plan.mapping.ops_table} #{old}", what % {"new": new, "n": number(moved)}))
+    advice = _(
+        "So that the operations application's next own rows land above FAC's ids, run in OPS (opsync never "
+        "alters its tables): %(statement)s"
+    )
+    lines.append(advice % {"statement": plan.alter_statement})
+    return lines

@@ -1,7 +1,9 @@
-"""Do the live tables still fit the mapping? FAC's before every run; both sides, in depth, for --check.
+"""Do the live tables still fit the mapping? Both sides, in depth, before every run and for --check.
 
-Each problem is one line, saying what would go wrong. A problem stops --check (exit 1); a
-warning is printed and does not (the rows it concerns are refused one by one, and recorded).
+Each problem is one line, saying what would go wrong. A problem stops --check (exit 1), and a
+run does not write into a table that has one: that table fails with the same line, the others
+go on. A warning is printed and does not (the rows it concerns are refused one by one, and
+recorded; or the comparison would find differences the application makes itself).
 """
 
 from dataclasses import dataclass, field
@@ -25,8 +27,10 @@ class SchemaCheck:
 def schema_problem(mapping: TableMapping) -> Message | None:
     """Before a run: why the live tables no longer fit the mapping (a message), or None.
 
-    FAC must still have every mapped column and updated_at (extra FAC columns are fine); an
-    adopted OPS table must still have every mapped column.
+    FAC must still have every mapped column and updated_at (extra FAC columns are fine); the
+    OPS table must be fit for the writes, as --check says (every mapped column there and big
+    enough, no unmapped NOT NULL column without a default, an id that is its key, a table and
+    not a view).
     """
     fac = mapping.fac
     live = server.table_columns(fac.connection, fac.table)
@@ -34,14 +38,13 @@ def schema_problem(mapping: TableMapping) -> Message | None:
         return message("table_missing", side="FAC", table=fac.table)
     if missing := [column for column in (*fac.columns, "updated_at") if column not in live]:
         return drift("FAC", fac.table, missing)
-    if mapping.adopted:
-        ops = mapping.ops()
-        live = server.table_columns(ops.connection, ops.table)
-        if live is None:
-            return message("table_missing", side="OPS", table=ops.table)
+    ops = mapping.ops()
+    if mapping.adopted and (live := server.table_columns(ops.connection, ops.table)) is not None:
         written = [*ops.columns, *([ops.synced_at] if ops.synced_at else [])]
         if missing := [column for column in written if column not in live]:
             return drift("OPS", ops.table, missing)
+    if problems := schema_check(mapping).problems:
+        return message("schema_unfit", problem=problems[0])
     return None
 
 
@@ -59,6 +62,8 @@ def schema_check(mapping: TableMapping) -> SchemaCheck:
         check.problems.append(f"FAC has no table '{fac.table}'")
     if ops_columns is None:
         check.problems.append(f"OPS has no table '{ops.table}'")
+    elif server.is_view(ops.connection, ops.table):
+        check.problems.append(f"OPS {ops.table} is a view: opsync writes only into tables, never through a view")
     if check.problems:
         return check
     for fac_name, ops_name in (*mapping.pairs, ("updated_at", None)):
@@ -78,9 +83,19 @@ def schema_check(mapping: TableMapping) -> SchemaCheck:
     return check
 
 
+# The column Laravel's Eloquent writes on every save() of a model with timestamps.
+APPLICATION_TIMESTAMP = "updated_at"
+
+
 def check_ops_table(check: SchemaCheck, mapping: TableMapping, columns: dict[str, dict]) -> None:
     """What the OPS table needs besides the mapped columns: a unique id, a synced_at, insertable."""
     ops = mapping.ops()
+    if mapping.adopted and APPLICATION_TIMESTAMP in ops.columns:
+        check.warnings.append(
+            f"OPS {ops.table}.{APPLICATION_TIMESTAMP} is fed by FAC, and the operations application writes it too "
+            "(Laravel, on every save): leave it out of the mapping, or --verify and the daily check find "
+            "differences every day"
+        )
     if "id" in columns and columns["id"].get("key") not in ("PRI", "UNI"):
         check.problems.append(f"OPS {ops.table}.id is not its primary key: an update by id could touch several rows")
     if ops.synced_at:

@@ -7,9 +7,10 @@ from django.db import DatabaseError
 from syncapp.checksums import TableComparison
 from syncapp.databases import error_reason
 from syncapp.engine.outcome import TableOutcome
+from syncapp.engine.ownership import Ownership
 from syncapp.mapping import TableMapping
 from syncapp.messages import message
-from syncapp.models import Difference, OpsOnlyRow, SyncState, VanishedRow
+from syncapp.models import Difference, SyncState
 from syncapp.schema import schema_problem
 from syncapp.sql import rows
 
@@ -23,7 +24,7 @@ class TableVerification:
         self.outcome = TableOutcome(mapping.name)
         self.ops = mapping.ops(with_set_aside=True)
         state = SyncState.objects.filter(table=mapping.name).first()
-        self.high_water = state.fac_high_id if state and mapping.adopted else None
+        self.ownership = Ownership.of(mapping, high_water=state.fac_high_id if state else None)
 
     def run(self) -> TableOutcome:
         started = time.monotonic()
@@ -37,8 +38,6 @@ class TableVerification:
         return self.outcome
 
     def compare(self) -> None:
-        name = self.mapping.name
-        vanished = sorted(VanishedRow.objects.filter(table=name).values_list("row_id", flat=True))
         for chunk in TableComparison(self.mapping).chunks():
             self.outcome.unchanged += chunk.equal
             for row_id in chunk.missing:
@@ -46,8 +45,8 @@ class TableVerification:
             self.describe_differing(chunk.differing)
             self.note_extra(chunk.extra)
         if self.ops.deleted_at:  # rows known to have left FAC must be marked deleted in OPS
-            self.note_live_rows(vanished, Difference.UNMARKED)
-        for row_id in OpsOnlyRow.objects.filter(table=name).values_list("row_id", flat=True):
+            self.note_live_rows(sorted(self.ownership.vanished), Difference.UNMARKED)
+        for row_id in sorted(self.ownership.own):
             self.note(row_id, Difference.OPS_ONLY, [])
 
     def note(self, row_id: int, kind: Difference, columns: list[str]) -> None:
@@ -59,11 +58,9 @@ class TableVerification:
 
     def note_extra(self, ids: list[int]) -> None:
         """OPS rows FAC does not have. In an adopted table, those FAC never had are OPS's own."""
-        if self.mapping.adopted:
-            own = [i for i in ids if self.high_water is None or i > self.high_water]
-            for row_id in own:
-                self.note(row_id, Difference.OPS_ONLY, [])
-            ids = [i for i in ids if i not in set(own)]
+        own, ids = self.ownership.split_gone(ids)
+        for row_id in own:
+            self.note(row_id, Difference.OPS_ONLY, [])
         if self.ops.deleted_at:
             self.note_live_rows(ids, Difference.EXTRA)
         else:

@@ -66,12 +66,14 @@ CREATE TABLE ordres_travail (
 ADOPTED = ("clients", "armateurs")
 
 MAPPING = """
-# FAC's clients feed the operations application's clients table, under its column names.
+# FAC's clients feed the operations application's clients table, under its column names;
+# its updated_at is left to the application (Eloquent writes it on every save).
 [clients]
 adopt = true
 columns = { nom = "nom", email = "email", telephone = "telephone", adresse = "adresse", ville = "ville", \
 pays = "pays", type = "type", rccm = "registre_commerce", nif = "ninea", contact_principal = "contact_nom", \
-notes = "notes", created_at = "created_at", updated_at = "updated_at", deleted_at = "deleted_at" }
+notes = "notes", created_at = "created_at", deleted_at = "deleted_at" }
+identity = ["nom", "nif", "email"]
 synced_at = "synced_at"
 
 # Its armateurs table has no deleted_at and no synced_at.
@@ -79,13 +81,13 @@ synced_at = "synced_at"
 adopt = true
 columns = { nom = "nom", code = "code", email = "email", telephone = "telephone", adresse = "adresse", \
 actif = "actif", created_at = "created_at", updated_at = "updated_at" }
+identity = ["code", "nom"]
 """
 PAIRS = {
     "clients": {
         "id": "id", "nom": "nom", "email": "email", "telephone": "telephone", "adresse": "adresse", "ville": "ville",
         "pays": "pays", "type": "type", "rccm": "registre_commerce", "nif": "ninea",
-        "contact_principal": "contact_nom", "notes": "notes", "created_at": "created_at", "updated_at": "updated_at",
-        "deleted_at": "deleted_at",
+        "contact_principal": "contact_nom", "notes": "notes", "created_at": "created_at", "deleted_at": "deleted_at",
     },
     "armateurs": {
         "id": "id", "nom": "nom", "code": "code", "email": "email", "telephone": "telephone", "adresse": "adresse",

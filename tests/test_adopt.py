@@ -389,3 +389,42 @@ def test_a_value_the_legacy_utf8_table_cannot_hold_is_a_row_error_and_the_rest_a
     assert f"armateurs: row #{emoji} not stored: characters that column nom cannot store" in output
     assert existing_ops.mismatches("armateurs") == [emoji]
     assert query(existing_ops.session, "SELECT nom FROM armateurs WHERE id = %s", [plain]) == [("Armateur renommé",)]
+
+
+def test_a_run_does_not_write_into_a_table_check_finds_unfit_and_the_others_go_on(existing_ops):
+    session = existing_ops.session
+    query(session, "ALTER TABLE clients MODIFY ninea VARCHAR(10) NULL")
+    before = checksum(session, "clients", tuple(PAIRS["clients"].values()))
+
+    status, output = sync()
+
+    assert status == 1
+    line = "OPS clients.ninea (varchar(10)) cannot hold FAC clients.nif (varchar(255)): 10 characters"
+    assert f"clients: not written: {line}" in output
+    assert checksum(session, "clients", tuple(PAIRS["clients"].values())) == before
+    assert existing_ops.mismatches("armateurs") == []  # the other table went on
+    result = SyncRun.objects.latest("started_at").results.get(table="clients")
+    assert result.status == "failed" and line in result.error
+
+
+def test_a_view_is_never_written_through(existing_ops, settings, tmp_path):
+    session = existing_ops.session
+    query(session, "CREATE VIEW clients_vue AS SELECT * FROM clients")
+    try:
+        path = tmp_path / "view.toml"
+        path.write_text(
+            "[clients]\nadopt = true\nops_table = 'clients_vue'\nidentity = ['nom']\n"
+            "columns = { nom = 'nom', email = 'email' }\n",
+            encoding="utf-8",
+        )
+        settings.SYNC_MAPPING_FILE = str(path)
+        before = checksum(session, "clients", ("nom", "email"))
+        existing_ops.fac.update("clients", existing_ops.clients[0]["id"], nom="Changé dans FAC", updated_at=fac_now())
+
+        status, output = sync("--table", "clients")
+        assert status == 1 and "OPS clients_vue is a view: opsync writes only into tables" in output
+        assert checksum(session, "clients", ("nom", "email")) == before
+        status, output = sync("--check", "--table", "clients")
+        assert status == 1 and "OPS clients_vue is a view" in output
+    finally:
+        query(session, "DROP VIEW clients_vue")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from syncapp.mapping import fac_columns
+from syncapp.mapping import fac_columns, mirrored_columns
 from syncapp.mapping_file import MappingFileError, read_mapping_file
 
 GOOD = """
@@ -11,6 +11,7 @@ GOOD = """
 ops_table = "tiers"
 adopt = true
 columns = { nom = "raison_sociale", rccm = "registre_commerce", nif = "ninea", updated_at = "updated_at" }
+identity = ["nif", "nom"]
 synced_at = "derniere_synchro"
 
 [services]
@@ -21,7 +22,7 @@ adopt = false
 def read(tmp_path, text: str):
     path = tmp_path / "mapping.toml"
     path.write_text(text, encoding="utf-8")
-    return read_mapping_file(path, fac_columns())
+    return read_mapping_file(path, fac_columns(), mirrored_columns())
 
 
 def refused(tmp_path, text: str) -> str:
@@ -36,12 +37,16 @@ def test_a_declared_adopted_table(tmp_path):
     declarations = read(tmp_path, GOOD)
     clients = declarations["clients"]
     assert (clients.ops_table, clients.adopt, clients.synced_at) == ("tiers", True, "derniere_synchro")
+    assert clients.identity == ("nif", "nom")
     assert clients.columns == (
         ("id", "id"), ("nom", "raison_sociale"), ("rccm", "registre_commerce"), ("nif", "ninea"),
         ("updated_at", "updated_at"),
     )  # fmt: skip
     assert not declarations["services"].adopt and declarations["services"].columns is None
     assert set(declarations) == {"clients", "services"}  # the others keep the built-in mapping
+
+
+ADOPT = "adopt = true\nidentity = ['nom']\n"  # what every adopted table needs besides
 
 
 @pytest.mark.parametrize(
@@ -66,18 +71,42 @@ def test_a_declared_adopted_table(tmp_path):
         ),
         (
             "[clients]\nadopte = true",
-            "[clients] adopte: unknown key; the keys are ops_table, adopt, columns, synced_at",
+            "[clients] adopte: unknown key; the keys are ops_table, adopt, columns, identity, synced_at",
         ),
         ("[clients]\nops_table = 'tiers'", "[clients] ops_table: only for an adopted table (adopt = true)"),
         ("[clients]\nadopt = true\ncolumns = { id = 'numero' }", "[clients] columns.id: id always feeds id"),
         (
-            "[clients]\nadopt = true\ncolumns = { nom = 'nom' }\nsynced_at = 'nom'",
+            f"[clients]\n{ADOPT}columns = {{ nom = 'nom' }}\nsynced_at = 'nom'",
             "[clients] synced_at: OPS column 'nom' is already fed by a FAC column",
         ),
+        (f"[clients]\n{ADOPT}synced_at = 'id'", "[clients] synced_at: OPS column 'id' is already fed"),
+        (f"[clients]\n{ADOPT}synced_at = 'ville'", "[clients] synced_at: OPS column 'ville' is already fed"),
         (
-            "[clients]\nadopt = true\nops_table = 'tiers'\n[transitaires]\nadopt = true\nops_table = 'tiers'",
-            "ops_table: OPS table 'tiers' is fed by two FAC tables",
+            f"[clients]\n{ADOPT}ops_table = 'tiers'\n[transitaires]\n{ADOPT}ops_table = 'tiers'",
+            "[transitaires] ops_table: 'tiers' cannot be fed by FAC transitaires: FAC clients feeds it already",
         ),
+        # Django's and opsync's own tables, another FAC table's mirror, another database: never a target.
+        (f"[clients]\n{ADOPT}ops_table = 'auth_user'", "[clients] ops_table: 'auth_user' is a table of Django's"),
+        (f"[clients]\n{ADOPT}ops_table = 'django_session'", "ops_table: 'django_session' is a table of Django's"),
+        (f"[clients]\n{ADOPT}ops_table = 'django_admin_log'", "ops_table: 'django_admin_log' is a table of"),
+        (f"[clients]\n{ADOPT}ops_table = 'SyncApp_SyncRun'", "ops_table: 'SyncApp_SyncRun' is a table of"),
+        (
+            f"[transitaires]\n{ADOPT}ops_table = 'clients'",
+            "[transitaires] ops_table: 'clients' cannot be fed by FAC transitaires: it is opsync's mirror of FAC "
+            "clients",
+        ),
+        (f"[clients]\n{ADOPT}ops_table = 'facturation.clients'", "ops_table: 'facturation.clients' is not a table"),
+        # An adopted table says how FAC's copy of a row is recognised: nothing is guessed.
+        ("[clients]\nadopt = true", "[clients] identity: missing: name the FAC columns by which FAC's copy"),
+        ("[clients]\nadopt = true\nidentity = 'nom'", "[clients] identity: must be a list of FAC column names"),
+        ("[clients]\nadopt = true\nidentity = []", "[clients] identity: must be a list of FAC column names"),
+        ("[clients]\nadopt = true\nidentity = ['id']", "[clients] identity: 'id' cannot recognise a row"),
+        ("[clients]\nadopt = true\nidentity = ['updated_at']", "identity: 'updated_at' cannot recognise a row"),
+        (
+            "[clients]\nadopt = true\ncolumns = { nom = 'nom' }\nidentity = ['nif']",
+            "[clients] identity: 'nif' is not a mapped FAC column; the mapped ones are nom",
+        ),
+        ("[services]\nidentity = ['code']", "[services] identity: only for an adopted table"),
         ("clients = 3", "[clients]: must be a table of keys"),
         ("[clients\nadopt = true", "not valid TOML"),
     ],
@@ -88,4 +117,4 @@ def test_a_mistake_is_one_line_naming_the_table_and_the_key(tmp_path, text, mess
 
 def test_a_missing_file_is_one_line(tmp_path):
     with pytest.raises(MappingFileError, match=r"SYNC_MAPPING_FILE .*nowhere\.toml: cannot be read"):
-        read_mapping_file(tmp_path / "nowhere.toml", fac_columns())
+        read_mapping_file(tmp_path / "nowhere.toml", fac_columns(), mirrored_columns())

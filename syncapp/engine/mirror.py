@@ -7,8 +7,9 @@ marked deleted, never removed.
 An adopted table (the operations application's own) gets only its mapped columns written:
 new rows by a plain INSERT, whose other columns take their defaults, and the others by an
 UPDATE of the mapped columns by id (an upsert would update whatever row an OPS-only unique
-key matched). Its rows that FAC does not have are the operations application's (OpsOnlyRow):
-never written, and a FAC row with the same id collides with them.
+key matched). Which of its rows are FAC's copies and which the operations application's own
+is decided by engine/ownership.py: its own rows are never written, and a FAC row with the
+same id collides with them.
 """
 
 from collections.abc import Callable, Iterator, Sequence
@@ -21,10 +22,11 @@ from syncapp.databases import is_row_error, row_reason
 from syncapp.engine.bulk import BulkLoader, load_refused
 from syncapp.engine.cursor import naive_utc
 from syncapp.engine.outcome import CHANGES_KEPT, Change, RunContext, TableOutcome
+from syncapp.engine.ownership import Ownership
 from syncapp.engine.source import Batch
 from syncapp.mapping import TableMapping
 from syncapp.messages import message
-from syncapp.models import ChangeAction, OpsOnlyRow, VanishedRow
+from syncapp.models import ChangeAction, Difference, OpsOnlyRow, VanishedRow
 from syncapp.sql import rows
 
 # (the mapped values of a FAC row, what writing them does, the row's updated_at)
@@ -65,10 +67,11 @@ class MirrorWriter:
         self.side = mapping.ops(with_set_aside=True)
         self.width = len(mapping.columns)
         self.deleted_at = mapping.position("deleted_at")
-        self.vanished = set(VanishedRow.objects.filter(table=mapping.name).values_list("row_id", flat=True))
-        self.ops_only = set(OpsOnlyRow.objects.filter(table=mapping.name).values_list("row_id", flat=True))
-        # Adopted tables: the highest FAC id the last run saw (None on the first run, the adoption).
-        self.high_water = high_water
+        # Adopted tables: whose each OPS row is; high_water is the highest FAC id the last run saw
+        # (None on the first run, the adoption).
+        self.ownership = Ownership.of(mapping, high_water=high_water)
+        self.vanished = self.ownership.vanished
+        self.identity = [(mapping.position(column), mapping.ops_name(column)) for column in mapping.identity]
         self.synced_at = naive_utc(timezone.now())
         self.oldest_failed = None  # the oldest updated_at of a row OPS refused: the cursor stops there
         self.highest_id = 0  # the highest FAC id written (or found written)
@@ -82,10 +85,11 @@ class MirrorWriter:
     def apply(self, batch: Batch) -> None:
         """Compare a batch of FAC rows (mapped values, then updated_at) with OPS; write those that differ."""
         mirror = rows.rows_by_id(self.side, [row[0] for row in batch])
+        recognised = self.recognised([row for row in batch if row[0] in mirror])
         names, pending = self.mapping.ops_columns, []
         for row in batch:
             values, row_id = row[: self.width], row[0]
-            if self.collides(row_id, in_ops=row_id in mirror):
+            if self.meets_own_row(row_id, in_ops=row_id in mirror, recognised=row_id in recognised):
                 continue
             vanished = row_id in self.vanished
             change = compare(values, mirror.get(row_id), names=names, deleted_at=self.deleted_at, vanished=vanished)
@@ -97,29 +101,44 @@ class MirrorWriter:
         self.processed += len(batch)
         self.write(pending)
 
-    def collides(self, row_id: int, *, in_ops: bool) -> bool:
-        """Whether a FAC row meets an OPS-only row of the same id: a row error, never a write.
+    def recognised(self, in_ops: Batch) -> set[int]:
+        """Of these FAC rows with an OPS row of their id, those still to decide whose OPS's row is
+        (engine/ownership.py) and that the table's identity recognises there."""
+        undecided = [row for row in in_ops if self.ownership.to_decide(row[0])]
+        if not undecided:
+            return set()
+        columns = [ops for _, ops in self.identity]
+        candidates = [(row[0], [row[position] for position, _ in self.identity]) for row in undecided]
+        return rows.recognised(self.side, columns, candidates)
 
-        An OPS row with an id above the highest FAC id of the last run was not copied from FAC:
-        the operations application made it, and FAC has just given the same id to another row.
-        Once OPS has renumbered or removed its row, the id is free and FAC's row is copied.
+    def meets_own_row(self, row_id: int, *, in_ops: bool, recognised: bool) -> bool:
+        """Whether a FAC row meets an OPS row of the operations application's own: a collision, never a write.
+
+        Once OPS's row has been renumbered (or removed), the id is free and FAC's row is copied.
         """
-        if not self.mapping.adopted:
+        ownership = self.ownership
+        if not ownership.adopted:
             return False
-        if row_id in self.ops_only and not in_ops:
-            self.ops_only.discard(row_id)
-            if not self.options.dry_run:
-                OpsOnlyRow.objects.filter(table=self.mapping.name, row_id=row_id).delete()
+        if not in_ops:
+            if row_id in ownership.own:  # moved away: the id is FAC's now
+                self.forget_own(row_id)
             return False
-        if row_id not in self.ops_only:
-            if not (in_ops and self.high_water is not None and row_id > self.high_water):
+        if ownership.to_decide(row_id):
+            if recognised:  # FAC's copy, after all
+                self.forget_own(row_id)
                 return False
-            self.note_ops_only([row_id])
+            self.note_ops_only([row_id], collides=True)
+        elif not ownership.collides(row_id):
+            return False
         self.outcome.collisions += 1
         self.outcome.refuse(
             row_id, message("collision", table=self.mapping.name, id=row_id, ops_table=self.mapping.ops_table)
         )
         return True
+
+    def forget_own(self, row_id: int) -> None:
+        if self.ownership.own.pop(row_id, None) is not None and not self.options.dry_run:
+            OpsOnlyRow.objects.filter(table=self.mapping.name, row_id=row_id).delete()
 
     def write(self, pending: Pending) -> None:
         if not pending:
@@ -177,13 +196,11 @@ class MirrorWriter:
         """OPS rows whose ids FAC does not have.
 
         Rows hard-deleted in FAC stay, marked deleted when opsync noticed (where the table has a
-        deleted_at; else only recorded). In an adopted table, rows FAC never had (all of them at
-        adoption; later, those above the highest FAC id seen) are OPS's own: left alone.
+        deleted_at; else only recorded). In an adopted table, rows FAC never had are OPS's own
+        (engine/ownership.py): left alone.
         """
-        if self.mapping.adopted:
-            own = [i for i in ids if i not in self.vanished and (self.high_water is None or i > self.high_water)]
-            self.note_ops_only(own)
-            ids = [i for i in ids if i not in set(own)]
+        own, ids = self.ownership.split_gone(ids)
+        self.note_ops_only(own)
         size = self.options.batch_size
         for start in range(0, len(ids), size):
             self.mark_vanished(ids[start : start + size])
@@ -207,15 +224,23 @@ class MirrorWriter:
             [VanishedRow(table=self.mapping.name, row_id=i) for i in new], ignore_conflicts=True
         )
 
-    def note_ops_only(self, ids: list[int]) -> None:
-        """OPS rows that are the operations application's own: counted, recorded, left alone."""
-        new = [row_id for row_id in ids if row_id not in self.ops_only]
-        self.ops_only.update(new)
+    def note_ops_only(self, ids: list[int], *, collides: bool = False) -> None:
+        """OPS rows that are the operations application's own: counted, recorded (at -v 2 listed), left alone."""
+        own = self.ownership.own
+        new = [row_id for row_id in ids if row_id not in own]
+        flipped = [row_id for row_id in ids if row_id in own and own[row_id] != collides]
+        for row_id in new:
+            change = {"id": row_id, "action": Difference.OPS_ONLY, "columns": []}
+            self.outcome.keep(change, keep_all=self.options.keep_all_changes)
         self.outcome.ops_only += len(new)
-        if new and not self.options.dry_run:
-            OpsOnlyRow.objects.bulk_create(
-                [OpsOnlyRow(table=self.mapping.name, row_id=i) for i in new], ignore_conflicts=True
-            )
+        own.update(dict.fromkeys(ids, collides))
+        if self.options.dry_run:
+            return
+        if flipped:
+            OpsOnlyRow.objects.filter(table=self.mapping.name, row_id__in=flipped).update(collides=collides)
+        OpsOnlyRow.objects.bulk_create(
+            [OpsOnlyRow(table=self.mapping.name, row_id=i, collides=collides) for i in new], ignore_conflicts=True
+        )
 
     def copy_range(self, low: int, high: int, *, read: Callable[[int, int], Iterator[Batch]]) -> None:
         """A range OPS has nothing of: LOAD DATA where OPS takes it, else `read` and apply."""

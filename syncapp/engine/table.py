@@ -104,7 +104,10 @@ def apply(mapping: TableMapping, context: RunContext, state: SyncState, outcome:
     options = context.options
     fac_now = server.utc_now(connections[FAC_ALIAS])
     writer = MirrorWriter(mapping, context, outcome, high_water=state.fac_high_id if mapping.adopted else None)
-    if options.full or state.cursor is None:
+    # An adopted table never compared yet (its adoption) is compared whole: each OPS row at an id
+    # FAC has is decided once, then (engine/ownership.py).
+    first_comparison = mapping.adopted and state.fac_high_id is None
+    if options.full or state.cursor is None or first_comparison:
         plan = FullPlan(mapping, vanished=writer.vanished)
     else:
         since = naive_utc(state.cursor - options.lookback)

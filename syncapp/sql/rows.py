@@ -71,6 +71,35 @@ def existing_ids(side: Side, ids: Sequence[int]) -> set[int]:
     return {row_id for (row_id,) in fetch_all(side.connection, query, ids)}
 
 
+IDENTITY_ROWS_PER_QUERY = 500
+
+
+def blank(value) -> bool:
+    """NULL, or text with nothing but spaces: a value that recognises no row."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def recognised(side: Side, columns: Sequence[str], candidates: Sequence[tuple[int, Sequence]]) -> set[int]:
+    """Of these (id, values of `columns`) pairs, the ids whose row on the side holds one of the values.
+
+    Only non-blank values count, and each is compared as its column's collation compares (the
+    value is a parameter: the column's collation wins), so a name re-cased is still the same.
+    """
+    quote = side.connection.ops.quote_name
+    found: set[int] = set()
+    for start in range(0, len(candidates), IDENTITY_ROWS_PER_QUERY):
+        conditions, params = [], []
+        for row_id, values in candidates[start : start + IDENTITY_ROWS_PER_QUERY]:
+            held = [(column, value) for column, value in zip(columns, values, strict=True) if not blank(value)]
+            if held:
+                conditions.append(f"(id = %s AND ({' OR '.join(f'{quote(column)} = %s' for column, _ in held)}))")
+                params += [row_id, *(value for _, value in held)]
+        if conditions:
+            query = f"SELECT id FROM {quote(side.table)} WHERE {' OR '.join(conditions)}"
+            found |= {row_id for (row_id,) in fetch_all(side.connection, query, params)}
+    return found
+
+
 def ids_between(side: Side, low: int, high: int) -> set[int]:
     """Ids in [low, high) of the side's rows (the OPS side: those that are FAC's)."""
     condition, params = side_filter(side.connection, side.set_aside_of)

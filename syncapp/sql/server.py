@@ -24,6 +24,16 @@ def table_columns(connection: BaseDatabaseWrapper, table: str) -> list[str] | No
         return [column.name for column in connection.introspection.get_table_description(cursor, table)]
 
 
+def is_view(connection: BaseDatabaseWrapper, table: str) -> bool:
+    """Whether the name is a view (writing through it would change its base table), not a table."""
+    if connection.vendor == "mysql":
+        query = "SELECT table_type FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = %s"
+        return [kind for (kind,) in fetch_all(connection, query, [table])] == ["VIEW"]
+    return [kind for (kind,) in fetch_all(connection, "SELECT type FROM sqlite_master WHERE name = %s", [table])] == [
+        "view"
+    ]
+
+
 def set_lock_wait_timeout(connection: BaseDatabaseWrapper, seconds: int) -> None:
     """How long this MySQL session waits for a row lock before giving up (error 1205)."""
     execute(connection, "SET SESSION innodb_lock_wait_timeout = %s", [seconds])

@@ -18,12 +18,14 @@ from django.utils.translation import gettext_lazy
 from syncapp import report
 from syncapp.databases import FacUnreachable, OpsUnavailable, fac_check, ops_check, ops_problem
 from syncapp.engine.outcome import SyncOptions, TableOutcome
+from syncapp.lock import SyncLock
 from syncapp.mapping import TABLE_NAMES, mapping_for, mappings
 from syncapp.messages import render
 from syncapp.models import SyncRun
+from syncapp.renumber import RenumberRefused, renumbering_apply, renumbering_plan
 from syncapp.runs import sync_run
 from syncapp.schema import schema_check
-from syncapp.selectors import Level, sync_status
+from syncapp.selectors import Level, lock_holder_message, running_run, sync_status
 from syncapp.watch import WatchLoop
 
 USAGE_ERROR = 2
@@ -87,6 +89,11 @@ class Command(BaseCommand):
             parser.add_argument(flag, action="store_true", help=help_text)
         trigger = gettext_lazy("recorded in the run")
         parser.add_argument("--trigger", choices=SyncRun.Trigger.values, default=SyncRun.Trigger.MANUAL, help=trigger)
+        renumber = gettext_lazy(
+            "move the operations application's own rows whose ids FAC uses to free ids, with every OPS "
+            "foreign key referencing them (with --dry-run: the preview)"
+        )
+        parser.add_argument("--renumber-ops-only", metavar="TABLE", help=renumber)
         # The dashboard's buttons start the command with the record they made (runs.run_queue).
         parser.add_argument("--queued-run", type=int, help=argparse.SUPPRESS)
 
@@ -110,17 +117,20 @@ class Command(BaseCommand):
     def handle(self, *args, table, force, dry_run, status, check, verify, allow_mass_delete, watch, **options):
         tables = parse_tables(table)
         self.verbosity = options["verbosity"]
+        renumber = options["renumber_ops_only"]
         given = (("--status", status), ("--check", check), ("--verify", verify), ("--watch", watch))
         alone = [option for option, was_given in given if was_given]
-        if len(alone) > 1 or (alone and (force or dry_run or allow_mass_delete)):
+        if len(alone) > 1 or (alone and (force or dry_run or allow_mass_delete or renumber is not None)):
             raise CommandError(
                 _(
                     "%(option)s goes alone: not with --status, --check, --verify, --watch, --force, "
-                    "--dry-run or --allow-mass-delete"
+                    "--dry-run, --allow-mass-delete or --renumber-ops-only"
                 )
                 % {"option": alone[0]},
                 returncode=USAGE_ERROR,
             )
+        if renumber is not None and (force or allow_mass_delete or table is not None):
+            raise CommandError(_("--renumber-ops-only goes alone, or with --dry-run"), returncode=USAGE_ERROR)
         if status:
             return self.show_status(tables)
         try:
@@ -129,6 +139,8 @@ class Command(BaseCommand):
             raise CommandError(render(exc.problem), returncode=1) from None
         if check:
             return self.check_schema(tables)
+        if renumber is not None:
+            return self.renumber(parse_tables([renumber])[0], dry_run=dry_run)
         if watch:
             return self.watch(tables)
         self.progress_shown = False
@@ -173,6 +185,21 @@ class Command(BaseCommand):
         if any(check.problems for check in checks.values()):
             raise CommandError(_("FAC and OPS do not fit the mapping: see the lines above."), returncode=1)
         self.stdout.write(self.style.SUCCESS(_("FAC and OPS fit the mapping.")))
+
+    def renumber(self, table: str, *, dry_run: bool) -> None:
+        """The application's own rows out of FAC's way (syncapp/renumber.py), under the sync's lock."""
+        lock = SyncLock()
+        if not lock.acquire():
+            raise CommandError(render(lock_holder_message(running_run())), returncode=1)
+        try:
+            plan = renumbering_plan(mapping_for(table))
+            if not dry_run and plan.moves:
+                renumbering_apply(plan)
+        except RenumberRefused as exc:
+            raise CommandError(render(exc.problem), returncode=1) from None
+        finally:
+            lock.release()
+        self.write_lines(report.renumbering_lines(plan, show_ids=self.verbosity >= 2))
 
     # -- rendering ---------------------------------------------------------------------
 
