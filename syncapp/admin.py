@@ -204,6 +204,8 @@ OPTION_LABELS = {
 def table_counts(result: SyncTableResult) -> str:
     """`0 inserted, 1 updated, … · 0.05 s · FAC → OPS in 1 s` (how long the newest change took)."""
     parts = [report.totals(result), formats.duration(result.duration_seconds)]
+    if result.attempts > 1:
+        parts.append(report.retries_text(result))
     if result.latency_seconds is not None:
         parts.append(_("FAC → OPS in %(latency)s") % {"latency": formats.latency(result.latency_seconds)})
     return " · ".join(parts)

@@ -31,6 +31,8 @@ TEXTS = {
     ),
     "lock_wait": _("OPS lock wait timeout: {reason}, after {attempts} attempts"),
     "deadlock": _("OPS deadlock: {reason}, after {attempts} attempts"),
+    "lock_wait_retried": _("an OPS lock wait timed out"),
+    "deadlock_retried": _("OPS chose it in a deadlock"),
     "database_error": _("database error: {reason}"),
     "interrupted": _("interrupted: {reason}"),
     "stopped": _("stopped as asked (SIGTERM) before the end of: {tables}; those tables were left as they were"),

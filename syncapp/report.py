@@ -51,6 +51,19 @@ def change_lines(outcome: TableOutcome, *, show_all: bool) -> list[str]:
     return lines
 
 
+def retries_text(result: SyncTableResult) -> str:
+    """A table tried again: `2 tries (OPS deadlock …), 1.95 s lost`."""
+    return ngettext(
+        "%(count)s try (%(reason)s), %(lost)s lost",
+        "%(count)s tries (%(reason)s), %(lost)s lost",
+        result.attempts,
+    ) % {
+        "count": number(result.attempts),
+        "reason": render(result.retry_reason) if result.retry_reason else "-",
+        "lost": format_duration(result.retry_seconds),
+    }
+
+
 def results_table(results: list[SyncTableResult], *, adopted: bool = False) -> list[str]:
     """Each table's counts and duration, under a header; with adopted tables, their OPS-only rows too."""
     columns = [*COUNTERS, "errors", *(["ops_only"] if adopted else [])]

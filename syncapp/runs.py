@@ -219,6 +219,9 @@ def record_table(run: SyncRun, outcome: TableOutcome, options: SyncOptions) -> N
         row_errors=outcome.row_errors,
         changes=outcome.changes[:CHANGES_KEPT],
         latency_seconds=outcome.latency,
+        attempts=outcome.attempts,
+        retry_reason=outcome.retry_reason,
+        retry_seconds=outcome.retry_seconds,
         **counts,
     )
     for name, value in counts.items():
@@ -230,14 +233,20 @@ def record_table(run: SyncRun, outcome: TableOutcome, options: SyncOptions) -> N
 
 
 def log_table(run: SyncRun, outcome: TableOutcome, counts: dict[str, int]) -> None:
+    retried = ""
+    if outcome.attempts > 1:
+        retried = (
+            f" tries={outcome.attempts} ({in_english(outcome.retry_reason)}; {outcome.retry_seconds:.2f}s lost)"
+        )
     logger.info(
-        "run #%s %s %s %s cursor=%s %.2fs%s%s",
+        "run #%s %s %s %s cursor=%s %.2fs%s%s%s",
         run.pk,
         outcome.table,
         table_status(outcome),
         " ".join(f"{name}={value}" for name, value in counts.items()),
         outcome.cursor_after.isoformat() if outcome.cursor_after else "-",
         outcome.duration,
+        retried,
         f" latency={outcome.latency:.1f}s" if outcome.latency is not None else "",
         f" error: {outcome.error}" if outcome.problem else "",
     )

@@ -22,6 +22,7 @@ import MySQLdb
 import pytest
 from django.db import connections
 
+from syncapp.admin import table_counts
 from syncapp.lock import SyncLock
 from syncapp.mapping import TABLE_NAMES
 from syncapp.models import SyncRun, SyncTableResult
@@ -298,7 +299,7 @@ def test_a_row_locked_for_the_whole_run_fails_its_table_after_bounded_retries(fa
     assert differences(fac) == []
 
 
-def test_a_lock_released_after_the_first_timeout_lets_the_retry_succeed(fac, short_lock_waits):
+def test_a_lock_released_after_the_first_timeout_lets_the_retry_succeed(fac, short_lock_waits, settings):
     """The first attempt times out; the lock goes while the second waits; it applies, counted once."""
     ids = synced_then_edited(fac, clients=20)
     lock = RowLock("clients", ids[12])
@@ -320,6 +321,12 @@ def test_a_lock_released_after_the_first_timeout_lets_the_retry_succeed(fac, sho
     # The failed attempt's work was rolled back: it must not be counted too.
     assert (clients.updated, clients.unchanged, clients.errors) == (20, 0, 0)
     assert len(clients.changes) == 20
+    # And the retry is seen: in the record (its time included), the log and the run's page.
+    assert (clients.attempts, clients.retry_reason["code"]) == (2, "lock_wait_retried")
+    assert clients.retry_seconds >= 1 and clients.duration_seconds > clients.retry_seconds
+    log = settings.SYNC_LOG_FILE.read_text(encoding="utf-8")
+    assert f"run #{run.pk} clients success" in log and "tries=2 (an OPS lock wait timed out; " in log
+    assert "2 tries (an OPS lock wait timed out), " in table_counts(clients)
 
 
 def test_a_deadlock_on_write_is_retried(fac, settings):
@@ -359,6 +366,7 @@ def test_a_deadlock_on_write_is_retried(fac, settings):
     assert differences(fac) == []
     clients = results(latest_run())["clients"]
     assert (clients.status, clients.updated) == (SyncTableResult.Status.SUCCESS, 20)
+    assert (clients.attempts, clients.retry_reason["code"]) == (2, "deadlock_retried")
 
 
 # -- 4. FAC unreachable, or missing a table or a column: one clear line ------------------

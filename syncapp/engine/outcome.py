@@ -98,6 +98,9 @@ class TableOutcome:
     loaded: int = 0  # of the inserted rows, those copied by LOAD DATA (engine/bulk.py)
     retryable: bool = False  # failed on a lock wait timeout or deadlock in OPS
     latency: float | None = None  # seconds from the newest change written (its FAC updated_at) to its commit
+    attempts: int = 1  # tries at the table (a lock wait timeout or a deadlock in OPS starts it again)
+    retry_reason: Message | None = None  # why the last failed try failed
+    retry_seconds: float = 0.0  # what the failed tries took
 
     @property
     def error(self) -> str:

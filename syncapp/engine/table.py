@@ -50,11 +50,16 @@ def sync_table(*, mapping: TableMapping, context: RunContext) -> TableOutcome:
     """One table, retried from the start when OPS times out on a lock or picks it for a deadlock."""
     drop_broken_connections()  # FAC may have dropped us since the last table
     attempts = settings.SYNC_WRITE_RETRIES
-    for _ in range(attempts):
+    lost, reason = 0.0, None  # what the failed tries took, and why the last one failed
+    for tries in range(1, attempts + 1):
         outcome = attempt(mapping, context)
-        if not outcome.retryable:
-            return outcome
-    outcome.problem["params"]["attempts"] = attempts
+        if not outcome.retryable or tries == attempts:
+            break
+        lost, reason = lost + outcome.duration, message(f"{outcome.problem['code']}_retried")
+    if outcome.retryable:
+        outcome.problem["params"]["attempts"] = attempts
+    outcome.attempts, outcome.retry_reason, outcome.retry_seconds = tries, reason, lost
+    outcome.duration += lost  # the table's whole time, its retries included
     return outcome
 
 
