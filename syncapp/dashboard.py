@@ -200,6 +200,7 @@ def dashboard_context() -> dict:
         "lock_holder": render(status.lock_holder),
         "watcher": watcher(status),
         "latency": report.latency_text(status.latency) if status.latency.count else "",
+        "fac_clock_note": render(status.fac_clock_note),
         "tables": tables(status),
         "stale_after_minutes": int(stale_after().total_seconds() // 60),
         "chart": chart(list(chart_runs())[::-1]),

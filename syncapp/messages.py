@@ -93,6 +93,10 @@ TEXTS = {
     "watcher_gone": _("the watcher on {host} (pid {pid}) has not been heard from since {since}"),
     "watcher_missing": _("no watcher is running, and SYNC_WATCH=true leaves the sync to it"),
     "advice_watcher": _("check it with `systemctl status opsync-watch`, and start it again"),
+    "fac_clock_ahead": _(
+        "FAC's updated_at runs {offset} ahead of FAC's own clock ({tables}): the billing application writes its "
+        "local time into UTC columns (Laravel's APP_TIMEZONE). Lag and latency are shown without it."
+    ),
     "all_fresh": _("Everything is up to date: every table was synced less than {minutes} minutes ago."),
 }
 

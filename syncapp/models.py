@@ -349,6 +349,9 @@ class SyncState(models.Model):
     # Adopted tables: the highest FAC id seen by the last run that applied. An OPS row above
     # it that FAC does not have was made by the operations application, not copied from FAC.
     fac_high_id = models.PositiveBigIntegerField(_("highest FAC id seen"), null=True, blank=True)
+    # How far FAC's updated_at runs ahead of FAC's own clock, in seconds (a billing application that
+    # writes its local time: syncapp/clock.py), as the last fresh change showed; 0 or None: not.
+    fac_clock_ahead = models.PositiveIntegerField(_("FAC timestamps ahead of its clock (s)"), null=True, blank=True)
 
     class Meta:
         ordering = ["table"]

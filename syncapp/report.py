@@ -275,6 +275,8 @@ def status_lines(status: SyncStatus, tables: list[str]) -> list[str]:
     ]
     if status.latency.count:
         lines.append(latency_text(status.latency))
+    if status.fac_clock_note:
+        lines.append(render(status.fac_clock_note))
     header = [
         _("table"),
         _("level"),

@@ -235,9 +235,7 @@ def record_table(run: SyncRun, outcome: TableOutcome, options: SyncOptions) -> N
 def log_table(run: SyncRun, outcome: TableOutcome, counts: dict[str, int]) -> None:
     retried = ""
     if outcome.attempts > 1:
-        retried = (
-            f" tries={outcome.attempts} ({in_english(outcome.retry_reason)}; {outcome.retry_seconds:.2f}s lost)"
-        )
+        retried = f" tries={outcome.attempts} ({in_english(outcome.retry_reason)}; {outcome.retry_seconds:.2f}s lost)"
     logger.info(
         "run #%s %s %s %s cursor=%s %.2fs%s%s%s",
         run.pk,

@@ -10,17 +10,18 @@ from enum import IntEnum
 from statistics import median
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, connections
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
-from syncapp.databases import FacUnreachable, error_reason, fac_check
-from syncapp.formats import local_time
+from syncapp.clock import without_offset, zone_offset
+from syncapp.databases import FAC_ALIAS, FacUnreachable, error_reason, fac_check
+from syncapp.formats import age, local_time
 from syncapp.lock import SyncLock
 from syncapp.mapping import TableMapping, mappings
 from syncapp.messages import Message, message
 from syncapp.models import OpsOnlyRow, SyncRun, SyncState, SyncTableResult, VanishedRow, Watcher
-from syncapp.sql import rows
+from syncapp.sql import rows, server
 
 CHART_RUNS = 30  # the runs the dashboard's chart draws
 FAILURES_SHOWN = 10
@@ -141,7 +142,8 @@ class TableStatus:
     vanished: int  # rows gone from FAC, kept in OPS (marked deleted where the table has a deleted_at)
     marks_deletions: bool  # the OPS table has a column fed by FAC's deleted_at
     fac_rows: int | None  # None: FAC not asked, or unreachable
-    lag: timedelta | None  # FAC's newest updated_at minus the cursor
+    lag: timedelta | None  # FAC's newest updated_at minus the cursor, without FAC's clock offset
+    fac_clock_ahead: timedelta  # how far FAC's timestamps run ahead of its clock (syncapp/clock.py)
     last_result: SyncTableResult | None  # the last run that applied something to this table
 
     @property
@@ -240,6 +242,15 @@ class SyncStatus:
         return max((problem.level for problem in self.problems), default=Level.OK)
 
     @property
+    def fac_clock_note(self) -> Message | None:
+        """Once for every table: FAC's timestamps run ahead of its clock (lag and latency leave it out)."""
+        ahead = [table for table in self.tables if table.fac_clock_ahead]
+        if not ahead:
+            return None
+        offset = max(table.fac_clock_ahead for table in ahead)
+        return message("fac_clock_ahead", offset=age(offset), tables=", ".join(table.table for table in ahead))
+
+    @property
     def healthy(self) -> bool:
         """Fresh and not failing (a table merely late is still healthy)."""
         return not any(problem.failing for problem in self.problems)
@@ -273,16 +284,21 @@ def table_problems(table: TableStatus) -> list[Problem]:
     return []
 
 
-def table_status(mapping: TableMapping, *, fac_ok: bool) -> TableStatus:
+def table_status(mapping: TableMapping, *, fac_ok: bool, fac_now: datetime | None = None) -> TableStatus:
+    """`fac_now`: FAC's clock (naive UTC), when FAC is asked."""
     state = SyncState.objects.filter(table=mapping.name).first()
     live, deleted = rows.count_live_and_deleted(mapping.ops(with_set_aside=True), mapping.name)
     fac_rows = newest = None
     if fac_ok:
         fac_rows, _, _, newest = rows.summary(mapping.fac)
     cursor_at = state.cursor if state else None
+    # What the last fresh change showed; before any, what FAC's newest timestamp shows now.
+    offset = timedelta(seconds=state.fac_clock_ahead) if state and state.fac_clock_ahead else timedelta(0)
+    if not offset and newest is not None and fac_now is not None:
+        offset = zone_offset(newest - fac_now)
     lag = None
     if newest is not None and cursor_at is not None:
-        lag = max(newest.replace(tzinfo=UTC) - cursor_at, timedelta(0))
+        lag = without_offset(newest.replace(tzinfo=UTC) - cursor_at, offset)
     results = SyncTableResult.objects.filter(table=mapping.name, run__dry_run=False)
     return TableStatus(
         table=mapping.name,
@@ -297,20 +313,22 @@ def table_status(mapping: TableMapping, *, fac_ok: bool) -> TableStatus:
         marks_deletions=mapping.ops_name("deleted_at") is not None,
         fac_rows=fac_rows,
         lag=lag,
+        fac_clock_ahead=offset,
         last_result=results.order_by("-run__started_at").first(),
     )
 
 
 def sync_status(*, check_fac: bool = True) -> SyncStatus:
     """The state of every table; FAC is queried only when check_fac (the health check skips it)."""
-    fac_error = None
+    fac_error = fac_now = None
     if check_fac:
         try:
             fac_check()
+            fac_now = server.utc_now(connections[FAC_ALIAS])
         except FacUnreachable as exc:
             fac_error = exc.problem
     try:
-        tables = [table_status(m, fac_ok=check_fac and fac_error is None) for m in mappings()]
+        tables = [table_status(m, fac_ok=fac_now is not None, fac_now=fac_now) for m in mappings()]
     except DatabaseError as exc:  # FAC dropped between the check and the counts
         fac_error = message("fac_query_failed", reason=error_reason(exc))
         tables = [table_status(m, fac_ok=False) for m in mappings()]

@@ -12,11 +12,12 @@ For each table, inside one OPS transaction:
 
 import time
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, connections, transaction
 
+from syncapp.clock import zone_offset
 from syncapp.databases import (
     FAC_ALIAS,
     LOCK_ERRORS,
@@ -78,7 +79,7 @@ def attempt(mapping: TableMapping, context: RunContext) -> TableOutcome:
         with transaction.atomic(using=OPS_ALIAS):
             newest_written = apply(mapping, context, state, outcome)
         if newest_written is not None:
-            outcome.latency = latency(newest_written)
+            outcome.latency = latency(newest_written, timedelta(seconds=state.fac_clock_ahead or 0))
     except TableFailed as exc:
         outcome.fail(exc.problem)
     except DatabaseError as exc:
@@ -94,13 +95,14 @@ def attempt(mapping: TableMapping, context: RunContext) -> TableOutcome:
     return outcome
 
 
-def latency(newest_written: datetime) -> float | None:
-    """Committed: how long the newest change written took to arrive, by FAC's clock."""
+def latency(newest_written: datetime, offset: timedelta) -> float | None:
+    """Committed: how long the newest change written took to arrive, by FAC's clock, without the
+    offset of FAC's timestamps (syncapp/clock.py)."""
     try:
         age = server.utc_now(connections[FAC_ALIAS]) - newest_written
     except DatabaseError:  # FAC dropped just after the commit: the table is applied all the same
         return None
-    return max(age.total_seconds(), 0.0)
+    return max((age + offset).total_seconds(), 0.0)
 
 
 def apply(mapping: TableMapping, context: RunContext, state: SyncState, outcome: TableOutcome) -> datetime | None:
@@ -131,11 +133,23 @@ def apply(mapping: TableMapping, context: RunContext, state: SyncState, outcome:
         full=plan.full,
     )
     outcome.cursor_after = aware(cursor)
+    if not plan.full and writer.newest_written is not None:  # a fresh change tells FAC's zone
+        state.fac_clock_ahead = clock_ahead(writer.newest_written - fac_now, state.fac_clock_ahead)
     if not options.dry_run:
         highest = (state.fac_high_id, plan.fac_high_id, reader.highest_id, writer.highest_id)
         fac_high_id = max((i for i in highest if i), default=None) if mapping.adopted else None
         state_save(state=state, outcome=outcome, fac_high_id=fac_high_id)
     return None if (plan.full or options.dry_run) else writer.newest_written
+
+
+def clock_ahead(ahead: timedelta, known: int | None) -> int:
+    """How far FAC's timestamps run ahead of its clock, in seconds, from a change just written.
+
+    The newest change of a run may be older than it looks (a late commit), so a smaller offset
+    than the known one does not lower it; a change that shows none resets it.
+    """
+    offset = int(zone_offset(ahead).total_seconds())
+    return max(offset, known or 0) if offset else 0
 
 
 def carry_out(step: Step, reader: FacReader, writer: MirrorWriter) -> Iterator[None]:
