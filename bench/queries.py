@@ -242,8 +242,16 @@ def laravel_copy(table: str, columns: Sequence[str]) -> str:
     return f"INSERT INTO `{ADOPT_DB}`.`{table}` ({ops}) SELECT {names(columns)} FROM `{FAC_DB}`.`{table}`"
 
 
+STALE_COLUMN = {"services": "description"}  # a column the identity (`nom`) does not read; else adresse
+
+
 def make_stale(table: str) -> str:
-    return f"UPDATE `{ADOPT_DB}`.`{table}` SET `nom` = CONCAT(`nom`, ' (périmé)') WHERE {STALE}"
+    """1 % of the copies out of date in a column of FAC's: still recognised as FAC's by their name."""
+    column = STALE_COLUMN.get(table, "adresse")
+    return (
+        f"UPDATE `{ADOPT_DB}`.`{table}` SET `{column}` = CONCAT(COALESCE(`{column}`, ''), ' (périmé)') "
+        f"WHERE {STALE}"
+    )
 
 
 def ops_only_clients(first_id: int, count: int) -> str:

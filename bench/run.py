@@ -31,7 +31,7 @@ the figures this project's machines were sized on) and measures:
 
 Each figure is checked against its target; the whole is printed and written as markdown.
 
-    .venv/bin/python bench/run.py [--rows N] [--scale ROWS] [--keep] [--output bench/results.md]
+    .venv/bin/python bench/run.py [--rows N] [--scale ROWS] [--only adoption] [--keep] [--output FILE]
 
 It creates and drops the databases bench_fac, bench_ops and bench_limit and the user
 bench_reader on 127.0.0.1:3306 (root, empty password); --keep leaves them for a look.
@@ -298,8 +298,8 @@ class Figures:
     clients_mib: float
     limit_first: float
     limit_second: float
-    full_empty: ChildRun
-    full_identical: ChildRun
+    full_empty: ChildRun | None  # None with --only
+    full_identical: ChildRun | None
     laravel_rows_per_s: float | None = None
     idle: list[ChildRun] | None = None
     startup: list[ChildRun] | None = None
@@ -307,7 +307,9 @@ class Figures:
     one_percent_rows: int = 0
     verify: ChildRun | None = None  # measured at N only
     adoption: ChildRun | None = None  # measured at N only
+    adoption_verify: ChildRun | None = None
     adoption_stale: int = 0
+    adoption_ops_only: int = 0
     floor: float = 0.0  # FAC's own aggregate pass over the five tables (median)
     watch: "WatchFigures | None" = None  # measured at N only
 
@@ -373,7 +375,7 @@ def measure_at(root: MySQLdb.Connection, rows: int, reader_password: str, env: d
     figures.one_percent = opsync(["sync_from_facturation"], env, "d. incremental after 1 % changed")
     figures.verify = opsync(["sync_from_facturation", "--verify"], env, "e. --verify on identical OPS")
     figures.watch = measure_watch(root, rows, env)
-    figures.adoption, figures.adoption_stale = measure_adoption(root, env)
+    measure_adoption(root, figures, env)
     return figures
 
 
@@ -558,21 +560,22 @@ def measure_watch(root: MySQLdb.Connection, rows: int, env: dict[str, str]) -> W
     )
 
 
-def measure_adoption(root: MySQLdb.Connection, env: dict[str, str]) -> tuple[ChildRun, int]:
-    """g. The first run on an OPS whose tables exist (the operations application's), 1 % stale."""
-    print(f"g. an adopted OPS ({ADOPT_DB}): Laravel's copies, 1 % stale, OPS-only rows…", flush=True)
+def measure_adoption(root: MySQLdb.Connection, figures: Figures, env: dict[str, str]) -> None:
+    """g. The first run on an OPS whose tables exist (the operations application's): Laravel's
+    copies, 1 % stale, and as many clients of OPS's own as FAC has; then --verify."""
+    print(f"g. an adopted OPS ({ADOPT_DB}): Laravel's copies, 1 % stale, {figures.rows} OPS-only clients…", flush=True)
     execute(root, f"DROP DATABASE IF EXISTS `{ADOPT_DB}`")
     execute(root, f"CREATE DATABASE `{ADOPT_DB}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
     tables = mirrored_columns()
-    stale = 0
     for table, columns in tables.items():
         for statement in queries.adopted_table(table):
             execute(root, statement)
         execute(root, queries.laravel_copy(table, columns))
         with root.cursor() as cursor:
-            stale += cursor.execute(queries.make_stale(table))
+            figures.adoption_stale += cursor.execute(queries.make_stale(table))
     highest = execute(root, queries.highest_id(FAC_DB, "clients"))[0][0]
-    execute(root, queries.ops_only_clients(highest + 1000, 50))
+    execute(root, queries.ops_only_clients(highest + 1000, figures.rows))
+    figures.adoption_ops_only = figures.rows
     mapping = Path(tempfile.mkstemp(prefix="opsync-bench-", suffix=".toml")[1])
     mapping.write_text(queries.mapping_file(tables), encoding="utf-8")
     adopted = {**env, "DB_DATABASE": ADOPT_DB, "SYNC_MAPPING_FILE": str(mapping)}
@@ -580,12 +583,20 @@ def measure_adoption(root: MySQLdb.Connection, env: dict[str, str]) -> tuple[Chi
         migrate = run_manage(["migrate", "--noinput"], adopted)
         if migrate.returncode != 0:
             raise BenchError(f"migrate on {ADOPT_DB} failed:\n{migrate.output[-3000:]}")
-        run = opsync(["sync_from_facturation"], adopted, "g. first run on the adopted OPS")
-        opsync(["sync_from_facturation", "--verify"], adopted, "g. … then --verify")
+        figures.adoption = opsync(["sync_from_facturation"], adopted, "g. first run on the adopted OPS")
+        figures.adoption_verify = opsync(["sync_from_facturation", "--verify"], adopted, "g. … then --verify")
     finally:
         mapping.unlink(missing_ok=True)
         execute(root, f"DROP DATABASE IF EXISTS `{ADOPT_DB}`")
-    return run, stale
+
+
+def measure_adoption_only(root: MySQLdb.Connection, rows: int, reader_password: str, env: dict[str, str]) -> Figures:
+    """`--only adoption`: FAC, the limit and g. alone (a few minutes instead of half an hour)."""
+    clients_mib = prepare(root, rows, reader_password, env)
+    limit_first, limit_second = measure_limit(root)
+    figures = Figures(rows, clients_mib, limit_first, limit_second, None, None)
+    measure_adoption(root, figures, env)
+    return figures
 
 
 def measure_at_double(root: MySQLdb.Connection, rows: int, reader_password: str, env: dict[str, str]) -> Figures:
@@ -686,11 +697,25 @@ def rows_at_n(f: Figures) -> list[Row]:
         ),
         verify_row(f),
         *watch_rows(f.watch, f.rows),
+        *adoption_rows(f),
+    ]
+
+
+def adoption_rows(f: Figures) -> list[Row]:
+    """g. The adoption, as ratios to the limit's second pass (both sides hold the rows)."""
+    return [
         Row(
-            f"g. first run on an adopted OPS, {f.adoption_stale} rows (1 %) stale (ratio to the second pass)",
+            f"g. first run on an adopted OPS, {f.adoption_stale} rows (1 %) stale, {f.adoption_ops_only} OPS-only "
+            "clients (ratio to the second pass)",
             seconds(f.adoption.wall),
             times(f.adoption.wall / f.limit_second),
             mib(f.adoption),
+        ),
+        Row(
+            "g. … then --verify on it (ratio to the second pass)",
+            seconds(f.adoption_verify.wall),
+            times(f.adoption_verify.wall / f.limit_second),
+            mib(f.adoption_verify),
         ),
     ]
 
@@ -916,7 +941,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=100_000, help="FAC rows per table (default 100000)")
     parser.add_argument("--keep", action="store_true", help="keep the bench_* databases and the bench_reader user")
-    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.md", help="the markdown report")
+    parser.add_argument(
+        "--output", type=Path, help="the markdown report (default bench/results.md; printed only with --only)"
+    )
+    parser.add_argument("--only", choices=["adoption"], help="only the limit and this part (g.), at --rows")
     parser.add_argument(
         "--scale", type=int, metavar="ROWS", help="then the full syncs, the no-change run and --verify at ROWS a table"
     )
@@ -946,13 +974,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_django(env)
     root = connect()
     try:
+        if args.only == "adoption":
+            figures = measure_adoption_only(root, args.rows, reader_password, env)
+            print("\n" + markdown_table([*limit_rows(figures), *adoption_rows(figures)]))
+            if args.output:
+                args.output.write_text(markdown_table([*limit_rows(figures), *adoption_rows(figures)]) + "\n")
+            return 0
         figures = measure_at(root, args.rows, reader_password, env)
         double = measure_at_double(root, 2 * args.rows, reader_password, env)
         scale = measure_at_scale(root, args.scale, reader_password, env) if args.scale else None
         text = report(root, figures, double, scale, command_line())
         print("\n" + text)
-        args.output.write_text(text, encoding="utf-8")
-        print(f"written to {args.output}")
+        output = args.output or ROOT / "bench" / "results.md"
+        output.write_text(text, encoding="utf-8")
+        print(f"written to {output}")
     except BenchError as exc:
         print(f"benchmark failed: {exc}", file=sys.stderr)
         return 1

@@ -15,6 +15,7 @@ from syncapp.models import (
     CHANGE_LABELS,
     SHOWS_COLUMNS,
     OpsOnlyRow,
+    RenumberedRow,
     SyncRun,
     SyncTableResult,
     VanishedRow,
@@ -346,11 +347,21 @@ class VanishedRowAdmin(ReadOnlyAdmin):
 
 @admin.register(OpsOnlyRow)
 class OpsOnlyRowAdmin(ReadOnlyAdmin):
-    """The adopted tables' rows that FAC does not have: the operations application's, left alone."""
+    """The adopted tables' rows that are the operations application's own, left alone; those whose id
+    FAC uses too collide until `--renumber-ops-only` moves them."""
 
-    list_display = ("table", "row_id", "noticed_at")
-    list_filter = ("table",)
+    list_display = ("table", "row_id", "collides", "noticed_at")
+    list_filter = ("table", "collides")
     search_fields = ("=row_id",)
+
+
+@admin.register(RenumberedRow)
+class RenumberedRowAdmin(ReadOnlyAdmin):
+    """Where `--renumber-ops-only` moved each row: people look up "client 19406" by its former id."""
+
+    list_display = ("ops_table", "old_id", "new_id", "references", "renumbered_at")
+    list_filter = ("table",)
+    search_fields = ("=old_id", "=new_id")
 
 
 BUILT_IN_ADMINS = {

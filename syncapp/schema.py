@@ -1,8 +1,8 @@
 """Do the live tables still fit the mapping? Both sides, in depth, before every run and for --check.
 
 Each problem is one line, saying what would go wrong. A problem stops --check (exit 1), and a
-run does not write into a table that has one: that table fails with the same line, the others
-go on. A warning is printed and does not (the rows it concerns are refused one by one, and
+run does not write into an adopted table that has one: that table fails with the same line, the
+others go on. A warning is printed and does not (the rows it concerns are refused one by one, and
 recorded; or the comparison would find differences the application makes itself).
 """
 
@@ -27,10 +27,10 @@ class SchemaCheck:
 def schema_problem(mapping: TableMapping) -> Message | None:
     """Before a run: why the live tables no longer fit the mapping (a message), or None.
 
-    FAC must still have every mapped column and updated_at (extra FAC columns are fine); the
-    OPS table must be fit for the writes, as --check says (every mapped column there and big
-    enough, no unmapped NOT NULL column without a default, an id that is its key, a table and
-    not a view).
+    FAC must still have every mapped column and updated_at (extra FAC columns are fine). An
+    adopted OPS table (the operations application's) must be fit for the writes, as --check
+    says: every mapped column there and big enough, no unmapped NOT NULL column without a
+    default, an id that is its key, a table and not a view.
     """
     fac = mapping.fac
     live = server.table_columns(fac.connection, fac.table)
@@ -38,8 +38,10 @@ def schema_problem(mapping: TableMapping) -> Message | None:
         return message("table_missing", side="FAC", table=fac.table)
     if missing := [column for column in (*fac.columns, "updated_at") if column not in live]:
         return drift("FAC", fac.table, missing)
+    if not mapping.adopted:  # opsync's own mirror: a value that no longer fits is a row error
+        return None
     ops = mapping.ops()
-    if mapping.adopted and (live := server.table_columns(ops.connection, ops.table)) is not None:
+    if (live := server.table_columns(ops.connection, ops.table)) is not None:
         written = [*ops.columns, *([ops.synced_at] if ops.synced_at else [])]
         if missing := [column for column in written if column not in live]:
             return drift("OPS", ops.table, missing)
