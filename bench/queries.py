@@ -248,10 +248,7 @@ STALE_COLUMN = {"services": "description"}  # a column the identity (`nom`) does
 def make_stale(table: str) -> str:
     """1 % of the copies out of date in a column of FAC's: still recognised as FAC's by their name."""
     column = STALE_COLUMN.get(table, "adresse")
-    return (
-        f"UPDATE `{ADOPT_DB}`.`{table}` SET `{column}` = CONCAT(COALESCE(`{column}`, ''), ' (périmé)') "
-        f"WHERE {STALE}"
-    )
+    return f"UPDATE `{ADOPT_DB}`.`{table}` SET `{column}` = CONCAT(COALESCE(`{column}`, ''), ' (périmé)') WHERE {STALE}"
 
 
 def ops_only_clients(first_id: int, count: int) -> str:

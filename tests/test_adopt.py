@@ -265,6 +265,11 @@ def test_check_reads_both_sides_and_names_each_problem(existing_ops):
         "armateurs: warning: OPS armateurs.nom (varchar(255)) and FAC armateurs.nom (varchar(255)): utf8mb3" in output
     )
     assert "clients: ok" in output
+    # armateurs feeds Laravel's updated_at, which the application writes on every save.
+    assert (
+        "armateurs: warning: OPS armateurs.updated_at is fed by FAC, and the operations application writes it too"
+        in (output)
+    )
     query(existing_ops.session, "UPDATE clients SET registre_commerce = '' WHERE registre_commerce IS NULL")
     query(
         existing_ops.session,

@@ -29,6 +29,7 @@ from syncapp.messages import message
 from syncapp.models import ChangeAction, Difference, OpsOnlyRow, VanishedRow
 from syncapp.sql import rows
 
+RECORDS_PER_INSERT = 1000
 # (the mapped values of a FAC row, what writing them does, the row's updated_at)
 Pending = list[tuple[tuple, Change, datetime | None]]
 
@@ -238,9 +239,12 @@ class MirrorWriter:
             return
         if flipped:
             OpsOnlyRow.objects.filter(table=self.mapping.name, row_id__in=flipped).update(collides=collides)
-        OpsOnlyRow.objects.bulk_create(
-            [OpsOnlyRow(table=self.mapping.name, row_id=i, collides=collides) for i in new], ignore_conflicts=True
-        )
+        for start in range(0, len(new), RECORDS_PER_INSERT):  # an adoption may bring 100 000 of them
+            records = [
+                OpsOnlyRow(table=self.mapping.name, row_id=i, collides=collides)
+                for i in new[start : start + RECORDS_PER_INSERT]
+            ]
+            OpsOnlyRow.objects.bulk_create(records, ignore_conflicts=True)
 
     def copy_range(self, low: int, high: int, *, read: Callable[[int, int], Iterator[Batch]]) -> None:
         """A range OPS has nothing of: LOAD DATA where OPS takes it, else `read` and apply."""
