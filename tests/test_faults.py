@@ -326,7 +326,7 @@ def test_a_lock_released_after_the_first_timeout_lets_the_retry_succeed(fac, sho
     assert clients.retry_seconds >= 1 and clients.duration_seconds > clients.retry_seconds
     log = settings.SYNC_LOG_FILE.read_text(encoding="utf-8")
     assert f"run #{run.pk} clients success" in log and "tries=2 (an OPS lock wait timed out; " in log
-    assert "2 tries (an OPS lock wait timed out), " in table_counts(clients)
+    assert "2 essais (une attente de verrou dans OPS a expiré), " in table_counts(clients)  # in French
 
 
 def test_a_deadlock_on_write_is_retried(fac, settings):
