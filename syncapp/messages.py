@@ -41,6 +41,9 @@ TEXTS = {
     "locked_unrecorded": _("an unrecorded process holds the lock"),
     "abandoned": _("the process ended without finishing (killed?); the next run took over"),
     "ops_differs": _("OPS differs from FAC: {tables}; run --force to repair"),
+    "ops_collides": _(
+        "FAC rows have the ids of OPS-only rows in {tables}; --renumber-ops-only {table} moves the OPS rows"
+    ),
     "repaired": _("the daily check found OPS different from FAC in {tables}, and repaired it"),
     "row_refused": _("row #{id} not stored: {reason}"),
     "collision": _(

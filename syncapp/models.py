@@ -154,6 +154,7 @@ class Difference(models.TextChoices):
     DIFFERS = "differs", _("differs")
     EXTRA = "extra", _("not in FAC")
     UNMARKED = "unmarked", _("gone from FAC, not marked deleted")
+    COLLIDES = "collides", _("FAC's row has the id of an OPS-only row")
     OPS_ONLY = "ops_only", _("OPS-only")  # listed, not a difference: the operations application's own row
 
 

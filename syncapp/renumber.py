@@ -10,6 +10,7 @@ they freed. opsync never alters the application's table: it says which ALTER TAB
 AUTO_INCREMENT the operator runs so that the application's next own rows land above FAC's.
 """
 
+import logging
 from dataclasses import dataclass, field
 
 from django.db import connections, transaction
@@ -21,6 +22,7 @@ from syncapp.models import OpsOnlyRow, RenumberedRow, SyncState
 from syncapp.sql import renumber as sql
 from syncapp.sql.renumber import Reference
 
+logger = logging.getLogger("opsync.sync")
 # OPS-only ids below this are moved; the new ids start above it (and above the table's highest
 # id). FAC's AUTO_INCREMENT ids would take decades to reach a billion reference rows, and an
 # INT column (signed, up to 2 147 483 647) still holds it.
@@ -101,12 +103,18 @@ def renumbering_apply(plan: Renumbering) -> Renumbering:
                     sql.moved(connection, reference.table, reference.column, moves)
         finally:
             sql.foreign_key_checks(connection, on=True)
-        for old, new in plan.moves:  # FAC has no row at the new id: no longer a collision
-            OpsOnlyRow.objects.filter(table=mapping.name, row_id=old).update(row_id=new, collides=False)
-        RenumberedRow.objects.bulk_create(
-            RenumberedRow(table=mapping.name, ops_table=mapping.ops_table, old_id=old, new_id=new,
-                          references=plan.counts.get(old, 0))
-            for old, new in plan.moves
-        )  # fmt: skip
+        for moves in chunks(plan.moves):  # FAC has no row at a new id: no longer a collision
+            OpsOnlyRow.objects.filter(table=mapping.name, row_id__in=[old for old, _ in moves]).delete()
+            OpsOnlyRow.objects.bulk_create(OpsOnlyRow(table=mapping.name, row_id=new) for _, new in moves)
+            RenumberedRow.objects.bulk_create(
+                RenumberedRow(table=mapping.name, ops_table=mapping.ops_table, old_id=old, new_id=new,
+                              references=plan.counts.get(old, 0))
+                for old, new in moves
+            )  # fmt: skip
     plan.done = True
+    logger.info(
+        "renumber %s: %s OPS-only rows of %s moved to ids %s-%s, %s references (%s)",
+        mapping.name, len(plan.moves), mapping.ops_table, plan.moves[0][1], plan.moves[-1][1],
+        plan.references_moved, ", ".join(f"{r.table}.{r.column}" for r in plan.references) or "no foreign key",
+    )  # fmt: skip
     return plan

@@ -179,9 +179,14 @@ def run_tables(run: SyncRun, context: RunContext, on_table) -> None:
 
 def run_problems(outcomes: list[TableOutcome], options: SyncOptions) -> list[Message]:
     problems = [message("table_failed", table=o.table, problem=o.problem) for o in outcomes if o.problem]
-    differing = ", ".join(f"{o.table} ({o.differences})" for o in outcomes if o.differences)
+    differing = ", ".join(
+        f"{o.table} ({o.differences - o.collisions})" for o in outcomes if o.differences > o.collisions
+    )
     if differing:
         problems.insert(0, message("ops_differs", tables=differing))
+    if options.verify and (colliding := [o for o in outcomes if o.collisions]):
+        tables = ", ".join(f"{o.table} ({o.collisions})" for o in colliding)
+        problems.insert(0, message("ops_collides", tables=tables, table=colliding[0].table))
     repaired = ", ".join(f"{o.table} ({o.changed})" for o in outcomes if o.changed)
     if options.repair and repaired:
         problems.insert(0, message("repaired", tables=repaired))

@@ -40,8 +40,8 @@ class TableVerification:
     def compare(self) -> None:
         for chunk in TableComparison(self.mapping).chunks():
             self.outcome.unchanged += chunk.equal
-            for row_id in chunk.missing:
-                self.note(row_id, Difference.MISSING, [])
+            for row_id in chunk.missing:  # or, in an adopted table, held by the application's own row
+                self.note(row_id, Difference.COLLIDES if self.ownership.collides(row_id) else Difference.MISSING, [])
             self.describe_differing(chunk.differing)
             self.note_extra(chunk.extra)
         if self.ops.deleted_at:  # rows known to have left FAC must be marked deleted in OPS
@@ -54,6 +54,8 @@ class TableVerification:
             self.outcome.ops_only += 1
         else:
             self.outcome.differences += 1
+        if kind == Difference.COLLIDES:  # a difference --force cannot mend: --renumber-ops-only does
+            self.outcome.collisions += 1
         self.outcome.keep({"id": row_id, "action": kind, "columns": columns}, keep_all=self.keep_all)
 
     def note_extra(self, ids: list[int]) -> None:

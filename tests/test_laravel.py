@@ -108,6 +108,10 @@ def test_interleaved_ids_are_never_overwritten_and_renumbering_lets_fac_in(larav
         assert ops.own_rows() == own_rows and ops.orders() == orders
     assert OpsOnlyRow.objects.filter(table="clients").count() == 15
     assert sorted(OpsOnlyRow.objects.filter(collides=True).values_list("row_id", flat=True)) == own[:10]
+    status, output = sync("--verify", "-v", "2", "--table", "clients")
+    assert status == 1 and f"clients #{own[0]}: FAC's row has the id of an OPS-only row" in output
+    assert "clients  20 rows identical, 10 differ, 15 OPS-only (left alone)" in output
+    assert "FAC rows have the ids of OPS-only rows in clients (10); --renumber-ops-only clients" in output
 
     # Renumbering: the preview writes nothing; then the rows move with their references.
     status, output = sync("--renumber-ops-only", "clients", "--dry-run", "-v", "2")
