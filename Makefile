@@ -12,11 +12,11 @@ SYSTEM_PACKAGES := pkg-config libmariadb-dev gcc
 # Virtualenv, install, migrate, a demo FAC (SQLite), a sync of it, and where it stands.
 demo: $(INSTALLED) .env
 	$(PY) manage.py migrate --noinput
-	@if [ -f facturation.sqlite3 ]; then echo "Demo FAC facturation.sqlite3 already built (make clean-demo to rebuild)."; \
+	@if [ -f facturation.sqlite3 ]; then echo "La base FAC de démonstration facturation.sqlite3 existe déjà (make clean-demo pour la refaire)."; \
 	else $(PY) manage.py build_demo_facturation; fi
 	$(PY) manage.py sync_from_facturation
 	$(PY) manage.py sync_from_facturation --status
-	@echo "Done. OPS is db.sqlite3. Next: $(PY) manage.py createsuperuser && $(PY) manage.py runserver"
+	@echo "Terminé : la base OPS de démonstration est db.sqlite3. Ensuite : $(PY) manage.py createsuperuser && $(PY) manage.py runserver"
 
 test: $(INSTALLED)
 	$(PY) -m pytest
@@ -38,7 +38,7 @@ clean-demo:
 
 .env:
 	cp .env.example .env
-	@echo "Created .env from .env.example (development settings: DEBUG=true, SQLite)."
+	@echo ".env créé à partir de .env.example (réglages de développement : DEBUG=true, SQLite)."
 
 $(INSTALLED): requirements.txt
 	@$(MAKE) --no-print-directory system-deps

@@ -5,7 +5,35 @@ import os
 import sys
 
 
+class ClosedPipeQuiet:
+    """Standard output that outlives its reader (`… | head -1`): once the pipe is closed, what is left
+    goes nowhere and the command ends as it would have, with its own exit status."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self.stream.write(text)
+        except BrokenPipeError:
+            self.reader_gone()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except BrokenPipeError:
+            self.reader_gone()
+
+    def reader_gone(self) -> None:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())  # the buffer's rest, too
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+
 def main():
+    sys.stdout = ClosedPipeQuiet(sys.stdout)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opsync.settings")
     import django
     from django.conf import settings
@@ -30,9 +58,6 @@ def main():
         from syncapp.messages import render
 
         sys.exit(f"opsync: {render(ops_problem(exc))}")
-    except BrokenPipeError:  # `… | head -1`: the reader left; end quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -83,7 +83,7 @@ IDLE_REPEATS = 3
 MIB = 1024  # ru_maxrss is in KiB on Linux
 TIMES, NONE = "\N{MULTIPLICATION SIGN}", "\N{EN DASH}"
 
-# The targets, as ratios to the limit (README.md, "Benchmark").
+# The targets, as ratios to the limit (docs/architecture.md, "Benchmark").
 FULL_MAX_LIMITS = 4.0
 LARAVEL_MIN_SPEEDUP = 30.0
 IDLE_MAX_FLOORS = 1.3  # no-change work, to FAC's own aggregate pass over the five tables
@@ -904,7 +904,7 @@ def report(root: MySQLdb.Connection, n: Figures, double: Figures, scale: Figures
         [
             "# opsync benchmark",
             "",
-            f'Produced by `{command}` (see README.md, "Benchmark").',
+            f'Produced by `{command}` (see docs/architecture.md, "Benchmark").',
             "",
             *machine(root),
             f"- data: 5 {TIMES} {n.rows} FAC rows (clients: {n.clients_mib:.0f} MiB), "

@@ -6,6 +6,8 @@ may be a password), and booleans accept only true/false spellings.
 """
 
 import math
+import os
+import zoneinfo
 from pathlib import Path
 
 import environ
@@ -53,7 +55,12 @@ class Settings:
         self.env = environ.Env()
         if env_file.exists():
             # The process environment wins over the file (overwrite=False).
-            environ.Env.read_env(env_file, overwrite=False)
+            try:
+                environ.Env.read_env(env_file, overwrite=False)
+            except UnicodeDecodeError:
+                raise ConfigError(f"{env_file} is not UTF-8 text: save it as UTF-8") from None
+            except OSError as exc:
+                raise ConfigError(f"{env_file} cannot be read ({exc.strerror})") from None
 
     def text(self, name: str, default: str | None = None) -> str:
         value = self.env.str(name, default="").strip()
@@ -109,6 +116,33 @@ class Settings:
             raise ConfigError(f"{name} must be one of: {', '.join(choices)}")
         return value
 
+    def language(self, name: str, default: str, languages: tuple[str, ...]) -> str:
+        """A language opsync speaks: `fr`, `en`, or a regional form of one (`fr-fr`)."""
+        value = self.text(name, default).lower()
+        if value.split("-")[0] not in languages:
+            raise ConfigError(f"{name} must be one of: {', '.join(languages)}")
+        return value
+
+    def time_zone(self, name: str, default: str) -> str:
+        value = self.text(name, default)
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(f"{name} must be a time zone name, such as Africa/Libreville") from None
+        return value
+
+    def writable_file(self, name: str, default: Path) -> Path:
+        """A file opsync appends to (the sync log): refused at start-up when it could not be, rather
+        than failing the first run after its record is made."""
+        path = Path(self.text(name, str(default)))
+        if path.is_dir():
+            raise ConfigError(f"{name} is a folder: name a file in it, such as {path / 'sync-facturation.log'}")
+        existing = next(parent for parent in (path, *path.parents) if parent.exists())
+        writable = os.access(existing, os.W_OK) and (existing == path or os.access(existing, os.X_OK))
+        if (existing != path and not existing.is_dir()) or not writable:
+            raise ConfigError(f"{name} cannot be written: {existing} is not a folder opsync may write in")
+        return path
+
     def emails(self, name: str) -> list[tuple[str, str]]:
         """`Ops <ops@example.ga>, dev@example.ga` → [("Ops", "ops@example.ga"), ("dev@example.ga", …)]."""
         people = []
@@ -154,7 +188,7 @@ def database_settings(config: Settings, prefix: str, *, default_name: str, base_
     options = {
         "charset": "utf8mb4",
         "init_command": "; ".join(session),
-        "connect_timeout": config.integer(f"{prefix}DB_CONNECT_TIMEOUT", 5, minimum=1),
+        "connect_timeout": config.integer(f"{prefix}DB_CONNECT_TIMEOUT", 5, minimum=1, maximum=600),
     }
     if not read_only:
         options["local_infile"] = True  # the first copy loads files (syncapp/engine/bulk.py)

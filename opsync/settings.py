@@ -78,10 +78,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = config.text("LANGUAGE_CODE", "fr")
-TIME_ZONE = config.text("TIME_ZONE", "Africa/Libreville")
+LANGUAGES = [("fr", "Français"), ("en", "English")]
+LANGUAGE_CODE = config.language("LANGUAGE_CODE", "fr", tuple(code for code, _ in LANGUAGES))
+TIME_ZONE = config.time_zone("TIME_ZONE", "Africa/Libreville")
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["opsync.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
@@ -95,7 +97,7 @@ if not DEBUG:
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
 
-# Production behind the existing web server (TLS ends there; see README, "Production").
+# Production behind the existing web server (TLS ends there; see docs/guide-exploitation.md, « Installation en production »).
 CSRF_TRUSTED_ORIGINS = config.items("CSRF_TRUSTED_ORIGINS", "")
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -124,25 +126,25 @@ OPSYNC_BASE_URL = config.text("OPSYNC_BASE_URL", "").rstrip("/")
 # The sync (see syncapp/engine.py for how each is used). Each variable has its setting's
 # name, and a range checked here: a value that parses but makes no sense (0 retries, a
 # batch of 0) stops the program at start-up with one line, not a run in the middle.
-SYNC_LOG_FILE = Path(config.text("SYNC_LOG_FILE", str(BASE_DIR / "logs" / "sync-facturation.log")))
-SYNC_STALE_AFTER = config.integer("SYNC_STALE_AFTER", 15, minimum=1)  # minutes
+SYNC_LOG_FILE = config.writable_file("SYNC_LOG_FILE", BASE_DIR / "logs" / "sync-facturation.log")
+SYNC_STALE_AFTER = config.integer("SYNC_STALE_AFTER", 15, minimum=1, maximum=30 * 24 * 60)  # minutes, a month
 # The operator's mapping (TOML) for OPS tables that already exist: see syncapp/mapping_file.py.
 SYNC_MAPPING_FILE = config.text("SYNC_MAPPING_FILE", "")
 if SYNC_MAPPING_FILE and not Path(SYNC_MAPPING_FILE).is_absolute():
     SYNC_MAPPING_FILE = str(BASE_DIR / SYNC_MAPPING_FILE)
-SYNC_LOOKBACK_SECONDS = config.integer("SYNC_LOOKBACK_SECONDS", 600, minimum=0)
+SYNC_LOOKBACK_SECONDS = config.integer("SYNC_LOOKBACK_SECONDS", 600, minimum=0, maximum=7 * 86400)  # a week
 # The batch is the length of an `IN (...)` list and of an executemany batch, so it stays
 # well under MySQL's cap of 65,535 placeholders in a statement.
 SYNC_BATCH_SIZE = config.integer("SYNC_BATCH_SIZE", 1000, minimum=1, maximum=10000)
 SYNC_MAX_DELETE_RATIO = config.number("SYNC_MAX_DELETE_RATIO", 0.10, minimum=0, maximum=1)
 # Below this many rows a run may always mark rows deleted: in a table of 8 rows, one
 # deletion is 12 %, and must not need an operator.
-SYNC_MAX_DELETE_FLOOR = config.integer("SYNC_MAX_DELETE_FLOOR", 5, minimum=0)
-SYNC_KEEP_DAYS = config.integer("SYNC_KEEP_DAYS", 90, minimum=1)
+SYNC_MAX_DELETE_FLOOR = config.integer("SYNC_MAX_DELETE_FLOOR", 5, minimum=0, maximum=10**9)
+SYNC_KEEP_DAYS = config.integer("SYNC_KEEP_DAYS", 90, minimum=1, maximum=3650)
 # A table's transaction that waits this long for a lock in OPS, or is chosen as a
 # deadlock victim, is tried again from the start, up to SYNC_WRITE_RETRIES times.
 SYNC_LOCK_WAIT_TIMEOUT = config.integer("SYNC_LOCK_WAIT_TIMEOUT", 20, minimum=1, maximum=3600)  # seconds
-SYNC_WRITE_RETRIES = config.integer("SYNC_WRITE_RETRIES", 3, minimum=1)  # attempts, the first included
+SYNC_WRITE_RETRIES = config.integer("SYNC_WRITE_RETRIES", 3, minimum=1, maximum=9)  # attempts, the first included
 # The daily check at 02:47: `repair` compares every row and writes what differs (mailing what
 # it repaired), `verify` only compares (a difference fails the run, and is mailed), `off`.
 SYNC_DAILY = config.choice("SYNC_DAILY", ("repair", "verify", "off"), "repair")

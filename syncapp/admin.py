@@ -1,24 +1,18 @@
 """The admin: run history and the mirror, read-only (the mirror is owned by the sync)."""
 
 from django.contrib import admin
-from django.db.models import CharField, Q
 from django.template.loader import render_to_string
 from django.utils.html import format_html
-from django.utils.text import Truncator
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from syncapp import admin_auth, formats, report  # noqa: F401 (admin_auth registers the user and group admins)
-from syncapp.adopted.models import ADOPTED_MODELS
-from syncapp.mapping import TABLE_NAMES, mappings
+from syncapp.mapping import TABLE_NAMES
 from syncapp.models import (
     CHANGE_LABELS,
     SHOWS_COLUMNS,
-    OpsOnlyRow,
-    RenumberedRow,
     SyncRun,
     SyncTableResult,
-    VanishedRow,
 )
 
 STATUS_COLOURS = {
@@ -61,6 +55,11 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def changelist_view(self, request, extra_context=None):
+        """Titled by what it lists ("Lignes disparues"), not Django's "Select … to view"."""
+        title = capfirst(self.model._meta.verbose_name_plural)
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
 
 
 class TableFilter(admin.SimpleListFilter):
@@ -117,8 +116,14 @@ class SyncRunAdmin(ReadOnlyAdmin):
         (_("Details"), {"fields": ("tables_display", "options_display", ("host", "pid", "triggered_by"))}),
     )
 
-    def changelist_view(self, request, extra_context=None):
-        return super().changelist_view(request, {"title": _("Sync runs"), **(extra_context or {})})
+    def get_fieldsets(self, request, obj=None):
+        """A queued run has no process yet: the host and pid recorded are the web server's, not shown."""
+        if obj is not None and obj.status == SyncRun.Status.QUEUED:
+            return (
+                self.fieldsets[0],
+                (_("Details"), {"fields": ("tables_display", "options_display", "triggered_by")}),
+            )
+        return self.fieldsets
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """The run's page: its summary, and what it did to each table (a preview: what it would do, first)."""
@@ -146,7 +151,7 @@ class SyncRunAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("started at"), ordering="started_at")
     def when(self, run):
-        return formats.short_time(run.started_at)  # the run's page gives the year and the zone
+        return formats.local_time(run.started_at)
 
     @admin.display(description=_("started at"))
     def started(self, run):
@@ -242,138 +247,4 @@ def result_context(result: SyncTableResult) -> dict:
     }
 
 
-class DeletedFilter(admin.SimpleListFilter):
-    title = pgettext_lazy("mirror row", "deleted")
-    parameter_name = "deleted"
-
-    def __init__(self, request, params, model, model_admin):
-        self.field = model_admin.deleted_at  # the model field fed by FAC's deleted_at
-        super().__init__(request, params, model, model_admin)
-
-    def lookups(self, request, model_admin):
-        return [("no", _("No")), ("yes", _("Yes"))]
-
-    def queryset(self, request, queryset):
-        if self.value() in ("yes", "no"):
-            return queryset.filter(Q(**{f"{self.field}__isnull": self.value() == "no"}))
-        return queryset
-
-
-class MirrorAdmin(ReadOnlyAdmin):
-    change_list_template = "admin/syncapp/mirror/change_list.html"
-    change_form_template = "admin/syncapp/mirror/change_form.html"
-    list_per_page = 50
-    deleted_at = "deleted_at"  # the model field fed by FAC's deleted_at
-
-    @admin.display(description=pgettext_lazy("mirror row", "copied"), ordering="synced_at")
-    def synced(self, row):
-        return formats.short_time(row.synced_at)
-
-    @admin.display(description=pgettext_lazy("mirror row", "deleted"), boolean=True)
-    def is_deleted(self, row):
-        return getattr(row, self.deleted_at) is not None
-
-
-class ClientAdmin(MirrorAdmin):
-    list_display = ("id", "nom", "type", "email", "telephone", "ville", "nif", "synced", "is_deleted")
-    list_filter = (DeletedFilter, "type", "pays", "ville")
-    search_fields = ("nom", "email", "telephone", "nif", "rccm", "contact_principal")
-
-
-class TransitaireAdmin(MirrorAdmin):
-    list_display = ("id", "nom", "email", "telephone", "nif", "actif", "synced", "is_deleted")
-    list_filter = (DeletedFilter, "actif")
-    search_fields = ("nom", "email", "telephone", "nif", "rccm", "contact_principal")
-
-
-class ArmateurAdmin(MirrorAdmin):
-    list_display = ("id", "code", "nom", "email", "telephone", "actif", "synced", "is_deleted")
-    list_filter = (DeletedFilter, "actif")
-    search_fields = ("nom", "code", "email")
-
-
-class RepresentantAdmin(MirrorAdmin):
-    list_display = ("id", "nom", "prenom", "zone", "commission", "actif", "synced", "is_deleted")
-    list_filter = (DeletedFilter, "actif", "zone")
-    search_fields = ("nom", "prenom", "email", "telephone", "zone")
-
-    @admin.display(description=_("commission rate"), ordering="taux_commission")
-    def commission(self, row):
-        return formats.amount(row.taux_commission)
-
-
-class ServiceAdmin(MirrorAdmin):
-    list_display = ("id", "code", "nom", "price", "unite", "categorie", "statut", "synced", "is_deleted")
-    list_filter = (DeletedFilter, "categorie", "statut", "unite")
-    search_fields = ("code", "nom", "description")
-
-    @admin.display(description=_("unit price"), ordering="prix_unitaire")
-    def price(self, row):
-        return formats.amount(row.prix_unitaire)
-
-
-class AdoptedMirrorAdmin(MirrorAdmin):
-    """An adopted OPS table: the mapped columns under their OPS names, read-only like the mirror."""
-
-    mapping = None  # set per table below
-
-    def get_list_display(self, request):
-        """The id and the first mapped text columns (the list stays readable), then the deleted state."""
-        fields = self.model._meta.concrete_fields
-        texts = [f.name for f in fields if isinstance(f, CharField) and f.column != self.deleted_at][:8]
-        return ["id", *texts] + (["is_deleted"] if self.deleted_at else [])
-
-    def get_list_filter(self, request):
-        return [DeletedFilter] if self.deleted_at else []
-
-    def get_search_fields(self, request):
-        return [f.name for f in self.model._meta.concrete_fields if isinstance(f, CharField)]
-
-    @property
-    def deleted_at(self):
-        """The model field fed by FAC's deleted_at, if the mapping feeds one."""
-        column = self.mapping.ops_name("deleted_at")
-        return next((f.name for f in self.model._meta.concrete_fields if f.column == column), None)
-
-
-@admin.register(VanishedRow)
-class VanishedRowAdmin(ReadOnlyAdmin):
-    """Rows gone from FAC (hard deletes), kept in OPS: marked deleted, or only recorded here."""
-
-    list_display = ("table", "row_id", "noticed_at")
-    list_filter = ("table",)
-    search_fields = ("=row_id",)
-
-
-@admin.register(OpsOnlyRow)
-class OpsOnlyRowAdmin(ReadOnlyAdmin):
-    """The adopted tables' rows that are the operations application's own, left alone; those whose id
-    FAC uses too collide until `--renumber-ops-only` moves them."""
-
-    list_display = ("table", "row_id", "collides", "noticed_at")
-    list_filter = ("table", "collides")
-    search_fields = ("=row_id",)
-
-
-@admin.register(RenumberedRow)
-class RenumberedRowAdmin(ReadOnlyAdmin):
-    """Where `--renumber-ops-only` moved each row: people look up "client 19406" by its former id."""
-
-    list_display = ("ops_table", "old_id", "new_id", "references", "renumbered_at")
-    list_filter = ("table",)
-    search_fields = ("=old_id", "=new_id")
-
-
-BUILT_IN_ADMINS = {
-    "clients": ClientAdmin,
-    "transitaires": TransitaireAdmin,
-    "armateurs": ArmateurAdmin,
-    "representants": RepresentantAdmin,
-    "services": ServiceAdmin,
-}
-for mapping in mappings():
-    if mapping.adopted:
-        model_admin = type(f"{mapping.name}AdoptedAdmin", (AdoptedMirrorAdmin,), {"mapping": mapping})
-        admin.site.register(ADOPTED_MODELS[mapping.name], model_admin)
-    else:
-        admin.site.register(mapping.mirror, BUILT_IN_ADMINS[mapping.name])
+from syncapp import admin_mirror  # noqa: E402, F401 (registers the mirror's and the row records' admins)

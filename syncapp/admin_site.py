@@ -75,6 +75,6 @@ class OpsyncAdminSite(admin.AdminSite):
         if run.status == SyncRun.Status.FAILED:
             messages.error(request, gettext("Not started: %(reason)s.") % {"reason": run.problem_text})
         else:
-            started = gettext("Preview #%(id)s started.") if dry_run else gettext("Run #%(id)s started.")
+            started = gettext("Dry run #%(id)s started.") if dry_run else gettext("Run #%(id)s started.")
             messages.info(request, started % {"id": run.pk})
         return HttpResponseRedirect(reverse("admin:syncapp_syncrun_change", args=[run.pk]))

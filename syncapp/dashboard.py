@@ -10,6 +10,8 @@ from statistics import median
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 
 from syncapp import formats, report
 from syncapp.messages import message, render
@@ -25,19 +27,33 @@ STATUS_CLASSES = ("success", "partial", "failed", "skipped", "abandoned", "stopp
 @dataclass
 class Verdict:
     level: str  # ok, warning, critical
-    sentence: str
-    others: list[str]
+    sentences: list[str]  # each problem in plain words, the most serious first: what it means, who acts
+    details: list[str]  # the same problems for IT: the technical detail and what to do, folded
 
 
 def verdict(status: SyncStatus) -> Verdict:
-    """One sentence: everything is fresh, or what is wrong and what to do (then the rest, if more)."""
+    """Everything is fresh; or every problem in plain words, then, folded, what IT needs."""
     minutes = int(stale_after().total_seconds() // 60)
     if not status.problems:
-        sentence = render(message("all_fresh", minutes=minutes))
-        return Verdict("ok", sentence, [])
+        return Verdict("ok", [render(message("all_fresh", minutes=minutes))], [])
     level = "critical" if status.level >= Level.CRITICAL else "warning"
-    said = [f"{render(p.message)} — {render(p.advice)}" for p in status.problems]
-    return Verdict(level, said[0][:1].upper() + said[0][1:] + ".", said[1:])
+    sentences = [render(p.plain or p.message) for p in status.problems]
+    details = [f"{capitalised(render(p.message))} — {render(p.advice)}." for p in status.problems]
+    return Verdict(level, sentences, details)
+
+
+def capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+# Each table state (TableStatus.state): its colour on the page, and its word.
+STATES = {
+    "fresh": ("green", _lazy("fresh")),
+    "late": ("amber", _lazy("late")),
+    "refused": ("amber", _lazy("rows refused")),
+    "stale": ("red", _lazy("stale")),
+    "failing": ("red", _lazy("failing")),
+}
 
 
 @dataclass
@@ -98,14 +114,21 @@ def nice(value: float) -> float:
     return 10 * power
 
 
-def chart(runs: list[SyncRun]) -> Chart | None:
+# The chart in two sizes: a desk's (30 runs, three time labels) and a phone's (12 runs, two labels),
+# each drawn in its own units so that its text stays readable when it scales to the page.
+DESK, PHONE = (WIDTH, CHART_RUNS, 3), (360, 12, 2)
+
+
+def chart(runs: list[SyncRun], *, size: tuple[int, int, int] = DESK) -> Chart | None:
     """A bar per run, oldest first: its duration against a labelled scale, its colour its outcome."""
+    width, shown, labels = size
+    runs = runs[-shown:]
     if not runs:
         return None
     durations = [run.duration.total_seconds() for run in runs]
     top = nice(scale_for(durations))
-    slot = (WIDTH - LEFT - RIGHT) / CHART_RUNS  # a run's width, whatever their number; the newest on the right
-    first = WIDTH - RIGHT - len(runs) * slot
+    slot = (width - LEFT - RIGHT) / shown  # a run's width, whatever their number; the newest on the right
+    first = width - RIGHT - len(runs) * slot
     area = HEIGHT - TOP - BOTTOM
     bars = [
         Bar(
@@ -114,34 +137,45 @@ def chart(runs: list[SyncRun]) -> Chart | None:
             height=round(area * min(seconds, top) / top, 1),
             clipped=seconds > top,
             run=run,
-            title=_("#%(id)s %(when)s — %(status)s, %(duration)s, %(changed)s rows changed")
-            % {
-                "id": run.pk,
-                "when": formats.local_time(run.started_at),
-                "status": run.get_status_display(),
-                "duration": formats.duration(seconds),
-                "changed": formats.number(run.changed),
-            },
+            title=bar_title(run, seconds),
         )
         for index, (run, seconds) in enumerate(zip(runs, durations, strict=True))
     ]
     y_ticks = [
         Tick(HEIGHT - BOTTOM - area * part, formats.duration(top * part) if part else "0") for part in (0, 0.5, 1)
     ]
-    picks = sorted({0, len(runs) // 2, len(runs) - 1})
-    x_ticks = [
-        Tick(
-            bars[i].x + bars[i].width / 2,
-            formats.short_time(runs[i].started_at),
-            "end" if i == len(runs) - 1 and i else "middle",
-        )
-        for i in picks
-    ]
+    x_ticks = time_ticks(runs, bars, width=width, labels=labels, shown=shown)
     present = {bar.css for bar in bars}
-    labels = dict(SyncRun.Status.choices)
-    legend = [(css, str(labels[css])) for css in STATUS_CLASSES if css in present]
+    status_labels = dict(SyncRun.Status.choices)
+    legend = [(css, str(status_labels[css])) for css in STATUS_CLASSES if css in present]
     note = _("Bars above the scale ran longer; their title says how long.") if any(b.clipped for b in bars) else ""
-    return Chart(bars, y_ticks, x_ticks, legend, note)
+    return Chart(bars, y_ticks, x_ticks, legend, note, width=width, right=width - RIGHT)
+
+
+def time_ticks(runs: list[SyncRun], bars: list[Bar], *, width: int, labels: int, shown: int) -> list[Tick]:
+    """When the runs started, in full: the newest at the right edge, the oldest at the left when the
+    bars reach it, and on a desk the middle one; never so many that they meet."""
+    ticks = []
+    if len(runs) > shown // 2:
+        ticks.append(Tick(bars[0].x, formats.local_time(runs[0].started_at), "start"))
+        if labels > 2:
+            middle = len(runs) // 2
+            ticks.append(Tick(bars[middle].x + bars[middle].width / 2, formats.local_time(runs[middle].started_at)))
+    ticks.append(Tick(width - RIGHT, formats.local_time(runs[-1].started_at), "end"))
+    return ticks
+
+
+def bar_title(run: SyncRun, seconds: float) -> str:
+    changed = ngettext("%(count)s row changed", "%(count)s rows changed", run.changed) % {
+        "count": formats.number(run.changed)
+    }
+    return _("#%(id)s %(when)s — %(status)s, %(duration)s, %(changed)s") % {
+        "id": run.pk,
+        "when": formats.local_time(run.started_at),
+        "status": run.get_status_display(),
+        "duration": formats.duration(seconds),
+        "changed": changed,
+    }
 
 
 def unresolved(failures: list[SyncRun], status: SyncStatus) -> list[dict]:
@@ -170,7 +204,8 @@ def tables(status: SyncStatus) -> list[dict]:
     return [
         {
             "table": table,
-            "colour": table.freshness,
+            "colour": STATES[table.state][0],
+            "state": STATES[table.state][1],
             "last_success": formats.local_time(table.last_success_at),
             "age": formats.age(table.age),
             "live": formats.number(table.ops_live),
@@ -203,7 +238,8 @@ def dashboard_context() -> dict:
         "fac_clock_note": render(status.fac_clock_note),
         "tables": tables(status),
         "stale_after_minutes": int(stale_after().total_seconds() // 60),
-        "chart": chart(list(chart_runs())[::-1]),
+        "chart": chart(runs := list(chart_runs())[::-1]),
+        "phone_chart": chart(runs, size=PHONE),
         "failures": [f for f in failures if not f["resolved"]],
         "resolved_failures": len([f for f in failures if f["resolved"]]),
         "checked_at": formats.local_time(timezone.now()),

@@ -9,10 +9,22 @@ from decimal import Decimal
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 
 def number(value: int | None) -> str:
     return "-" if value is None else formats.number_format(value, force_grouping=True)
+
+
+class Count(int):
+    """A count in a text: it chooses the plural as an int does (ngettext_lazy's named number) and
+    prints grouped as the reader's language writes it (2 000 in French), with %s or with {}."""
+
+    def __str__(self) -> str:
+        return number(int(self))
+
+    def __format__(self, spec: str) -> str:
+        return str(self)
 
 
 def decimal(value: float) -> str:
@@ -35,7 +47,8 @@ def age(delta: timedelta | None) -> str:
         return _("%(n)s min") % {"n": seconds // 60}
     if seconds < 3 * 86400:
         return _("%(h)s h %(m)02d") % {"h": seconds // 3600, "m": seconds % 3600 // 60}
-    return _("%(n)s days") % {"n": seconds // 86400}
+    days = seconds // 86400
+    return ngettext("%(n)s day", "%(n)s days", days) % {"n": days}
 
 
 def duration(seconds: float | None) -> str:

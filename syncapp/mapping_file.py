@@ -30,6 +30,7 @@ KEYS = ("ops_table", "adopt", "columns", "identity", "synced_at")
 # A MySQL identifier opsync is willing to quote: no quote, space or dot can reach SQL (so no
 # table of another database either).
 IDENTIFIER = re.compile(r"[A-Za-z0-9_$]{1,64}")
+MAX_BYTES = 1024 * 1024
 # Tables of Django's and opsync's own (users, sessions, the admin log, the run records…).
 OWN_TABLE_PREFIXES = ("auth_", "django_", "syncapp_", "adopted_", "axes_")
 # Columns that cannot tell whose a row is: the id itself, and the dates every row has.
@@ -61,10 +62,20 @@ def read_mapping_file(
     mapping copies (what an adopted table without `columns` writes).
     """
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:  # not read whole: a mapping file is a few kilobytes
+            raise MappingFileError(
+                f"SYNC_MAPPING_FILE {path}: {size // 1024} KB, more than a mapping file ever holds "
+                f"({MAX_BYTES // 1024} KB at most): is it the right file?"
+            )
         with path.open("rb") as handle:
             document = tomllib.load(handle)
     except OSError as exc:
         raise MappingFileError(f"SYNC_MAPPING_FILE {path}: cannot be read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise MappingFileError(f"SYNC_MAPPING_FILE {path}: not UTF-8 text; save it as UTF-8") from None
+    except RecursionError:
+        raise MappingFileError(f"SYNC_MAPPING_FILE {path}: nested too deeply to be a mapping file") from None
     except tomllib.TOMLDecodeError as exc:
         raise MappingFileError(f"SYNC_MAPPING_FILE {path}: not valid TOML ({exc})") from None
     declarations = {}

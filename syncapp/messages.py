@@ -7,8 +7,11 @@ originals; locale/ holds their French.
 """
 
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.functional import Promise
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_noop as _
+
+from syncapp.formats import Count
 
 Message = dict  # {"code": "fac_unreachable", "params": {"reason": "…"}}
 
@@ -25,12 +28,53 @@ TEXTS = {
     "table_missing": _("{side} has no table '{table}'"),
     "schema_drift": _("schema drift: {side} table '{table}' has no column {columns}"),
     "schema_unfit": _("not written: {problem} (--check lists every problem)"),
-    "mass_delete": _(
-        "refused to mark {deleted} of {live} live rows deleted (more than SYNC_MAX_DELETE_RATIO={ratio}); "
-        "check FAC, then confirm with --allow-mass-delete"
+    # --check (syncapp/schema.py): a column is `FAC clients.nif` or `OPS clients.ninea`.
+    "check_view": _("OPS {table} is a view: opsync writes only into tables, never through a view"),
+    "check_missing": _("{column} is missing"),
+    "check_missing_fed": _("{column} is missing (fed by {fed})"),
+    "check_not_null": _("{column} is NOT NULL but {fed} may be NULL: such rows would be refused"),
+    "check_cannot_hold": _("{column} ({type}) cannot hold {fed} ({fed_type}): {why}"),
+    "check_type_warning": _("{column} ({type}) and {fed} ({fed_type}): {why}"),
+    "check_app_timestamp": _(
+        "{column} is fed by FAC, and the operations application writes it too (Laravel, on every save): leave "
+        "it out of the mapping, or --verify and the daily check find differences every day"
     ),
-    "lock_wait": _("OPS lock wait timeout: {reason}, after {attempts} attempts"),
-    "deadlock": _("OPS deadlock: {reason}, after {attempts} attempts"),
+    "check_id_key": _("{column} is not its primary key: an update by id could touch several rows"),
+    "check_synced_at_missing": _("{column} (synced_at) is missing"),
+    "check_synced_at_type": _("{column} (synced_at) is not a datetime"),
+    "check_not_null_unfed": _(
+        "{column} is NOT NULL without a default and no FAC column feeds it: opsync could not insert a row"
+    ),
+    "hold_rounded": _("a fixed-point number would be rounded"),
+    "hold_fewer_digits": _("fewer digits"),
+    "hold_not_datetime": _("not a date and time"),
+    "hold_not_kind": _("not a {kind}"),
+    "hold_not_text": _("not a text column"),
+    "hold_enum": _("values {values} are not in its list"),
+    "hold_too_short": ngettext_lazy(
+        "{count} character where FAC allows {needed}", "{count} characters where FAC allows {needed}", "count"
+    ),
+    "hold_charset": _("{charset} cannot store 4-byte characters (emoji): such rows would be refused"),
+    "hold_not_integer": _("not an integer"),
+    "hold_smaller_integer": _("a smaller integer"),
+    "hold_signed": _("signed: the largest unsigned values would be refused"),
+    "mass_delete": ngettext_lazy(
+        "refused to mark {deleted} of {live} live rows deleted (more than SYNC_MAX_DELETE_RATIO, {percent}%); "
+        "check FAC, then confirm with --allow-mass-delete",
+        "refused to mark {deleted} of {live} live rows deleted (more than SYNC_MAX_DELETE_RATIO, {percent}%); "
+        "check FAC, then confirm with --allow-mass-delete",
+        "deleted",
+    ),
+    "lock_wait": ngettext_lazy(
+        "OPS lock wait timeout: {reason}, after {attempts} attempt",
+        "OPS lock wait timeout: {reason}, after {attempts} attempts",
+        "attempts",
+    ),
+    "deadlock": ngettext_lazy(
+        "OPS deadlock: {reason}, after {attempts} attempt",
+        "OPS deadlock: {reason}, after {attempts} attempts",
+        "attempts",
+    ),
     "lock_wait_retried": _("an OPS lock wait timed out"),
     "deadlock_retried": _("OPS chose it in a deadlock"),
     "database_error": _("database error: {reason}"),
@@ -83,11 +127,54 @@ TEXTS = {
     "watch_recovered": _("Back to normal after {seconds} s."),
     "watch_stopped": _("Watcher stopped."),
     # Where the sync stands (syncapp.selectors), and what to do about it.
-    "stale": _("{table} has not been synced for more than {minutes} minutes (last success: {since})"),
-    "late": _("{table} was last synced {minutes} minutes ago, past half of SYNC_STALE_AFTER"),
-    "rows_refused": _("OPS refused {count} rows of {table} (run #{run})"),
+    "stale": ngettext_lazy(
+        "{tables} has not been synced for more than {minutes} minutes (last success: {since})",
+        "{tables} have not been synced for more than {minutes} minutes (last success: {since})",
+        "count",
+    ),
+    "late": ngettext_lazy(
+        "{table} was last synced {minutes} minute ago, past half of SYNC_STALE_AFTER",
+        "{table} was last synced {minutes} minutes ago, past half of SYNC_STALE_AFTER",
+        "minutes",
+    ),
+    "rows_refused": ngettext_lazy(
+        "OPS refused {count} row of {table} (run #{run})", "OPS refused {count} rows of {table} (run #{run})", "count"
+    ),
     "rows_refused_run": _("OPS refused rows"),
     "run_failed": _("the last run, #{run}, failed: {reason}"),
+    "table_failing": ngettext_lazy(
+        "{tables} failed in run #{run}: {reason}", "{tables} failed in run #{run}: {reason}", "count"
+    ),
+    # The same problems in plain words, for an operations manager: what it means, who must act.
+    "plain_fac": _(
+        "The billing database does not answer: OPS is no longer brought up to date. IT must check the billing "
+        "database server."
+    ),
+    "plain_failing": ngettext_lazy(
+        "{tables} is no longer brought up to date: its last sync failed. IT must look at it.",
+        "{tables} are no longer brought up to date: their last sync failed. IT must look at it.",
+        "count",
+    ),
+    "plain_stale": ngettext_lazy(
+        "{tables} has not been brought up to date for more than {minutes} minutes: the sync no longer runs. Tell IT.",
+        "{tables} have not been brought up to date for more than {minutes} minutes: the sync no longer runs. Tell IT.",
+        "count",
+    ),
+    "plain_refused": ngettext_lazy(
+        "{count} row of {table} could not be copied; the rest is up to date. IT must look at it.",
+        "{count} rows of {table} could not be copied; the rest is up to date. IT must look at it.",
+        "count",
+    ),
+    "plain_late": ngettext_lazy(
+        "{table} was last brought up to date {minutes} minute ago; nothing to do if the next sync succeeds.",
+        "{table} was last brought up to date {minutes} minutes ago; nothing to do if the next sync succeeds.",
+        "minutes",
+    ),
+    "plain_run": _("The last sync failed: OPS may not be up to date. IT must look at it."),
+    "plain_watcher": _(
+        "The watcher, which brings changes within seconds, no longer runs; changes still arrive every few "
+        "minutes. Tell IT."
+    ),
     "advice_fac": _("check the billing database server and the FAC_DB_* settings; the sync resumes by itself"),
     "advice_stale": _("check that the schedule runs (crontab, or the watcher), or press “Sync now”"),
     "advice_run": _("open run #{run} for the details"),
@@ -100,7 +187,11 @@ TEXTS = {
         "FAC's updated_at runs {offset} ahead of FAC's own clock ({tables}): the billing application writes its "
         "local time into UTC columns (Laravel's APP_TIMEZONE). Lag and latency are shown without it."
     ),
-    "all_fresh": _("Everything is up to date: every table was synced less than {minutes} minutes ago."),
+    "all_fresh": ngettext_lazy(
+        "Everything is up to date: every table was synced less than {minutes} minute ago.",
+        "Everything is up to date: every table was synced less than {minutes} minutes ago.",
+        "minutes",
+    ),
 }
 
 
@@ -108,19 +199,37 @@ def message(code: str, **params) -> Message:
     return {"code": code, "params": params}
 
 
+# Parameters that count something: written as the language groups digits (2 000 in French), and
+# what a plural text (ngettext_lazy, with the parameter's name) agrees with.
+COUNTS = {"count", "deleted", "live", "minutes", "attempts", "more"}
+
+
 def render(problem: Message | None) -> str:
     """In the active language. Parameters that are messages themselves are rendered too."""
     if not problem:
         return ""
-    return gettext(TEXTS[problem["code"]]).format(**{key: rendered(value) for key, value in problem["params"].items()})
+    params = problem["params"]
+    if problem["code"] == "mass_delete" and "percent" not in params:  # recorded before the percent was a number
+        params = {**params, "percent": str(params.get("ratio", "")).rstrip("%")}
+    values = {
+        key: Count(value) if key in COUNTS and isinstance(value, int) else rendered(value)
+        for key, value in params.items()
+    }
+    text = TEXTS[problem["code"]]
+    if isinstance(text, Promise):  # a plural: ngettext_lazy picks the form by its count parameter
+        return text.format(**values)
+    return gettext(text).format(**values)
 
 
 def rendered(value):
-    """A parameter as it goes into a text: messages in words, lists of them joined."""
+    """A parameter as it goes into a text: messages in words, lists of them joined; a list of names
+    (tables) quoted as the language quotes them: « clients », « services »."""
     if is_message(value):
         return render(value)
     if isinstance(value, list) and all(is_message(item) for item in value):
         return "; ".join(render(item) for item in value)
+    if isinstance(value, list):
+        return ", ".join(gettext("“%(name)s”") % {"name": name} for name in value)
     return value
 
 

@@ -310,6 +310,11 @@ class SyncTableResult(ChangeCounts):
     def problem_text(self) -> str:
         return render(self.problem) if self.problem else self.error
 
+    @property
+    def differences_found(self) -> bool:
+        """A verification that found OPS different from FAC (its errors are the rows that differ)."""
+        return self.run.mode == SyncRun.Mode.VERIFY and self.errors > 0
+
 
 class Watcher(models.Model):
     """A `sync_from_facturation --watch` process, seen by its heartbeat (for --status, the
@@ -366,9 +371,9 @@ class SyncState(models.Model):
 class VanishedRow(models.Model):
     """A mirror row whose id is no longer in FAC (a hard delete), kept as deleted."""
 
-    table = models.CharField(max_length=32)
-    row_id = models.PositiveBigIntegerField()
-    noticed_at = models.DateTimeField(default=timezone.now)
+    table = models.CharField(_("table"), max_length=32)
+    row_id = models.PositiveBigIntegerField(_("id"))
+    noticed_at = models.DateTimeField(_("noticed at"), default=timezone.now)
 
     class Meta:
         unique_together = [("table", "row_id")]

@@ -7,14 +7,14 @@ writes them; times carry their zone.
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, npgettext_lazy
 
 from syncapp.engine.outcome import TableOutcome
+from syncapp.formats import Count, number
 from syncapp.formats import age as format_age
 from syncapp.formats import duration as format_duration
 from syncapp.formats import latency as format_latency
 from syncapp.formats import local_time as format_time
-from syncapp.formats import number
 from syncapp.messages import render, rendered
 from syncapp.models import CHANGE_LABELS, COUNTERS, SHOWS_COLUMNS, SyncRun, SyncTableResult, Watcher
 from syncapp.selectors import Latency, Level, SyncStatus, TableStatus, WatcherStatus, stale_after
@@ -32,6 +32,30 @@ def counter_label(name: str) -> str:
     return str(SyncTableResult._meta.get_field(name).verbose_name)
 
 
+# A count of rows and what happened to them; in French the words agree with « ligne » (feminine).
+COUNTED = {
+    "inserted": npgettext_lazy("rows", "%(n)s inserted", "%(n)s inserted", "n"),
+    "updated": npgettext_lazy("rows", "%(n)s updated", "%(n)s updated", "n"),
+    "deleted": npgettext_lazy("rows", "%(n)s deleted", "%(n)s deleted", "n"),
+    "restored": npgettext_lazy("rows", "%(n)s restored", "%(n)s restored", "n"),
+    "unchanged": npgettext_lazy("rows", "%(n)s unchanged", "%(n)s unchanged", "n"),
+    "errors": npgettext_lazy("rows", "%(n)s error", "%(n)s errors", "n"),
+    "ops_only": npgettext_lazy("rows", "%(n)s OPS-only (left alone)", "%(n)s OPS-only (left alone)", "n"),
+    "identical": npgettext_lazy("rows", "%(n)s identical", "%(n)s identical", "n"),
+    "rows_identical": npgettext_lazy("rows", "%(n)s row identical", "%(n)s rows identical", "n"),
+    "would_update": npgettext_lazy("rows", "%(n)s would be updated", "%(n)s would be updated", "n"),
+    "would_insert": npgettext_lazy("rows", "%(n)s would be inserted", "%(n)s would be inserted", "n"),
+    "collide": npgettext_lazy("rows", "%(n)s collides", "%(n)s collide", "n"),
+    "differ": npgettext_lazy("rows", "%(n)s differs", "%(n)s differ", "n"),
+    "rows": npgettext_lazy("rows", "%(n)s row", "%(n)s rows", "n"),
+}
+
+
+def counted(what: str, count: int) -> str:
+    """`2 insérées`, `1 insérée`, `0 insérée`: the count and its words, agreeing."""
+    return COUNTED[what] % {"n": Count(count)}
+
+
 def change_lines(outcome: TableOutcome, *, show_all: bool) -> list[str]:
     """One line per change (or difference found), with a count of those left out."""
     shown = outcome.changes if show_all else outcome.changes[:CHANGES_SHOWN]
@@ -45,7 +69,11 @@ def change_lines(outcome: TableOutcome, *, show_all: bool) -> list[str]:
         more = listed - len(shown)
         lines.append(
             "  "
-            + _("%(table)s: … and %(count)s more (-v 3 shows them all)")
+            + ngettext(
+                "%(table)s: … and %(count)s more (-v 3 shows them all)",
+                "%(table)s: … and %(count)s more (-v 3 shows them all)",
+                more,
+            )
             % {"table": outcome.table, "count": number(more)}
         )
     return lines
@@ -86,25 +114,22 @@ def aligned(rows: list[list[str]]) -> list[str]:
 
 def adoption_preview(result: SyncTableResult) -> str:
     """A dry run on an adopted table, in words: what the first run would do to the OPS table."""
-    return _(
-        "%(table)s: %(identical)s identical, %(updated)s would be updated, %(inserted)s would be inserted, "
-        "%(ops_only)s OPS-only (left alone), %(collide)s collide"
-    ) % {
-        "table": result.table,
-        "identical": number(result.unchanged),
-        "updated": number(result.updated + result.deleted + result.restored),
-        "inserted": number(result.inserted),
-        "ops_only": number(result.ops_only),
-        "collide": number(result.collisions),
-    }
+    parts = [
+        counted("identical", result.unchanged),
+        counted("would_update", result.updated + result.deleted + result.restored),
+        counted("would_insert", result.inserted),
+        counted("ops_only", result.ops_only),
+        counted("collide", result.collisions),
+    ]
+    return labelled(result.table, ", ".join(parts))
 
 
 def check_lines(checks: dict) -> list[str]:
     """--check: a line per problem and per warning, or `ok`, for each table."""
     lines = []
     for table, check in checks.items():
-        lines += [labelled(table, problem) for problem in check.problems]
-        lines += [labelled(table, _("warning: %(text)s") % {"text": warning}) for warning in check.warnings]
+        lines += [labelled(table, render(problem)) for problem in check.problems]
+        lines += [labelled(table, _("warning: %(text)s") % {"text": render(warning)}) for warning in check.warnings]
         if not (check.problems or check.warnings):
             lines.append(labelled(table, _("ok")))
     return lines
@@ -120,7 +145,11 @@ def row_error_lines(results: list[SyncTableResult]) -> list[str]:
             more = result.refused - len(result.row_errors)
             lines.append(
                 "  "
-                + _("%(table)s: … and %(count)s more rows refused (all are read again on the next run)")
+                + ngettext(
+                    "%(table)s: … and %(count)s more row refused (all are read again on the next run)",
+                    "%(table)s: … and %(count)s more rows refused (all are read again on the next run)",
+                    more,
+                )
                 % {"table": result.table, "count": number(more)}
             )
     return lines
@@ -158,19 +187,23 @@ def refusals(row_errors: list[dict]) -> list[dict]:
 
 
 def totals(run: SyncRun) -> str:
-    parts = [f"{number(getattr(run, c))} {counter_label(c)}" for c in (*COUNTERS, "errors")]
+    parts = [counted(c, getattr(run, c)) for c in (*COUNTERS, "errors")]
     if run.ops_only:
-        parts.append(_("%(count)s OPS-only (left alone)") % {"count": number(run.ops_only)})
+        parts.append(counted("ops_only", run.ops_only))
     return ", ".join(parts)
 
 
 def run_summary(run: SyncRun) -> str:
     """The run's last line: what it was, how it ended, its totals (or what went wrong)."""
-    what = _("Dry run #%(id)s (nothing written)") if run.dry_run else _("Run #%(id)s")
-    what = what % {"id": run.pk}
+    what = (_("Dry run #%(id)s") if run.dry_run else _("Run #%(id)s")) % {"id": run.pk}
     if run.status == SyncRun.Status.SUCCESS:
+        done = (
+            _("%(what)s %(status)s in %(duration)s, nothing written: %(totals)s.")
+            if run.dry_run
+            else _("%(what)s %(status)s in %(duration)s: %(totals)s.")
+        )
         seconds = (run.finished_at - run.started_at).total_seconds()
-        return _("%(what)s %(status)s in %(duration)s: %(totals)s.") % {
+        return done % {
             "what": what,
             "status": run.get_status_display(),
             "duration": format_duration(seconds),
@@ -179,15 +212,22 @@ def run_summary(run: SyncRun) -> str:
     return labelled(f"{what} {run.get_status_display()}", run.problem_text or totals(run))
 
 
+def compared_note(run: SyncRun) -> str:
+    """What an incremental run looked at, so that `1 unchanged` is not read as `1 row checked`."""
+    if run.mode != SyncRun.Mode.INCREMENTAL:
+        return ""
+    return _(
+        "Incremental run: only the rows FAC changed since the last run, and the ids added or removed, were "
+        "compared; --force compares every row."
+    )
+
+
 def verification_lines(results: list[SyncTableResult]) -> list[str]:
     rows = []
     for r in results:
-        state = r.problem_text or _("%(same)s rows identical, %(differ)s differ") % {
-            "same": number(r.unchanged),
-            "differ": number(r.errors),
-        }
+        state = r.problem_text or ", ".join([counted("rows_identical", r.unchanged), counted("differ", r.errors)])
         if r.ops_only:
-            state += ", " + _("%(count)s OPS-only (left alone)") % {"count": number(r.ops_only)}
+            state += ", " + counted("ops_only", r.ops_only)
         rows.append([r.table, state])
     width = max(len(table) for table, state in rows) if rows else 0
     return [f"{table.ljust(width)}  {state}" for table, state in rows]
@@ -208,7 +248,7 @@ def status_first_line(status: SyncStatus, tables: list[str]) -> str:
 
 def selected_problems(status: SyncStatus, tables: list[str]) -> list:
     """The problems of the tables asked for, and those of no table in particular (FAC, the last run)."""
-    return [p for p in status.problems if p.key.partition(":")[2] in ("", *tables)]
+    return [p for p in status.problems if not p.tables or set(p.tables) & set(tables)]
 
 
 def status_level(status: SyncStatus, tables: list[str]) -> Level:
@@ -256,7 +296,11 @@ def watcher_text(watcher: WatcherStatus) -> str:
 
 
 def latency_text(latency: Latency) -> str:
-    return _("Changes arrived in OPS (last 24 h): median %(median)s, longest %(longest)s, over %(count)s syncs") % {
+    return ngettext(
+        "Changes arrived in OPS (last 24 h): median %(median)s, longest %(longest)s, over %(count)s sync",
+        "Changes arrived in OPS (last 24 h): median %(median)s, longest %(longest)s, over %(count)s syncs",
+        latency.count,
+    ) % {
         "median": format_latency(latency.median),
         "longest": format_latency(latency.highest),
         "count": number(latency.count),
@@ -307,16 +351,19 @@ def status_lines(status: SyncStatus, tables: list[str]) -> list[str]:
             ]
         )
     lines += aligned(rows)
+    lines.append(_("age: since the last successful sync; lag: how far OPS is behind FAC's newest change."))
     for row in (t for t in status.tables if t.table in tables and t.adopted):
-        text = _("%(table)s feeds the adopted OPS table %(ops)s: %(count)s OPS-only rows, left alone") % {
-            "table": row.table,
-            "ops": row.ops_table,
-            "count": number(row.ops_only),
-        }
+        text = ngettext(
+            "%(table)s feeds the adopted OPS table %(ops)s: %(count)s OPS-only row, left alone",
+            "%(table)s feeds the adopted OPS table %(ops)s: %(count)s OPS-only rows, left alone",
+            row.ops_only,
+        ) % {"table": row.table, "ops": row.ops_table, "count": number(row.ops_only)}
         if not row.marks_deletions:
-            text += "; " + _("%(count)s rows gone from FAC, recorded (no deleted_at to mark)") % {
-                "count": number(row.vanished)
-            }
+            text += "; " + ngettext(
+                "%(count)s row gone from FAC, recorded (no deleted_at to mark)",
+                "%(count)s rows gone from FAC, recorded (no deleted_at to mark)",
+                row.vanished,
+            ) % {"count": number(row.vanished)}
         lines.append(text)
     return lines
 

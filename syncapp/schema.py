@@ -20,8 +20,8 @@ BYTES_PER_CHARACTER = {"utf8mb4": 4, "utf8mb3": 3, "utf8": 3, "ucs2": 2, "utf16"
 
 @dataclass
 class SchemaCheck:
-    problems: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    problems: list[Message] = field(default_factory=list)  # messages (syncapp.messages): said in each language
+    warnings: list[Message] = field(default_factory=list)
 
 
 def schema_problem(mapping: TableMapping) -> Message | None:
@@ -61,18 +61,21 @@ def schema_check(mapping: TableMapping) -> SchemaCheck:
     fac_columns = server.column_info(fac.connection, fac.table)
     ops_columns = server.column_info(ops.connection, ops.table)
     if fac_columns is None:
-        check.problems.append(f"FAC has no table '{fac.table}'")
+        check.problems.append(message("table_missing", side="FAC", table=fac.table))
     if ops_columns is None:
-        check.problems.append(f"OPS has no table '{ops.table}'")
+        check.problems.append(message("table_missing", side="OPS", table=ops.table))
     elif server.is_view(ops.connection, ops.table):
-        check.problems.append(f"OPS {ops.table} is a view: opsync writes only into tables, never through a view")
+        check.problems.append(message("check_view", table=ops.table))
     if check.problems:
         return check
     for fac_name, ops_name in (*mapping.pairs, ("updated_at", None)):
         if fac_name not in fac_columns:
-            check.problems.append(f"FAC {fac.table}.{fac_name} is missing")
+            check.problems.append(message("check_missing", column=f"FAC {fac.table}.{fac_name}"))
         elif ops_name is not None and ops_name not in ops_columns:
-            check.problems.append(f"OPS {ops.table}.{ops_name} is missing (fed by FAC {fac.table}.{fac_name})")
+            missing = message(
+                "check_missing_fed", column=f"OPS {ops.table}.{ops_name}", fed=f"FAC {fac.table}.{fac_name}"
+            )
+            check.problems.append(missing)
         elif ops_name is not None:
             compare_column(
                 check,
@@ -93,29 +96,22 @@ def check_ops_table(check: SchemaCheck, mapping: TableMapping, columns: dict[str
     """What the OPS table needs besides the mapped columns: a unique id, a synced_at, insertable."""
     ops = mapping.ops()
     if mapping.adopted and APPLICATION_TIMESTAMP in ops.columns:
-        check.warnings.append(
-            f"OPS {ops.table}.{APPLICATION_TIMESTAMP} is fed by FAC, and the operations application writes it too "
-            "(Laravel, on every save): leave it out of the mapping, or --verify and the daily check find "
-            "differences every day"
-        )
+        check.warnings.append(message("check_app_timestamp", column=f"OPS {ops.table}.{APPLICATION_TIMESTAMP}"))
     if "id" in columns and columns["id"].get("key") not in ("PRI", "UNI"):
-        check.problems.append(f"OPS {ops.table}.id is not its primary key: an update by id could touch several rows")
+        check.problems.append(message("check_id_key", column=f"OPS {ops.table}.id"))
     if ops.synced_at:
         info = columns.get(ops.synced_at)
         if info is None:
-            check.problems.append(f"OPS {ops.table}.{ops.synced_at} (synced_at) is missing")
+            check.problems.append(message("check_synced_at_missing", column=f"OPS {ops.table}.{ops.synced_at}"))
         elif info["data_type"] not in DATETIME_TYPES and columns_are_typed(info):
-            check.problems.append(f"OPS {ops.table}.{ops.synced_at} (synced_at) is not a datetime")
+            check.problems.append(message("check_synced_at_type", column=f"OPS {ops.table}.{ops.synced_at}"))
     written = {*ops.columns, ops.synced_at}
     for name, info in columns.items():
         fed = (
             name in written or "auto_increment" in (info.get("extra") or "") or "GENERATED" in (info.get("extra") or "")
         )
         if not fed and not info["nullable"] and info["default"] is None:
-            check.problems.append(
-                f"OPS {ops.table}.{name} is NOT NULL without a default and no FAC column feeds it: "
-                "opsync could not insert a row"
-            )
+            check.problems.append(message("check_not_null_unfed", column=f"OPS {ops.table}.{name}"))
 
 
 def columns_are_typed(info: dict) -> bool:
@@ -125,47 +121,46 @@ def columns_are_typed(info: dict) -> bool:
 
 def compare_column(check: SchemaCheck, fac_label: str, fac: dict, ops_label: str, ops: dict) -> None:
     if fac["nullable"] and not ops["nullable"]:
-        check.problems.append(f"{ops_label} is NOT NULL but {fac_label} may be NULL: such rows would be refused")
+        check.problems.append(message("check_not_null", column=ops_label, fed=fac_label))
     if not (columns_are_typed(fac) and columns_are_typed(ops)):
         return
     problem, warning = holds(fac, ops)
+    types = {"column": ops_label, "type": ops["column_type"], "fed": fac_label, "fed_type": fac["column_type"]}
     if problem:
-        check.problems.append(
-            f"{ops_label} ({ops['column_type']}) cannot hold {fac_label} ({fac['column_type']}): {problem}"
-        )
+        check.problems.append(message("check_cannot_hold", **types, why=problem))
     if warning:
-        check.warnings.append(f"{ops_label} ({ops['column_type']}) and {fac_label} ({fac['column_type']}): {warning}")
+        check.warnings.append(message("check_type_warning", **types, why=warning))
 
 
-def holds(fac: dict, ops: dict) -> tuple[str | None, str | None]:
+def holds(fac: dict, ops: dict) -> tuple[Message | None, Message | None]:
     """(a problem, a warning): can an OPS column of this type hold every value of the FAC column?"""
     kind = fac["data_type"]
     if kind in TEXT_TYPES:
         return holds_text(fac, ops)
     if kind == "decimal":
         if ops["data_type"] != "decimal":
-            return "a fixed-point number would be rounded", None
+            return message("hold_rounded"), None
         if ops["scale"] < fac["scale"] or ops["precision"] - ops["scale"] < fac["precision"] - fac["scale"]:
-            return "fewer digits", None
+            return message("hold_fewer_digits"), None
         return None, None
     if kind in INTEGER_BYTES:
         return holds_integer(fac, ops)
     if kind in DATETIME_TYPES:
-        return (None, None) if ops["data_type"] in DATETIME_TYPES else ("not a date and time", None)
-    return (None, None) if ops["data_type"] == kind else (f"not a {kind}", None)
+        return (None, None) if ops["data_type"] in DATETIME_TYPES else (message("hold_not_datetime"), None)
+    return (None, None) if ops["data_type"] == kind else (message("hold_not_kind", kind=kind), None)
 
 
-def holds_text(fac: dict, ops: dict) -> tuple[str | None, str | None]:
+def holds_text(fac: dict, ops: dict) -> tuple[Message | None, Message | None]:
     if ops["data_type"] not in TEXT_TYPES - {"set"}:
-        return "not a text column", None
+        return message("hold_not_text"), None
     if ops["data_type"] == "enum":
         missing = set(enum_values(fac)) - set(enum_values(ops)) if fac["data_type"] == "enum" else {"…"}
-        return (f"values {', '.join(sorted(missing))} are not in its list", None) if missing else (None, None)
+        return (message("hold_enum", values=", ".join(sorted(missing))), None) if missing else (None, None)
     needed, room = characters(fac), characters(ops)
     if room < needed:
-        return f"{room} characters where FAC allows {needed}", None
+        return message("hold_too_short", count=room, needed=needed), None
     if BYTES_PER_CHARACTER.get(ops["charset"], 1) < BYTES_PER_CHARACTER.get(fac["charset"], 1):
-        return None, f"{ops['charset']} cannot store 4-byte characters (emoji): such rows would be refused"
+        return None, message("hold_charset", charset=ops["charset"])
     return None, None
 
 
@@ -184,15 +179,15 @@ def enum_values(info: dict) -> list[str]:
     return [value.strip("'").replace("''", "'") for value in inside.split("','")]
 
 
-def holds_integer(fac: dict, ops: dict) -> tuple[str | None, str | None]:
+def holds_integer(fac: dict, ops: dict) -> tuple[Message | None, Message | None]:
     if ops["data_type"] not in INTEGER_BYTES:
-        return "not an integer", None
+        return message("hold_not_integer"), None
     if fac["column_type"].startswith("tinyint(1)"):
         return None, None  # a FAC boolean: 0 or 1, which any integer holds
     fac_unsigned, ops_unsigned = "unsigned" in fac["column_type"], "unsigned" in ops["column_type"]
     fac_bytes, ops_bytes = INTEGER_BYTES[fac["data_type"]], INTEGER_BYTES[ops["data_type"]]
     if ops_bytes < fac_bytes:
-        return "a smaller integer", None
+        return message("hold_smaller_integer"), None
     if fac_unsigned and not ops_unsigned and ops_bytes == fac_bytes:
-        return None, "signed: the largest unsigned values would be refused"
+        return None, message("hold_signed")
     return None, None

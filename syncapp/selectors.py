@@ -171,9 +171,17 @@ class TableStatus:
         return Level.OK
 
     @property
-    def freshness(self) -> str:
-        """The dashboard's colour for the level."""
-        return {Level.OK: "green", Level.WARNING: "amber"}.get(self.level, "red")
+    def state(self) -> str:
+        """What is wrong with it, in one word: `failing` (its last run failed), `stale`, `refused`
+        (rows OPS did not store), `late`, or `fresh`."""
+        status = self.last_result.status if self.last_result else None
+        if status == SyncTableResult.Status.FAILED:
+            return "failing"
+        if self.stale:
+            return "stale"
+        if status == SyncTableResult.Status.PARTIAL:
+            return "refused"
+        return "late" if self.late else "fresh"
 
 
 class Level(IntEnum):
@@ -187,15 +195,22 @@ class Level(IntEnum):
 
 @dataclass(frozen=True)
 class Problem:
-    key: str  # "run_failed", "fac_unreachable", "stale:<table>"…: what the ADMINS were told is kept by key
+    kind: str  # fac_unreachable, failed, stale, refused, late, run_failed, watcher_gone, watcher_missing
     level: Level
-    message: Message  # what is wrong
-    advice: Message  # what to do about it
+    message: Message  # what is wrong, for IT: the technical detail
+    advice: Message  # what IT does about it
+    plain: Message | None = None  # what it means, and who must act, for an operations manager
+    tables: tuple[str, ...] = ()  # the tables it is about (none: FAC, the last run, the watcher)
+
+    @property
+    def key(self) -> str:
+        """What the ADMINS were told is kept by key: `fac_unreachable`, `stale:clients,services`…"""
+        return f"{self.kind}:{','.join(self.tables)}" if self.tables else self.kind
 
     @property
     def failing(self) -> bool:
         """Worth a mail and a 503: anything but a table that is merely late."""
-        return not self.key.startswith("late:")
+        return self.kind != "late"
 
 
 @dataclass
@@ -218,22 +233,17 @@ class SyncStatus:
         failed, tables stale, rows refused, tables late."""
         found = []
         if self.fac_error:
-            found.append(Problem("fac_unreachable", Level.CRITICAL, self.fac_error, message("advice_fac")))
+            plain = message("plain_fac")
+            found.append(Problem("fac_unreachable", Level.CRITICAL, self.fac_error, message("advice_fac"), plain))
+        found += table_problems(self.tables)
         run = self.last_run
-        if self.last_run_failed:
+        if self.last_run_failed and not any(p.kind in ("failed", "refused") for p in found):
+            # A failure no table carries (the run stopped before its tables): said as the run's.
             recorded = message("as_recorded", text=run.error) if run.error else message("rows_refused_run")
             reason = run.problems or [recorded]
             level = Level.CRITICAL if run.status == SyncRun.Status.FAILED else Level.WARNING
-            found.append(
-                Problem(
-                    "run_failed",
-                    level,
-                    message("run_failed", run=run.pk, reason=reason),
-                    message("advice_run", run=run.pk),
-                )
-            )
-        for table in self.tables:
-            found += table_problems(table)
+            what = message("run_failed", run=run.pk, reason=reason)
+            found.append(Problem("run_failed", level, what, message("advice_run", run=run.pk), message("plain_run")))
         found += watcher_problems(self.watcher)
         return sorted(found, key=lambda problem: -problem.level)
 
@@ -260,28 +270,61 @@ def watcher_problems(watcher: WatcherStatus) -> list[Problem]:
     """A watcher gone silent; or none running where SYNC_WATCH says the sync is left to one.
     A warning: whatever it leaves undone shows as stale tables, which are critical."""
     record = watcher.record
+    plain = message("plain_watcher")
     if watcher.gone:
         what = message("watcher_gone", host=record.host, pid=record.pid, since=local_time(record.beat_at))
-        return [Problem("watcher_gone", Level.WARNING, what, message("advice_watcher"))]
+        return [Problem("watcher_gone", Level.WARNING, what, message("advice_watcher"), plain)]
     if settings.SYNC_WATCH and not watcher.alive:
-        return [Problem("watcher_missing", Level.WARNING, message("watcher_missing"), message("advice_watcher"))]
+        return [Problem("watcher_missing", Level.WARNING, message("watcher_missing"), message("advice_watcher"), plain)]
     return []
 
 
-def table_problems(table: TableStatus) -> list[Problem]:
+def table_problems(tables: list[TableStatus]) -> list[Problem]:
+    """At most one per table, the most serious: its last run failed, it is stale, rows were refused, it
+    is late. Tables that failed in the same run for the same reason, or are stale alike, are said once."""
     minutes = int(stale_after().total_seconds() // 60)
-    last = table.last_result
-    if table.stale:
-        since = "-" if table.last_success_at is None else local_time(table.last_success_at)
-        what = message("stale", table=table.table, minutes=minutes, since=since)
-        return [Problem(f"stale:{table.table}", Level.CRITICAL, what, message("advice_stale"))]
-    if last is not None and last.refused:
-        what = message("rows_refused", table=table.table, count=last.refused, run=last.run_id)
-        return [Problem(f"refused:{table.table}", Level.WARNING, what, message("advice_rows", run=last.run_id))]
-    if table.late:
-        what = message("late", table=table.table, minutes=int(table.age.total_seconds() // 60))
-        return [Problem(f"late:{table.table}", Level.WARNING, what, message("advice_late"))]
-    return []
+    found: list[Problem] = []
+    failing: dict[tuple, list[TableStatus]] = {}
+    stale = [table for table in tables if table.state == "stale"]
+    for table in tables:
+        last = table.last_result
+        if table.state == "failing":
+            failing.setdefault((last.run_id, repr(failure_reason(last))), []).append(table)
+        elif table.state == "refused":
+            what = message("rows_refused", table=table.table, count=last.refused, run=last.run_id)
+            plain = message("plain_refused", table=[table.table], count=last.refused)
+            advice = message("advice_rows", run=last.run_id)
+            found.append(Problem("refused", Level.WARNING, what, advice, plain, (table.table,)))
+        elif table.state == "late":
+            late = int(table.age.total_seconds() // 60)
+            what, plain = (
+                message("late", table=table.table, minutes=late),
+                message("plain_late", table=[table.table], minutes=late),
+            )
+            found.append(Problem("late", Level.WARNING, what, message("advice_late"), plain, (table.table,)))
+    for (run, _), group in failing.items():
+        names = [table.table for table in group]
+        what = message(
+            "table_failing", tables=names, count=len(names), run=run, reason=failure_reason(group[0].last_result)
+        )
+        plain = message("plain_failing", tables=names, count=len(names))
+        found.append(Problem("failed", Level.CRITICAL, what, message("advice_run", run=run), plain, tuple(names)))
+    if stale:
+        names = [table.table for table in stale]
+        since = min((t.last_success_at for t in stale if t.last_success_at), default=None)
+        what = message("stale", tables=names, count=len(names), minutes=minutes, since=local_time(since))
+        plain = message("plain_stale", tables=names, count=len(names), minutes=minutes)
+        found.append(Problem("stale", Level.CRITICAL, what, message("advice_stale"), plain, tuple(names)))
+    return found
+
+
+def failure_reason(result: SyncTableResult) -> Message:
+    """Why a table's last run failed it: its problem, or (a verification) the rows found different."""
+    if result.problem:
+        return result.problem
+    if result.differences_found:
+        return message("ops_differs", tables=f"{result.table} ({result.errors})")
+    return message("as_recorded", text=result.error)
 
 
 def table_status(mapping: TableMapping, *, fac_ok: bool, fac_now: datetime | None = None) -> TableStatus:

@@ -212,7 +212,7 @@ def test_fac_changes_of_every_kind_converge(existing_ops):
     assert query(session, "SELECT deleted_at IS NOT NULL FROM clients WHERE id = %s", [clients[4]["id"]]) == [(1,)]
     assert query(session, "SELECT * FROM armateurs WHERE id = %s", [armateurs[4]["id"]]) == gone_armateur
     assert VanishedRow.objects.filter(table="armateurs", row_id=armateurs[4]["id"]).exists()
-    assert "1 rows gone from FAC, recorded (no deleted_at to mark)" in sync("--status")[1]
+    assert "1 row gone from FAC, recorded (no deleted_at to mark)" in sync("--status")[1]
     assert {table: existing_ops.ops_owned(table) for table in ADOPTED} == owned
 
     later = now + timedelta(seconds=1)
@@ -355,7 +355,7 @@ def test_the_admin_shows_adopted_tables_under_their_ops_names(existing_ops, sett
     status, page = pages["/admin/adopted/adoptedclient/"]
     assert status == 200
     headers = page.lower().split("<thead>")[1].split("</thead>")[0]
-    assert ">registre_commerce<" in headers and "rccm" not in headers  # OPS's name, not FAC's
+    assert ">ninea<" in headers and ">nif<" not in headers  # OPS's name, not FAC's
     assert existing_ops.clients[0]["nom"] in page and "Client comptoir" in page
     assert "Change it in FAC" in page or "Modifiez-les dans FAC" in page  # the mirror's banner
     status, page = pages["/admin/adopted/adoptedarmateur/"]

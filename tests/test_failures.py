@@ -139,7 +139,7 @@ def test_status_exits_with_each_level_the_monitor_reads(fac, settings):
 
     SyncState.objects.filter(table="services").update(last_success_at=datetime(2020, 1, 1, tzinfo=UTC))
     status, output = sync("--status")
-    assert status == 2 and output.startswith("OPSYNC CRITICAL - services has not been synced")
+    assert status == 2 and output.startswith("OPSYNC CRITICAL - “services” has not been synced")
     status, output = sync("--status", "--table", "clients")  # the tables asked for only
     assert status == 0 and output.startswith("OPSYNC OK - 1 table in step |")
 

@@ -95,11 +95,11 @@ def test_the_command_speaks_french(fac, french):
     finally:
         lock.release()
 
-    assert re.search(r"Exécution n° \d+ réussie en", outputs[0]) and "insertion" in outputs[0]
-    assert outputs[2].startswith("OPSYNC OK - 5 tables à jour |") and "Connexion à FAC : joignable" in outputs[2]
-    assert "OPS diffère de FAC : clients (1) ; lancez --force pour corriger" in outputs[3]
-    assert "table inconnue « factures »" in outputs[5]
-    assert outputs[7].startswith("Non lancée : un processus sans exécution enregistrée tient le verrou")
+    assert re.search(r"Exécution n°\xa0\d+ réussie en", outputs[0]) and "insertion" in outputs[0]
+    assert outputs[2].startswith("OPSYNC OK - 5 tables à jour |") and "Connexion à FAC\xa0: joignable" in outputs[2]
+    assert "OPS diffère de FAC\xa0: clients (1)\xa0; lancez --force pour corriger" in outputs[3]
+    assert "table inconnue «\xa0factures\xa0»" in outputs[5]
+    assert outputs[7].startswith("Non lancée\xa0: un processus sans exécution enregistrée tient le verrou")
     for output in outputs:
         assert english_words(output) == [], output
 
@@ -128,8 +128,10 @@ def test_a_fac_unreachable_run_and_the_lock_read_french_in_the_admin(client, fac
         lock.release()
     run_page = page_text(client.get(reverse("admin:syncapp_syncrun_change", args=[failed.pk])))
 
-    assert "FAC injoignable (accès refusé : identifiant ou mot de passe erroné) ; vérifiez FAC_DB_HOST" in run_page
-    assert f"l'exécution n° {holder.pk} (machine cron-1, processus 4242, lancée le" in dashboard
+    assert (
+        "FAC injoignable (accès refusé\xa0: identifiant ou mot de passe erroné)\xa0; vérifiez FAC_DB_HOST" in run_page
+    )
+    assert f"l'exécution n°\xa0{holder.pk} (machine cron-1, processus 4242, lancée le" in dashboard
     for text in (dashboard, run_page):
         assert english_words(text) == [], re.sub(r"\s+", " ", text)
 
@@ -147,7 +149,9 @@ def test_permissions_and_error_pages_read_french(client, fac, french):
         "Synchronisation FAC | exécution de la synchronisation | Peut lancer une synchronisation depuis le "
         "tableau de bord" in ours
     )
-    assert "Synchronisation FAC | exécution de la synchronisation | Peut voir : exécution de la synchronisation" in ours
+    assert (
+        "Synchronisation FAC | exécution de la synchronisation | Peut voir\xa0: exécution de la synchronisation" in ours
+    )
     for label in ours:
         assert english_words(label) == [], label
 

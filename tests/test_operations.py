@@ -184,7 +184,7 @@ def test_a_stale_table_is_mailed_once_and_its_recovery_too(fac, settings):
     SyncState.objects.filter(table="services").update(last_success_at=datetime(2020, 1, 1, tzinfo=UTC))
     assert alerts_send() == "alert"
     assert alerts_send() is None
-    assert "services n'est plus synchronisée depuis plus de 15 minutes" in mail.outbox[0].body  # LANGUAGE_CODE=fr
+    assert "«\xa0services\xa0» n'est plus synchronisée depuis plus de 15 minutes" in mail.outbox[0].body  # in French
 
     sync()
     assert alerts_send() == "recovery"
@@ -236,7 +236,7 @@ def test_check_deploy_has_nothing_left_to_fix(tmp_path):
         text=True,
     )
     warnings = set(re.findall(r"\(security\.(W\d+)\)", result.stdout + result.stderr))
-    # W005/W021 (HSTS for subdomains, preload) are the domain owner's choice, documented in the README.
+    # W005/W021 (HSTS for subdomains, preload) are the domain owner's choice, documented in docs/guide-exploitation.md (production, step 5).
     assert warnings <= {"W005", "W021"}, result.stdout + result.stderr
 
 

@@ -16,7 +16,7 @@ from tests.mirror import sync
 
 pytestmark = [pytest.mark.django_db(databases=["default", "facturation"], transaction=True)]
 ZERO = "0000-00-00 00:00:00"
-# Where a zero date in FAC's deleted_at lands in OPS: deleted, at a stable instant (README).
+# Where a zero date in FAC's deleted_at lands in OPS: deleted, at a stable instant (docs/architecture.md, "The mirror").
 DELETED_UNKNOWN = datetime(1970, 1, 1, 0, 0, 1)
 
 

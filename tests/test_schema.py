@@ -6,7 +6,7 @@ from django.db import connections
 from syncapp.mapping import mappings
 
 TIMESTAMPS = ["created_at", "updated_at", "deleted_at"]
-# The columns OPS gets of each table, as agreed with the operations application (README, "The mirror").
+# The columns OPS gets of each table, as agreed with the operations application (docs/architecture.md, "The mirror").
 CONTRACT_MIRROR = {
     "clients": "nom email telephone adresse ville pays type rccm nif contact_principal notes",
     "transitaires": "nom email telephone adresse contact_principal nif rccm actif",

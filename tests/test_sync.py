@@ -342,7 +342,7 @@ def test_status_reports_each_table_and_exits_2_when_stale(fac):
     SyncState.objects.filter(table="services").update(last_success_at=datetime(2020, 1, 1, tzinfo=UTC))
     status, output = sync("--status")
     assert status == 2
-    assert output.startswith("OPSYNC CRITICAL - services has not been synced for more than 15 minutes")
+    assert output.startswith("OPSYNC CRITICAL - “services” has not been synced for more than 15 minutes")
     assert re.search(r"^services +CRITICAL ", output, re.MULTILINE)
 
 
@@ -369,7 +369,7 @@ def test_progress_is_shown_only_on_a_terminal(fac):
     terminal, pipe = Terminal(), StringIO()
     call_command("sync_from_facturation", "--force", stdout=terminal)
     call_command("sync_from_facturation", "--force", stdout=pipe)
-    assert "\r  clients : 3/3 lignes comparées" in terminal.getvalue()  # LANGUAGE_CODE=fr, the default
+    assert "\r  clients\xa0: 3/3 lignes comparées" in terminal.getvalue()  # LANGUAGE_CODE=fr, the default
     assert "\r" not in pipe.getvalue()
 
 

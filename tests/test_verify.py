@@ -90,7 +90,7 @@ def test_the_daily_verification_is_recorded_and_mailed(fac, settings):
 
     run = latest()
     assert (run.trigger, run.mode, run.status) == ("cron", "verify", "failed")
-    assert len(mail.outbox) == 1 and "OPS diffère de FAC : clients (1)" in mail.outbox[0].body  # LANGUAGE_CODE=fr
+    assert len(mail.outbox) == 1 and "OPS diffère de FAC\xa0: clients (1)" in mail.outbox[0].body  # LANGUAGE_CODE=fr
     assert Client.objects.get(pk=row["id"]).email == "faux@exemple.ga"
 
 

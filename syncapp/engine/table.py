@@ -187,5 +187,5 @@ def guard_mass_delete(deleted: int, live_before: int, context: RunContext) -> No
     options = context.options
     limit = max(options.max_delete_ratio * live_before, options.max_delete_floor)
     if deleted > limit and not options.allow_mass_delete:
-        ratio = f"{options.max_delete_ratio:.0%}"
-        raise TableFailed(message("mass_delete", deleted=deleted, live=live_before, ratio=ratio))
+        percent = round(options.max_delete_ratio * 100)
+        raise TableFailed(message("mass_delete", deleted=deleted, live=live_before, percent=percent))

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, handle_default_options
 from django.db import DatabaseError, connections
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from syncapp import report
 from syncapp.databases import FacUnreachable, OpsUnavailable, fac_check, ops_check, ops_problem
@@ -77,6 +77,7 @@ class Command(BaseCommand):
 
     def create_parser(self, prog_name, subcommand, **kwargs):
         parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parser.description = str(parser.description)  # argparse wraps text: a lazy translation is not one
         # A bare -v means -v 2, the habit of `php artisan`.
         verbosity = parser._option_string_actions["-v"]
         verbosity.nargs, verbosity.const = "?", 2
@@ -91,7 +92,7 @@ class Command(BaseCommand):
         parser.add_argument("--trigger", choices=SyncRun.Trigger.values, default=SyncRun.Trigger.MANUAL, help=trigger)
         renumber = gettext_lazy(
             "move the operations application's own rows whose ids FAC uses to free ids, with every OPS "
-            "foreign key referencing them (with --dry-run: the preview)"
+            "foreign key referencing them (with --dry-run: what it would move)"
         )
         parser.add_argument("--renumber-ops-only", metavar="TABLE", help=renumber)
         # The dashboard's buttons start the command with the record they made (runs.run_queue).
@@ -205,9 +206,8 @@ class Command(BaseCommand):
 
     def progress(self, table: str, done: int, total: int | None) -> None:
         shown = f"{report.number(done)}/{report.number(total)}" if total else report.number(done)
-        self.stdout.write(
-            "\r  " + _("%(table)s: %(count)s rows compared") % {"table": table, "count": shown}, ending=""
-        )
+        compared = ngettext("%(table)s: %(count)s row compared", "%(table)s: %(count)s rows compared", total or done)
+        self.stdout.write("\r  " + compared % {"table": table, "count": shown}, ending="")
         self.stdout.flush()
         self.progress_shown = True
 
@@ -235,6 +235,8 @@ class Command(BaseCommand):
             if run.dry_run:  # on an adopted table, the adoption preview
                 self.write_lines([report.adoption_preview(r) for r in results if r.table in adopted and not r.problem])
             self.write_lines(report.row_error_lines(results), self.stderr)
+            if note := report.compared_note(run):
+                self.stdout.write(note)
         if run.status != SyncRun.Status.SUCCESS:
             raise CommandError(report.run_summary(run), returncode=1)
         self.stdout.write(self.style.SUCCESS(report.run_summary(run)))
