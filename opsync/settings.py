@@ -97,7 +97,8 @@ if not DEBUG:
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
 
-# Production behind the existing web server (TLS ends there; see docs/guide-exploitation.md, « Installation en production »).
+# Production behind the existing web server (TLS ends there; see docs/guide-exploitation.md,
+# « Installation en production »).
 CSRF_TRUSTED_ORIGINS = config.items("CSRF_TRUSTED_ORIGINS", "")
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

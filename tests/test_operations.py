@@ -236,7 +236,8 @@ def test_check_deploy_has_nothing_left_to_fix(tmp_path):
         text=True,
     )
     warnings = set(re.findall(r"\(security\.(W\d+)\)", result.stdout + result.stderr))
-    # W005/W021 (HSTS for subdomains, preload) are the domain owner's choice, documented in docs/guide-exploitation.md (production, step 5).
+    # W005/W021 (HSTS for subdomains, preload) are the domain owner's choice, documented in
+    # docs/guide-exploitation.md (production, step 5).
     assert warnings <= {"W005", "W021"}, result.stdout + result.stderr
 
 
