@@ -4,7 +4,8 @@ The rows are plain dicts keyed by FAC column name, with Python values (str, Deci
 aware UTC datetimes, None); `build_demo_facturation` turns them into what Django's SQLite
 backend stores. The data is deliberately as untidy as real FAC data (see docs/architecture.md,
 "How a run stays right"): rows with `updated_at` NULL, soft-deleted rows, empty strings, stray
-spaces, accents, emoji, quotes, backslashes and a 5,000-character note, so that a sync run against the demo meets them all.
+spaces, accents, emoji, quotes, backslashes and a 5,000-character note, so that a sync run
+against the demo meets them all.
 
 Each table draws from its own `random.Random`, seeded from the seed and the table name, so
 changing the number of clients leaves the other tables as they were.
