@@ -121,6 +121,8 @@ class AdoptedMirrorAdmin(MirrorAdmin):
 class VanishedRowAdmin(ReadOnlyAdmin):
     """Rows gone from FAC (hard deletes), kept in OPS: marked deleted, or only recorded here."""
 
+    change_list_template = "admin/syncapp/records/change_list.html"
+
     list_display = ("table", "row_id", "row_name", "noticed")
     list_filter = ("table",)
     search_fields = ("=row_id",)
@@ -140,15 +142,24 @@ class OpsOnlyRowAdmin(ReadOnlyAdmin):
     """The adopted tables' rows that are the operations application's own, left alone; those whose id
     FAC uses too collide until `--renumber-ops-only` moves them."""
 
-    list_display = ("table", "row_id", "row_name", "collides", "noticed")
+    change_list_template = "admin/syncapp/records/change_list.html"
+
+    list_display = ("table", "row_id", "row_name", "collision", "noticed")
     list_filter = ("table", "collides")
     search_fields = ("=row_id",)
     row_name, noticed = VanishedRowAdmin.row_name, VanishedRowAdmin.noticed
+
+    @admin.display(description=_("collision"), ordering="collides")
+    def collision(self, record):
+        """In words (a green tick would read as "all is well")."""
+        return _("FAC has a row of this id") if record.collides else ""
 
 
 @admin.register(RenumberedRow)
 class RenumberedRowAdmin(ReadOnlyAdmin):
     """Where `--renumber-ops-only` moved each row: people look up "client 19406" by its former id."""
+
+    change_list_template = "admin/syncapp/records/change_list.html"
 
     list_display = ("ops_table", "old_id", "new_id", "references", "renumbered")
     list_filter = ("table",)

@@ -10,8 +10,7 @@ from statistics import median
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from syncapp import formats, report
 from syncapp.messages import message, render
@@ -48,11 +47,11 @@ def capitalised(text: str) -> str:
 
 # Each table state (TableStatus.state): its colour on the page, and its word.
 STATES = {
-    "fresh": ("green", _lazy("fresh")),
-    "late": ("amber", _lazy("late")),
-    "refused": ("amber", _lazy("rows refused")),
-    "stale": ("red", _lazy("stale")),
-    "failing": ("red", _lazy("failing")),
+    "fresh": ("green", pgettext_lazy("table state", "fresh")),
+    "late": ("amber", pgettext_lazy("table state", "late")),
+    "refused": ("amber", pgettext_lazy("table state", "rows refused")),
+    "stale": ("red", pgettext_lazy("table state", "stale")),
+    "failing": ("red", pgettext_lazy("table state", "failing")),
 }
 
 

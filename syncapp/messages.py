@@ -128,10 +128,11 @@ TEXTS = {
     "watch_stopped": _("Watcher stopped."),
     # Where the sync stands (syncapp.selectors), and what to do about it.
     "stale": ngettext_lazy(
-        "{tables} has not been synced for more than {minutes} minutes (last success: {since})",
-        "{tables} have not been synced for more than {minutes} minutes (last success: {since})",
+        "{tables} has not been synced for more than {minutes} (last success: {since})",
+        "{tables} have not been synced for more than {minutes} (last success: {since})",
         "count",
     ),
+    "minutes": ngettext_lazy("{count} minute", "{count} minutes", "count"),  # inside a text that counts tables
     "late": ngettext_lazy(
         "{table} was last synced {minutes} minute ago, past half of SYNC_STALE_AFTER",
         "{table} was last synced {minutes} minutes ago, past half of SYNC_STALE_AFTER",
@@ -156,8 +157,8 @@ TEXTS = {
         "count",
     ),
     "plain_stale": ngettext_lazy(
-        "{tables} has not been brought up to date for more than {minutes} minutes: the sync no longer runs. Tell IT.",
-        "{tables} have not been brought up to date for more than {minutes} minutes: the sync no longer runs. Tell IT.",
+        "{tables} has not been brought up to date for more than {minutes}: the sync no longer runs. Tell IT.",
+        "{tables} have not been brought up to date for more than {minutes}: the sync no longer runs. Tell IT.",
         "count",
     ),
     "plain_refused": ngettext_lazy(

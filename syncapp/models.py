@@ -15,6 +15,7 @@ from syncapp.fac_models import (  # noqa: F401  (registers the unmanaged FAC mod
     FacService,
     FacTransitaire,
 )
+from syncapp.formats import local_time
 from syncapp.messages import render
 
 # ---------------------------------------------------------------------------
@@ -249,7 +250,7 @@ class SyncRun(ChangeCounts):
         permissions = [("run_sync", _("Can start a sync from the dashboard"))]
 
     def __str__(self):
-        return f"#{self.pk} {timezone.localtime(self.started_at):%Y-%m-%d %H:%M:%S} {self.get_status_display()}"
+        return f"#{self.pk} {local_time(self.started_at)} {self.get_status_display()}"
 
     @property
     def duration(self):

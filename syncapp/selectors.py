@@ -312,8 +312,9 @@ def table_problems(tables: list[TableStatus]) -> list[Problem]:
     if stale:
         names = [table.table for table in stale]
         since = min((t.last_success_at for t in stale if t.last_success_at), default=None)
-        what = message("stale", tables=names, count=len(names), minutes=minutes, since=local_time(since))
-        plain = message("plain_stale", tables=names, count=len(names), minutes=minutes)
+        within = message("minutes", count=minutes)
+        what = message("stale", tables=names, count=len(names), minutes=within, since=local_time(since))
+        plain = message("plain_stale", tables=names, count=len(names), minutes=within)
         found.append(Problem("stale", Level.CRITICAL, what, message("advice_stale"), plain, tuple(names)))
     return found
 

@@ -10,9 +10,20 @@ import os
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.utils import timezone
 
-from syncapp.models import Client, SyncRun
-from tests.factories import ArmateurFactory, ClientFactory, fac_now
+from syncapp.engine.outcome import SyncOptions
+from syncapp.models import Client, OpsOnlyRow, RenumberedRow, SyncRun, SyncTableResult
+from syncapp.runs import run_queue
+from tests.factories import (
+    ArmateurFactory,
+    ClientFactory,
+    RepresentantFactory,
+    ServiceFactory,
+    TransitaireFactory,
+    fac_now,
+)
+from tests.french import agreement_errors, english_words
 from tests.mirror import finished, sync
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
@@ -155,3 +166,85 @@ def test_preview_and_sync_now_from_the_dashboard(browser, live_server, fac, deta
     assert Client.objects.filter(pk=new["id"]).exists()
     browser.get(f"{live_server.url}/admin/syncapp/syncrun/")
     assert str(run.pk) in browser.find_element(By.ID, "result_list").text
+
+
+# Elements that scroll their own content sideways: what they hide, a reader does not see.
+HIDDEN_SIDEWAYS = """
+return [...document.querySelectorAll('body *')].filter(e => {
+  const style = getComputedStyle(e);
+  return e.offsetParent !== null && e.clientWidth > 1 && ['auto', 'scroll', 'hidden'].includes(style.overflowX)
+         && e.scrollWidth > e.clientWidth + 1;
+}).map(e => (e.id || e.className || e.tagName) + ': ' + e.scrollWidth + ' in ' + e.clientWidth);
+"""
+
+
+def failing_run() -> SyncRun:
+    """A run that failed on two tables for the same reason, as FAC unreachable leaves them."""
+    problem = {"code": "fac_unreachable", "params": {"reason": {"code": "reason_cannot_connect", "params": {}}}}
+    run = SyncRun.objects.create(status="failed", finished_at=timezone.now(), tables=["clients", "services"])
+    for table in ("clients", "services"):
+        SyncTableResult.objects.create(run=run, table=table, status="failed", problem=problem, errors=1)
+    return run
+
+
+def test_every_page_fits_its_box_and_reads_french_at_both_widths_light_and_dark(browser, live_server, fac, screenshots):
+    """Dashboard OK and failing, the run list, a run, a dry run pending and done, each mirror list,
+    the OPS-only, vanished and renumbered rows: nothing wider than its box, no English, counts agreeing."""
+    from selenium.webdriver.common.by import By
+
+    ClientFactory.create_batch(3)
+    gone = ClientFactory(nom="Société Équatoriale d'Exploitation Forestière et de Transit Maritime " * 2)
+    ArmateurFactory(code="MSC", nom="MSC")
+    TransitaireFactory()
+    RepresentantFactory()
+    ServiceFactory()
+    assert sync()[0] == 0
+    fac.hard_delete("clients", gone["id"])
+    assert sync()[0] == 0 and sync("--dry-run")[0] == 0
+    run = SyncRun.objects.filter(dry_run=False).latest("started_at")
+    dry = SyncRun.objects.filter(dry_run=True).latest("started_at")
+    pending = run_queue(options=SyncOptions(dry_run=True), trigger="admin")
+    OpsOnlyRow.objects.create(table="clients", row_id=gone["id"] + 1000, collides=True)
+    RenumberedRow.objects.create(table="clients", ops_table="clients", old_id=19406, new_id=1_000_000_001, references=2)
+    log_in(browser, live_server)
+    pages = {
+        "dashboard": "/admin/syncapp/dashboard/",
+        "runs": "/admin/syncapp/syncrun/",
+        "run": f"/admin/syncapp/syncrun/{run.pk}/change/",
+        "dry-run": f"/admin/syncapp/syncrun/{dry.pk}/change/",
+        "dry-run-pending": f"/admin/syncapp/syncrun/{pending.pk}/change/",
+        **{
+            name: f"/admin/syncapp/{model}/"
+            for name, model in (
+                ("clients", "client"),
+                ("transitaires", "transitaire"),
+                ("armateurs", "armateur"),
+                ("representants", "representant"),
+                ("services", "service"),
+            )
+        },
+        "ops-only": "/admin/syncapp/opsonlyrow/",
+        "vanished": "/admin/syncapp/vanishedrow/",
+        "renumbered": "/admin/syncapp/renumberedrow/",
+    }
+    failing = None
+    for theme in ("light", "dark"):
+        browser.execute_script("localStorage.setItem('theme', arguments[0])", theme)
+        for size, (width, height) in SIZES.items():
+            browser.set_window_size(width, height)
+            if theme == "dark" and failing is None:
+                failing = failing_run()
+                pages["dashboard-failing"] = pages.pop("dashboard")
+            for name, path in pages.items():
+                browser.get(live_server.url + path)
+                assert browser.find_element(By.TAG_NAME, "html").get_attribute("data-theme") == theme
+                browser.save_screenshot(str(screenshots / f"{name}-{width}-{theme}.png"))
+                where = f"{name} at {width} px, {theme}"
+                assert overflow(browser) <= 0, f"{where}: wider than the window"
+                assert browser.execute_script(HIDDEN_SIDEWAYS) == [], where
+                text = browser.find_element(By.ID, "content").text
+                assert english_words(text) == [], f"{where}: {text}"
+                assert agreement_errors(text) == [], f"{where}: {text}"
+    verdict = browser.find_element(By.ID, "opsync-verdict")
+    assert verdict.get_attribute("data-level") == "critical"
+    assert verdict.text.count("ne sont plus mises à jour") == 1  # two tables, one sentence

@@ -16,29 +16,10 @@ from django.urls import reverse
 from syncapp.lock import SyncLock
 from syncapp.models import SyncRun
 from tests.factories import ClientFactory, fac_now
+from tests.french import agreement_errors, english_words
 from tests.mirror import sync
 
 BOTH = pytest.mark.django_db(databases=["default", "facturation"], transaction=True)
-# Words that say a sentence is English (none of them French).
-ENGLISH = frozenset(
-    """the and of is are was were with has have been not no rows row run runs failed success unreachable check holds
-    lock synced since ago more than would every each refused stored changed inserted updated restored unchanged
-    errors skipped started finished duration dry identical differ differs missing extra can view add start sync
-    from this that your found allowed there which by to in on at for it its should could left alone reachable free
-    level lag deleted live copy compare write nothing table's run's step warning""".split()  # noqa: SIM905 (a word list reads better as text)
-)
-
-
-def english_words(text: str) -> list[str]:
-    """The English words of a text, leaving out what is not prose."""
-    found = []
-    for token in text.split():
-        if any(mark in token for mark in ("_", "--", "#", "/", "@", "=", "://")) or any(c.isdigit() for c in token):
-            continue
-        word = token.strip("«»“”\"'()[]{}.,;:!?…|·—-").lower()
-        if word in ENGLISH:
-            found.append(word)
-    return found
 
 
 class Text(HTMLParser):
@@ -102,6 +83,7 @@ def test_the_command_speaks_french(fac, french):
     assert outputs[7].startswith("Non lancée\xa0: un processus sans exécution enregistrée tient le verrou")
     for output in outputs:
         assert english_words(output) == [], output
+        assert agreement_errors(output) == [], output
 
 
 @pytest.mark.mariadb
@@ -134,6 +116,7 @@ def test_a_fac_unreachable_run_and_the_lock_read_french_in_the_admin(client, fac
     assert f"l'exécution n°\xa0{holder.pk} (machine cron-1, processus 4242, lancée le" in dashboard
     for text in (dashboard, run_page):
         assert english_words(text) == [], re.sub(r"\s+", " ", text)
+        assert agreement_errors(text) == [], re.sub(r"\s+", " ", text)
 
 
 @BOTH

@@ -137,3 +137,39 @@ def test_status_is_critical_when_fac_is_unreachable(fac):
     assert result.stdout.startswith("OPSYNC CRITICAL - FAC unreachable (Access denied")
     assert "FAC connection: FAC unreachable" in result.stdout
     assert "Traceback" not in result.stderr and SECRET not in result.stdout + result.stderr
+
+
+def bad_inputs(tmp_path: Path) -> list[tuple[str, dict, str]]:
+    """(what, the environment that says it, the name the line must give): each was a traceback once."""
+    latin1 = tmp_path / "latin1.toml"
+    latin1.write_bytes("[clients]\nadopt = true # é\n".encode("latin-1"))
+    nested = tmp_path / "nested.toml"
+    nested.write_text("x = " + "[" * 50_000 + "]" * 50_000, encoding="utf-8")
+    huge = tmp_path / "huge.toml"
+    huge.write_text("# " + "x" * (2 * 1024 * 1024), encoding="utf-8")
+    env_file = tmp_path / "latin1.env"
+    env_file.write_bytes(f"DEBUG=true\nSECRET_KEY={SECRET}\nDB_PASSWORD=été\n".encode("latin-1"))
+    return [
+        ("a .env not UTF-8", {"OPSYNC_ENV_FILE": str(env_file)}, str(env_file)),
+        ("a mapping file not UTF-8", {"SYNC_MAPPING_FILE": str(latin1)}, f"SYNC_MAPPING_FILE {latin1}"),
+        ("a mapping file nested deep", {"SYNC_MAPPING_FILE": str(nested)}, f"SYNC_MAPPING_FILE {nested}"),
+        ("a huge mapping file", {"SYNC_MAPPING_FILE": str(huge)}, f"SYNC_MAPPING_FILE {huge}"),
+        ("an unknown language", {"LANGUAGE_CODE": "xx"}, "LANGUAGE_CODE"),
+        ("an unknown time zone", {"TIME_ZONE": "Mars/Olympus"}, "TIME_ZONE"),
+        ("a huge SYNC_STALE_AFTER", {"SYNC_STALE_AFTER": "99999999999999"}, "SYNC_STALE_AFTER"),
+        ("a huge SYNC_LOOKBACK_SECONDS", {"SYNC_LOOKBACK_SECONDS": "99999999999999"}, "SYNC_LOOKBACK_SECONDS"),
+        ("a huge SYNC_KEEP_DAYS", {"SYNC_KEEP_DAYS": "99999999999999"}, "SYNC_KEEP_DAYS"),
+        ("a log file that is a folder", {"SYNC_LOG_FILE": str(tmp_path)}, "SYNC_LOG_FILE"),
+        ("a log file that cannot be written", {"SYNC_LOG_FILE": str(huge / "sync.log")}, "SYNC_LOG_FILE"),
+    ]
+
+
+def test_bad_input_is_one_line_naming_it_and_status_says_unknown(tmp_path):
+    for what, env, named in bad_inputs(tmp_path):
+        for arguments in (["sync_from_facturation"], ["check"]):
+            assert_one_line_error(manage(*arguments, **env), named)
+        status = manage("sync_from_facturation", "--status", **env)
+        assert status.returncode == 3, f"{what}: {status.stdout}{status.stderr}"
+        assert status.stdout.startswith("OPSYNC UNKNOWN - configuration error: ") and named in status.stdout, what
+        assert status.stdout.count("\n") == 1 and status.stderr == "" and "Traceback" not in status.stdout, what
+        assert SECRET not in status.stdout + status.stderr
