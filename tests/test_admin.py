@@ -261,3 +261,9 @@ def test_the_button_answers_at_once_while_the_run_goes_on(client, synced, detach
         lock.release()
     assert finished(run).status == "success"
     assert Client.objects.get(pk=row.pk).nom == "renommé dans FAC"
+
+
+def test_the_browser_tab_has_an_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
+    assert response.content.startswith(b"<svg")

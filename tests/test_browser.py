@@ -230,7 +230,7 @@ def test_every_page_fits_its_box_and_reads_french_at_both_widths_light_and_dark(
     failing = None
     for theme in ("light", "dark"):
         browser.execute_script("localStorage.setItem('theme', arguments[0])", theme)
-        for size, (width, height) in SIZES.items():
+        for width, height in SIZES.values():
             browser.set_window_size(width, height)
             if theme == "dark" and failing is None:
                 failing = failing_run()

@@ -88,6 +88,8 @@ OPTIONS = [
     ("--verify -v 2", 0),
     ("--check", 0),
     ("--status", 0),
+    ("--allow-mass-delete --table armateurs", 0),
+    ("--trigger cron --table services", 0),
     ("--renumber-ops-only clients --dry-run", 1),  # clients is opsync's own mirror: one line
     ("--table factures", 2),
     ("--table ''", 2),
