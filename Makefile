@@ -4,10 +4,11 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+DEV_INSTALLED := $(VENV)/.installed-dev
 # What mysqlclient needs to compile (Debian/Ubuntu package names).
 SYSTEM_PACKAGES := pkg-config libmariadb-dev gcc
 
-.PHONY: demo test lint format system-deps clean-demo
+.PHONY: demo test lint format lock system-deps clean-demo
 
 # Virtualenv, install, migrate, a demo FAC (SQLite), a sync of it, and where it stands.
 demo: $(INSTALLED) .env
@@ -18,18 +19,18 @@ demo: $(INSTALLED) .env
 	$(PY) manage.py sync_from_facturation --status
 	@echo "Terminé : la base OPS de démonstration est db.sqlite3. Ensuite : $(PY) manage.py createsuperuser && $(PY) manage.py runserver"
 
-test: $(INSTALLED)
+test: $(DEV_INSTALLED)
 	$(PY) -m pytest
 	@if [ "$$($(PY) -m tests.backend)" = mariadb ]; then \
 		echo "--- the same suite on SQLite, for what SQLite can show ---"; \
 		OPSYNC_TEST_DB=sqlite $(PY) -m pytest -q; \
 	fi
 
-lint: $(INSTALLED)
+lint: $(DEV_INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-format: $(INSTALLED)
+format: $(DEV_INSTALLED)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
@@ -40,12 +41,26 @@ clean-demo:
 	cp .env.example .env
 	@echo ".env créé à partir de .env.example (réglages de développement : DEBUG=true, SQLite)."
 
+# Production's packages only, each pinned with its hashes (requirements.txt, compiled by `make lock`).
 $(INSTALLED): requirements.txt
 	@$(MAKE) --no-print-directory system-deps
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements.txt
 	touch $@
+
+# Then the test and lint tools, locked the same way (requirements-dev.txt).
+$(DEV_INSTALLED): $(INSTALLED) requirements-dev.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements.txt -r requirements-dev.txt
+	touch $@
+
+# Recompile the lock files from requirements.in and requirements-dev.in. Every pin stays as it is
+# unless asked: `make lock UPGRADE=django` moves Django (and what it needs) to its newest release
+# that the .in file allows.
+LOCK := $(PY) -m piptools compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+lock: $(DEV_INSTALLED)
+	$(LOCK) $(if $(UPGRADE),--upgrade-package $(UPGRADE)) -o requirements.txt requirements.in
+	$(LOCK) $(if $(UPGRADE),--upgrade-package $(UPGRADE)) -o requirements-dev.txt requirements-dev.in
 
 # mysqlclient compiles against the MariaDB client library: install it when we can.
 system-deps:

@@ -133,7 +133,7 @@ class Settings:
 
     def writable_file(self, name: str, default: Path) -> Path:
         """A file opsync appends to (the sync log): refused at start-up when it could not be, rather
-        than failing the first run after its record is made."""
+        than failing the first run after its record is made; its folder is made if need be."""
         path = Path(self.text(name, str(default)))
         if path.is_dir():
             raise ConfigError(f"{name} is a folder: name a file in it, such as {path / 'sync-facturation.log'}")
@@ -141,6 +141,10 @@ class Settings:
         writable = os.access(existing, os.W_OK) and (existing == path or os.access(existing, os.X_OK))
         if (existing != path and not existing.is_dir()) or not writable:
             raise ConfigError(f"{name} cannot be written: {existing} is not a folder opsync may write in")
+        try:  # its folder, so that the first line written (a failed login, say) finds it
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"{name} cannot be written: its folder cannot be made ({exc.strerror})") from None
         return path
 
     def emails(self, name: str) -> list[tuple[str, str]]:

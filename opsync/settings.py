@@ -2,6 +2,7 @@
 
 import os
 import shlex
+from datetime import timedelta
 from pathlib import Path
 
 from opsync.env import ConfigError, Settings, database_settings
@@ -27,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_crontab",
+    "axes",  # login throttling (syncapp/logins.py)
     "syncapp",
     "syncapp.adopted",
 ]
@@ -41,7 +43,19 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: it answers a locked login with syncapp.logins.locked_out
 ]
+
+# Logins (syncapp/logins.py): after LOGIN_FAILURE_LIMIT failures in a row, the account and the
+# address are each locked for LOGIN_LOCKOUT_MINUTES; every failure is logged.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = config.integer("LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
+AXES_COOLOFF_TIME = timedelta(minutes=config.integer("LOGIN_LOCKOUT_MINUTES", 15, minimum=1, maximum=1440))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "syncapp.logins.locked_out"
+AXES_CLIENT_IP_CALLABLE = "syncapp.logins.client_address"
+AXES_VERBOSE = False  # syncapp.logins logs each failure, in the sync log
 
 ROOT_URLCONF = "opsync.urls"
 WSGI_APPLICATION = "opsync.wsgi.application"
@@ -200,5 +214,6 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["console"], "level": "WARNING"},
         "opsync.sync": {"handlers": ["sync_file"], "level": "INFO", "propagate": False},
+        "opsync.security": {"handlers": ["sync_file"], "level": "INFO", "propagate": False},
     },
 }

@@ -6,3 +6,6 @@ class SyncappConfig(AppConfig):
     name = "syncapp"
     verbose_name = _("FAC synchronisation")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from syncapp import logins  # noqa: F401 (logs each failed login)
