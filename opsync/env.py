@@ -52,7 +52,6 @@ class Settings:
     """
 
     def __init__(self, env_file: Path):
-        self.env = environ.Env()
         if env_file.exists():
             # The process environment wins over the file (overwrite=False).
             try:
@@ -63,7 +62,7 @@ class Settings:
                 raise ConfigError(f"{env_file} cannot be read ({exc.strerror})") from None
 
     def text(self, name: str, default: str | None = None) -> str:
-        value = self.env.str(name, default="").strip()
+        value = self.verbatim(name).strip()
         if value:
             return value
         if default is None:
@@ -72,7 +71,13 @@ class Settings:
 
     def raw(self, name: str, default: str = "") -> str:
         """A value used verbatim, such as a password (never echoed back)."""
-        return self.env.str(name, default=default)
+        return self.verbatim(name, default)
+
+    @staticmethod
+    def verbatim(name: str, default: str = "") -> str:
+        """The variable as written: django-environ's Env would read `$HOME` (or a password that begins
+        with `$`) as the name of another variable and put that one's value in its place."""
+        return os.environ.get(name, default)
 
     def integer(
         self, name: str, default: int | None = None, *, minimum: int | None = None, maximum: int | None = None
@@ -114,6 +119,17 @@ class Settings:
         value = self.text(name, default).lower()
         if value not in choices:
             raise ConfigError(f"{name} must be one of: {', '.join(choices)}")
+        return value
+
+    def secret_key(self, name: str) -> str:
+        """Production's key, refused as `check --deploy` would flag it: short, of few characters, or Django's
+        insecure placeholder. The line never shows the key."""
+        value = self.text(name)
+        if len(value) < 50 or len(set(value)) < 5 or value.startswith("django-insecure"):
+            raise ConfigError(
+                f'{name} is too weak for production: at least 50 random characters (python -c "import secrets; '
+                'print(secrets.token_urlsafe(50))")'
+            )
         return value
 
     def language(self, name: str, default: str, languages: tuple[str, ...]) -> str:

@@ -15,7 +15,7 @@ DEBUG = config.boolean("DEBUG", False)
 if DEBUG:
     SECRET_KEY = config.text("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
 else:
-    SECRET_KEY = config.text("SECRET_KEY")
+    SECRET_KEY = config.secret_key("SECRET_KEY")
 ALLOWED_HOSTS = config.items("ALLOWED_HOSTS", "localhost,127.0.0.1" if DEBUG else "")
 if not ALLOWED_HOSTS and not DEBUG:
     raise ConfigError("ALLOWED_HOSTS is not set (needed when DEBUG is false)")
@@ -202,6 +202,7 @@ LOGGING = {
     "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(message)s", "datefmt": "%Y-%m-%dT%H:%M:%S%z"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler"},
+        "mail_admins": {"class": "django.utils.log.AdminEmailHandler", "level": "ERROR", "filters": ["production"]},
         # delay: the file is opened on the first line written, by the sync only.
         "sync_file": {
             "class": "logging.FileHandler",
@@ -211,8 +212,10 @@ LOGGING = {
             "delay": True,
         },
     },
+    "filters": {"production": {"()": "django.utils.log.RequireDebugFalse"}},
     "loggers": {
-        "django": {"handlers": ["console"], "level": "WARNING"},
+        # A server error is mailed to ADMINS in production, as Django's own default would.
+        "django": {"handlers": ["console", "mail_admins"], "level": "WARNING"},
         "opsync.sync": {"handlers": ["sync_file"], "level": "INFO", "propagate": False},
         "opsync.security": {"handlers": ["sync_file"], "level": "INFO", "propagate": False},
     },

@@ -4,12 +4,22 @@ Each point of the security review, reproduced and then held: a burst of wrong pa
 account and the address, and the right one is refused until the lock ends; every failure is logged.
 """
 
+import subprocess
+import sys
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.models import User
+from django.core import mail
+
+from syncapp.models import SyncRun
+from tests.factories import ClientFactory
+from tests.mirror import subprocess_env, sync
+
+ROOT = Path(__file__).resolve().parent.parent
 
 BOTH = pytest.mark.django_db(databases=["default", "facturation"], transaction=True)
 PROXY = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_REAL_IP": "192.0.2.10"}  # nginx on this host, for a client
@@ -43,3 +53,64 @@ def test_a_burst_of_wrong_passwords_locks_the_account_until_the_lock_ends_and_ea
 
     time.sleep(3.5)
     assert log_in(client, "Le-bon-mot-de-passe-2026", **PROXY).status_code == 302  # the lock has ended
+
+
+@pytest.mark.mariadb
+@BOTH
+def test_a_password_beginning_with_a_dollar_is_read_as_written(fac):
+    """django-environ would read `$Dollar-pw-1` as the variable `Dollar-pw-1` (and `$HOME` as /root)."""
+    from tests import backend
+    from tests.adopted import query, root
+
+    session = root()
+    query(session, "DROP USER IF EXISTS 'opsync_dollar'@'%%'")
+    query(session, "CREATE USER 'opsync_dollar'@'%%' IDENTIFIED BY '$Dollar-pw-1'")
+    query(session, f"GRANT SELECT ON `{backend.FAC_TEST_DATABASE}`.* TO 'opsync_dollar'@'%%'")
+    try:
+        done = manage_child("--status", FAC_DB_USERNAME="opsync_dollar", FAC_DB_PASSWORD="$Dollar-pw-1", HOME="/root")
+        assert "FAC connection: reachable" in done.stdout, done.stdout + done.stderr
+        done = manage_child("--status", FAC_DB_USERNAME="opsync_dollar", FAC_DB_PASSWORD="$HOME", HOME="$Dollar-pw-1")
+        assert "Access denied" in done.stdout  # `$HOME` is a password of its own, not the home folder's
+    finally:
+        query(session, "DROP USER IF EXISTS 'opsync_dollar'@'%%'")
+        session.close()
+
+
+def manage_child(*args, **env) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "manage.py", "sync_from_facturation", *args], cwd=ROOT,
+                          env=subprocess_env(**env), capture_output=True, text=True, timeout=60)  # fmt: skip
+
+
+@BOTH
+def test_a_server_error_in_production_reaches_the_admins_mailbox(client, settings):
+    settings.DEBUG = False
+    settings.ADMINS = [("Informatique", "informatique@opsync.ga")]
+    settings.ROOT_URLCONF = "tests.urls_error"
+    client.raise_request_exception = False
+    response = client.get("/broken/")
+    assert response.status_code == 500
+    assert len(mail.outbox) == 1 and "informatique@opsync.ga" in mail.outbox[0].to
+    assert "a bug in a view" in mail.outbox[0].body
+
+
+def test_a_weak_secret_key_stops_production_in_one_line():
+    env = {**subprocess_env(), "DEBUG": "false", "SECRET_KEY": "abc", "ALLOWED_HOSTS": "ops.example.ga"}
+    done = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=60)  # fmt: skip
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "SECRET_KEY is too weak for production" in done.stderr
+    assert "abc" not in done.stderr
+
+
+@BOTH
+def test_queued_run_accepts_only_a_run_still_queued_and_never_changes_a_finished_one(fac):
+    ClientFactory()
+    assert sync()[0] == 0
+    finished_run = SyncRun.objects.get()
+    before = SyncRun.objects.filter(pk=finished_run.pk).values().get()
+
+    status, output = sync("--queued-run", str(finished_run.pk))
+
+    assert status == 2 and f"run #{finished_run.pk} is not waiting to be carried out: nothing done" in output
+    assert SyncRun.objects.filter(pk=finished_run.pk).values().get() == before
+    assert SyncRun.objects.count() == 1

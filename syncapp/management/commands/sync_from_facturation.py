@@ -153,7 +153,14 @@ class Command(BaseCommand):
             allow_mass_delete=allow_mass_delete,
             keep_all_changes=self.verbosity >= 3,
         )
-        queued = SyncRun.objects.filter(pk=options["queued_run"]).first() if options["queued_run"] else None
+        queued = None
+        if options["queued_run"] is not None:  # a dashboard button's record: only one still waiting for us
+            queued = SyncRun.objects.filter(pk=options["queued_run"], status=SyncRun.Status.QUEUED).first()
+            if queued is None:
+                raise CommandError(
+                    _("run #%(id)s is not waiting to be carried out: nothing done") % {"id": options["queued_run"]},
+                    returncode=USAGE_ERROR,
+                )
         run = sync_run(
             options=sync_options,
             trigger=options["trigger"],
