@@ -12,6 +12,7 @@ from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_noop as _
 
 from syncapp.formats import Count
+from syncapp.text import escaped
 
 Message = dict  # {"code": "fac_unreachable", "params": {"reason": "…"}}
 
@@ -224,14 +225,15 @@ def render(problem: Message | None) -> str:
 
 def rendered(value):
     """A parameter as it goes into a text: messages in words, lists of them joined; a list of names
-    (tables) quoted as the language quotes them: « clients », « services »."""
+    (tables) quoted as the language quotes them: « clients », « services »; text from outside (a FAC
+    value, MySQL's words quoting one) with its control characters escaped: it stays on its line."""
     if is_message(value):
         return render(value)
     if isinstance(value, list) and all(is_message(item) for item in value):
         return "; ".join(render(item) for item in value)
     if isinstance(value, list):
-        return ", ".join(gettext("“%(name)s”") % {"name": name} for name in value)
-    return value
+        return ", ".join(gettext("“%(name)s”") % {"name": escaped(str(name))} for name in value)
+    return escaped(value) if isinstance(value, str) else value
 
 
 def in_english(problem: Message | None) -> str:

@@ -29,6 +29,7 @@ from syncapp.mapping import TABLE_NAMES, mapping_for
 from syncapp.messages import Message, in_english, is_message, message
 from syncapp.models import TOTALS, SyncRun, SyncState, SyncTableResult, current_host, current_pid
 from syncapp.selectors import lock_holder_message, running_run
+from syncapp.text import escaped
 from syncapp.verify import verify_table
 
 logger = logging.getLogger("opsync.sync")
@@ -256,7 +257,9 @@ def log_table(run: SyncRun, outcome: TableOutcome, counts: dict[str, int]) -> No
     for row_error in outcome.row_errors:
         reason = row_error["params"].get("reason")  # a collision has none
         server = reason["params"].get("server") if is_message(reason) else None
-        logger.error("run #%s %s %s%s", run.pk, outcome.table, row_error["reason"], f" ({server})" if server else "")
+        logger.error(
+            "run #%s %s %s%s", run.pk, outcome.table, row_error["reason"], f" ({escaped(server)})" if server else ""
+        )
     if len(outcome.failed_ids) > ROW_ERRORS_KEPT:
         more = len(outcome.failed_ids) - ROW_ERRORS_KEPT
         logger.error("run #%s %s and %s more rows not stored (all read again next run)", run.pk, outcome.table, more)

@@ -433,3 +433,25 @@ def test_a_view_is_never_written_through(existing_ops, settings, tmp_path):
         assert status == 1 and "OPS clients_vue is a view" in output
     finally:
         query(session, "DROP VIEW clients_vue")
+
+
+def test_a_fac_value_with_line_breaks_cannot_forge_a_log_line(existing_ops, settings):
+    """MySQL's error quotes the value it refused: with its \\n, it would have written a line of its own."""
+    import re
+
+    from django.conf import settings as django_settings
+
+    query(existing_ops.session, "ALTER TABLE clients ADD UNIQUE KEY clients_email_unique (email)")
+    forged = "D\x1b[2K\r\n2026-12-01T00:00:00+0100 INFO run #999 clients success"
+    ClientFactory(email=forged, updated_at=fac_now())
+    ClientFactory(email=forged, updated_at=fac_now())  # FAC allows it; OPS's unique key refuses the second
+
+    status, output = sync("--table", "clients")
+
+    assert status == 1 and "another row already has this value of the unique key" in output
+    log = django_settings.SYNC_LOG_FILE.read_text(encoding="utf-8")
+    assert all(re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} [A-Z]+ ", line) for line in log.splitlines()), log
+    assert "[2K\\r\\n2026-12-01T00:00:00+0100 INFO run #999" in log  # one line, escaped
+    result = SyncRun.objects.latest("started_at").results.get(table="clients")
+    assert not any(mark in result.error + str(result.row_errors) for mark in ("\n2026", "\r", "\x1b"))
+    assert "\n" not in output.split("unique key")[1].split("\n")[0] + "x"
