@@ -173,6 +173,8 @@ SYNC_INTERVAL_MINUTES = config.integer("SYNC_INTERVAL_MINUTES", 5, minimum=1, ma
 # (keeping the alerts, the daily check and the pruning), and --status warns when none is alive.
 SYNC_WATCH = config.boolean("SYNC_WATCH", False)
 SYNC_WATCH_INTERVAL = config.number("SYNC_WATCH_INTERVAL", 2, minimum=0.1, maximum=60)  # seconds
+# /healthz/sync?fac=1 reaches FAC at most once per this many seconds, however often it is called.
+SYNC_HEALTH_FAC_EVERY = config.integer("SYNC_HEALTH_FAC_EVERY", 60, minimum=1, maximum=3600)
 
 # The schedule (django-crontab): `manage.py crontab add|show|remove` for the current user.
 # Each line runs this checkout's Python and manage.py, output appended to the sync log.

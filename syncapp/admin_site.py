@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from syncapp.dashboard import dashboard_context
 from syncapp.engine.outcome import SyncOptions
 from syncapp.models import SyncRun
-from syncapp.runs import run_detached
+from syncapp.runs import run_from_dashboard
 
 
 def post_only(view):
@@ -71,8 +71,15 @@ class OpsyncAdminSite(admin.AdminSite):
         """The same command as cron's, in a process of its own, under the same lock; then the run's page."""
         if not request.user.has_perm("syncapp.run_sync"):
             raise PermissionDenied
-        run = run_detached(options=SyncOptions(dry_run=dry_run), trigger=SyncRun.Trigger.ADMIN, user=request.user)
-        if run.status == SyncRun.Status.FAILED:
+        run, started = run_from_dashboard(options=SyncOptions(dry_run=dry_run), user=request.user)
+        if not started:
+            under_way = (
+                gettext("Dry run #%(id)s is already under way: here it is.")
+                if run.dry_run
+                else gettext("Run #%(id)s is already under way: here it is.")
+            )
+            messages.info(request, under_way % {"id": run.pk})
+        elif run.status == SyncRun.Status.FAILED:
             messages.error(request, gettext("Not started: %(reason)s.") % {"reason": run.problem_text})
         else:
             started = gettext("Dry run #%(id)s started.") if dry_run else gettext("Run #%(id)s started.")

@@ -142,6 +142,19 @@ def fac_check() -> None:
         raise FacUnreachable(message("fac_unreachable", reason=error_reason(exc))) from None
 
 
+def fac_check_afresh() -> None:
+    """A new FAC connection, and a query on it: what the health check needs to know FAC answers now."""
+    connection = connections[FAC_ALIAS]
+    connection.close()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError as exc:
+        raise FacUnreachable(message("fac_unreachable", reason=error_reason(exc))) from None
+    finally:
+        connection.close()
+
+
 def drop_broken_connections() -> None:
     """A connection found dead (FAC cut mid-read or between tables) is closed, to be reopened."""
     for alias in (FAC_ALIAS, OPS_ALIAS):

@@ -10,6 +10,7 @@ import fcntl
 import hashlib
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from django.db import connections
@@ -19,17 +20,28 @@ from syncapp.sql import server
 
 
 class SyncLock:
-    def __init__(self):
+    """`purpose` names what it keeps to one at a time: the sync itself, or the dashboard's buttons."""
+
+    def __init__(self, purpose: str = "sync"):
         settings_dict = connections[OPS_ALIAS].settings_dict
         self.vendor = connections[OPS_ALIAS].vendor
         database = str(settings_dict["NAME"])
-        self.name = f"opsync.sync.{database}"[:64]
+        self.name = f"opsync.{purpose}.{database}"[:64]
         self.connection = None
         self.file = None
         digest = hashlib.sha1(database.encode(), usedforsecurity=False).hexdigest()[:16]
         if self.vendor == "sqlite" and connections[OPS_ALIAS].is_in_memory_db():
             digest += f"-{os.getpid()}"  # an in-memory database (tests) is this process's alone
-        self.path = Path(tempfile.gettempdir()) / f"opsync-sync-{digest}.lock"
+        self.path = Path(tempfile.gettempdir()) / f"opsync-{purpose}-{digest}.lock"
+
+    def acquire_within(self, seconds: float) -> bool:
+        """Take the lock, waiting for it a little while (another click's request is quick)."""
+        deadline = time.monotonic() + seconds
+        while not self.acquire():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
 
     def acquire(self) -> bool:
         """Take the lock if it is free; never waits."""

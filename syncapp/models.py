@@ -429,6 +429,21 @@ class RenumberedRow(models.Model):
         return f"{self.ops_table} #{self.old_id} → #{self.new_id}"
 
 
+class FacCheck(models.Model):
+    """The last time /healthz/sync?fac=1 reached FAC, and what it found: one row, shared by every web
+    worker, so that FAC sees at most one check per SYNC_HEALTH_FAC_EVERY seconds whoever calls."""
+
+    checked_at = models.DateTimeField(default=timezone.now)
+    problem = models.JSONField(null=True, blank=True)  # why FAC was unreachable (a message); None: reachable
+
+    class Meta:
+        verbose_name = _("FAC check")
+        verbose_name_plural = _("FAC checks")
+
+    def __str__(self):
+        return f"{self.checked_at:%Y-%m-%d %H:%M:%S}"
+
+
 class AlertState(models.Model):
     """What the ADMINS were last told, so that they hear of each change once, not every run."""
 

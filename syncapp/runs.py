@@ -76,6 +76,30 @@ def run_detached(*, options: SyncOptions, trigger: str, user=None) -> SyncRun:
     return run
 
 
+def run_from_dashboard(*, options: SyncOptions, user) -> tuple[SyncRun, bool]:
+    """A button's run, one at a time: (the run, whether it was started now).
+
+    While a run started from the admin is queued or running, a click (a double click, thirty
+    clicks) gets that run and starts nothing. The check and the start are made under a lock of
+    their own, so that two clicks cannot both find nothing and both start.
+    """
+    lock = SyncLock(purpose="dashboard")
+    held = lock.acquire_within(5)
+    try:
+        since = timezone.now() - QUEUED_FOR_AT_MOST
+        pending = SyncRun.objects.filter(
+            trigger=SyncRun.Trigger.ADMIN,
+            status__in=(SyncRun.Status.QUEUED, SyncRun.Status.RUNNING),
+            started_at__gte=since,
+        ).first()
+        if pending is not None:
+            return pending, False
+        return run_detached(options=options, trigger=SyncRun.Trigger.ADMIN, user=user), True
+    finally:
+        if held:
+            lock.release()
+
+
 def sync_run(
     *,
     options: SyncOptions,

@@ -136,8 +136,8 @@ class TableStatus:
     adopted: bool  # the OPS table belongs to the operations application
     last_success_at: datetime | None
     cursor: datetime | None
-    ops_live: int
-    ops_deleted: int
+    ops_live: int | None  # None: not counted (the health check)
+    ops_deleted: int | None
     ops_only: int  # adopted tables: the operations application's own rows, left alone
     vanished: int  # rows gone from FAC, kept in OPS (marked deleted where the table has a deleted_at)
     marks_deletions: bool  # the OPS table has a column fed by FAC's deleted_at
@@ -328,10 +328,15 @@ def failure_reason(result: SyncTableResult) -> Message:
     return message("as_recorded", text=result.error)
 
 
-def table_status(mapping: TableMapping, *, fac_ok: bool, fac_now: datetime | None = None) -> TableStatus:
-    """`fac_now`: FAC's clock (naive UTC), when FAC is asked."""
+def table_status(
+    mapping: TableMapping, *, fac_ok: bool, fac_now: datetime | None = None, counts: bool = True
+) -> TableStatus:
+    """`fac_now`: FAC's clock (naive UTC), when FAC is asked. Without `counts` (the health check),
+    no table is counted on either side: the records alone say how fresh it is."""
     state = SyncState.objects.filter(table=mapping.name).first()
-    live, deleted = rows.count_live_and_deleted(mapping.ops(with_set_aside=True), mapping.name)
+    live = deleted = None
+    if counts:
+        live, deleted = rows.count_live_and_deleted(mapping.ops(with_set_aside=True), mapping.name)
     fac_rows = newest = None
     if fac_ok:
         fac_rows, _, _, newest = rows.summary(mapping.fac)
@@ -352,8 +357,8 @@ def table_status(mapping: TableMapping, *, fac_ok: bool, fac_now: datetime | Non
         cursor=cursor_at,
         ops_live=live,
         ops_deleted=deleted,
-        ops_only=OpsOnlyRow.objects.filter(table=mapping.name).count(),
-        vanished=VanishedRow.objects.filter(table=mapping.name).count(),
+        ops_only=OpsOnlyRow.objects.filter(table=mapping.name).count() if counts else 0,
+        vanished=VanishedRow.objects.filter(table=mapping.name).count() if counts else 0,
         marks_deletions=mapping.ops_name("deleted_at") is not None,
         fac_rows=fac_rows,
         lag=lag,
@@ -363,7 +368,7 @@ def table_status(mapping: TableMapping, *, fac_ok: bool, fac_now: datetime | Non
 
 
 def sync_status(*, check_fac: bool = True) -> SyncStatus:
-    """The state of every table; FAC is queried only when check_fac (the health check skips it)."""
+    """The state of every table, counted on both sides; FAC is queried only when check_fac."""
     fac_error = fac_now = None
     if check_fac:
         try:
@@ -376,11 +381,21 @@ def sync_status(*, check_fac: bool = True) -> SyncStatus:
     except DatabaseError as exc:  # FAC dropped between the check and the counts
         fac_error = message("fac_query_failed", reason=error_reason(exc))
         tables = [table_status(m, fac_ok=False) for m in mappings()]
+    return status_of(tables, fac_error=fac_error, fac_checked=check_fac)
+
+
+def health_status() -> SyncStatus:
+    """For /healthz/sync, which anyone may call often: from the records alone, no table counted."""
+    tables = [table_status(m, fac_ok=False, counts=False) for m in mappings()]
+    return status_of(tables, fac_error=None, fac_checked=False)
+
+
+def status_of(tables: list[TableStatus], *, fac_error: Message | None, fac_checked: bool) -> SyncStatus:
     holder = lock_holder_message(running_run()) if SyncLock().is_held() else None
     return SyncStatus(
         tables=tables,
         fac_error=fac_error,
-        fac_checked=check_fac,
+        fac_checked=fac_checked,
         lock_holder=holder,
         last_run=last_real_run(),
         watcher=watcher_status(),

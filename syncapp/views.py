@@ -1,4 +1,5 @@
-"""/healthz/sync: JSON for uptime monitors. No secrets, no personal data, no FAC query unless asked.
+"""/healthz/sync: JSON for uptime monitors. No secrets, no personal data, no table counted; FAC reached
+only with `?fac=1`, and then at most once per SYNC_HEALTH_FAC_EVERY seconds whoever calls.
 
 Beside the tables: the watcher's heartbeat (null when none ever ran) and, over the last 24 h, how
 long changes took to arrive in OPS (null when none did).
@@ -6,18 +7,26 @@ long changes took to arrive in OPS (null when none did).
 And `/`, which leads to the admin: the dashboard is what people come for.
 """
 
-from django.db import DatabaseError
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from syncapp.selectors import stale_after, sync_status
+from syncapp.databases import FacUnreachable, fac_check_afresh
+from syncapp.models import FacCheck
+from syncapp.selectors import health_status, stale_after
 
 
 def health(request: HttpRequest) -> JsonResponse:
     """200 when every table is fresh and nothing is failing, else 503. `?fac=1` also checks FAC."""
     try:
-        status = sync_status(check_fac=request.GET.get("fac") == "1")
+        status = health_status()
+        fac_check = fac_check_shared() if request.GET.get("fac") == "1" else None
+        if fac_check is not None:
+            status.fac_error, status.fac_checked = fac_check.problem, True
     except DatabaseError:  # OPS itself down, or not migrated: say so, and nothing else
         return JsonResponse({"status": "failing", "ops": "unreachable", "checked_at": now()}, status=503)
     last = status.last_run
@@ -59,9 +68,29 @@ def health(request: HttpRequest) -> JsonResponse:
         if not latency.count
         else {"median": round(latency.median, 2), "max": round(latency.highest, 2), "syncs": latency.count}
     )
-    if status.fac_checked:
+    if fac_check is not None:  # FAC's answer as the last shared check had it, and how old it is
         body["fac"] = "reachable" if status.fac_error is None else "unreachable"
+        body["fac_checked_at"] = fac_check.checked_at.isoformat()
+        body["fac_check_age_seconds"] = int((timezone.now() - fac_check.checked_at).total_seconds())
     return JsonResponse(body, status=200 if status.healthy else 503)
+
+
+def fac_check_shared() -> FacCheck:
+    """Reach FAC unless a check within SYNC_HEALTH_FAC_EVERY already did; callers meanwhile wait for it
+    (at most FAC's connect timeout) and share its answer, whichever web worker they came to."""
+    FacCheck.objects.get_or_create(pk=1, defaults={"checked_at": timezone.now() - timedelta(days=1)})
+    with transaction.atomic():
+        check = FacCheck.objects.select_for_update().get(pk=1)
+        if timezone.now() - check.checked_at < timedelta(seconds=settings.SYNC_HEALTH_FAC_EVERY):
+            return check
+        try:
+            fac_check_afresh()
+            check.problem = None
+        except FacUnreachable as exc:
+            check.problem = exc.problem
+        check.checked_at = timezone.now()
+        check.save()
+        return check
 
 
 def now() -> str:

@@ -114,3 +114,71 @@ def test_queued_run_accepts_only_a_run_still_queued_and_never_changes_a_finished
     assert status == 2 and f"run #{finished_run.pk} is not waiting to be carried out: nothing done" in output
     assert SyncRun.objects.filter(pk=finished_run.pk).values().get() == before
     assert SyncRun.objects.count() == 1
+
+
+@BOTH
+def test_thirty_clicks_on_sync_now_start_one_run(fac, detached):
+    """30 POSTs by one user at once: one run starts, every click lands on its page."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.test import Client
+
+    from tests.mirror import finished
+
+    ClientFactory()
+    user = User.objects.create_superuser("chef", "chef@opsync.ga", "Le-bon-mot-de-passe-2026")
+
+    def click(_):
+        browser = Client()
+        browser.force_login(user)
+        return browser.post("/admin/syncapp/dashboard/sync/")
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(click, range(30)))
+
+    runs = list(SyncRun.objects.filter(trigger=SyncRun.Trigger.ADMIN))
+    assert len(runs) == 1, [(run.pk, run.status) for run in runs]
+    assert {answer.status_code for answer in answers} == {302}
+    assert {answer["Location"] for answer in answers} == {f"/admin/syncapp/syncrun/{runs[0].pk}/change/"}
+    assert finished(runs[0]).status == SyncRun.Status.SUCCESS
+
+
+@pytest.mark.mariadb
+@BOTH
+def test_many_health_checks_at_once_reach_fac_once(fac, live_server, settings):
+    """40 calls of /healthz/sync?fac=1 from 16 threads: one FAC connection and query, counted by the server."""
+    import json
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests import backend
+    from tests.adopted import query, root
+
+    settings.SYNC_HEALTH_FAC_EVERY = 600
+    ClientFactory()
+    assert sync()[0] == 0
+    observer = root()
+    query(observer, "SET GLOBAL userstat = 1")
+    query(observer, "FLUSH USER_STATISTICS")
+    try:
+
+        def call(_):
+            with urllib.request.urlopen(f"{live_server.url}/healthz/sync?fac=1", timeout=30) as answer:
+                return json.loads(answer.read())
+
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            bodies = list(pool.map(call, range(40)))
+        reader = query(
+            observer,
+            "SELECT TOTAL_CONNECTIONS, SELECT_COMMANDS FROM information_schema.USER_STATISTICS WHERE USER = %s",
+            [backend.READER_USER],
+        )
+    finally:
+        query(observer, "SET GLOBAL userstat = 0")
+        observer.close()
+
+    # One connection, the first caller's check: its SELECT 1, and Django's own look at the server version.
+    ((connections, selects),) = reader
+    assert connections == 1 and selects <= 2, reader
+    assert {body["fac"] for body in bodies} == {"reachable"}
+    assert all(0 <= body["fac_check_age_seconds"] < 600 for body in bodies)
