@@ -210,14 +210,33 @@ def database_settings(config: Settings, prefix: str, *, default_name: str, base_
         "init_command": "; ".join(session),
         "connect_timeout": config.integer(f"{prefix}DB_CONNECT_TIMEOUT", 5, minimum=1, maximum=600),
     }
-    if not read_only:
+    host = config.text(f"{prefix}DB_HOST", "127.0.0.1")
+    if ca := config.text(f"{prefix}DB_SSL_CA", ""):  # TLS, the server's certificate checked against this CA
+        options["ssl"] = {"ca": ca}
+        options["ssl_mode"] = config.choice(
+            f"{prefix}DB_SSL_MODE", ("verify_identity", "verify_ca"), "verify_identity"
+        ).upper()
+    if not read_only and load_data_allowed(host, tls=bool(ca)):
         options["local_infile"] = True  # the first copy loads files (syncapp/engine/bulk.py)
     return {
         "ENGINE": "django.db.backends.mysql",
-        "HOST": config.text(f"{prefix}DB_HOST", "127.0.0.1"),
+        "HOST": host,
         "PORT": config.integer(f"{prefix}DB_PORT", 3306, minimum=1, maximum=65535),
         "NAME": config.text(f"{prefix}DB_DATABASE"),
         "USER": config.text(f"{prefix}DB_USERNAME"),
         "PASSWORD": config.raw(f"{prefix}DB_PASSWORD"),
         "OPTIONS": options,
     }
+
+
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "")
+
+
+def load_data_allowed(host: str, *, tls: bool) -> bool:
+    """Whether opsync may let the OPS server ask for local files (LOAD DATA LOCAL INFILE, its first copies).
+
+    A server that can ask may ask for any file the process can read, `.env` included: so only a
+    server on this host (or a socket), or one whose identity TLS has checked. Elsewhere the first
+    copies go by batched upserts, slower, and `--check` says why in one line.
+    """
+    return tls or host in LOCAL_HOSTS or host.startswith("/")

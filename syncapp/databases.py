@@ -155,6 +155,14 @@ def fac_check_afresh() -> None:
         connection.close()
 
 
+def load_data_note() -> Message | None:
+    """Why OPS's first copies cannot use LOAD DATA LOCAL (opsync/env.load_data_allowed), if they cannot."""
+    ops = connections[OPS_ALIAS]
+    if ops.vendor != "mysql" or ops.settings_dict["OPTIONS"].get("local_infile"):
+        return None
+    return message("load_data_off", host=ops.settings_dict["HOST"])
+
+
 def drop_broken_connections() -> None:
     """A connection found dead (FAC cut mid-read or between tables) is closed, to be reopened."""
     for alias in (FAC_ALIAS, OPS_ALIAS):

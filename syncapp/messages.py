@@ -28,6 +28,10 @@ TEXTS = {
     "ops_not_migrated": _("OPS is not migrated: run manage.py migrate"),
     "table_missing": _("{side} has no table '{table}'"),
     "schema_drift": _("schema drift: {side} table '{table}' has no column {columns}"),
+    "load_data_off": _(
+        "first copies without LOAD DATA LOCAL: OPS ({host}) is not on this host and DB_SSL_CA is not set, so its "
+        "server is not allowed to ask opsync for files; they go by batched upserts, more slowly"
+    ),
     "schema_unfit": _("not written: {problem} (--check lists every problem)"),
     # --check (syncapp/schema.py): a column is `FAC clients.nif` or `OPS clients.ninea`.
     "check_view": _("OPS {table} is a view: opsync writes only into tables, never through a view"),

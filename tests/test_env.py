@@ -5,6 +5,7 @@ project's own can leak in from the environment the suite runs in.
 """
 
 import os
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -277,3 +278,28 @@ def test_a_refusal_never_contains_the_value(tmp_path, monkeypatch, method, args,
     message = refusal(Settings(env_file), method, *args, **kwargs)
     assert SECRET not in message
     assert "s3cret" not in message
+
+
+@pytest.mark.parametrize(
+    ("host", "ca", "allowed"),
+    [
+        ("127.0.0.1", "", True),  # the same host: no one between
+        ("localhost", "", True),
+        ("/run/mysqld/mysqld.sock", "", True),
+        ("db.ops.example.ga", "", False),  # another host, no TLS: its server could ask for .env
+        ("db.ops.example.ga", "/etc/ssl/ops-ca.pem", True),  # another host whose identity TLS checks
+    ],
+)
+def test_load_data_local_only_on_this_host_or_over_verified_tls(config, monkeypatch, host, ca, allowed):
+    from opsync.env import database_settings
+
+    for name, value in {"DB_CONNECTION": "mysql", "DB_HOST": host, "DB_DATABASE": "ops", "DB_USERNAME": "opsync",
+                        "DB_SSL_CA": ca}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    ops = database_settings(config, "", default_name="ops", base_dir=Path("/"), read_only=False)
+    assert ops["OPTIONS"].get("local_infile", False) is allowed
+    assert ("ssl" in ops["OPTIONS"]) is bool(ca)
+    if ca:
+        assert ops["OPTIONS"]["ssl"] == {"ca": ca} and ops["OPTIONS"]["ssl_mode"] == "VERIFY_IDENTITY"
+    fac = database_settings(config, "", default_name="ops", base_dir=Path("/"), read_only=True)
+    assert "local_infile" not in fac["OPTIONS"]  # never on FAC's connection

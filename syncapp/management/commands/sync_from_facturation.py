@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from syncapp import report
-from syncapp.databases import FacUnreachable, OpsUnavailable, fac_check, ops_check, ops_problem
+from syncapp.databases import FacUnreachable, OpsUnavailable, fac_check, load_data_note, ops_check, ops_problem
 from syncapp.engine.outcome import SyncOptions, TableOutcome
 from syncapp.lock import SyncLock
 from syncapp.mapping import TABLE_NAMES, mapping_for, mappings
@@ -190,6 +190,8 @@ class Command(BaseCommand):
             raise CommandError(render(exc.problem), returncode=1) from None
         checks = {name: schema_check(mapping_for(name)) for name in tables}
         self.write_lines(report.check_lines(checks))
+        if note := load_data_note():
+            self.stdout.write(render(note))
         if any(check.problems for check in checks.values()):
             raise CommandError(_("FAC and OPS do not fit the mapping: see the lines above."), returncode=1)
         self.stdout.write(self.style.SUCCESS(_("FAC and OPS fit the mapping.")))
