@@ -9,7 +9,7 @@ import re
 
 from django.db import DatabaseError, DataError, IntegrityError, OperationalError, connections
 
-from syncapp.messages import Message, in_english, message
+from syncapp.messages import Message, MessageError, message
 
 FAC_ALIAS = "facturation"
 OPS_ALIAS = "default"
@@ -23,12 +23,8 @@ ROW_ERROR_CODES = {1265, 1292, 1366, 1367}
 LOCK_ERRORS = {1205: "lock_wait", 1213: "deadlock"}  # → their message codes
 
 
-class FacUnreachable(Exception):
+class FacUnreachable(MessageError):
     """FAC cannot be reached or refuses the login; its message is safe to show (no password)."""
-
-    def __init__(self, problem: Message):
-        super().__init__(in_english(problem))
-        self.problem = problem
 
 
 def error_code(exc: BaseException) -> int | None:
@@ -93,12 +89,8 @@ def is_row_error(exc: DatabaseError) -> bool:
     return isinstance(exc, OperationalError) and error_code(exc) in ROW_ERROR_CODES
 
 
-class OpsUnavailable(Exception):
+class OpsUnavailable(MessageError):
     """OPS cannot be reached, refuses the login, or lacks opsync's tables; the message says what to do."""
-
-    def __init__(self, problem: Message):
-        super().__init__(in_english(problem))
-        self.problem = problem
 
 
 # MySQL: no such table; SQLite says it in words.

@@ -201,6 +201,15 @@ TEXTS = {
 }
 
 
+class MessageError(Exception):
+    """An error that carries what went wrong as a message: said in English to Python (and the log),
+    in the reader's language wherever it is shown (`exc.problem`)."""
+
+    def __init__(self, problem: Message):
+        super().__init__(in_english(problem))
+        self.problem = problem
+
+
 def message(code: str, **params) -> Message:
     return {"code": code, "params": params}
 

@@ -17,7 +17,7 @@ from django.db import connections, transaction
 
 from syncapp.databases import OPS_ALIAS
 from syncapp.mapping import TableMapping
-from syncapp.messages import Message, in_english, message
+from syncapp.messages import MessageError, message
 from syncapp.models import OpsOnlyRow, RenumberedRow, SyncState
 from syncapp.sql import renumber as sql
 from syncapp.sql.renumber import Reference
@@ -30,12 +30,8 @@ RENUMBER_BASE = 1_000_000_000
 ROWS_PER_STATEMENT = 1000
 
 
-class RenumberRefused(Exception):
+class RenumberRefused(MessageError):
     """Nothing was moved; its message (syncapp.messages) says why."""
-
-    def __init__(self, problem: Message):
-        super().__init__(in_english(problem))
-        self.problem = problem
 
 
 @dataclass

@@ -37,7 +37,7 @@ from syncapp.databases import FAC_ALIAS, OPS_ALIAS, error_reason, ops_problem
 from syncapp.engine.outcome import SyncOptions
 from syncapp.formats import decimal, latency
 from syncapp.mapping import mapping_for
-from syncapp.messages import Message, in_english, message, render
+from syncapp.messages import Message, MessageError, in_english, message, render
 from syncapp.models import SyncRun, Watcher
 from syncapp.report import run_summary
 from syncapp.runs import sync_run
@@ -49,12 +49,8 @@ HEARTBEAT_EVERY = timedelta(seconds=10)
 MAX_PAUSE = 30.0  # seconds between attempts while FAC or OPS is unreachable
 
 
-class Trouble(Exception):
+class Trouble(MessageError):
     """FAC or OPS does not answer: which one, and why."""
-
-    def __init__(self, problem: Message):
-        super().__init__(in_english(problem))
-        self.problem = problem
 
 
 class WatchLoop:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 
 from syncapp.mapping import TABLE_NAMES
-from syncapp.messages import Message, in_english
+from syncapp.messages import Message, MessageError, in_english
 from syncapp.models import COUNTER, TOTALS, ChangeAction, SyncRun, rows_changed
 
 CHANGES_KEPT = 1000  # changes recorded per table in the run's result (all of them with -v 3)
@@ -69,12 +69,8 @@ class RunStopped(Exception):
     """The run was asked to stop: the table in hand is rolled back whole, the others not begun."""
 
 
-class TableFailed(Exception):
+class TableFailed(MessageError):
     """This table cannot be synced now; its message (syncapp.messages) says why, in one line."""
-
-    def __init__(self, problem: Message):
-        super().__init__(in_english(problem))
-        self.problem = problem
 
 
 @dataclass
