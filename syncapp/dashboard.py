@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext_lazy
 
-from syncapp import formats, report
+from syncapp import formats, report_status
 from syncapp.messages import message, render
 from syncapp.models import SyncRun, SyncTableResult, Watcher
 from syncapp.selectors import CHART_RUNS, Level, SyncStatus, chart_runs, recent_failures, stale_after, sync_status
@@ -221,7 +221,7 @@ def watcher(status: SyncStatus) -> dict:
     found = status.watcher
     colours = {Watcher.State.WATCHING: "green", Watcher.State.FAC_UNREACHABLE: "amber", "silent": "amber"}
     colour = colours.get(found.state, "amber" if settings.SYNC_WATCH else "grey")
-    return {"colour": colour, "text": report.watcher_text(found)}
+    return {"colour": colour, "text": report_status.watcher_text(found)}
 
 
 def dashboard_context() -> dict:
@@ -233,7 +233,7 @@ def dashboard_context() -> dict:
         "fac_error": render(status.fac_error),
         "lock_holder": render(status.lock_holder),
         "watcher": watcher(status),
-        "latency": report.latency_text(status.latency) if status.latency.count else "",
+        "latency": report_status.latency_text(status.latency) if status.latency.count else "",
         "fac_clock_note": render(status.fac_clock_note),
         "tables": tables(status),
         "stale_after_minutes": int(stale_after().total_seconds() // 60),

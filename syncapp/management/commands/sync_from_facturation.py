@@ -15,7 +15,7 @@ from django.db import DatabaseError, connections
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from syncapp import report
+from syncapp import report, report_status
 from syncapp.databases import FacUnreachable, OpsUnavailable, fac_check, load_data_note, ops_check, ops_problem
 from syncapp.engine.outcome import SyncOptions, TableOutcome
 from syncapp.lock import SyncLock
@@ -269,8 +269,8 @@ class Command(BaseCommand):
         except DatabaseError as exc:
             self.stdout.write(f"OPSYNC UNKNOWN - {render(ops_problem(exc))}")
             raise CommandError("", returncode=Level.UNKNOWN) from None
-        self.write_lines(report.status_lines(status, tables))
-        level = report.status_level(status, tables)
+        self.write_lines(report_status.status_lines(status, tables))
+        level = report_status.status_level(status, tables)
         if level != Level.OK:
             raise CommandError("", returncode=level)
 
