@@ -207,9 +207,10 @@ def run_summary(run: SyncRun) -> str:
     return labelled(f"{what} {run.get_status_display()}", run.problem_text or totals(run))
 
 
-def compared_note(run: SyncRun) -> str:
-    """What an incremental run looked at, so that `1 unchanged` is not read as `1 row checked`."""
-    if run.mode != SyncRun.Mode.INCREMENTAL:
+def compared_note(run: SyncRun, results: list[SyncTableResult]) -> str:
+    """What an incremental run looked at, so that `1 unchanged` is not read as `1 row checked`; not
+    after a table's first run, which compares every row."""
+    if run.mode != SyncRun.Mode.INCREMENTAL or all(r.cursor_before is None for r in results):
         return ""
     return _(
         "Incremental run: only the rows FAC changed since the last run, and the ids added or removed, were "

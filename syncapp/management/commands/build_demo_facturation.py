@@ -10,6 +10,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from syncapp import demo
 from syncapp.databases import FAC_ALIAS
@@ -21,6 +23,7 @@ from syncapp.demo_builder import (
     fill_mysql,
     open_mysql_connection,
 )
+from syncapp.formats import number
 
 PASSWORD_VARIABLE = "FAC_DB_ADMIN_PASSWORD"  # noqa: S105 (the variable that holds it: never on the command line)
 
@@ -68,5 +71,8 @@ class Command(BaseCommand):
         except DemoBuildError as exc:
             raise CommandError(str(exc)) from None
         for table, (rows, deleted) in counts.items():
-            self.stdout.write(f"{table}: {rows} rows, of which {deleted} soft-deleted")
-        self.stdout.write(self.style.SUCCESS(f"Demo FAC database written to {target}"))
+            in_all = ngettext("%(table)s: %(rows)s row", "%(table)s: %(rows)s rows", rows)
+            of_them = ngettext("of which %(deleted)s soft-deleted", "of which %(deleted)s soft-deleted", deleted)
+            values = {"table": table, "rows": number(rows), "deleted": number(deleted)}
+            self.stdout.write(f"{in_all % values}, {of_them % values}")
+        self.stdout.write(self.style.SUCCESS(_("Demo FAC database written to %(target)s") % {"target": target}))

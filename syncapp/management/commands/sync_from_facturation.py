@@ -244,7 +244,7 @@ class Command(BaseCommand):
             if run.dry_run:  # on an adopted table, the adoption preview
                 self.write_lines([report.adoption_preview(r) for r in results if r.table in adopted and not r.problem])
             self.write_lines(report.row_error_lines(results), self.stderr)
-            if note := report.compared_note(run):
+            if note := report.compared_note(run, results):
                 self.stdout.write(note)
         if run.status != SyncRun.Status.SUCCESS:
             raise CommandError(report.run_summary(run), returncode=1)
