@@ -146,8 +146,8 @@ def test_summary_lines(build, tmp_path):
     path = build(tmp_path / "fac.sqlite3", stdout=out)
     lines = out.getvalue().splitlines()
     deleted = demo.share(demo.DEFAULT_CLIENTS, demo.SOFT_DELETED_SHARE)
-    assert lines[0] == f"clients: {demo.DEFAULT_CLIENTS} rows, of which {deleted} soft-deleted"
-    assert [line.split(":")[0] for line in lines[:5]] == [m._meta.db_table for m in FAC_MODELS]
+    assert lines[0] == f"clients\xa0: {demo.DEFAULT_CLIENTS} lignes, dont {deleted} marquées supprimées"  # in French
+    assert [line.split(":")[0].rstrip("\xa0") for line in lines[:5]] == [m._meta.db_table for m in FAC_MODELS]
     assert lines[-1].endswith(str(path))
 
 
@@ -231,7 +231,7 @@ def test_a_mysql_fac_for_a_rehearsal(django_db_blocker, monkeypatch):
             with pytest.raises(CommandError, match=f"FAC database {database} already has rows in clients"):
                 call_command("build_demo_facturation", "--user", backend.MYSQL["user"], stdout=StringIO())
             call_command("build_demo_facturation", "--user", backend.MYSQL["user"], "--overwrite", stdout=StringIO())
-        assert f"Demo FAC database written to MySQL database {database}" in out.getvalue()
+        assert f"Base FAC de démonstration écrite dans la base MySQL {database}" in out.getvalue()
         root.select_db(database)
         with root.cursor() as cursor:
             cursor.execute("SELECT COUNT(*), COUNT(deleted_at) FROM clients")

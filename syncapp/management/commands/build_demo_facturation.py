@@ -63,7 +63,11 @@ class Command(BaseCommand):
             if path is None and fac["ENGINE"].endswith("mysql"):
                 connection = open_mysql_connection(fac, user=user, password=os.environ.get(PASSWORD_VARIABLE, ""))
                 counts = fill_mysql(connection, dataset, overwrite)
-                target = f"MySQL database {fac['NAME']} on {fac['HOST']}:{fac['PORT']}"
+                target = _("the MySQL database %(name)s on %(host)s:%(port)s") % {
+                    "name": fac["NAME"],
+                    "host": fac["HOST"],
+                    "port": fac["PORT"],
+                }
             else:
                 target = Path(path).expanduser().resolve() if path else fac_sqlite_path(fac)
                 check_target(target, overwrite)
