@@ -116,31 +116,39 @@ def test_queued_run_accepts_only_a_run_still_queued_and_never_changes_a_finished
     assert SyncRun.objects.count() == 1
 
 
+@pytest.mark.mariadb  # the first run's process is held at its first write by a row lock (InnoDB's)
 @BOTH
 def test_thirty_clicks_on_sync_now_start_one_run(fac, detached):
-    """30 POSTs by one user at once: one run starts, every click lands on its page."""
+    """A click, then 29 more at once while its run is pending: one run starts, every click lands on its page."""
     from concurrent.futures import ThreadPoolExecutor
 
     from django.test import Client
 
     from tests.mirror import finished
+    from tests.sessions import RowLock
 
     ClientFactory()
     user = User.objects.create_superuser("chef", "chef@opsync.ga", "Le-bon-mot-de-passe-2026")
 
-    def click(_):
+    def click(_=None):
         browser = Client()
         browser.force_login(user)
         return browser.post("/admin/syncapp/dashboard/sync/")
 
-    with ThreadPoolExecutor(max_workers=6) as pool:
-        answers = list(pool.map(click, range(30)))
+    first = click()
+    run = SyncRun.objects.get(trigger=SyncRun.Trigger.ADMIN)
+    held = RowLock("syncapp_syncrun", run.pk)  # its process waits there to mark it running: still pending
+    try:
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            answers = [first, *pool.map(click, range(29))]
+    finally:
+        held.release()
 
     runs = list(SyncRun.objects.filter(trigger=SyncRun.Trigger.ADMIN))
-    assert len(runs) == 1, [(run.pk, run.status) for run in runs]
+    assert len(runs) == 1, [(r.pk, r.status) for r in runs]
     assert {answer.status_code for answer in answers} == {302}
-    assert {answer["Location"] for answer in answers} == {f"/admin/syncapp/syncrun/{runs[0].pk}/change/"}
-    assert finished(runs[0]).status == SyncRun.Status.SUCCESS
+    assert {answer["Location"] for answer in answers} == {f"/admin/syncapp/syncrun/{run.pk}/change/"}
+    assert finished(run).status == SyncRun.Status.SUCCESS
 
 
 @pytest.mark.mariadb
