@@ -10,7 +10,7 @@ import json
 import signal
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import MySQLdb
@@ -176,3 +176,31 @@ def test_the_staff_at_work_beside_the_watcher_lose_nothing_and_verify_finds_noth
     assert status == 0, output
     assert sync("--force")[0] == 0
     assert SyncRun.objects.latest("started_at").changed == 0
+
+
+def test_the_proof_holds_on_laravels_table_too(laravel_ops):
+    """The shifted separator and FAC's zero-date deletion, through the adoption's first copy, an
+    incremental run and --force, into the application's own table."""
+    ops = laravel_ops
+    shifted = ClientFactory(nom="AB\x1fCD", email="x@ops.example", updated_at=fac_now())
+    zero = ClientFactory(deleted_at="0000-00-00 00:00:00", updated_at=fac_now())
+    assert sync("--table", "clients")[0] == 0  # the adoption's first comparison: an empty table, a first copy
+    deleted_at = "SELECT deleted_at FROM clients WHERE id = %s"
+    assert query(ops.session, deleted_at, [zero["id"]]) == [(datetime(1970, 1, 1, 0, 0, 1),)]
+    # (The fixture's own comparison reads FAC's zero date as it is: that row is the one it flags.)
+    assert ops.mismatches() == [zero["id"]] and sync("--verify", "--table", "clients")[0] == 0
+
+    ops.fac.update("clients", shifted["id"], nom="AB", email="CD\x1fx@ops.example", updated_at=fac_now())
+    assert sync("--table", "clients")[0] == 0  # incremental
+    assert ops.mismatches() == [zero["id"]] and sync("--verify", "--table", "clients")[0] == 0
+
+    # The other reading of the same joined text, written behind the sync's back: found, repaired.
+    query(ops.session, "UPDATE clients SET nom = %s, email = %s WHERE id = %s",
+          ["AB\x1fCD", "x@ops.example", shifted["id"]])  # fmt: skip
+    query(ops.session, "UPDATE clients SET deleted_at = NULL WHERE id = %s", [zero["id"]])
+    status, output = sync("--verify", "-v", "2", "--table", "clients")
+    assert status == 1 and f"clients #{shifted['id']}: differs nom, email" in output
+    assert f"clients #{zero['id']}: differs deleted_at" in output
+    assert sync("--force", "--table", "clients")[0] == 0
+    assert ops.mismatches() == [zero["id"]] and sync("--verify", "--table", "clients")[0] == 0
+    assert query(ops.session, deleted_at, [zero["id"]]) == [(datetime(1970, 1, 1, 0, 0, 1),)]
