@@ -113,9 +113,10 @@ def nice(value: float) -> float:
     return 10 * power
 
 
-# The chart in two sizes: a desk's (30 runs, three time labels) and a phone's (12 runs, two labels),
+# The chart in two sizes: a desk's (30 runs, three time labels) and a phone's (12 runs, the newest's
+# time alone: two full times do not fit side by side in 360 units),
 # each drawn in its own units so that its text stays readable when it scales to the page.
-DESK, PHONE = (WIDTH, CHART_RUNS, 3), (360, 12, 2)
+DESK, PHONE = (WIDTH, CHART_RUNS, 3), (360, 12, 1)
 
 
 def chart(runs: list[SyncRun], *, size: tuple[int, int, int] = DESK) -> Chart | None:
@@ -155,7 +156,7 @@ def time_ticks(runs: list[SyncRun], bars: list[Bar], *, width: int, labels: int,
     """When the runs started, in full: the newest at the right edge, the oldest at the left when the
     bars reach it, and on a desk the middle one; never so many that they meet."""
     ticks = []
-    if len(runs) > shown // 2:
+    if labels > 1 and len(runs) > shown // 2:
         ticks.append(Tick(bars[0].x, formats.local_time(runs[0].started_at), "start"))
         if labels > 2:
             middle = len(runs) // 2
