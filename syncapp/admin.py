@@ -129,13 +129,15 @@ class SyncRunAdmin(ReadOnlyAdmin):
         """The run's page: its summary, and what it did to each table (a preview: what it would do, first)."""
         run = self.get_object(request, object_id)
         if run is not None:
-            results = [result_context(result) for result in run.results.all()]
+            records = list(run.results.all())
+            results = [result_context(result) for result in records]
             title = _("Dry run #%(id)s") if run.dry_run else _("Run #%(id)s")
+            note = report.compared_note(run, records) if records else ""  # what "unchanged" counts
             extra_context = {
                 "title": title % {"id": run.pk},
                 "subtitle": None,
                 "opsync_results": render_to_string(
-                    "admin/syncapp/syncrun/results.html", {"results": results, "run": run}
+                    "admin/syncapp/syncrun/results.html", {"results": results, "run": run, "note": note}
                 ),
                 **(extra_context or {}),
             }

@@ -141,6 +141,8 @@ def test_preview_shows_first_what_would_change_and_says_it_wrote_nothing(client,
     assert "rien n'a été écrit dans OPS" in page
     main = page.split('id="content-main"')[1]
     assert main.index(f"#{new['id']} insertion") < main.index("Totaux")  # the would-be changes first
+    # After the tables' first run, a simulation says what it compared: "unchanged" is not "rows checked".
+    assert "Exécution incrémentale : seules les lignes que FAC a changées" in page.replace("\xa0", " ")
 
 
 @BOTH
