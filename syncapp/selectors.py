@@ -157,13 +157,8 @@ class TableStatus:
 
     @property
     def level(self) -> "Level":
-        """CRITICAL: stale, or its last run failed; WARNING: late, or rows refused; else OK."""
-        status = self.last_result.status if self.last_result else None
-        if self.stale or status == SyncTableResult.Status.FAILED:
-            return Level.CRITICAL
-        if self.late or status == SyncTableResult.Status.PARTIAL:
-            return Level.WARNING
-        return Level.OK
+        """CRITICAL: failing or stale; WARNING: rows refused, or late; else OK (from `state`, its one rule)."""
+        return STATE_LEVELS[self.state]
 
     @property
     def state(self) -> str:
@@ -177,6 +172,15 @@ class TableStatus:
         if status == SyncTableResult.Status.PARTIAL:
             return "refused"
         return "late" if self.late else "fresh"
+
+
+STATE_LEVELS = {
+    "failing": Level.CRITICAL,
+    "stale": Level.CRITICAL,
+    "refused": Level.WARNING,
+    "late": Level.WARNING,
+    "fresh": Level.OK,
+}
 
 
 @dataclass
