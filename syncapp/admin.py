@@ -7,7 +7,7 @@ from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
 
 from syncapp import admin_auth, formats, report  # noqa: F401 (admin_auth registers the user and group admins)
-from syncapp.mapping import TABLE_NAMES
+from syncapp.mapping import table_names
 from syncapp.models import (
     CHANGE_LABELS,
     SHOWS_COLUMNS,
@@ -67,7 +67,7 @@ class TableFilter(admin.SimpleListFilter):
     parameter_name = "table"
 
     def lookups(self, request, model_admin):
-        return [(name, name) for name in TABLE_NAMES]
+        return [(name, name) for name in table_names()]
 
     def queryset(self, request, queryset):
         if self.value():

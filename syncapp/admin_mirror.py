@@ -1,14 +1,14 @@
 """The admin of the mirror and of the row records: read-only lists (the mirror is owned by the sync)."""
 
 from django.contrib import admin
-from django.db.models import CharField, Q
+from django.db.models import CharField, Q, TextField
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from syncapp import formats
 from syncapp.admin import ReadOnlyAdmin
-from syncapp.adopted.models import ADOPTED_MODELS
+from syncapp.adopted.models import ADOPTED_MODELS, declared_models, table_model
 from syncapp.mapping import mapping_for, mappings
 from syncapp.models import OpsOnlyRow, RenumberedRow, VanishedRow
 
@@ -100,7 +100,7 @@ class AdoptedMirrorAdmin(MirrorAdmin):
         fields = self.model._meta.concrete_fields
         by_column = {f.column: f.name for f in fields}
         identity = [by_column[self.mapping.ops_name(column)] for column in self.mapping.identity]
-        texts = [f.name for f in fields if isinstance(f, CharField) and f.column != self.deleted_at]
+        texts = [f.name for f in fields if isinstance(f, CharField | TextField) and f.column != self.deleted_at]
         shown = list(dict.fromkeys([*identity, *texts]))[:4]
         return ["id", *shown] + (["is_deleted"] if self.deleted_at else [])
 
@@ -108,12 +108,12 @@ class AdoptedMirrorAdmin(MirrorAdmin):
         return [DeletedFilter] if self.deleted_at else []
 
     def get_search_fields(self, request):
-        return [f.name for f in self.model._meta.concrete_fields if isinstance(f, CharField)]
+        return [f.name for f in self.model._meta.concrete_fields if isinstance(f, CharField | TextField)]
 
     @property
     def deleted_at(self):
-        """The model field fed by FAC's deleted_at, if the mapping feeds one."""
-        column = self.mapping.ops_name("deleted_at")
+        """The model field that marks a row deleted (fed by FAC's deleted_at, or the mirror's own), if any."""
+        column = self.mapping.ops_deleted_at
         return next((f.name for f in self.model._meta.concrete_fields if f.column == column), None)
 
 
@@ -170,15 +170,11 @@ class RenumberedRowAdmin(ReadOnlyAdmin):
         return formats.local_time(record.renumbered_at)
 
 
-def table_model(name: str):
-    """The model the admin reads a table's OPS rows with: opsync's mirror, or the adopted table's."""
-    mapping = mapping_for(name)
-    return ADOPTED_MODELS[name] if mapping.adopted else mapping.mirror
-
-
 def row_names(table: str, ids: list[int]) -> dict[int, str]:
     model = table_model(table)
-    name = next((f.name for f in model._meta.concrete_fields if f.column == mapping_for(table).ops_name("nom")), None)
+    if model is None or (column := mapping_for(table).declared_ops_name("nom")) is None:
+        return {}
+    name = next((f.name for f in model._meta.concrete_fields if f.column == column), None)
     if name is None:
         return {}
     return dict(model.objects.filter(pk__in=ids).values_list("pk", name))
@@ -192,8 +188,15 @@ BUILT_IN_ADMINS = {
     "services": ServiceAdmin,
 }
 for mapping in mappings():
-    if mapping.adopted:
+    if mapping.adopted and mapping.built_in:
         model_admin = type(f"{mapping.name}AdoptedAdmin", (AdoptedMirrorAdmin,), {"mapping": mapping})
         admin.site.register(ADOPTED_MODELS[mapping.name], model_admin)
-    else:
+    elif mapping.built_in:
         admin.site.register(mapping.mirror, BUILT_IN_ADMINS[mapping.name])
+
+
+def declared_admins_register(site: admin.AdminSite) -> None:
+    """The declared tables' lists, once their OPS tables exist (read from OPS when the URLs are built)."""
+    for name, model in declared_models().items():
+        if not site.is_registered(model):
+            site.register(model, type(f"{name}DeclaredAdmin", (AdoptedMirrorAdmin,), {"mapping": mapping_for(name)}))

@@ -41,6 +41,9 @@ class OpsyncAdminSite(admin.AdminSite):
     site_url = None  # there is no site besides the admin: no "View site" link
 
     def get_urls(self):
+        from syncapp.admin_mirror import declared_admins_register  # the admin modules register on this site
+
+        declared_admins_register(self)
         urls = [
             path("syncapp/dashboard/", self.admin_view(self.dashboard), name="syncapp_dashboard"),
             path("syncapp/dashboard/sync/", self.admin_view(self.start_sync), name="syncapp_dashboard_sync"),

@@ -17,17 +17,26 @@ from collections.abc import Sequence
 
 from django.db import models
 
+from syncapp.fac_tables import BitField, PreciseDateTimeField
+
 NULL = "-"  # a NULL item: no length prefix starts with it
+SECONDS = "%Y-%m-%d %H:%M:%S"
 
 
 def value_text(field: models.Field, value) -> str:
-    """One non-NULL value as MySQL writes it in the canonical text."""
+    """One non-NULL value as MySQL writes it in the canonical text (syncapp.sql.sums, kind by kind)."""
+    if isinstance(field, PreciseDateTimeField):
+        return value.strftime(f"{SECONDS}.%f")
     if isinstance(field, models.DateTimeField):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(field, models.DecimalField):
+        return value.strftime(SECONDS)
+    if isinstance(field, models.DecimalField) and field.decimal_places is not None:
         return f"{value:.{field.decimal_places}f}"
     if isinstance(field, models.BooleanField):
         return str(int(value))
+    if isinstance(field, BitField):
+        return str(int.from_bytes(value, "big") if isinstance(value, bytes) else int(value))
+    if isinstance(field, models.BinaryField):
+        return bytes(value).hex().upper()
     return str(value)
 
 

@@ -1,7 +1,13 @@
-"""The operator's mapping file (SYNC_MAPPING_FILE): which OPS table and columns each FAC table feeds.
+"""The operator's mapping file (SYNC_MAPPING_FILE): which FAC tables opsync mirrors, and how.
 
-TOML, read with the standard library. Each top-level table is named after a FAC table;
-a FAC table the file does not name keeps the built-in mapping (syncapp/mapping.py):
+TOML, read with the standard library. Each top-level table is named after a FAC table. The
+five built-in tables (syncapp/mapping.py) are mirrored whether the file names them or not; any
+other FAC table the file names is mirrored too, with the same guarantees:
+
+    [navires]                 # a FAC table opsync has no built-in knowledge of
+    columns = ["nom", "imo", "jauge", "created_at", "updated_at"]  # omitted: every FAC column
+    cursor = "updated_at"     # default where FAC has it; false: every run compares checksums
+    deleted_at = "deleted_at" # default where FAC has it; false: FAC only hard-deletes
 
     [clients]
     ops_table = "clients"     # default: the FAC table's name
@@ -10,13 +16,17 @@ a FAC table the file does not name keeps the built-in mapping (syncapp/mapping.p
     identity = ["nom", "nif", "email"]  # how FAC's copy of a row is recognised in OPS
     synced_at = "synced_at"   # optional: an OPS column that receives when opsync last wrote the row
 
-`columns` (FAC column = "OPS column") is the complete list of what opsync writes; `id` feeds
-`id` always. An adopted table must say by which mapped FAC columns FAC's copy of a row is
-recognised (`identity`): an OPS row at an id FAC has is FAC's copy when one of them holds
-the same non-empty value on both sides, else it is the operations application's own row.
-Any mistake stops the program with one line naming the file, the table and the key:
-nothing is guessed. Nor can the file aim opsync at a table that is not the operations
-application's: Django's and opsync's own tables, and another FAC table's mirror, are refused.
+`columns` is the complete list of what opsync writes: a list of FAC columns (same names in
+OPS) or an inline table FAC column = "OPS column"; `id` feeds `id` always. An adopted table
+must say by which mapped FAC columns FAC's copy of a row is recognised (`identity`): an OPS
+row at an id FAC has is FAC's copy when one of them holds the same non-empty value on both
+sides, else it is the operations application's own row.
+
+What needs FAC (does the table exist, its key, its columns and their types) is checked by
+syncapp/fac_tables.py when the table is first used; the rest here. Any mistake stops the
+program with one line naming the file, the table and the key: nothing is guessed. Nor can the
+file aim opsync at a table that is not the operations application's: Django's and opsync's own
+tables, and another FAC table's mirror, are refused.
 """
 
 import re
@@ -26,7 +36,8 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-KEYS = ("ops_table", "adopt", "columns", "identity", "synced_at")
+KEYS = ("columns", "cursor", "deleted_at", "adopt", "ops_table", "identity", "synced_at")
+ADOPTED_ONLY = ("identity", "synced_at")
 # A MySQL identifier opsync is willing to quote: no quote, space or dot can reach SQL (so no
 # table of another database either).
 IDENTIFIER = re.compile(r"[A-Za-z0-9_$]{1,64}")
@@ -48,9 +59,11 @@ class TableDeclaration:
     name: str
     ops_table: str
     adopt: bool
-    columns: tuple[tuple[str, str], ...] | None  # (FAC column, OPS column), `id` first; None: the built-in ones
+    columns: tuple[tuple[str, str], ...] | None  # (FAC column, OPS column), `id` first; None: the default ones
     synced_at: str | None
     identity: tuple[str, ...] = ()  # adopted tables: the FAC columns that recognise FAC's copy of a row
+    cursor: str | bool | None = None  # the FAC column runs follow; False: none; None: the default
+    deleted_at: str | bool | None = None  # FAC's soft-delete column; False: none; None: the default
 
 
 def read_mapping_file(
@@ -85,16 +98,19 @@ def read_mapping_file(
     return declarations
 
 
-def check_one_feeder(path: Path, declarations: dict[str, TableDeclaration], fac_tables) -> None:
-    """Each OPS table is fed by one FAC table: the tables not adopted keep their mirror, of their name."""
-    fed_by = {name: name for name in fac_tables if name not in declarations or not declarations[name].adopt}
+def check_one_feeder(path: Path, declarations: dict[str, TableDeclaration], built_in) -> None:
+    """Each OPS table is fed by one FAC table: a created mirror (built-in or declared) by its own."""
+    created = [name for name in built_in if name not in declarations]
+    created += [name for name, declaration in declarations.items() if not declaration.adopt]
+    fed_by: dict[str, str] = {}
+    for name in created:
+        fed_by[declarations[name].ops_table if name in declarations else name] = name
     for name, declaration in declarations.items():
-        if not declaration.adopt:
-            continue
         other = fed_by.get(declaration.ops_table)
         if other is not None and other != name:
-            mirror = other in fac_tables and (other not in declarations or not declarations[other].adopt)
-            problem = f"it is opsync's mirror of FAC {other}" if mirror else f"FAC {other} feeds it already"
+            problem = f"FAC {other} feeds it already" if declaration.adopt else f"FAC {other}'s mirror has that name"
+            if declaration.adopt and other in created:
+                problem = f"it is opsync's mirror of FAC {other}"
             raise MappingFileError(
                 f"SYNC_MAPPING_FILE {path}: [{name}] ops_table: '{declaration.ops_table}' cannot be fed by FAC "
                 f"{name}: {problem}"
@@ -110,11 +126,12 @@ class TableReader:
 
     def error(self, key: str, problem: str) -> MappingFileError:
         where = f"[{self.name}] {key}" if key else f"[{self.name}]"
+        if not IDENTIFIER.fullmatch(self.name):  # the name itself is the mistake: not printed as a header
+            where = f"table {self.name!r}"
         return MappingFileError(f"SYNC_MAPPING_FILE {self.path}: {where}: {problem}")
 
     def read(self, entry) -> TableDeclaration:
-        if self.name not in self.fac_columns:
-            raise self.error("", f"no such FAC table; the tables are {', '.join(self.fac_columns)}")
+        table = self.identifier("", self.name)
         if not isinstance(entry, dict):
             raise self.error("", "must be a table of keys ([clients] then ops_table = …)")
         for key in entry:
@@ -123,26 +140,41 @@ class TableReader:
         adopt = entry.get("adopt", False)
         if not isinstance(adopt, bool):
             raise self.error("adopt", "must be true or false")
-        if not adopt:
-            for key in ("ops_table", "columns", "identity", "synced_at"):
-                if key in entry:
-                    raise self.error(
-                        key,
-                        "only for an adopted table (adopt = true); the tables opsync creates keep the built-in mapping",
-                    )
-            return TableDeclaration(self.name, self.name, adopt, None, None)
-        ops_table = self.ops_table(entry.get("ops_table", self.name))
+        built_in = table in self.fac_columns
+        for key in entry:
+            if key in ADOPTED_ONLY and not adopt:
+                raise self.error(key, "only for an adopted table (adopt = true)")
+            if built_in and key in ("cursor", "deleted_at"):
+                raise self.error(key, f"FAC {table} has updated_at and deleted_at: opsync follows them")
+            if built_in and not adopt and key in ("ops_table", "columns"):
+                raise self.error(key, "only for an adopted table (adopt = true); opsync's own mirror of a "
+                                 "built-in table keeps its name and columns")  # fmt: skip
+        ops_table = self.ops_table(entry.get("ops_table", table))
         columns = self.columns(entry["columns"]) if "columns" in entry else None
-        pairs = columns or tuple((column, column) for column in self.mirrored[self.name])
-        synced_at = self.synced_at(entry["synced_at"], pairs) if "synced_at" in entry else None
+        cursor, deleted_at = self.optional_column(entry, "cursor"), self.optional_column(entry, "deleted_at")
+        if not adopt:
+            return TableDeclaration(table, ops_table, adopt, columns, None, (), cursor, deleted_at)
+        pairs = columns or (tuple((column, column) for column in self.mirrored[table]) if built_in else None)
+        synced_at = self.synced_at(entry["synced_at"], pairs or ()) if "synced_at" in entry else None
         if "identity" not in entry:
             raise self.error(
                 "identity",
                 "missing: name the FAC columns by which FAC's copy of a row is recognised in OPS, "
                 'e.g. identity = ["nom", "nif", "email"]; nothing is guessed',
             )
-        identity = self.identity(entry["identity"], [fac for fac, _ in pairs])
-        return TableDeclaration(self.name, ops_table, adopt, columns, synced_at, identity)
+        identity = self.identity(entry["identity"], None if pairs is None else [fac for fac, _ in pairs])
+        return TableDeclaration(table, ops_table, adopt, columns, synced_at, identity, cursor, deleted_at)
+
+    def optional_column(self, entry: dict, key: str) -> str | bool | None:
+        """`cursor` or `deleted_at`: a FAC column's name, false for none, or absent (the default)."""
+        if key not in entry:
+            return None
+        value = entry[key]
+        if value is False:
+            return False
+        if value is True:
+            raise self.error(key, f'must be a FAC column\'s name ({key} = "…") or false')
+        return self.identifier(key, value)
 
     def ops_table(self, value) -> str:
         ops_table = self.identifier("ops_table", value)
@@ -158,13 +190,13 @@ class TableReader:
             raise self.error("synced_at", f"OPS column '{synced_at}' is already fed by a FAC column")
         return synced_at
 
-    def identity(self, value, mapped: list[str]) -> tuple[str, ...]:
+    def identity(self, value, mapped: list[str] | None) -> tuple[str, ...]:
         if not isinstance(value, list) or not value or not all(isinstance(item, str) for item in value):
             raise self.error("identity", 'must be a list of FAC column names: identity = ["nom", "nif"]')
         for column in value:
             if column in NOT_IDENTITY:
                 raise self.error("identity", f"'{column}' cannot recognise a row (every row has one); name nom, nif…")
-            if column not in mapped:
+            if mapped is not None and column not in mapped:
                 raise self.error("identity", f"'{column}' is not a mapped FAC column; the mapped ones are "
                                  f"{', '.join(c for c in mapped if c not in NOT_IDENTITY)}")  # fmt: skip
         return tuple(dict.fromkeys(value))
@@ -177,15 +209,20 @@ class TableReader:
         return value
 
     def columns(self, value) -> tuple[tuple[str, str], ...]:
+        """`columns`, as (FAC column, OPS column) pairs, `id` first."""
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            value = {column: column for column in value}
         if not isinstance(value, dict):
-            raise self.error("columns", 'must be an inline table: { nom = "nom", rccm = "registre_commerce" }')
-        known = self.fac_columns[self.name]
+            example = '["nom", "imo"], or an inline table: { nom = "nom", rccm = "registre_commerce" }'
+            raise self.error("columns", f"must be a list of FAC columns, {example}")
+        known = self.fac_columns.get(self.name)  # a declared table's columns are checked with FAC
         pairs: dict[str, str] = {"id": "id"}
         fed_by: dict[str, str] = {"id": "id"}
         for fac, ops in value.items():
             key = f"columns.{fac}"
-            if fac not in known:
+            if known is not None and fac not in known:
                 raise self.error(key, f"FAC table {self.name} has no such column; it has {', '.join(known)}")
+            self.identifier(key, fac)
             ops = self.identifier(key, ops)
             if fac == "id":
                 if ops != "id":

@@ -33,6 +33,10 @@ TEXTS = {
         "server is not allowed to ask opsync for files; they go by batched upserts, more slowly"
     ),
     "schema_unfit": _("not written: {problem} (--check lists every problem)"),
+    "mirror_behind": _(
+        "not written: OPS {table} no longer fits FAC ({problem}); `python manage.py migrate` brings the mirror in line"
+    ),
+    "declaration_refused": _("not mirrored: {problem}"),
     # --check (syncapp/schema.py): a column is `FAC clients.nif` or `OPS clients.ninea`.
     "check_view": _("OPS {table} is a view: opsync writes only into tables, never through a view"),
     "check_missing": _("{column} is missing"),

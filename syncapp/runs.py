@@ -25,7 +25,7 @@ from syncapp.engine.outcome import (
 )
 from syncapp.engine.table import sync_table
 from syncapp.lock import SyncLock
-from syncapp.mapping import TABLE_NAMES, mapping_for
+from syncapp.mapping import mapping_for, table_names
 from syncapp.messages import Message, in_english, is_message, message
 from syncapp.models import TOTALS, SyncRun, SyncState, SyncTableResult, current_host, current_pid
 from syncapp.selectors import lock_holder_message, running_run
@@ -39,7 +39,7 @@ QUEUED_FOR_AT_MOST = timedelta(hours=1)  # a queued run whose process never came
 def run_record(options: SyncOptions, *, trigger: str, user=None) -> dict:
     """The fields of a run's record that the options decide."""
     return {
-        "tables": [name for name in TABLE_NAMES if name in options.tables],
+        "tables": [name for name in table_names() if name in options.tables],
         "trigger": trigger,
         "mode": options.mode,
         "dry_run": options.dry_run,

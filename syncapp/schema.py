@@ -8,7 +8,11 @@ recorded; or the comparison would find differences the application makes itself)
 
 from dataclasses import dataclass, field
 
+from django.db import connections
+
+from syncapp.databases import FAC_ALIAS
 from syncapp.mapping import TableMapping
+from syncapp.mapping_file import MappingFileError
 from syncapp.messages import Message, message
 from syncapp.sql import server
 
@@ -27,19 +31,30 @@ class SchemaCheck:
 def schema_problem(mapping: TableMapping) -> Message | None:
     """Before a run: why the live tables no longer fit the mapping (a message), or None.
 
-    FAC must still have every mapped column and updated_at (extra FAC columns are fine). An
+    FAC must still have the table, every mapped column and the cursor (extra FAC columns are
+    fine), and still allow what the mapping file declares (syncapp/fac_tables.py). A declared
+    table's mirror must still hold what FAC's columns hold (else `migrate` brings it in line). An
     adopted OPS table (the operations application's) must be fit for the writes, as --check
     says: every mapped column there and big enough, no unmapped NOT NULL column without a
     default, an id that is its key, a table and not a view.
     """
-    fac = mapping.fac
-    live = server.table_columns(fac.connection, fac.table)
+    live = server.table_columns(connections[FAC_ALIAS], mapping.fac_table)
     if live is None:
-        return message("table_missing", side="FAC", table=fac.table)
-    if missing := [column for column in (*fac.columns, "updated_at") if column not in live]:
-        return drift("FAC", fac.table, missing)
-    if not mapping.adopted:  # opsync's own mirror: a value that no longer fits is a row error
+        return message("table_missing", side="FAC", table=mapping.fac_table)
+    if mapping.declared_pairs is not None:  # columns the declaration names: gone from FAC is a drift
+        named = [column for column, _ in mapping.declared_pairs]
+        named += [mapping.declared_cursor] if isinstance(mapping.declared_cursor, str) else []
+        if missing := [column for column in named if column not in live]:
+            return drift("FAC", mapping.fac_table, missing)
+    try:
+        mapping.resolve()  # FAC's schema read, and the declaration checked against it
+    except MappingFileError as exc:
+        return message("declaration_refused", problem=str(exc))
+    if mapping.built_in and not mapping.adopted:  # opsync's own mirror: a value that no longer fits is a row error
         return None
+    if not mapping.adopted:  # a declared table's mirror, made by migrate from FAC's columns
+        problems = schema_check(mapping).problems
+        return message("mirror_behind", table=mapping.ops_table, problem=problems[0]) if problems else None
     ops = mapping.ops()
     if (live := server.table_columns(ops.connection, ops.table)) is not None:
         written = [*ops.columns, *([ops.synced_at] if ops.synced_at else [])]
@@ -68,7 +83,8 @@ def schema_check(mapping: TableMapping) -> SchemaCheck:
         check.problems.append(message("check_view", table=ops.table))
     if check.problems:
         return check
-    for fac_name, ops_name in (*mapping.pairs, ("updated_at", None)):
+    followed = [(mapping.cursor, None)] if mapping.cursor and mapping.cursor not in mapping.columns else []
+    for fac_name, ops_name in (*mapping.pairs, *followed):
         if fac_name not in fac_columns:
             check.problems.append(message("check_missing", column=f"FAC {fac.table}.{fac_name}"))
         elif ops_name is not None and ops_name not in ops_columns:

@@ -244,7 +244,7 @@ def table_status(
     state = SyncState.objects.filter(table=mapping.name).first()
     live = deleted = None
     if counts:
-        live, deleted = rows.count_live_and_deleted(mapping.ops(with_set_aside=True), mapping.name)
+        live, deleted = rows.count_live_and_deleted(mapping.ops_table_side(), mapping.name)
     fac_rows = newest = None
     if fac_ok:
         fac_rows, _, _, newest = rows.summary(mapping.fac)
@@ -267,7 +267,7 @@ def table_status(
         ops_deleted=deleted,
         ops_only=OpsOnlyRow.objects.filter(table=mapping.name).count() if counts else 0,
         vanished=VanishedRow.objects.filter(table=mapping.name).count() if counts else 0,
-        marks_deletions=mapping.ops_name("deleted_at") is not None,
+        marks_deletions=mapping.ops_deleted_at is not None,
         fac_rows=fac_rows,
         lag=lag,
         fac_clock_ahead=offset,

@@ -16,7 +16,7 @@ from django.db import connections
 from django.db.backends.mysql.base import DatabaseWrapper as MySQLWrapper
 
 from syncapp.demo_builder import open_connection
-from syncapp.mapping import TABLE_NAMES
+from syncapp.mapping import BUILT_IN_NAMES
 from syncapp.models import SyncState
 from syncapp.sql.rows import select_statement
 from tests import backend
@@ -188,7 +188,7 @@ def end_child(child: subprocess.Popen) -> None:
 
 
 def mirror_snapshot() -> dict[str, dict[int, tuple]]:
-    return {name: ops_rows(name) for name in TABLE_NAMES}
+    return {name: ops_rows(name) for name in BUILT_IN_NAMES}
 
 
 def cursors() -> dict[str, object]:

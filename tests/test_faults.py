@@ -24,7 +24,7 @@ from django.db import connections
 
 from syncapp.admin import table_counts
 from syncapp.lock import SyncLock
-from syncapp.mapping import TABLE_NAMES
+from syncapp.mapping import BUILT_IN_NAMES
 from syncapp.models import SyncRun, SyncTableResult
 from tests import backend
 from tests.fac import FacWriter, create_mariadb_fac
@@ -211,7 +211,7 @@ def test_a_fac_connection_cut_mid_table_fails_that_table_and_the_others_apply(fa
     assert f"clients: {clients.error}" in err
     assert (clients.updated, clients.inserted) == (0, 0)
     assert ops_rows("clients") == before["clients"], "part of the cut table was applied"
-    for name in TABLE_NAMES[1:]:
+    for name in BUILT_IN_NAMES[1:]:
         assert outcome[name].status == SyncTableResult.Status.SUCCESS, f"{name}: {outcome[name].error}"
         assert outcome[name].inserted == 2 and in_step(fac, name)
     assert run.status == SyncRun.Status.PARTIAL
@@ -253,7 +253,7 @@ def test_a_fac_connection_lost_between_tables_does_not_fail_the_next_one(fac):
         end_child(child)
 
     assert child.returncode == 0, out + err
-    assert {r.table: r.status for r in run.results.all()} == dict.fromkeys(TABLE_NAMES, "success")
+    assert {r.table: r.status for r in run.results.all()} == dict.fromkeys(BUILT_IN_NAMES, "success")
     assert differences(fac) == []
 
 
@@ -288,7 +288,7 @@ def test_a_row_locked_for_the_whole_run_fails_its_table_after_bounded_retries(fa
     assert 3 <= elapsed < 10, "three waits of SYNC_LOCK_WAIT_TIMEOUT=1 s (not the default 20 s)"
     assert (clients.updated, clients.unchanged, clients.errors) == (0, 0, 1)
     assert mirror_during_lock["clients"] == before["clients"], "an attempt left part of the table applied"
-    for name in TABLE_NAMES[1:]:
+    for name in BUILT_IN_NAMES[1:]:
         assert results(run)[name].status == SyncTableResult.Status.SUCCESS
         assert in_step(fac, name)
     assert run.status == SyncRun.Status.PARTIAL
@@ -415,7 +415,7 @@ def test_an_unreachable_fac_run_records_a_failed_result_per_table(fac):
     assert result.returncode == 1
     run = latest_run()
     assert run.status == SyncRun.Status.FAILED
-    assert {r.table: r.status for r in run.results.all()} == dict.fromkeys(TABLE_NAMES, "failed")
+    assert {r.table: r.status for r in run.results.all()} == dict.fromkeys(BUILT_IN_NAMES, "failed")
 
 
 @pytest.mark.parametrize(
@@ -449,7 +449,7 @@ def test_a_fac_table_or_column_gone_gives_one_line_and_keeps_that_mirror(rebuilt
     assert outcome[table].status == SyncTableResult.Status.FAILED and outcome[table].error == problem
     assert ops_rows(table) == before[table], "the mirror of a table FAC lost must stay as it was"
     assert cursors()[table] == cursors_before[table]
-    for name in TABLE_NAMES:
+    for name in BUILT_IN_NAMES:
         if name != table:
             assert outcome[name].status == SyncTableResult.Status.SUCCESS and outcome[name].inserted == 3
             assert in_step(fac, name)
@@ -484,7 +484,7 @@ class FacChurn(threading.Thread):
             while (
                 sum(self.done.values()) < self.operations and time.monotonic() < deadline and not self.stopped.is_set()
             ):
-                table, kind = self.random.choice(TABLE_NAMES), self.random.choice(self.KINDS)
+                table, kind = self.random.choice(BUILT_IN_NAMES), self.random.choice(self.KINDS)
                 if self.apply(writer, table, kind):
                     self.done[kind] += 1
                 time.sleep(self.random.uniform(0, 0.02))

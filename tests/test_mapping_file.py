@@ -52,7 +52,14 @@ ADOPT = "adopt = true\nidentity = ['nom']\n"  # what every adopted table needs b
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("[factures]\nadopt = true", "[factures]: no such FAC table; the tables are clients, transitaires"),
+        # Any FAC table may be declared (tests/test_declared.py asks FAC whether it exists); its name is a name.
+        ("['factures;drop']\ncursor = false", "table 'factures;drop': 'factures;drop' is not a table or column name"),
+        ("[navires]\ncursor = true", "[navires] cursor: must be a FAC column's name"),
+        ("[navires]\nidentity = ['nom']", "[navires] identity: only for an adopted table"),
+        ("[navires]\ncolumns = 'nom'", "[navires] columns: must be a list of FAC columns"),
+        ("[auth_user]\ncursor = false", "[auth_user] ops_table: 'auth_user' is a table of Django's or opsync's own"),
+        ("[clients]\ncursor = false", "[clients] cursor: FAC clients has updated_at and deleted_at"),
+        ("[clients]\ncolumns = ['nom']", "[clients] columns: only for an adopted table (adopt = true)"),
         ("[clients]\nadopt = true\ncolumns = { raison = 'nom' }", "[clients] columns.raison: FAC table clients has no"),
         (
             "[clients]\nadopt = true\ncolumns = { rccm = 'numero', nif = 'numero' }",
@@ -60,7 +67,7 @@ ADOPT = "adopt = true\nidentity = ['nom']\n"  # what every adopted table needs b
         ),
         ("[clients]\nadopt = 'oui'", "[clients] adopt: must be true or false"),
         ("[clients]\nadopt = true\nops_table = 3", "[clients] ops_table: must be a name in quotes"),
-        ("[clients]\nadopt = true\ncolumns = ['nom']", "[clients] columns: must be an inline table"),
+        ("[clients]\nadopt = true\ncolumns = 3", "[clients] columns: must be a list of FAC columns"),
         (
             "[clients]\nadopt = true\nops_table = 'clients; DROP TABLE x'",
             "[clients] ops_table: 'clients; DROP TABLE x' is not",
@@ -71,7 +78,8 @@ ADOPT = "adopt = true\nidentity = ['nom']\n"  # what every adopted table needs b
         ),
         (
             "[clients]\nadopte = true",
-            "[clients] adopte: unknown key; the keys are ops_table, adopt, columns, identity, synced_at",
+            "[clients] adopte: unknown key; the keys are columns, cursor, deleted_at, adopt, ops_table, identity, "
+            "synced_at",
         ),
         ("[clients]\nops_table = 'tiers'", "[clients] ops_table: only for an adopted table (adopt = true)"),
         ("[clients]\nadopt = true\ncolumns = { id = 'numero' }", "[clients] columns.id: id always feeds id"),

@@ -13,6 +13,7 @@ from django.db.backends.mysql.base import DatabaseWrapper as MySQLWrapper
 from syncapp.demo_builder import open_connection
 from syncapp.mapping import Side, built_in
 from syncapp.sql import execute, load, rows, sums
+from tests.kinds import model_kinds
 
 SQLITE = open_connection(":memory:")  # never opened: only its quoting and vendor are used
 MYSQL = MySQLWrapper(SQLITE.settings_dict | {"ENGINE": "django.db.backends.mysql"}, alias="offline")
@@ -64,7 +65,7 @@ def test_the_set_aside_filter_takes_the_table_name_as_a_parameter():
 
 def test_the_row_hash_in_sql_follows_the_canonical_text():
     mapping = built_in("representants")
-    expression = sums.canonical_expression(offline(mapping.ops()), mapping.fields)
+    expression = sums.canonical_expression(offline(mapping.ops()), model_kinds(mapping))
     # Each value after its length and a colon, NULL as `-` (syncapp.canonical.item).
     first_item = "IF(`id` IS NULL, '-', CONCAT(CHAR_LENGTH(`id`), ':', `id`))"
     assert expression.startswith(f"CAST(CONV(LEFT(MD5(CONCAT({first_item}, ")
@@ -81,16 +82,16 @@ def test_a_zero_date_in_facs_deleted_at_reads_as_deleted_on_every_path():
     mapping = built_in("clients")
     zero = "IF(CAST(`deleted_at` AS CHAR) = '0000-00-00 00:00:00', TIMESTAMP('1970-01-01 00:00:01'), `deleted_at`)"
     assert zero in rows.select_columns(offline(mapping.fac_read))
-    assert zero in sums.canonical_expression(offline(mapping.fac), mapping.fields)
-    assert zero in load.line_expression(offline(mapping.fac), mapping.fields)
+    assert zero in sums.canonical_expression(offline(mapping.fac), model_kinds(mapping))
+    assert zero in load.line_expression(offline(mapping.fac), model_kinds(mapping))
     # OPS holds what the sync wrote: its deleted_at is read as it is.
-    assert zero not in sums.canonical_expression(offline(mapping.ops()), mapping.fields)
+    assert zero not in sums.canonical_expression(offline(mapping.ops()), model_kinds(mapping))
     assert "`created_at`, `updated_at`" in rows.select_columns(offline(mapping.fac_read))
 
 
 def test_a_load_data_line_escapes_text_and_marks_nulls():
     mapping = built_in("armateurs")
-    line = load.line_expression(offline(mapping.ops()), mapping.fields)
+    line = load.line_expression(offline(mapping.ops()), model_kinds(mapping))
     assert line.startswith("CONCAT_WS(CHAR(9 USING utf8mb4), IFNULL(`id`, CONCAT(CHAR(92 USING utf8mb4), 'N'))")
     # Text columns: backslash first, then tab, line feed, carriage return and NUL escaped.
     nom = line[line.index("IFNULL(REPLACE(") :].split(", IFNULL(")[0]

@@ -17,7 +17,7 @@ from django.db import connections
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from syncapp.mapping import TABLE_NAMES, mapping_for
+from syncapp.mapping import BUILT_IN_NAMES, mapping_for
 from syncapp.models import Client, SyncRun, SyncState, Watcher
 from syncapp.sql.hints import table_hints
 from syncapp.watch import WatchLoop
@@ -74,7 +74,7 @@ def test_a_watcher_copies_an_insert_and_an_update_by_itself_and_is_quiet_when_id
     child = start_child("--watch", **FAST)
     try:
         poll(lambda: Watcher.objects.exists() and watch_runs(), "the watcher's first run (a full incremental run)")
-        assert watch_runs()[0].tables == list(TABLE_NAMES) and watch_runs()[0].status == SyncRun.Status.SUCCESS
+        assert watch_runs()[0].tables == list(BUILT_IN_NAMES) and watch_runs()[0].status == SyncRun.Status.SUCCESS
         time.sleep(1.5)  # FAC was emptied this very second: those hints settle, and are looked at again
         first = watch_runs()[-1]
 
@@ -181,7 +181,7 @@ def hidden_update(fac, loop: WatchLoop, row_id: int, other_id: int) -> bool:
 @mariadb
 def test_a_change_the_hints_cannot_see_is_copied_by_the_periodic_run(fac):
     rows = ClientFactory.create_batch(4)
-    loop = WatchLoop(list(TABLE_NAMES), interval=0.1, full_every=8, say=lambda line: None)
+    loop = WatchLoop(list(BUILT_IN_NAMES), interval=0.1, full_every=8, say=lambda line: None)
     loop.poll()  # its start: a full incremental run of every table
     assert differences(fac) == []
 
@@ -196,7 +196,7 @@ def test_a_change_the_hints_cannot_see_is_copied_by_the_periodic_run(fac):
     loop.poll()
 
     assert SyncRun.objects.count() == runs + 1
-    assert SyncRun.objects.latest("id").tables == list(TABLE_NAMES)
+    assert SyncRun.objects.latest("id").tables == list(BUILT_IN_NAMES)
     assert Client.objects.get(pk=hidden).nom == "Caché"
     assert differences(fac) == []
 
@@ -238,7 +238,7 @@ def test_a_poll_syncs_what_changed_and_an_idle_poll_records_nothing(fac):
     """On both backends (SQLite's hint is the file's change counter, PRAGMA data_version)."""
     ClientFactory.create_batch(2)
     said = []
-    loop = WatchLoop(list(TABLE_NAMES), interval=0.1, full_every=3600, say=said.append)
+    loop = WatchLoop(list(BUILT_IN_NAMES), interval=0.1, full_every=3600, say=said.append)
     with translation.override("en"):
         loop.poll()
         assert differences(fac) == []
@@ -267,7 +267,7 @@ def test_watch_goes_alone():
 
 def test_a_watcher_gone_silent_or_missing_is_a_warning(fac, settings, client):
     ClientFactory.create_batch(2)
-    WatchLoop(list(TABLE_NAMES), interval=0.1, full_every=3600, say=lambda line: None).poll()
+    WatchLoop(list(BUILT_IN_NAMES), interval=0.1, full_every=3600, say=lambda line: None).poll()
     assert sync("--status")[0] == 0
 
     # Killed (kill -9, or its machine down): no clean stop, and no heartbeat for two minutes.

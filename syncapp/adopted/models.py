@@ -1,13 +1,25 @@
-"""A model per adopted table, built from the mapping: the mapped columns under their OPS names."""
+"""Models the admin reads OPS tables with, built from the mapping: one per table that is not
+opsync's own built-in mirror.
 
+An adopted built-in table (clients…) gets its mapped columns under their OPS names, with the
+kinds of FAC's columns, at start-up. A declared table (any other FAC table, created or adopted)
+gets the columns its OPS table has, read from OPS itself when the admin first builds its URLs:
+the admin reads OPS, and does not need FAC to show what OPS holds.
+"""
+
+import functools
 import keyword
 
-from django.db import models
+from django.db import DatabaseError, connections, models
 
+from syncapp.databases import OPS_ALIAS
 from syncapp.mapping import BUILT_IN, TableMapping, mappings
+from syncapp.sql import server
 
 # Names a column cannot take as a model attribute.
 RESERVED = {"pk", "objects", "save", "delete", "clean", "check", "full_clean", "refresh_from_db"}
+INTEGER_TYPES = {"tinyint", "smallint", "mediumint", "int", "integer", "bigint", "year"}
+TEXT_TYPES = {"char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set", "json"}
 
 
 def attribute(column: str, index: int) -> str:
@@ -25,26 +37,83 @@ def column_field(fac_field: models.Field, column: str) -> models.Field:
     return type(fac_field)(verbose_name=column, db_column=column, null=True, blank=True, **size)
 
 
+def ops_field(column: str, info: dict) -> models.Field:
+    """A read-only field for an OPS column, of the kind its type says (for display: no value is written)."""
+    if column == "id":
+        return models.PositiveBigIntegerField(primary_key=True, verbose_name="id")
+    kind, options = info["data_type"].split("(")[0].split(" ")[0], {"verbose_name": column, "db_column": column}
+    options |= {"null": True, "blank": True}
+    if kind in INTEGER_TYPES:
+        if (info.get("column_type") or "").startswith("tinyint(1)"):
+            return models.BooleanField(**options)
+        return models.BigIntegerField(**options)
+    if kind in ("decimal", "numeric"):
+        return models.DecimalField(max_digits=65, decimal_places=int(info.get("scale") or 0), **options)
+    if kind in ("float", "double", "real"):
+        return models.FloatField(**options)
+    if kind in ("datetime", "timestamp"):
+        return models.DateTimeField(**options)
+    if kind == "date":
+        return models.DateField(**options)
+    if kind in ("bit", "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob"):
+        return models.BinaryField(**options)
+    return models.TextField(**options)  # text, ENUM, SET, JSON, TIME (shown as text)
+
+
+def model_named(name: str, table: str, fields: dict[str, models.Field], *, verbose: tuple) -> type[models.Model]:
+    meta = {"managed": False, "db_table": table, "ordering": ["id"]}
+    meta |= {"verbose_name": verbose[0], "verbose_name_plural": verbose[1]}
+    return type(name, (models.Model,), {"__module__": __name__, **fields, "Meta": type("Meta", (), meta)})
+
+
 def adopted_model(mapping: TableMapping) -> type[models.Model]:
-    mirror = BUILT_IN[mapping.name][0]
-    attributes = {"__module__": __name__}
-    for index, (fac_field, column) in enumerate(zip(mapping.fields, mapping.ops_columns, strict=True)):
-        attributes[attribute(column, index)] = column_field(fac_field, column)
+    mirror, source = BUILT_IN[mapping.name]
+    kinds = {f.column: f for f in source._meta.concrete_fields}
+    fields = {}
+    for index, (fac, column) in enumerate(mapping.pairs):
+        fields[attribute(column, index)] = column_field(kinds[fac], column)
     if mapping.synced_at:
         synced_at = models.DateTimeField(verbose_name=mapping.synced_at, db_column=mapping.synced_at, null=True)
-        attributes[attribute(mapping.synced_at, len(mapping.pairs))] = synced_at
-    attributes["Meta"] = type(
-        "Meta",
-        (),
-        {
-            "managed": False,
-            "db_table": mapping.ops_table,
-            "ordering": ["id"],
-            "verbose_name": mirror._meta.verbose_name,
-            "verbose_name_plural": mirror._meta.verbose_name_plural,
-        },
-    )
-    return type(f"Adopted{mirror.__name__}", (models.Model,), attributes)
+        fields[attribute(mapping.synced_at, len(mapping.pairs))] = synced_at
+    verbose = (mirror._meta.verbose_name, mirror._meta.verbose_name_plural)
+    return model_named(f"Adopted{mirror.__name__}", mapping.ops_table, fields, verbose=verbose)
 
 
-ADOPTED_MODELS = {mapping.name: adopted_model(mapping) for mapping in mappings() if mapping.adopted}
+def declared_model(mapping: TableMapping, columns: dict[str, dict]) -> type[models.Model]:
+    """A declared table's model, from its OPS table's columns: the mapped ones where the file lists
+    them (an adopted table's other columns are the application's), else all."""
+    shown = list(columns)
+    if mapping.adopted and mapping.declared_pairs is not None:
+        written = {ops for _, ops in mapping.declared_pairs} | {mapping.synced_at}
+        shown = [column for column in columns if column in written]
+    fields = {attribute(column, index): ops_field(column, columns[column]) for index, column in enumerate(shown)}
+    name = "".join(part.capitalize() for part in mapping.name.split("_") if part) or "Table"
+    return model_named(name, mapping.ops_table, fields, verbose=(mapping.name, mapping.name))
+
+
+@functools.cache
+def declared_models() -> dict[str, type[models.Model]]:
+    """The declared tables' models, by FAC table, once per process: those whose OPS table exists."""
+    found = {}
+    for mapping in mappings():
+        if mapping.built_in:
+            continue
+        try:
+            columns = server.column_info(connections[OPS_ALIAS], mapping.ops_table)
+        except DatabaseError:  # OPS down: the admin's other pages say so
+            return {}
+        if columns is not None and "id" in columns:
+            found[mapping.name] = declared_model(mapping, columns)
+    return found
+
+
+ADOPTED_MODELS = {m.name: adopted_model(m) for m in mappings() if m.adopted and m.built_in}
+
+
+def table_model(name: str) -> type[models.Model] | None:
+    """The model the admin reads a table's OPS rows with (None: a declared table whose OPS table is missing)."""
+    if name in ADOPTED_MODELS:
+        return ADOPTED_MODELS[name]
+    if name in BUILT_IN:
+        return BUILT_IN[name][0]
+    return declared_models().get(name)

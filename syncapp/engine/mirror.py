@@ -67,7 +67,7 @@ class MirrorWriter:
         self.options = context.options
         self.side = mapping.ops(with_set_aside=True)
         self.width = len(mapping.columns)
-        self.deleted_at = mapping.position("deleted_at")
+        self.deleted_at = mapping.position(mapping.fac_deleted_at)
         # Adopted tables: whose each OPS row is; high_water is the highest FAC id the last run saw
         # (None on the first run, the adoption).
         self.ownership = Ownership.of(mapping, high_water=high_water)
@@ -249,7 +249,8 @@ class MirrorWriter:
     def copy_range(self, low: int, high: int, *, read: Callable[[int, int], Iterator[Batch]]) -> None:
         """A range OPS has nothing of: LOAD DATA where OPS takes it, else `read` and apply."""
         both_mysql = self.side.connection.vendor == self.mapping.fac.connection.vendor == "mysql"
-        if both_mysql and not (self.options.dry_run or self.context.load_data_refused) and self.load(low, high):
+        loads = both_mysql and self.mapping.loadable and not (self.options.dry_run or self.context.load_data_refused)
+        if loads and self.load(low, high):
             return
         for batch in read(low, high):
             self.apply(batch)

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 
-from syncapp.mapping import TABLE_NAMES
+from syncapp.mapping import table_names
 from syncapp.messages import Message, MessageError, in_english
 from syncapp.models import COUNTER, TOTALS, ChangeAction, SyncRun, rows_changed
 
@@ -21,7 +21,7 @@ Change = dict
 class SyncOptions:
     """What the caller (the command, cron, the dashboard) asks of a run: built once, by the caller."""
 
-    tables: tuple[str, ...] = TABLE_NAMES
+    tables: tuple[str, ...] = field(default_factory=table_names)
     force: bool = False
     dry_run: bool = False
     verify: bool = False

@@ -12,9 +12,9 @@ Batch = list[tuple]
 class FacReader:
     """FAC's rows for one table, in the mapping's column order.
 
-    Each row holds the mapped columns, then updated_at. The reader notes the newest
-    updated_at it read (the cursor follows it) and the highest id, and in an incremental run
-    each id it read, so that a row is read once however many steps ask for it. A full run
+    Each row holds the mapped columns, then the cursor's value (updated_at; NULL in a table
+    without one). The reader notes the newest it read (the cursor follows it) and the highest
+    id, and in an incremental run each id it read, so that a row is read once however many steps ask for it. A full run
     reads every id once by construction and remembers nothing: its memory does not grow with
     the table.
     """

@@ -114,7 +114,8 @@ def apply(mapping: TableMapping, context: RunContext, state: SyncState, outcome:
     # An adopted table never compared yet (its adoption) is compared whole: each OPS row at an id
     # FAC has is decided once, then (engine/ownership.py).
     first_comparison = mapping.adopted and state.fac_high_id is None
-    if options.full or state.cursor is None or first_comparison:
+    # A table without a cursor (no updated_at) is compared whole, by range checksums, on every run.
+    if options.full or state.cursor is None or first_comparison or mapping.cursor is None:
         plan = FullPlan(mapping, vanished=writer.vanished)
     else:
         since = naive_utc(state.cursor - options.lookback)

@@ -1,7 +1,8 @@
 """The first copy of a range: FAC writes each row as a LOAD DATA line, OPS loads the file.
 
 The FAC server builds each row's tab-separated line itself (NULLs as \\N, backslashes, tabs
-and line breaks escaped, zero dates as NULL), so Python never converts a value.
+and line breaks escaped, zero dates as NULL), so Python never converts a value. Binary values
+(BLOB, BIT) do not travel as text: a table that has them is copied by upserts.
 """
 
 from collections.abc import Iterator, Sequence
@@ -12,7 +13,7 @@ from django.db import models
 from syncapp.mapping import Side
 from syncapp.sql.execute import execute, quoted, stream
 from syncapp.sql.rows import column_sql
-from syncapp.sql.sums import DATETIME_TEXT_SQL
+from syncapp.sql.sums import value_sql
 
 
 def char(code: int) -> str:
@@ -38,12 +39,12 @@ def line_expression(side: Side, fields: Sequence[models.Field]) -> str:
     values = []
     for column, f in zip(side.columns, fields, strict=True):
         name = column_sql(side, column)
-        if isinstance(f, models.DateTimeField):
-            value = DATETIME_TEXT_SQL.format(name)
+        if isinstance(f, models.DateField):  # DATE, DATETIME, TIMESTAMP: as the canonical text has them
+            value = value_sql(f, name)
         elif isinstance(f, models.CharField | models.TextField):
             value = escaped(name)
         else:
-            value = name  # numbers: nothing to escape
+            value = name  # numbers and times: nothing to escape
         values.append(f"IFNULL({value}, {NULL_MARK})")
     return f"CONCAT_WS({char(9)}, {', '.join(values)})"
 

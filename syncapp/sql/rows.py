@@ -40,9 +40,16 @@ def column_sql(side: Side, column: str) -> str:
     return name
 
 
+def cursor_sql(side: Side) -> str:
+    """The side's cursor column, or NULL where the table has none."""
+    return side.connection.ops.quote_name(side.cursor) if side.cursor else "NULL"
+
+
 def select_columns(side: Side) -> str:
-    columns = ", ".join(column_sql(side, column) for column in side.columns)
-    return f"SELECT {columns} FROM {side.connection.ops.quote_name(side.table)}"
+    columns = [column_sql(side, column) for column in side.columns]
+    if side.reads_cursor:
+        columns.append(cursor_sql(side))
+    return f"SELECT {', '.join(columns)} FROM {side.connection.ops.quote_name(side.table)}"
 
 
 def rows_by_id(side: Side, ids: Sequence[int]) -> dict[int, tuple]:
@@ -114,16 +121,16 @@ def stream_between(side: Side, low: int, high: int, *, batch_size: int) -> Itera
 
 
 def stream_changed(side: Side, low: int, high: int, since: datetime, *, batch_size: int) -> Iterator[list[tuple]]:
-    """Rows with an id in [low, high) whose updated_at is at or after `since`."""
-    query = f"{select_columns(side)} WHERE id >= %s AND id < %s AND updated_at >= %s"
+    """Rows with an id in [low, high) whose cursor (updated_at) is at or after `since`."""
+    query = f"{select_columns(side)} WHERE id >= %s AND id < %s AND {cursor_sql(side)} >= %s"
     return stream(side.connection, query, [low, high, since], batch_size=batch_size)
 
 
 def summary(side: Side) -> tuple[int, int | None, int | None, datetime | None]:
-    """(rows, lowest id, highest id, newest updated_at) of a FAC table."""
+    """(rows, lowest id, highest id, newest updated_at: its cursor's) of a FAC table."""
     table = side.connection.ops.quote_name(side.table)
     count, lowest, highest, newest = fetch_all(
-        side.connection, f"SELECT COUNT(*), MIN(id), MAX(id), MAX(updated_at) FROM {table}"
+        side.connection, f"SELECT COUNT(*), MIN(id), MAX(id), MAX({cursor_sql(side)}) FROM {table}"
     )[0]
     return count, lowest, highest, as_datetime(newest)
 

@@ -62,7 +62,8 @@ def column_info(connection: BaseDatabaseWrapper, table: str) -> dict[str, dict] 
         query = (
             "SELECT column_name, data_type, column_type, character_maximum_length, character_octet_length, "
             "numeric_precision, numeric_scale, is_nullable = 'YES', column_default, extra, character_set_name, "
-            "column_key FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = %s"
+            "column_key, datetime_precision, collation_name FROM information_schema.columns "
+            "WHERE table_schema = DATABASE() AND table_name = %s ORDER BY ordinal_position"
         )
         keys = (
             "data_type",
@@ -76,6 +77,8 @@ def column_info(connection: BaseDatabaseWrapper, table: str) -> dict[str, dict] 
             "extra",
             "charset",
             "key",
+            "fraction",
+            "collation",
         )
         found = {row[0]: dict(zip(keys, row[1:], strict=True)) for row in fetch_all(connection, query, [table])}
         return found or None
@@ -93,3 +96,15 @@ def column_info(connection: BaseDatabaseWrapper, table: str) -> dict[str, dict] 
         }
         for column in described
     }
+
+
+def primary_key(connection: BaseDatabaseWrapper, table: str) -> list[str]:
+    """The columns of a table's primary key, in order (none: an empty list)."""
+    if connection.vendor == "mysql":
+        query = (
+            "SELECT column_name FROM information_schema.statistics WHERE table_schema = DATABASE() "
+            "AND table_name = %s AND index_name = 'PRIMARY' ORDER BY seq_in_index"
+        )
+        return [name for (name,) in fetch_all(connection, query, [table])]
+    with connection.cursor() as cursor:
+        return connection.introspection.get_primary_key_columns(cursor, table) or []

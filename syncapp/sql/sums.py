@@ -10,9 +10,10 @@ from datetime import datetime
 from django.db import models
 
 from syncapp.canonical import row_hash
+from syncapp.fac_tables import BitField, PreciseDateTimeField
 from syncapp.mapping import Side
 from syncapp.sql.execute import fetch_all, quoted, stream
-from syncapp.sql.rows import column_sql, side_filter
+from syncapp.sql.rows import column_sql, cursor_sql, side_filter
 
 IdSums = tuple[int, int, int, int]  # (ids, their sum, sum of their squares mod a prime, their xor)
 PRIME = 4294967291  # the largest prime below 2**32: (id % PRIME) ** 2 fits in 64 bits
@@ -22,6 +23,8 @@ Sums = tuple[int, int]  # (rows, xor of their hashes)
 HASH64_SQL = "CAST(CONV(LEFT(MD5({}), 16), 16, 10) AS UNSIGNED)"
 # A legacy zero date reads as NULL, as the sync stores it (`%` doubled: queries take parameters).
 DATETIME_TEXT_SQL = "NULLIF(DATE_FORMAT({}, '%%Y-%%m-%%d %%H:%%i:%%s'), '0000-00-00 00:00:00')"
+PRECISE_DATETIME_TEXT_SQL = "NULLIF(DATE_FORMAT({}, '%%Y-%%m-%%d %%H:%%i:%%s.%%f'), '0000-00-00 00:00:00.000000')"
+DATE_TEXT_SQL = "NULLIF(DATE_FORMAT({}, '%%Y-%%m-%%d'), '0000-00-00')"
 # One item of the canonical text (syncapp.canonical.item): `-` for NULL, else length, colon, text.
 ITEM_SQL = "IF({0} IS NULL, '-', CONCAT(CHAR_LENGTH({0}), ':', {0}))"
 
@@ -44,7 +47,7 @@ def id_sums(
     if connection.vendor == "mysql":
         counted, counted_params = "0", []
         if since is not None:
-            counted, counted_params = "SUM(updated_at >= %s)", [since]
+            counted, counted_params = f"SUM({cursor_sql(side)} >= %s)", [since]
         elif live:
             counted = f"SUM({deleted_at} IS NULL)" if deleted_at else "COUNT(*)"
         query = (
@@ -54,7 +57,7 @@ def id_sums(
         rows = fetch_all(connection, query, [chunk, PRIME, PRIME, *counted_params, *params])
         sums = {int(r[0]): (int(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows}
         return sums, {int(r[0]): int(r[5] or 0) for r in rows}
-    stamps = f"{'updated_at' if since else 'NULL'}, {deleted_at or 'NULL'}"
+    stamps = f"{cursor_sql(side) if since else 'NULL'}, {deleted_at or 'NULL'}"
     batches = stream(connection, f"SELECT id, {stamps} FROM {table} WHERE {condition}", params, batch_size=10_000)
     return python_id_sums(batches, chunk=chunk, since=since, live=live)
 
@@ -78,18 +81,29 @@ def python_id_sums(batches, *, chunk: int, since: datetime | None, live: bool) -
 
 def canonical_expression(side: Side, fields: Sequence[models.Field]) -> str:
     """MySQL: the 64-bit hash of a row's canonical text (syncapp.canonical), `%` doubled."""
-    items = []
-    for column, f in zip(side.columns, fields, strict=True):
-        value = column_sql(side, column)
-        if isinstance(f, models.DateTimeField):
-            value = DATETIME_TEXT_SQL.format(value)
-        elif isinstance(f, models.DecimalField):
-            # At FAC's scale whatever OPS's: 12.5 reads 12.50 in a DECIMAL(15,3) column too.
-            value = f"CAST(CAST({value} AS DECIMAL(65, {int(f.decimal_places)})) AS CHAR)"
-        elif isinstance(f, models.BooleanField):
-            value = f"CAST({value} AS CHAR)"
-        items.append(ITEM_SQL.format(value))
+    values = (value_sql(f, column_sql(side, column)) for column, f in zip(side.columns, fields, strict=True))
+    items = [ITEM_SQL.format(value) for value in values]
     return HASH64_SQL.format(f"CONCAT({', '.join(items)})")
+
+
+def value_sql(f: models.Field, value: str) -> str:
+    """MySQL: a value as the canonical text writes it (syncapp.canonical.value_text), kind by kind."""
+    if isinstance(f, PreciseDateTimeField):
+        return PRECISE_DATETIME_TEXT_SQL.format(value)
+    if isinstance(f, models.DateTimeField):
+        return DATETIME_TEXT_SQL.format(value)
+    if isinstance(f, models.DateField):
+        return DATE_TEXT_SQL.format(value)
+    if isinstance(f, models.DecimalField):
+        # At FAC's scale whatever OPS's: 12.5 reads 12.50 in a DECIMAL(15,3) column too.
+        return f"CAST(CAST({value} AS DECIMAL(65, {int(f.decimal_places or 0)})) AS CHAR)"
+    if isinstance(f, BitField):
+        return f"CAST(CAST({value} AS UNSIGNED) AS CHAR)"
+    if isinstance(f, models.BinaryField):
+        return f"HEX({value})"
+    if isinstance(f, models.BooleanField):
+        return f"CAST({value} AS CHAR)"
+    return value  # text and numbers: CONCAT writes them as they are
 
 
 def chunk_checksums(
@@ -99,7 +113,7 @@ def chunk_checksums(
     connection = side.connection
     condition, params = side_filter(connection, side.set_aside_of)
     table = connection.ops.quote_name(side.table)
-    latest_sql = "MAX(updated_at)" if newest else "NULL"
+    latest_sql = f"MAX({cursor_sql(side)})" if newest else "NULL"
     if connection.vendor == "mysql":
         hashed = canonical_expression(side, fields)
         query = (
@@ -111,7 +125,7 @@ def chunk_checksums(
         return {int(key): (int(count), int(xor)) for key, count, xor, _ in rows}, latest
     sums: dict[int, Sums] = {}
     latest = None
-    stamp = "updated_at" if newest else "NULL"
+    stamp = cursor_sql(side) if newest else "NULL"
     query = f"SELECT {quoted(connection, side.columns)}, {stamp} FROM {table} WHERE {condition}"
     for batch in stream(connection, query, params, batch_size=5000):
         for *row, updated_at in batch:

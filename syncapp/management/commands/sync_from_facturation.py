@@ -19,7 +19,8 @@ from syncapp import report, report_status
 from syncapp.databases import FacUnreachable, OpsUnavailable, fac_check, load_data_note, ops_check, ops_problem
 from syncapp.engine.outcome import SyncOptions, TableOutcome
 from syncapp.lock import SyncLock
-from syncapp.mapping import TABLE_NAMES, mapping_for, mappings
+from syncapp.mapping import mapping_for, mappings, mappings_resolve, table_names
+from syncapp.mapping_file import MappingFileError
 from syncapp.messages import render
 from syncapp.models import SyncRun
 from syncapp.renumber import RenumberRefused, renumbering_apply, renumbering_plan
@@ -33,20 +34,37 @@ USAGE_ERROR = 2
 
 def usage_error(text: str) -> CommandError:
     return CommandError(
-        text + " " + _("(valid tables: %(tables)s)") % {"tables": ", ".join(TABLE_NAMES)}, returncode=USAGE_ERROR
+        text + " " + _("(valid tables: %(tables)s)") % {"tables": ", ".join(table_names())}, returncode=USAGE_ERROR
     )
 
 
 def parse_tables(values: list[str] | None) -> list[str]:
     """`--table a --table b,c` → [a, b, c]; an unknown or empty name is a usage error."""
     if values is None:
-        return list(TABLE_NAMES)
+        return list(table_names())
     names = [name.strip() for value in values for name in value.split(",") if name.strip()]
     if not names:
         raise usage_error(_("--table names no table"))
-    if unknown := [name for name in names if name not in TABLE_NAMES]:
+    if unknown := [name for name in names if name not in table_names()]:
         raise usage_error(_("unknown table '%(table)s'") % {"table": unknown[0]})
     return names
+
+
+def declarations_problem() -> str | None:
+    """Why a table the mapping file declares cannot be mirrored, as FAC's schema says (None: each can).
+
+    FAC unreachable is not a declaration's problem: the run, --check or --status says it.
+    """
+    if all(mapping.built_in for mapping in mappings()):
+        return None
+    try:
+        fac_check()
+        mappings_resolve()
+    except FacUnreachable:
+        return None
+    except MappingFileError as exc:
+        return str(exc)
+    return None
 
 
 FLAGS = (
@@ -73,7 +91,7 @@ FLAGS = (
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Copy the five reference tables one way from FAC (billing) into OPS.")
+    help = gettext_lazy("Copy the reference tables one way from FAC (billing) into OPS.")
 
     def create_parser(self, prog_name, subcommand, **kwargs):
         parser = super().create_parser(prog_name, subcommand, **kwargs)
@@ -84,7 +102,7 @@ class Command(BaseCommand):
         return parser
 
     def add_arguments(self, parser):
-        only = gettext_lazy("only this table (repeatable, or comma-separated): %s") % ", ".join(TABLE_NAMES)
+        only = gettext_lazy("only this table (repeatable, or comma-separated): %s") % ", ".join(table_names())
         parser.add_argument("--table", action="append", metavar="NAME", help=only)
         for flag, help_text in FLAGS:
             parser.add_argument(flag, action="store_true", help=help_text)
@@ -138,6 +156,8 @@ class Command(BaseCommand):
             ops_check()
         except OpsUnavailable as exc:
             raise CommandError(render(exc.problem), returncode=1) from None
+        if problem := declarations_problem():
+            raise CommandError(_("configuration error: %(problem)s") % {"problem": problem}, returncode=1)
         if check:
             return self.check_schema(tables)
         if renumber is not None:
@@ -262,6 +282,9 @@ class Command(BaseCommand):
         """Monitoring Plugins: the first line says it all, perfdata after `|`; the exit status is the level."""
         try:
             ops_check()
+            if problem := declarations_problem():
+                self.stdout.write(f"OPSYNC UNKNOWN - {_('configuration error: %(problem)s') % {'problem': problem}}")
+                raise CommandError("", returncode=Level.UNKNOWN)
             status = sync_status()
         except OpsUnavailable as exc:
             self.stdout.write(f"OPSYNC UNKNOWN - {render(exc.problem)}")

@@ -1,0 +1,13 @@
+"""The kinds of a built-in table's mapped FAC columns without asking FAC: its FAC model's fields.
+
+For the unit tests of the canonical text and of the SQL built from it, which run with no
+database; the engine itself reads kinds from FAC's schema (syncapp/fac_tables.py), as
+tests/test_declared.py shows for tables opsync has no model of.
+"""
+
+from syncapp.mapping import BUILT_IN, TableMapping
+
+
+def model_kinds(mapping: TableMapping) -> tuple:
+    by_column = {f.column: f for f in BUILT_IN[mapping.name][1]._meta.concrete_fields}
+    return tuple(by_column[column] for column in mapping.columns)
