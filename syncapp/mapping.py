@@ -19,7 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import BinaryField, Field
+from django.db.models import BinaryField, Field, TimeField
 
 from syncapp import models
 from syncapp.databases import FAC_ALIAS, OPS_ALIAS
@@ -57,6 +57,7 @@ class Side:
     source: bool = False  # FAC: its legacy zero dates in deleted_at mean deleted (syncapp/sql/rows.column_sql)
     cursor: str | None = None  # FAC: the column runs follow (updated_at), if the table has one
     reads_cursor: bool = False  # rows are read with the cursor's value after the columns (NULL without one)
+    as_text: frozenset[str] = frozenset()  # MySQL TIMEs, read as text: -12:30:15 or 100:00:00 are no time of day
 
     @property
     def connection(self) -> BaseDatabaseWrapper:
@@ -164,6 +165,12 @@ class TableMapping:
         """Check the declaration against FAC's live schema now (MappingFileError saying what is wrong)."""
         self.fields  # noqa: B018
 
+    def refresh(self) -> None:
+        """Forget what FAC's schema said, so that its next use reads it again: each run sees FAC as it is
+        (the watcher runs for weeks, and the billing application may be upgraded meanwhile)."""
+        for name in ("fac_schema", "pairs", "fields"):
+            self.__dict__.pop(name, None)
+
     @property
     def cursor(self) -> str | None:
         """The FAC column runs follow, if any: updated_at by default, where FAC has it."""
@@ -200,15 +207,20 @@ class TableMapping:
         """ops_name, without asking FAC: None when the declaration does not list its columns."""
         return None if self.declared_pairs is None else dict(self.declared_pairs).get(fac_column)
 
+    def times(self) -> list[int]:
+        """The positions of the mapped columns that hold TIMEs."""
+        return [position for position, f in enumerate(self.fields) if isinstance(f, TimeField)]
+
     @property
     def fac(self) -> Side:
-        return Side(
-            FAC_ALIAS, self.fac_table, self.columns, deleted_at=self.fac_deleted_at, source=True, cursor=self.cursor
-        )
+        return self.fac_side(reads_cursor=False)
 
     @property
     def fac_read(self) -> Side:
         """FAC as the sync reads it: the mapped columns, then the cursor's value (the cursor follows it)."""
+        return self.fac_side(reads_cursor=True)
+
+    def fac_side(self, *, reads_cursor: bool) -> Side:
         return Side(
             FAC_ALIAS,
             self.fac_table,
@@ -216,7 +228,8 @@ class TableMapping:
             deleted_at=self.fac_deleted_at,
             source=True,
             cursor=self.cursor,
-            reads_cursor=True,
+            reads_cursor=reads_cursor,
+            as_text=frozenset(self.columns[position] for position in self.times()),
         )
 
     @property
@@ -233,6 +246,7 @@ class TableMapping:
             deleted_at=self.ops_deleted_at,
             synced_at=self.synced_at,
             set_aside_of=None if with_set_aside else self.name,
+            as_text=frozenset(self.ops_columns[position] for position in self.times()),
         )
 
     def ops_table_side(self) -> Side:

@@ -38,6 +38,7 @@ def schema_problem(mapping: TableMapping) -> Message | None:
     says: every mapped column there and big enough, no unmapped NOT NULL column without a
     default, an id that is its key, a table and not a view.
     """
+    mapping.refresh()
     live = server.table_columns(connections[FAC_ALIAS], mapping.fac_table)
     if live is None:
         return message("table_missing", side="FAC", table=mapping.fac_table)
@@ -71,6 +72,7 @@ def drift(side: str, table: str, missing: list[str]) -> Message:
 
 def schema_check(mapping: TableMapping) -> SchemaCheck:
     """--check: both sides' live columns against the mapping, column by column."""
+    mapping.refresh()  # FAC as it is now: a declared table follows FAC's columns
     check = SchemaCheck()
     fac, ops = mapping.fac, mapping.ops()
     fac_columns = server.column_info(fac.connection, fac.table)
@@ -167,6 +169,9 @@ def holds(fac: dict, ops: dict) -> tuple[Message | None, Message | None]:
 
 
 def holds_text(fac: dict, ops: dict) -> tuple[Message | None, Message | None]:
+    if fac["data_type"] == "set" == ops["data_type"]:
+        missing = set(enum_values(fac)) - set(enum_values(ops))
+        return (message("hold_enum", values=", ".join(sorted(missing))), None) if missing else (None, None)
     if ops["data_type"] not in TEXT_TYPES - {"set"}:
         return message("hold_not_text"), None
     if ops["data_type"] == "enum":

@@ -37,6 +37,13 @@ def column_field(fac_field: models.Field, column: str) -> models.Field:
     return type(fac_field)(verbose_name=column, db_column=column, null=True, blank=True, **size)
 
 
+class TimeText(models.TextField):
+    """A MySQL TIME, read as its text: -12:30:15 or 100:00:00 are no time of day (Django's TimeField)."""
+
+    def select_format(self, compiler, sql, params):
+        return f"CAST({sql} AS CHAR)", params
+
+
 def ops_field(column: str, info: dict) -> models.Field:
     """A read-only field for an OPS column, of the kind its type says (for display: no value is written)."""
     if column == "id":
@@ -57,7 +64,9 @@ def ops_field(column: str, info: dict) -> models.Field:
         return models.DateField(**options)
     if kind in ("bit", "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob"):
         return models.BinaryField(**options)
-    return models.TextField(**options)  # text, ENUM, SET, JSON, TIME (shown as text)
+    if kind == "time":
+        return TimeText(**options)
+    return models.TextField(**options)  # text, ENUM, SET, JSON
 
 
 def model_named(name: str, table: str, fields: dict[str, models.Field], *, verbose: tuple) -> type[models.Model]:

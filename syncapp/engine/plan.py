@@ -126,7 +126,7 @@ class FullPlan:
     def __init__(self, mapping: TableMapping, *, vanished: set[int]):
         self.mapping = mapping
         self.live_before = rows.count_live(mapping.ops())
-        self.vanished = sorted(vanished)
+        self.vanished = vanished  # the writer's own set: a row restored during the run leaves it
         self.first_copy = not rows.has_rows(mapping.ops(with_set_aside=True))
         if self.first_copy:  # nothing to compare: FAC's extent is enough
             self.total, self.low, self.high, self.newest = rows.summary(mapping.fac)
@@ -154,4 +154,4 @@ class FullPlan:
             yield CopyRange(low, high)
         # Rows known to have vanished are left out of the comparison; marking them again
         # repairs one that was made live in OPS by hand (a no-op for the others).
-        yield MarkGone(gone + self.vanished)
+        yield MarkGone(gone + sorted(self.vanished))

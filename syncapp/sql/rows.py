@@ -32,11 +32,13 @@ ZERO_DELETED_AT_SQL = "TIMESTAMP('1970-01-01 00:00:01')"
 
 
 def column_sql(side: Side, column: str) -> str:
-    """A column as the sync reads it: on FAC (MySQL), a zero date in deleted_at reads as deleted."""
+    """A column as the sync reads it: on FAC (MySQL), a zero date in deleted_at reads as deleted; a TIME as text."""
     connection = side.connection
     name = connection.ops.quote_name(column)
     if side.source and column == side.deleted_at and connection.vendor == "mysql":
         return f"IF(CAST({name} AS CHAR) = '0000-00-00 00:00:00', {ZERO_DELETED_AT_SQL}, {name})"
+    if column in side.as_text and connection.vendor == "mysql":
+        return f"CAST({name} AS CHAR)"
     return name
 
 
@@ -167,13 +169,20 @@ def has_rows(side: Side) -> bool:
     return bool(fetch_all(side.connection, f"SELECT 1 FROM {table} LIMIT 1"))
 
 
+def own_mark(side: Side) -> str | None:
+    """The deleted_at of a mirror whose FAC table has none: opsync's own mark of a hard delete."""
+    return side.deleted_at if side.deleted_at and side.deleted_at not in side.columns else None
+
+
 def written_columns(side: Side) -> list[str]:
-    """What a write sets: the mapped columns, and when it was synced where the table has a column for it."""
-    return [*side.columns, side.synced_at] if side.synced_at else list(side.columns)
+    """What a write sets: the mapped columns; the mirror's own deletion mark, cleared (FAC has the row);
+    and when it was synced, where the table has a column for it."""
+    return [*side.columns, *filter(None, (own_mark(side), side.synced_at))]
 
 
 def stamped(side: Side, rows: Sequence[tuple], synced_at: datetime) -> list[tuple]:
-    return [(*row, synced_at) for row in rows] if side.synced_at else [tuple(row) for row in rows]
+    extra = ((None,) if own_mark(side) else ()) + ((synced_at,) if side.synced_at else ())
+    return [(*row, *extra) for row in rows]
 
 
 def upsert_statement(connection: BaseDatabaseWrapper, table: str, columns: Sequence[str]) -> str:

@@ -1,0 +1,390 @@
+"""Tables opsync has no built-in knowledge of, declared in the mapping file (tests/declared.py).
+
+On MariaDB, beside the five: `manage.py migrate` creates their mirrors from FAC's schema; every
+value of every type arrives verbatim; every change converges, with --verify equal after each;
+--force repairs a silent fix, the dry run writes nothing, the mass-delete guard holds; the
+watcher copies a change to each; FAC's columns changing fail the table until `migrate`; and
+what opsync cannot mirror is refused in one line.
+"""
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from io import StringIO
+
+import MySQLdb
+import pytest
+from django.core.management import call_command
+from django.db import connections
+
+from syncapp.models import SyncState, VanishedRow
+from syncapp.watch import WatchLoop
+from tests import backend
+from tests.declared import (
+    BIG_ID,
+    DECLARED,
+    ESCALES,
+    NAVIRES,
+    ZERO_DELETED_AT,
+    columns_of,
+    insert,
+    navire,
+    query,
+    root,
+    snapshot,
+    update,
+    write_mapping,
+)
+from tests.fac import ROOT
+from tests.factories import ClientFactory, fac_now
+from tests.mirror import subprocess_env, sync
+from tests.sessions import poll
+
+pytestmark = [pytest.mark.mariadb, pytest.mark.django_db(databases=["default", "facturation"], transaction=True)]
+
+
+@dataclass
+class Declared:
+    fac: MySQLdb.Connection  # root on FAC: the billing application
+    ops: MySQLdb.Connection  # root on OPS: to look, never to write the mirror
+    ops_database: str
+    migrated: str  # what `migrate` printed
+
+    def differences(self) -> list[str]:
+        """Every way a declared mirror is not FAC: a row missing or different, a vanished row not marked."""
+        found = []
+        for table in DECLARED:
+            columns = columns_of(self.fac, backend.FAC_TEST_DATABASE, table)
+            source = snapshot(self.fac, backend.FAC_TEST_DATABASE, table, columns)
+            zero = set()
+            if table == "navires":
+                zero = {
+                    i
+                    for (i,) in query(
+                        self.fac, f"SELECT id FROM {table} WHERE LEFT(CAST(deleted_at AS CHAR), 4) = '0000'"
+                    )
+                }
+            deleted_at = [name for name, _ in columns].index("deleted_at") if table == "navires" else None
+            for row_id in zero:
+                row = list(source[row_id])
+                row[deleted_at] = ZERO_DELETED_AT
+                source[row_id] = tuple(row)
+            mirror = snapshot(self.ops, self.ops_database, table, columns)
+            for row_id, row in source.items():
+                if mirror.get(row_id) != row:
+                    found.append(f"{table} #{row_id}: FAC {str(row)[:300]} != OPS {str(mirror.get(row_id))[:300]}")
+            live = {
+                i for (i,) in query(self.ops, f"SELECT id FROM `{self.ops_database}`.{table} WHERE deleted_at IS NULL")
+            }
+            found += [
+                f"{table} #{i}: gone from FAC, not marked deleted" for i in (mirror.keys() - source.keys()) & live
+            ]
+        return found
+
+    def converged(self) -> None:
+        """A run, then nothing differs, and --verify says so too."""
+        code, output = sync()
+        assert code == 0, output
+        assert self.differences() == []
+        code, output = sync("--verify", "-v", "2")
+        assert code == 0, output
+
+
+@pytest.fixture
+def declared(fac, settings, tmp_path):
+    fac_session = root(backend.FAC_TEST_DATABASE)
+    ops_database = str(connections["default"].settings_dict["NAME"])
+    ops_session = root(ops_database)
+    for table in DECLARED:
+        query(fac_session, f"DROP TABLE IF EXISTS `{table}`")
+        query(ops_session, f"DROP TABLE IF EXISTS `{table}`")
+    query(fac_session, NAVIRES)
+    query(fac_session, ESCALES)
+    settings.SYNC_MAPPING_FILE = str(write_mapping(tmp_path))
+    out = StringIO()
+    call_command("migrate", verbosity=0, stdout=out)
+    yield Declared(fac_session, ops_session, ops_database, out.getvalue())
+    for table in DECLARED:
+        query(fac_session, f"DROP TABLE IF EXISTS `{table}`")
+        query(ops_session, f"DROP TABLE IF EXISTS `{table}`")
+    fac_session.close()
+    ops_session.close()
+
+
+def escale(number: int, **values) -> dict:
+    return {"id": number, "port": f"Port {number}", "pays": "GA", "quai": number % 7} | values
+
+
+def filled(declared: Declared) -> None:
+    """Three ships (every value; NULLs everywhere; zero dates) and four ports."""
+    insert(declared.fac, "navires", navire(1))
+    empty = {column: None for column in navire(0) if column not in ("id", "nom")}
+    insert(declared.fac, "navires", {"id": BIG_ID + 2, "nom": "", **empty})
+    zero = "0000-00-00 00:00:00"
+    insert(declared.fac, "navires", navire(3, mise_en_service="0000-00-00", inspecte_le=zero, arrive_le=zero,
+                                           created_at=zero, deleted_at=zero))  # fmt: skip
+    for number in range(1, 5):
+        insert(declared.fac, "escales", escale(number))
+
+
+def test_migrate_creates_each_declared_mirror_with_types_that_hold_every_value(declared):
+    assert "Created OPS navires, the mirror of FAC navires." in declared.migrated
+    assert "Created OPS escales, the mirror of FAC escales." in declared.migrated
+    described = {
+        name: (kind, nullable, key, extra)
+        for name, kind, nullable, key, extra in query(
+            declared.ops,
+            "SELECT column_name, column_type, is_nullable, column_key, extra FROM information_schema.columns "
+            "WHERE table_schema = %s AND table_name = 'navires'",
+            [declared.ops_database],
+        )
+    }
+    assert described["id"] == ("bigint(20) unsigned", "NO", "PRI", "")  # FAC's id, no auto-increment
+    assert described["pavillon"][0] == "enum('GA','FR','LR','PA')" and described["drapeaux"][0] == "bit(8)"
+    assert described["vitesse"][0] == "float" and described["tirant_eau"][0] == "decimal(6,3)"
+    assert described["arrive_le"][0] == "datetime" and described["inspecte_le"][0] == "datetime(3)"
+    assert described["deleted_at"][2] == "MUL" and described["synced_at"][0] == "datetime(6)"
+    charset = query(declared.ops, "SELECT character_set_name FROM information_schema.columns WHERE table_schema = %s "
+                    "AND table_name = 'navires' AND column_name = 'journal'", [declared.ops_database])  # fmt: skip
+    assert charset == [("utf8mb4",)]
+    escales = [name for name, _ in columns_of(declared.ops, declared.ops_database, "escales")]
+    assert escales == ["id", "port", "pays", "quai", "deleted_at", "synced_at"]  # its own marks for hard deletes
+
+    out = StringIO()
+    call_command("migrate", verbosity=0, stdout=out)  # again: nothing to do, nothing said
+    assert "navires" not in out.getvalue()
+
+
+def test_every_value_of_every_type_arrives_verbatim_and_verify_agrees(declared):
+    filled(declared)
+    ClientFactory.create_batch(2)  # the five go on beside them
+
+    declared.converged()
+
+    ops = f"`{declared.ops_database}`.navires"
+    read = "SELECT CAST(vitesse AS DOUBLE), longueur, caracteristiques FROM {} WHERE id = %s"
+    copied = query(declared.ops, read.format(ops), [BIG_ID + 1])[0]
+    vitesse = query(declared.fac, "SELECT CAST(vitesse AS DOUBLE) FROM navires WHERE id = %s", [BIG_ID + 1])[0][0]
+    assert copied == (vitesse, 0.1 + 0.2, '{"grues": 2, "reefer": true, "nom": "Ogooué"}')  # bit for bit, FAC's text
+    zero_row = query(declared.ops, f"SELECT mise_en_service, inspecte_le, created_at, deleted_at FROM {ops} "
+                     "WHERE id = %s", [BIG_ID + 3])[0]  # fmt: skip
+    assert zero_row == (None, None, None, ZERO_DELETED_AT)  # zero dates: NULL, but a zero deleted_at is deleted
+    assert query(declared.ops, f"SELECT LENGTH(plans), CHAR_LENGTH(journal) FROM {ops} WHERE id = %s",
+                 [BIG_ID + 1])[0] == (70_000, 1000)  # fmt: skip
+
+
+def test_every_change_converges_and_verify_agrees_after_each(declared):
+    filled(declared)
+    declared.converged()
+    cursor = SyncState.objects.get(table="navires").cursor.replace(tzinfo=None)
+    fac = declared.fac
+
+    # A burst in the cursor's own second, and a row committed late (older than the cursor).
+    insert(fac, "navires", navire(10, updated_at=cursor))
+    insert(fac, "navires", navire(11, updated_at=cursor))
+    update(fac, "navires", BIG_ID + 1, nom="Même seconde", updated_at=cursor)
+    declared.converged()
+    insert(fac, "navires", navire(12, updated_at=cursor.replace(second=0) if cursor.second else cursor))
+    declared.converged()
+    # A row inserted by hand: no updated_at at all.
+    insert(fac, "navires", navire(13, updated_at=None))
+    declared.converged()
+    # An edit, a soft delete, a restore, a hard delete.
+    now = fac_now()
+    update(fac, "navires", BIG_ID + 10, historique="Réparé à Owendo", vitesse=14.7, updated_at=now)
+    update(fac, "navires", BIG_ID + 11, deleted_at=now, updated_at=now)
+    declared.converged()
+    update(fac, "navires", BIG_ID + 11, deleted_at=None, updated_at=fac_now())
+    query(fac, "DELETE FROM navires WHERE id = %s", [BIG_ID + 12])
+    declared.converged()
+    assert VanishedRow.objects.filter(table="navires", row_id=BIG_ID + 12).exists()
+
+    # The table without timestamps: every run compares it whole, so every change shows.
+    insert(fac, "escales", escale(5))
+    update(fac, "escales", 2, port="Owendo", quai=None)
+    query(fac, "DELETE FROM escales WHERE id = 3")
+    declared.converged()
+    assert query(declared.ops, f"SELECT deleted_at IS NOT NULL FROM `{declared.ops_database}`.escales WHERE id = 3")[0]
+    insert(fac, "escales", escale(3, port="Port 3 rouvert"))  # FAC gives the id again: restored
+    declared.converged()
+
+
+def test_a_silent_fix_waits_for_force_and_force_repairs_only_it(declared):
+    filled(declared)
+    insert(declared.fac, "navires", navire(9, updated_at=fac_now()))  # the cursor: now, a month after the others
+    declared.converged()
+    query(declared.fac, "UPDATE navires SET imo = '7654321' WHERE id = %s", [BIG_ID + 1])  # updated_at untouched
+
+    code, output = sync()
+    assert code == 0, output
+    assert declared.differences() != []  # nothing told the incremental run
+    code, output = sync("--verify")
+    assert code == 1 and "navires" in output
+
+    code, output = sync("--force", "--table", "navires")
+    assert code == 0, output
+    assert declared.differences() == []
+    assert sync("--verify")[0] == 0
+
+
+def mirrors(declared: Declared) -> dict:
+    """Both mirrors whole, their own columns (deleted_at, synced_at) included."""
+    database = declared.ops_database
+    return {
+        table: snapshot(declared.ops, database, table, columns_of(declared.ops, database, table)) for table in DECLARED
+    }
+
+
+def test_the_dry_run_writes_nothing(declared):
+    filled(declared)
+    declared.converged()
+    before = mirrors(declared)
+    states = list(SyncState.objects.values_list("table", "cursor", "retry_ids"))
+    insert(declared.fac, "navires", navire(20, updated_at=fac_now()))
+    insert(declared.fac, "escales", escale(20))
+    query(declared.fac, "DELETE FROM escales WHERE id = 1")
+
+    code, output = sync("--dry-run")
+
+    assert code == 0, output
+    assert mirrors(declared) == before
+    assert list(SyncState.objects.values_list("table", "cursor", "retry_ids")) == states
+    assert declared.differences() != []
+
+
+def test_the_mass_delete_guard_holds_on_a_declared_table(declared, settings):
+    for number in range(1, 41):
+        insert(declared.fac, "escales", escale(number))
+    declared.converged()
+    query(declared.fac, "DELETE FROM escales")
+
+    code, output = sync("--table", "escales")
+    assert code == 1 and "escales" in output
+    live = f"SELECT COUNT(*) FROM `{declared.ops_database}`.escales WHERE deleted_at IS NULL"
+    assert query(declared.ops, live)[0][0] == 40
+
+    assert sync("--table", "escales", "--allow-mass-delete")[0] == 0
+    assert query(declared.ops, live)[0][0] == 0
+
+
+def test_the_watcher_copies_a_change_to_each(declared):
+    filled(declared)
+    loop = WatchLoop(["navires", "escales"], interval=0.1, full_every=3600, say=lambda line: None)
+    loop.poll()  # its start: a run of each
+    assert declared.differences() == []
+
+    insert(declared.fac, "navires", navire(30, updated_at=fac_now()))
+    insert(declared.fac, "escales", escale(30))
+
+    def arrived() -> bool:
+        loop.poll()
+        return not declared.differences()
+
+    poll(arrived, "the watcher to copy both new rows", seconds=30, explain=lambda: str(declared.differences()))
+
+
+def test_check_and_status_name_the_declared_tables(declared):
+    filled(declared)
+    code, output = sync("--check")
+    assert code == 0, output
+    declared.converged()
+    code, output = sync("--status")
+    assert code == 0, output
+    first = output.splitlines()[0]
+    assert "navires" in first.split("|")[1] and "escales" in first.split("|")[1]  # in the perfdata
+    assert "navires" in output.split("\n", 1)[1]
+
+
+def test_fac_columns_changing_fail_the_table_until_migrate_brings_the_mirror_in_line(declared):
+    filled(declared)
+    declared.converged()
+    query(declared.fac, "ALTER TABLE navires ADD COLUMN escale_habituelle VARCHAR(80) NULL, "
+          "MODIFY COLUMN imo VARCHAR(20) NULL")  # fmt: skip
+    update(declared.fac, "navires", BIG_ID + 1, imo="IMO 9000001-XL", escale_habituelle="Owendo", updated_at=fac_now())
+
+    code, output = sync("--check")
+    assert code == 1
+    problems = [line for line in output.splitlines() if "navires" in line and ("imo" in line or "escale_h" in line)]
+    assert len(problems) == 2, output  # one line per column
+
+    code, output = sync()
+    assert code == 1 and "manage.py migrate" in output
+    assert (
+        query(declared.ops, f"SELECT COUNT(*) FROM `{declared.ops_database}`.escales")[0][0] == 4
+    )  # the others went on
+
+    out = StringIO()
+    call_command("migrate", verbosity=0, stdout=out)
+    assert "OPS navires brought in line with FAC navires: imo, escale_habituelle." in out.getvalue()
+    declared.converged()
+
+
+@pytest.mark.parametrize(
+    ("ddl", "mapping", "refusal"),
+    [
+        ("CREATE TABLE taxes (code VARCHAR(10), taux DECIMAL(5,2))", "[taxes]", "[taxes]: FAC's table has no primary"),
+        ("CREATE TABLE taxes (a INT, b INT, PRIMARY KEY (a, b))", "[taxes]", "[taxes]: FAC's primary key has 2"),
+        ("CREATE TABLE taxes (code VARCHAR(10) PRIMARY KEY)", "[taxes]", "key 'code' is varchar(10), not an integer"),
+        ("CREATE TABLE taxes (id INT PRIMARY KEY, zone POINT)", "[taxes]", "'zone': type POINT cannot be carried"),
+        ("CREATE TABLE taxes (id INT PRIMARY KEY, taux INT)", "[taxes]\ncolumns = ['montant']",
+         "[taxes] columns.montant: FAC table taxes has no such column; it has id, taux"),
+        ("CREATE TABLE taxes (id INT PRIMARY KEY, taux INT)", "[devises]", "[devises]: no such FAC table"),
+        ("CREATE TABLE taxes (id INT PRIMARY KEY, taux INT)", "[taxes]\ncursor = 'modifie_le'",
+         "[taxes] cursor: FAC table taxes has no column 'modifie_le'"),
+    ],
+)  # fmt: skip
+def test_what_opsync_cannot_mirror_is_refused_in_one_line(fac, settings, tmp_path, ddl, mapping, refusal):
+    session = root(backend.FAC_TEST_DATABASE)
+    query(session, "DROP TABLE IF EXISTS taxes")
+    query(session, ddl)
+    settings.SYNC_MAPPING_FILE = str(write_mapping(tmp_path, mapping))
+    try:
+        for arguments in (("--check",), (), ("--status",)):
+            code, output = sync(*arguments)
+            lines = [line for line in output.splitlines() if line.strip()]
+            assert code == (3 if arguments == ("--status",) else 1), output
+            assert len(lines) == 1 and refusal in lines[0], output
+            assert "Traceback" not in output and "configuration error" in lines[0]
+    finally:
+        query(session, "DROP TABLE IF EXISTS taxes")
+        session.close()
+
+
+ADMIN_SCRIPT = """
+import json
+import django
+django.setup()
+from django.test.utils import setup_test_environment
+setup_test_environment()
+from django.contrib.auth.models import User
+from django.test import Client
+client = Client()
+client.force_login(User.objects.create_superuser("declared-admin", password="unused-7c1e"))
+pages = {}
+for url in ("/admin/adopted/navires/", "/admin/adopted/navires/?q=9000003", "/admin/adopted/navires/?deleted=yes",
+            "/admin/adopted/escales/", "/admin/adopted/navires/add/", "/admin/"):
+    response = client.get(url)
+    pages[url] = [response.status_code, response.content.decode()]
+print(json.dumps(pages))
+"""
+
+
+def test_the_admin_lists_each_declared_table_read_only(declared, settings):
+    """In a process started with the mapping file, as the web server would be."""
+    filled(declared)
+    declared.converged()
+    done = subprocess.run([sys.executable, "-c", ADMIN_SCRIPT], cwd=ROOT, capture_output=True, text=True,
+                          env=subprocess_env(SYNC_MAPPING_FILE=settings.SYNC_MAPPING_FILE), check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    pages = json.loads(done.stdout.strip().splitlines()[-1])
+    status, page = pages["/admin/adopted/navires/"]
+    assert status == 200 and "Navire 1" in page and "Navire 3" in page
+    status, page = pages["/admin/adopted/navires/?q=9000003"]
+    assert status == 200 and "Navire 3" in page and "Navire 1<" not in page
+    status, page = pages["/admin/adopted/navires/?deleted=yes"]
+    assert status == 200 and "Navire 3" in page and "Navire 1<" not in page  # its zero deleted_at: deleted
+    status, page = pages["/admin/adopted/escales/"]
+    assert status == 200 and "Port 4" in page
+    assert pages["/admin/adopted/navires/add/"][0] == 403  # read-only: the sync owns the mirror
+    assert "/admin/adopted/navires/" in pages["/admin/"][1]
