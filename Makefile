@@ -10,11 +10,12 @@ SYSTEM_PACKAGES := pkg-config libmariadb-dev gcc
 
 .PHONY: demo test lint format lock system-deps clean-demo
 
-# Virtualenv, install, migrate, a demo FAC (SQLite), a sync of it, and where it stands.
+# Virtualenv, install, a demo FAC (SQLite), migrate (which makes the mirror of each table the mapping
+# file declares, from FAC's columns: so FAC comes first), a sync of it, and where it stands.
 demo: $(INSTALLED) .env
-	$(PY) manage.py migrate --noinput
 	@if [ -f facturation.sqlite3 ]; then echo "La base FAC de démonstration facturation.sqlite3 existe déjà (make clean-demo pour la refaire)."; \
 	else $(PY) manage.py build_demo_facturation; fi
+	$(PY) manage.py migrate --noinput
 	$(PY) manage.py sync_from_facturation
 	$(PY) manage.py sync_from_facturation --status
 	@echo "Terminé : la base OPS de démonstration est db.sqlite3. Ensuite : $(PY) manage.py createsuperuser && $(PY) manage.py runserver"
@@ -39,7 +40,8 @@ clean-demo:
 
 .env:
 	cp .env.example .env
-	@echo ".env créé à partir de .env.example (réglages de développement : DEBUG=true, SQLite)."
+	echo "SYNC_MAPPING_FILE=deploy/mapping.demo.toml" >> .env
+	@echo ".env créé à partir de .env.example (réglages de développement : DEBUG=true, SQLite, et la table navires que déclare deploy/mapping.demo.toml)."
 
 # Production's packages only, each pinned with its hashes (requirements.txt, compiled by `make lock`).
 $(INSTALLED): requirements.txt

@@ -16,6 +16,8 @@ import unicodedata
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from syncapp import demo_declared
+
 Row = dict[str, object]
 
 DEFAULT_SEED = 241
@@ -179,6 +181,7 @@ def build_dataset(
         "armateurs": armateur_rows(table_rng(seed, "armateurs"), now),
         "representants": representant_rows(table_rng(seed, "representants"), now),
         "services": service_rows(table_rng(seed, "services"), now),
+        demo_declared.TABLE: demo_declared.navire_rows(seed, now),  # a table opsync has no model of
     }
 
 

@@ -17,7 +17,7 @@ from django.db.backends.mysql.base import DatabaseWrapper as MySQLWrapper
 from django.db.backends.sqlite3.base import DatabaseWrapper
 from django.db.models import Model
 
-from syncapp import demo
+from syncapp import demo, demo_declared
 from syncapp.databases import FAC_ALIAS, database_error_text
 from syncapp.mapping import BUILT_IN
 from syncapp.sql.rows import count_rows_and_deleted, delete_statement, insert_statement
@@ -124,8 +124,9 @@ def fill_mysql(connection: BaseDatabaseWrapper, dataset: dict[str, list[demo.Row
             with connection.cursor() as cursor:
                 cursor.execute(delete_statement(connection, model._meta.db_table))
             insert_rows(connection, model, dataset[model._meta.db_table])
+        demo_declared.create_and_fill(connection, dataset[demo_declared.TABLE])  # DDL commits: it comes last
         connection.commit()
-        return {model._meta.db_table: count_rows(connection, model) for model in FAC_MODELS}
+        return counts(connection)
     except DatabaseError as exc:
         raise DemoBuildError(f"FAC database: {database_error_text(exc)}") from None
     finally:
@@ -157,15 +158,17 @@ def open_connection(path: Path | str) -> BaseDatabaseWrapper:
 
 
 def write_database(path: Path, dataset: dict[str, list[demo.Row]]) -> dict[str, tuple[int, int]]:
-    """Create the five FAC tables and fill them; returns (rows, soft-deleted rows) per table."""
+    """Create the FAC tables (the five, and the demo's declared one) and fill them; returns (rows,
+    soft-deleted rows) per table."""
     connection = open_connection(path)
     try:
         create_fac_tables(connection)
         connection.set_autocommit(False)
         for model in FAC_MODELS:
             insert_rows(connection, model, dataset[model._meta.db_table])
+        demo_declared.create_and_fill(connection, dataset[demo_declared.TABLE])
         connection.commit()
-        return {model._meta.db_table: count_rows(connection, model) for model in FAC_MODELS}
+        return counts(connection)
     finally:
         connection.close()
 
@@ -201,3 +204,9 @@ def check_columns(model: type[Model], rows: list[demo.Row]) -> None:
 
 def count_rows(connection: BaseDatabaseWrapper, model: type[Model]) -> tuple[int, int]:
     return count_rows_and_deleted(connection, model._meta.db_table)
+
+
+def counts(connection: BaseDatabaseWrapper) -> dict[str, tuple[int, int]]:
+    """(rows, soft-deleted rows) of each demo table: the five, then the declared one."""
+    found = {model._meta.db_table: count_rows(connection, model) for model in FAC_MODELS}
+    return found | {demo_declared.TABLE: count_rows_and_deleted(connection, demo_declared.TABLE)}

@@ -208,8 +208,13 @@ class TableMapping:
         return None if self.declared_pairs is None else dict(self.declared_pairs).get(fac_column)
 
     def times(self) -> list[int]:
-        """The positions of the mapped columns that hold TIMEs."""
-        return [position for position, f in enumerate(self.fields) if isinstance(f, TimeField)]
+        """The positions of the mapped columns that hold TIMEs, as far as FAC's schema says (--check
+        reads a table whose columns FAC no longer has: its lines say what is missing)."""
+        try:
+            kinds = self.fac_schema.kinds
+        except MappingFileError:
+            return []
+        return [position for position, column in enumerate(self.columns) if isinstance(kinds.get(column), TimeField)]
 
     @property
     def fac(self) -> Side:

@@ -7,6 +7,7 @@ from django.test.utils import setup_databases, teardown_databases
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from tests import backend
+from tests.browser import browser, screenshots  # noqa: F401 (the suite's fixtures)
 from tests.fac import FacWriter, create_mariadb_fac, drop_mariadb_fac
 from tests.factories import FacRowFactory
 

@@ -91,7 +91,7 @@ def navire(number: int, **values) -> dict:
     """A FAC row of navires with a value in every column, of every kind."""
     row = {
         "id": BIG_ID + number,
-        "nom": f"Navire {number}",
+        "nom": f"Navire {number} Ogooué",
         "imo": f"{9_000_000 + number}",
         "pavillon": "GA",
         "usages": "conteneurs,vrac",

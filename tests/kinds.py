@@ -5,9 +5,21 @@ database; the engine itself reads kinds from FAC's schema (syncapp/fac_tables.py
 tests/test_declared.py shows for tables opsync has no model of.
 """
 
-from syncapp.mapping import BUILT_IN, TableMapping
+from syncapp.fac_tables import FacTable
+from syncapp.mapping import BUILT_IN, TableMapping, built_in
 
 
 def model_kinds(mapping: TableMapping) -> tuple:
     by_column = {f.column: f for f in BUILT_IN[mapping.name][1]._meta.concrete_fields}
     return tuple(by_column[column] for column in mapping.columns)
+
+
+def offline(name: str) -> TableMapping:
+    """A built-in table's mapping whose FAC schema is its FAC model's: its sides are built without FAC."""
+    mapping = built_in(name)
+    fields = BUILT_IN[name][1]._meta.concrete_fields
+    schema = FacTable(
+        name, {f.column: {"data_type": f.get_internal_type()} for f in fields}, {f.column: f for f in fields}
+    )
+    mapping.__dict__["fac_schema"] = schema  # what the cached property would hold once FAC was read
+    return mapping

@@ -5,16 +5,14 @@ The pages a manager reads (dashboard, run list, a run's page, a mirror list), at
 its labels. Screenshots go to TEST_OUTPUT_DIR/browser for a look.
 """
 
-import os
-
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.utils import timezone
 
 from syncapp.engine.outcome import SyncOptions
 from syncapp.models import Client, OpsOnlyRow, RenumberedRow, SyncRun, SyncTableResult
 from syncapp.runs import run_queue
+from tests.browser import HAVE_BROWSER, HIDDEN_SIDEWAYS, IN_CI, SIZES, overflow
 from tests.factories import (
     ArmateurFactory,
     ClientFactory,
@@ -26,47 +24,10 @@ from tests.factories import (
 from tests.french import agreement_errors, english_words
 from tests.mirror import finished, sync
 
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
-HAVE_BROWSER = os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)
-IN_CI = os.environ.get("CI", "").lower() == "true"
-SIZES = {"desk": (1400, 1000), "phone": (390, 844)}
-
 pytestmark = [
     pytest.mark.skipif(not HAVE_BROWSER and not IN_CI, reason="needs chromium and chromium-driver (apt)"),
     pytest.mark.django_db(databases=["default", "facturation"], transaction=True),
 ]
-
-
-@pytest.fixture
-def browser():
-    from selenium import webdriver
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--lang=fr",
-        "--hide-scrollbars",
-    ):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
-    driver.implicitly_wait(5)
-    yield driver
-    driver.quit()
-
-
-@pytest.fixture
-def screenshots():
-    output = settings.TEST_OUTPUT_DIR / "browser"
-    output.mkdir(parents=True, exist_ok=True)
-    return output
 
 
 def log_in(browser, live_server) -> None:
@@ -81,11 +42,6 @@ def log_in(browser, live_server) -> None:
     browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
     # The click only starts the login: wait for its redirect, or it may land after the next get().
     WebDriverWait(browser, 30).until(lambda b: "/login/" not in b.current_url)
-
-
-def overflow(browser) -> int:
-    """How many pixels the page is wider than the window (0: no sideways scrolling)."""
-    return browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
 
 
 def wait_for_run_page(browser) -> None:
@@ -169,15 +125,6 @@ def test_preview_and_sync_now_from_the_dashboard(browser, live_server, fac, deta
 
 
 # Elements that scroll their own content sideways: what they hide, a reader does not see.
-HIDDEN_SIDEWAYS = """
-return [...document.querySelectorAll('body *')].filter(e => {
-  const style = getComputedStyle(e);
-  return e.offsetParent !== null && e.clientWidth > 1 && ['auto', 'scroll', 'hidden'].includes(style.overflowX)
-         && e.scrollWidth > e.clientWidth + 1;
-}).map(e => (e.id || e.className || e.tagName) + ': ' + e.scrollWidth + ' in ' + e.clientWidth);
-"""
-
-
 def failing_run() -> SyncRun:
     """A run that failed on two tables for the same reason, as FAC unreachable leaves them."""
     problem = {"code": "fac_unreachable", "params": {"reason": {"code": "reason_cannot_connect", "params": {}}}}

@@ -8,6 +8,7 @@ what opsync cannot mirror is refused in one line.
 """
 
 import json
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -15,12 +16,14 @@ from io import StringIO
 
 import MySQLdb
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connections
 
 from syncapp.models import SyncState, VanishedRow
 from syncapp.watch import WatchLoop
 from tests import backend
+from tests.browser import HAVE_BROWSER, HIDDEN_SIDEWAYS, IN_CI, SIZES, overflow
 from tests.declared import (
     BIG_ID,
     DECLARED,
@@ -38,6 +41,7 @@ from tests.declared import (
 )
 from tests.fac import ROOT
 from tests.factories import ClientFactory, fac_now
+from tests.french import agreement_errors
 from tests.mirror import subprocess_env, sync
 from tests.sessions import poll
 
@@ -379,12 +383,64 @@ def test_the_admin_lists_each_declared_table_read_only(declared, settings):
     assert done.returncode == 0, done.stderr
     pages = json.loads(done.stdout.strip().splitlines()[-1])
     status, page = pages["/admin/adopted/navires/"]
-    assert status == 200 and "Navire 1" in page and "Navire 3" in page
+    assert status == 200 and ">Navire 1 Ogooué<" in page and ">Navire 3 Ogooué<" in page
     status, page = pages["/admin/adopted/navires/?q=9000003"]
-    assert status == 200 and "Navire 3" in page and "Navire 1<" not in page
+    assert status == 200 and "Navire 3" in page and ">Navire 1 Ogooué<" not in page
     status, page = pages["/admin/adopted/navires/?deleted=yes"]
-    assert status == 200 and "Navire 3" in page and "Navire 1<" not in page  # its zero deleted_at: deleted
+    assert status == 200 and "Navire 3" in page and ">Navire 1 Ogooué<" not in page  # its zero deleted_at: deleted
     status, page = pages["/admin/adopted/escales/"]
     assert status == 200 and "Port 4" in page
     assert pages["/admin/adopted/navires/add/"][0] == 403  # read-only: the sync owns the mirror
     assert "/admin/adopted/navires/" in pages["/admin/"][1]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.skipif(not HAVE_BROWSER and not IN_CI, reason="needs chromium and chromium-driver (apt)")
+def test_the_declared_lists_fit_a_desk_and_a_phone_in_french(declared, settings, browser, screenshots):
+    """In Chromium, against a web server started with the mapping file (as gunicorn would be)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    filled(declared)
+    declared.converged()
+    User.objects.create_superuser("admin", "admin@opsync.ga", "mot-de-passe-admin")
+    port = free_port()
+    env = subprocess_env(SYNC_MAPPING_FILE=settings.SYNC_MAPPING_FILE, LANGUAGE_CODE="fr", DEBUG="true")
+    server = subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"], cwd=ROOT,
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        url = f"http://127.0.0.1:{port}"
+        poll(lambda: socket.socket().connect_ex(("127.0.0.1", port)) == 0, "the web server to listen")
+        browser.set_window_size(*SIZES["desk"])
+        browser.get(f"{url}/admin/login/")
+        browser.find_element(By.NAME, "username").send_keys("admin")
+        browser.find_element(By.NAME, "password").send_keys("mot-de-passe-admin")
+        browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+        WebDriverWait(browser, 30).until(lambda b: "/login/" not in b.current_url)
+        pages = {
+            "navires": "/admin/adopted/navires/",
+            "navires-deleted": "/admin/adopted/navires/?deleted=yes",
+            "navire": f"/admin/adopted/navires/{BIG_ID + 1}/change/",
+            "escales": "/admin/adopted/escales/",
+            "dashboard-declared": "/admin/syncapp/dashboard/",
+        }
+        for width, height in SIZES.values():
+            browser.set_window_size(width, height)
+            for name, path in pages.items():
+                browser.get(url + path)
+                browser.save_screenshot(str(screenshots / f"{name}-{width}.png"))
+                where = f"{name} at {width} px"
+                assert overflow(browser) <= 0, f"{where}: wider than the window"
+                assert browser.execute_script(HIDDEN_SIDEWAYS) == [], where
+                text = browser.find_element(By.ID, "content").text
+                assert "navires" in text or "Navire" in text or "escales" in text, where
+                assert agreement_errors(text) == [], f"{where}: {text}"
+                assert not browser.find_elements(By.CSS_SELECTOR, "input[type=submit][name=_save]"), where
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -1,9 +1,13 @@
 """syncapp/mapping_file.py: the operator's mapping file, read or refused with one line."""
 
+from pathlib import Path
+
 import pytest
 
 from syncapp.mapping import fac_columns, mirrored_columns
 from syncapp.mapping_file import MappingFileError, read_mapping_file
+
+ROOT = Path(__file__).resolve().parent.parent
 
 GOOD = """
 # The operations application's clients table, under its own column names.
@@ -126,3 +130,24 @@ def test_a_mistake_is_one_line_naming_the_table_and_the_key(tmp_path, text, mess
 def test_a_missing_file_is_one_line(tmp_path):
     with pytest.raises(MappingFileError, match=r"SYNC_MAPPING_FILE .*nowhere\.toml: cannot be read"):
         read_mapping_file(tmp_path / "nowhere.toml", fac_columns(), mirrored_columns())
+
+
+def test_the_example_file_reads_with_its_declared_table_uncommented(tmp_path):
+    """deploy/mapping.example.toml as shipped, then with its navires example uncommented."""
+    example = (ROOT / "deploy" / "mapping.example.toml").read_text(encoding="utf-8")
+    start = example.index("# [navires]")
+    uncommented = example[:start] + "\n".join(line.removeprefix("# ") for line in example[start:].splitlines())
+    assert "navires" not in read(tmp_path, example)
+    navires = read(tmp_path, uncommented)["navires"]
+    assert navires.columns[0] == ("id", "id") and ("mise_en_service", "mise_en_service") in navires.columns
+    assert (navires.cursor, navires.deleted_at, navires.adopt, navires.ops_table) == (
+        "updated_at",
+        "deleted_at",
+        False,
+        "navires",
+    )
+
+
+def test_a_declared_table_without_timestamps(tmp_path):
+    escales = read(tmp_path, "[escales]\ncursor = false\ndeleted_at = false\n")["escales"]
+    assert (escales.cursor, escales.deleted_at, escales.columns, escales.adopt) == (False, False, None, False)

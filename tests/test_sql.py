@@ -11,9 +11,10 @@ from django.db import connections
 from django.db.backends.mysql.base import DatabaseWrapper as MySQLWrapper
 
 from syncapp.demo_builder import open_connection
-from syncapp.mapping import Side, built_in
+from syncapp.mapping import Side
 from syncapp.sql import execute, load, rows, sums
 from tests.kinds import model_kinds
+from tests.kinds import offline as offline_mapping
 
 SQLITE = open_connection(":memory:")  # never opened: only its quoting and vendor are used
 MYSQL = MySQLWrapper(SQLITE.settings_dict | {"ENGINE": "django.db.backends.mysql"}, alias="offline")
@@ -64,7 +65,7 @@ def test_the_set_aside_filter_takes_the_table_name_as_a_parameter():
 
 
 def test_the_row_hash_in_sql_follows_the_canonical_text():
-    mapping = built_in("representants")
+    mapping = offline_mapping("representants")
     expression = sums.canonical_expression(offline(mapping.ops()), model_kinds(mapping))
     # Each value after its length and a colon, NULL as `-` (syncapp.canonical.item).
     first_item = "IF(`id` IS NULL, '-', CONCAT(CHAR_LENGTH(`id`), ':', `id`))"
@@ -79,7 +80,7 @@ def test_the_row_hash_in_sql_follows_the_canonical_text():
 
 def test_a_zero_date_in_facs_deleted_at_reads_as_deleted_on_every_path():
     """FAC and Laravel hold such a row deleted: the reads, the checksums and the LOAD DATA lines agree."""
-    mapping = built_in("clients")
+    mapping = offline_mapping("clients")
     zero = "IF(CAST(`deleted_at` AS CHAR) = '0000-00-00 00:00:00', TIMESTAMP('1970-01-01 00:00:01'), `deleted_at`)"
     assert zero in rows.select_columns(offline(mapping.fac_read))
     assert zero in sums.canonical_expression(offline(mapping.fac), model_kinds(mapping))
@@ -90,7 +91,7 @@ def test_a_zero_date_in_facs_deleted_at_reads_as_deleted_on_every_path():
 
 
 def test_a_load_data_line_escapes_text_and_marks_nulls():
-    mapping = built_in("armateurs")
+    mapping = offline_mapping("armateurs")
     line = load.line_expression(offline(mapping.ops()), model_kinds(mapping))
     assert line.startswith("CONCAT_WS(CHAR(9 USING utf8mb4), IFNULL(`id`, CONCAT(CHAR(92 USING utf8mb4), 'N'))")
     # Text columns: backslash first, then tab, line feed, carriage return and NUL escaped.
@@ -110,7 +111,7 @@ def test_python_id_sums_match_the_sql_definition():
 
 @pytest.mark.parametrize("connection", [MYSQL, SQLITE], ids=["mysql", "sqlite"])
 def test_names_reach_sql_only_quoted(connection):
-    mapping = built_in("clients")
+    mapping = offline_mapping("clients")
     statement = rows.upsert_statement(connection, mapping.ops_table, mapping.columns)
     for column in mapping.columns:
         assert connection.ops.quote_name(column) in statement

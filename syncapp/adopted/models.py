@@ -11,6 +11,8 @@ import functools
 import keyword
 
 from django.db import DatabaseError, connections, models
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from syncapp.databases import OPS_ALIAS
 from syncapp.mapping import BUILT_IN, TableMapping, mappings
@@ -69,10 +71,18 @@ def ops_field(column: str, info: dict) -> models.Field:
     return models.TextField(**options)  # text, ENUM, SET, JSON
 
 
+def row_name(row: models.Model) -> str:
+    """A row as people name it: its `nom` where the table has one, else its number."""
+    named = next((f.attname for f in row._meta.concrete_fields if f.column == "nom"), None)
+    name = getattr(row, named) if named else None
+    return name.strip() if isinstance(name, str) and name.strip() else f"n° {row.pk}"
+
+
 def model_named(name: str, table: str, fields: dict[str, models.Field], *, verbose: tuple) -> type[models.Model]:
     meta = {"managed": False, "db_table": table, "ordering": ["id"]}
     meta |= {"verbose_name": verbose[0], "verbose_name_plural": verbose[1]}
-    return type(name, (models.Model,), {"__module__": __name__, **fields, "Meta": type("Meta", (), meta)})
+    attributes = {"__module__": __name__, "__str__": row_name, **fields, "Meta": type("Meta", (), meta)}
+    return type(name, (models.Model,), attributes)
 
 
 def adopted_model(mapping: TableMapping) -> type[models.Model]:
@@ -97,7 +107,9 @@ def declared_model(mapping: TableMapping, columns: dict[str, dict]) -> type[mode
         shown = [column for column in columns if column in written]
     fields = {attribute(column, index): ops_field(column, columns[column]) for index, column in enumerate(shown)}
     name = "".join(part.capitalize() for part in mapping.name.split("_") if part) or "Table"
-    return model_named(name, mapping.ops_table, fields, verbose=(mapping.name, mapping.name))
+    # One row of it, then the table: "1 ligne de navires", "3 navires" (a name's singular cannot be guessed).
+    verbose = (format_lazy(_("row of {table}"), table=mapping.name), mapping.name)
+    return model_named(name, mapping.ops_table, fields, verbose=verbose)
 
 
 @functools.cache

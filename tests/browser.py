@@ -1,0 +1,60 @@
+"""Debian's headless Chromium driven by Selenium, for the tests that look at pages as people do
+(tests/test_browser.py, tests/test_declared.py); its fixtures are the suite's (tests/conftest.py).
+Screenshots go to TEST_OUTPUT_DIR/browser for a look.
+"""
+
+import os
+
+import pytest
+from django.conf import settings
+
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+HAVE_BROWSER = os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)
+IN_CI = os.environ.get("CI", "").lower() == "true"
+SIZES = {"desk": (1400, 1000), "phone": (390, 844)}
+
+
+@pytest.fixture
+def browser():
+    from selenium import webdriver
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--lang=fr",
+        "--hide-scrollbars",
+    ):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
+    driver.implicitly_wait(5)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def screenshots():
+    output = settings.TEST_OUTPUT_DIR / "browser"
+    output.mkdir(parents=True, exist_ok=True)
+    return output
+
+
+def overflow(browser) -> int:
+    """How many pixels the page is wider than the window (0: no sideways scrolling)."""
+    return browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+
+
+HIDDEN_SIDEWAYS = """
+return [...document.querySelectorAll('body *')].filter(e => {
+  const style = getComputedStyle(e);
+  return e.offsetParent !== null && e.clientWidth > 1 && ['auto', 'scroll', 'hidden'].includes(style.overflowX)
+         && e.scrollWidth > e.clientWidth + 1;
+}).map(e => (e.id || e.className || e.tagName) + ': ' + e.scrollWidth + ' in ' + e.clientWidth);
+"""
