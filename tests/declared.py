@@ -104,7 +104,7 @@ def navire(number: int, **values) -> dict:
         "vitesse": 0.1,  # not exact in a FLOAT: copied bit for bit all the same
         "longueur": 0.1 + 0.2,
         "remarque": "« Ville d'Owendo » \\ \t tab",
-        "historique": "Escales : Libreville, Port-Gentil 🚢",
+        "historique": "Escales : Libreville, Port-Gentil 🚢 " + "x" * 60_000,  # 60 KB in a TEXT (64 KB at most)
         "plans": "x" * 70_000,
         "journal": "🌊" * 1000,
         "mise_en_service": "2011-04-30",

@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 from dataclasses import dataclass
+from decimal import Decimal
 from io import StringIO
 
 import MySQLdb
@@ -20,7 +21,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connections
 
-from syncapp.models import SyncState, VanishedRow
+from syncapp.models import OpsOnlyRow, SyncState, VanishedRow
 from syncapp.watch import WatchLoop
 from tests import backend
 from tests.browser import HAVE_BROWSER, HIDDEN_SIDEWAYS, IN_CI, SIZES, overflow
@@ -444,3 +445,67 @@ def test_the_declared_lists_fit_a_desk_and_a_phone_in_french(declared, settings,
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+ADOPTED_MAPPING = """
+# FAC's escales feed the operations application's own table of ports, under its column names.
+[escales]
+adopt = true
+ops_table = "ports_escale"
+columns = { port = "nom_port", pays = "code_pays" }
+identity = ["port"]
+cursor = false
+deleted_at = false
+"""
+PORTS = """
+CREATE TABLE ports_escale (
+  id INT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  nom_port VARCHAR(100) NOT NULL,
+  code_pays CHAR(2) NOT NULL,
+  tirant_max DECIMAL(4,1) NOT NULL DEFAULT 12.0,
+  escale_id INT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
+"""
+
+
+def test_an_adopted_declared_table_behaves_as_the_adopted_five(fac, settings, tmp_path):
+    """identity decides whose each row is; the application's own rows are never written, a FAC row
+    at their id collides until --renumber-ops-only moves them; the application's columns stay its own."""
+    fac_session = root(backend.FAC_TEST_DATABASE)
+    ops_database = str(connections["default"].settings_dict["NAME"])
+    ops = root(ops_database)
+    for session, table in ((fac_session, "escales"), (ops, "ports_escale")):
+        query(session, f"DROP TABLE IF EXISTS `{table}`")
+    query(fac_session, ESCALES)
+    query(ops, PORTS)
+    try:
+        for number in (1, 2, 3):
+            insert(fac_session, "escales", escale(number, port=f"Port {number}"))
+        query(ops, "INSERT INTO ports_escale VALUES (1, 'port 1', 'GA', 9.5, NULL)")  # FAC's copy, re-cased
+        query(ops, "INSERT INTO ports_escale VALUES (2, 'Quai interne', 'GA', 4.0, NULL)")  # the application's own
+        query(ops, "INSERT INTO ports_escale VALUES (50, 'Dépôt Owendo', 'GA', 6.0, NULL)")  # its own, no FAC id
+        settings.SYNC_MAPPING_FILE = str(write_mapping(tmp_path, ADOPTED_MAPPING))
+
+        code, output = sync("--table", "escales")
+
+        assert code == 1 and "collision: FAC escales #2 has the id of the OPS-only row ports_escale #2" in output
+        ports = "SELECT id, nom_port, tirant_max FROM ports_escale ORDER BY id"
+        assert query(ops, ports) == [(1, "Port 1", Decimal("9.5")), (2, "Quai interne", Decimal("4.0")),
+                                     (3, "Port 3", Decimal("12.0")), (50, "Dépôt Owendo", Decimal("6.0"))]  # fmt: skip
+        assert set(OpsOnlyRow.objects.filter(table="escales").values_list("row_id", "collides")) == {
+            (2, True),
+            (50, False),
+        }
+
+        code, output = sync("--renumber-ops-only", "escales")
+        assert code == 0, output
+        code, output = sync("--table", "escales")
+        assert code == 0, output
+        assert query(ops, "SELECT nom_port FROM ports_escale WHERE id = 2") == [("Port 2",)]
+        assert query(ops, "SELECT COUNT(*) FROM ports_escale WHERE nom_port = 'Quai interne' AND id > 1000000000")
+        assert sync("--verify", "--table", "escales")[0] == 0
+    finally:
+        query(fac_session, "DROP TABLE IF EXISTS escales")
+        query(ops, "DROP TABLE IF EXISTS ports_escale")
+        fac_session.close()
+        ops.close()
