@@ -569,8 +569,8 @@ def measure_adoption(root: MySQLdb.Connection, figures: Figures, env: dict[str, 
     print(f"g. an adopted OPS ({ADOPT_DB}): Laravel's copies, 1 % stale, {figures.rows} OPS-only clients…", flush=True)
     execute(root, f"DROP DATABASE IF EXISTS `{ADOPT_DB}`")
     execute(root, f"CREATE DATABASE `{ADOPT_DB}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-    tables = mirrored_columns()
-    for table, columns in tables.items():
+    tables = {table: columns for table, columns in mirrored_columns().items() if table != queries.DECLARED_TABLE}
+    for table, columns in tables.items():  # the five (the declared table is opsync's own mirror in either OPS)
         for statement in queries.adopted_table(table):
             execute(root, statement)
         execute(root, queries.laravel_copy(table, columns))

@@ -273,7 +273,7 @@ class SyncTableResult(ChangeCounts):
         FAILED = "failed", _("failed")
 
     run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="results", verbose_name=_("run"))
-    table = models.CharField(_("table"), max_length=32, db_index=True)
+    table = models.CharField(_("table"), max_length=64, db_index=True)  # a MySQL name: 64 at most
     status = models.CharField(_("status"), max_length=16, choices=Status)
     cursor_before = models.DateTimeField(_("cursor before"), null=True, blank=True)
     cursor_after = models.DateTimeField(_("cursor after"), null=True, blank=True)
@@ -345,7 +345,7 @@ class Watcher(models.Model):
 class SyncState(models.Model):
     """Where each table's incremental sync stands."""
 
-    table = models.CharField(_("table"), max_length=32, primary_key=True)
+    table = models.CharField(_("table"), max_length=64, primary_key=True)
     # The highest FAC updated_at applied, read from FAC's own data (never the
     # application clock). The next run reads from it minus the look-back window.
     cursor = models.DateTimeField(_("cursor"), null=True, blank=True)
@@ -372,7 +372,7 @@ class SyncState(models.Model):
 class VanishedRow(models.Model):
     """A mirror row whose id is no longer in FAC (a hard delete), kept as deleted."""
 
-    table = models.CharField(_("table"), max_length=32)
+    table = models.CharField(_("table"), max_length=64)
     row_id = models.PositiveBigIntegerField(_("id"))
     noticed_at = models.DateTimeField(_("noticed at"), default=timezone.now)
 
@@ -394,7 +394,7 @@ class OpsOnlyRow(models.Model):
     collision), until `sync_from_facturation --renumber-ops-only` moves the OPS row.
     """
 
-    table = models.CharField(_("table"), max_length=32)
+    table = models.CharField(_("table"), max_length=64)
     row_id = models.PositiveBigIntegerField(_("id"))
     noticed_at = models.DateTimeField(_("noticed at"), default=timezone.now)
     # FAC has a row of this id too, and it is not this one: decided once, when FAC's id first met it.
@@ -413,7 +413,7 @@ class OpsOnlyRow(models.Model):
 class RenumberedRow(models.Model):
     """An OPS-only row that `--renumber-ops-only` moved to a free id, with its references: old → new."""
 
-    table = models.CharField(_("table"), max_length=32)
+    table = models.CharField(_("table"), max_length=64)
     ops_table = models.CharField(_("OPS table"), max_length=64)
     old_id = models.PositiveBigIntegerField(_("former id"), db_index=True)
     new_id = models.PositiveBigIntegerField(_("new id"))
