@@ -80,6 +80,7 @@ READER = "bench_reader"
 FAC_SCHEMA = ROOT / "sql" / "facturation_schema.sql"
 READER_SCRIPT = ROOT / "sql" / "create_ops_reader.sql"
 LARAVEL_SAMPLE = 2000
+TABLES = len(queries.FAC_ROWS)  # the five and the declared one
 IDLE_REPEATS = 3
 MIB = 1024  # ru_maxrss is in KiB on Linux
 TIMES, NONE = "\N{MULTIPLICATION SIGN}", "\N{EN DASH}"
@@ -673,14 +674,14 @@ def limit_rows(f: Figures, label: str = "") -> list[Row]:
 
 def rows_at_n(f: Figures) -> list[Row]:
     """Ratios to the limit's first pass, but b. and e. (identical OPS) to its second pass."""
-    laravel_s = 5 * f.rows / (f.laravel_rows_per_s or 1)
+    laravel_s = len(queries.FAC_ROWS) * f.rows / (f.laravel_rows_per_s or 1)
     speedup = laravel_s / f.full_empty.wall
     first, changed = f.limit_first, f.one_percent
     return [
         *limit_rows(f),
         Row(
             f"Laravel algorithm (per row: SELECT, then UPDATE or INSERT), {f.laravel_rows_per_s:.0f} rows/s "
-            f"on {min(LARAVEL_SAMPLE, f.rows)} clients, extrapolated to 5 {TIMES} {f.rows} rows",
+            f"on {min(LARAVEL_SAMPLE, f.rows)} clients, extrapolated to {len(queries.FAC_ROWS)} {TIMES} {f.rows} rows",
             f"≈ {laravel_s:.0f} s",
             times(laravel_s / first),
         ),
@@ -894,7 +895,7 @@ def rows_at_scale(n: Figures, scale: Figures) -> list[Row]:
         *no_change_rows(scale),
         verify_row(scale),
         Row(
-            f"peak RSS, largest of the sync runs, at 5 {TIMES} {scale.rows} vs 5 {TIMES} {n.rows}",
+            f"peak RSS, largest of the sync runs, at {TABLES} {TIMES} {scale.rows} vs {TABLES} {TIMES} {n.rows}",
             ratio=times(growth),
             rss=f"{largest_at_n:.0f} MiB → {largest:.0f} MiB",
             target=within if largest <= RSS_MAX_MIB else at_most(largest, RSS_MAX_MIB, "MiB"),
@@ -910,8 +911,8 @@ def report(root: MySQLdb.Connection, n: Figures, double: Figures, scale: Figures
             f'Produced by `{command}` (see docs/architecture.md, "Benchmark").',
             "",
             *machine(root),
-            f"- data: 5 {TIMES} {n.rows} FAC rows (clients: {n.clients_mib:.0f} MiB), "
-            f"then 5 {TIMES} {double.rows} (clients: {double.clients_mib:.0f} MiB)",
+            f"- data: {TABLES} {TIMES} {n.rows} FAC rows (clients: {n.clients_mib:.0f} MiB), "
+            f"then {TABLES} {TIMES} {double.rows} (clients: {double.clients_mib:.0f} MiB)",
             "",
             "Wall times of `manage.py` child processes, Django's start-up included; ratios are to the limit's "
             "first pass at the same size unless the row says otherwise. One run each (c.: the median of "
@@ -928,7 +929,7 @@ def scale_section(n: Figures, scale: Figures | None) -> list[str]:
     if scale is None:
         return []
     return [
-        f"## At 5 {TIMES} {scale.rows} rows (`--scale {scale.rows}`, clients: {scale.clients_mib:.0f} MiB)",
+        f"## At {TABLES} {TIMES} {scale.rows} rows (`--scale {scale.rows}`, clients: {scale.clients_mib:.0f} MiB)",
         "",
         "The same measures and targets at the larger size, in the same run: the ratios and the memory should hold.",
         "",
