@@ -352,3 +352,20 @@ def open_transactions() -> str:
         "SELECT COUNT(*) FROM information_schema.innodb_trx t JOIN information_schema.processlist p "
         "ON p.id = t.trx_mysql_thread_id WHERE p.user = %s"
     )
+
+
+def watch_scan_seconds(after: int) -> str:
+    """FAC's scan time in the watcher's runs after a run id (no parameters), added up."""
+    results, runs = f"`{OPS_DB}`.syncapp_synctableresult", f"`{OPS_DB}`.syncapp_syncrun"
+    return (
+        f"SELECT COALESCE(SUM(r.fac_scan_seconds), 0), COUNT(DISTINCT r.run_id) FROM {results} r "
+        f"JOIN {runs} s ON s.id = r.run_id WHERE s.`trigger` = 'watch' AND s.id > {int(after)}"
+    )
+
+
+def cursor_index(table: str, create: bool) -> str:
+    """The index FAC's administrator may add on a table's updated_at (or its removal)."""
+    name = f"`{table}_updated_at_index`"
+    if create:
+        return f"CREATE INDEX {name} ON `{FAC_DB}`.`{table}` (updated_at)"
+    return f"DROP INDEX IF EXISTS {name} ON `{FAC_DB}`.`{table}`"

@@ -98,6 +98,10 @@ WATCH_CHANGES = 50
 WATCH_P95_MAX = 3.0  # seconds from the FAC commit to the row right in OPS
 WATCH_IDLE_SECONDS = 60
 WATCH_IDLE_MAX_SHARE = 0.01  # rows the server reads for an idle watcher, per minute, to one table's rows
+# `--only watch`: the watcher's cost per change, without and with an index on FAC's updated_at.
+COST_CHANGES = 24
+COST_MAX_READ_SHARE = 0.01  # with the index: rows the server reads per single-row change, to one table's rows
+COST_MAX_BUSY = 0.25  # without it: the share of the time FAC spends in opsync's scans
 
 
 class BenchError(Exception):
@@ -938,6 +942,109 @@ def scale_section(n: Figures, scale: Figures | None) -> list[str]:
     ]
 
 
+# -- The watcher's cost per change (`--only watch`) -------------------------------------
+
+
+@dataclass
+class CostFigures:
+    indexed: bool
+    latencies: list[float]
+    reads_per_change: float  # rows the server read per change, the idle rate taken off
+    busy: float  # share of the phase's time FAC spent in opsync's scans
+
+    def percentile(self, share: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def cursor_indexes(root: MySQLdb.Connection, create: bool) -> None:
+    for table in queries.FAC_ROWS:
+        execute(root, queries.cursor_index(table, create))
+
+
+def measure_watch_cost(root: MySQLdb.Connection, rows: int, env: dict[str, str], indexed: bool) -> CostFigures:
+    """The watcher over COST_CHANGES single-row changes at random moments, with or without FAC's index."""
+    import random
+
+    cursor_indexes(root, indexed)
+    what = "with" if indexed else "without"
+    print(f"w. the watcher, {what} an index on FAC's updated_at: {COST_CHANGES} single-row changes…", flush=True)
+    watch_env = {**env, "SYNC_WATCH_INTERVAL": f"{WATCH_INTERVAL:g}", "SYNC_INTERVAL_MINUTES": "59"}
+    first_run = execute(root, queries.last_run_id())[0][0]
+    process = subprocess.Popen(  # noqa: S603
+        [str(PYTHON), "manage.py", "sync_from_facturation", "--watch"],
+        cwd=ROOT, env=watch_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    writer, watcher = connect(), connect()
+    try:
+        wait_until(lambda: execute(root, queries.finished_watch_runs(first_run)), "the watcher's first run")
+        time.sleep(3 * WATCH_INTERVAL)
+        idle_reads, started = total_reads(root), time.monotonic()
+        time.sleep(10)
+        idle_rate = (total_reads(root) - idle_reads) / (time.monotonic() - started)
+        before = execute(root, queries.last_run_id())[0][0]
+        reads, started = total_reads(root), time.monotonic()
+        rng = random.Random(20261201)
+        latencies = []
+        for k in range(COST_CHANGES):
+            time.sleep(rng.uniform(1, 3 * WATCH_INTERVAL))  # apart, at a random moment of the poll cycle
+            latencies.append(one_change(writer, watcher, rows, k, rng))
+        time.sleep(2 * WATCH_INTERVAL)
+        wall = time.monotonic() - started
+        read = total_reads(root) - reads - idle_rate * wall
+        scanned, _ = execute(root, queries.watch_scan_seconds(before))[0]
+    finally:
+        writer.close()
+        watcher.close()
+        process.send_signal(signal.SIGTERM)
+        _, errors = process.communicate(timeout=120)
+    if process.returncode != 0:
+        raise BenchError(f"the watcher exited {process.returncode} on SIGTERM:\n{errors[-3000:]}")
+    figures = CostFigures(indexed, latencies, max(read, 0) / COST_CHANGES, float(scanned) / wall)
+    print(
+        f"  p50 {figures.percentile(0.5):.2f} s, p95 {figures.percentile(0.95):.2f} s, max {max(latencies):.2f} s; "
+        f"{figures.reads_per_change:.0f} rows read per change; FAC busy with opsync {figures.busy:.1%}",
+        flush=True,
+    )
+    return figures
+
+
+def measure_watch_only(root: MySQLdb.Connection, rows: int, reader_password: str, env: dict[str, str]) -> list:
+    """`--only watch`: FAC and a first copy at --rows, then the watcher without and with the index."""
+    prepare(root, rows, reader_password, env)
+    opsync(["sync_from_facturation", "--force"], env, "a. full sync into empty OPS")
+    return [measure_watch_cost(root, rows, env, indexed) for indexed in (False, True)]
+
+
+def cost_rows(figures: list[CostFigures], rows: int) -> list[Row]:
+    found = []
+    for f in figures:
+        what = "with the index on updated_at" if f.indexed else "without an index on updated_at"
+        p95 = f.percentile(0.95)
+        found.append(
+            Row(
+                f"w. watcher {what}, {len(f.latencies)} single-row changes: FAC commit to OPS, p50 / max",
+                f"{f.percentile(0.5):.2f} s / {max(f.latencies):.2f} s",
+            )
+        )
+        found.append(Row("w. … 95th percentile", seconds(p95), target=at_most(p95, WATCH_P95_MAX, "s")))
+        share = f.reads_per_change / rows
+        bound = COST_MAX_READ_SHARE * rows
+        read_target = (
+            Target(f"≤ {COST_MAX_READ_SHARE:.0%} of a table", f.reads_per_change, bound) if f.indexed else None
+        )
+        found.append(Row("w. … rows the server read per change (idle rate off)", f"{f.reads_per_change:.0f} rows",
+                         f"{share:.2%} of a table", target=read_target))  # fmt: skip
+        found.append(
+            Row(
+                "w. … share of the time FAC spent in opsync's scans",
+                f"{f.busy:.1%}",
+                target=Target(f"≤ {COST_MAX_BUSY:.0%}", f.busy, COST_MAX_BUSY),
+            )
+        )
+    return found
+
+
 # -- Main ------------------------------------------------------------------------------------
 
 
@@ -948,7 +1055,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--output", type=Path, help="the markdown report (default bench/results.md; printed only with --only)"
     )
-    parser.add_argument("--only", choices=["adoption"], help="only the limit and this part (g.), at --rows")
+    parser.add_argument(
+        "--only",
+        choices=["adoption", "watch"],
+        help="only this part (adoption: g.; watch: the watcher's cost), at --rows",
+    )
     parser.add_argument(
         "--scale", type=int, metavar="ROWS", help="then the full syncs, the no-change run and --verify at ROWS a table"
     )
@@ -985,6 +1096,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("\n" + markdown_table([*limit_rows(figures), *adoption_rows(figures)]))
             if args.output:
                 args.output.write_text(markdown_table([*limit_rows(figures), *adoption_rows(figures)]) + "\n")
+            return 0
+        if args.only == "watch":
+            table = markdown_table(cost_rows(measure_watch_only(root, args.rows, reader_password, env), args.rows))
+            print("\n" + table)
+            if args.output:
+                args.output.write_text(table + "\n", encoding="utf-8")
             return 0
         figures = measure_at(root, args.rows, reader_password, env)
         double = measure_at_double(root, 2 * args.rows, reader_password, env)

@@ -173,6 +173,9 @@ SYNC_INTERVAL_MINUTES = config.integer("SYNC_INTERVAL_MINUTES", 5, minimum=1, ma
 # (keeping the alerts, the daily check and the pruning), and --status warns when none is alive.
 SYNC_WATCH = config.boolean("SYNC_WATCH", False)
 SYNC_WATCH_INTERVAL = config.number("SYNC_WATCH_INTERVAL", 2, minimum=0.1, maximum=60)  # seconds
+# Where FAC has no index on updated_at, each early sync scans the table: the next waits this many
+# times that scan, so that FAC spends at most 1 / (1 + factor) of its time on opsync (3: a quarter).
+SYNC_WATCH_SCAN_FACTOR = config.number("SYNC_WATCH_SCAN_FACTOR", 3, minimum=0, maximum=100)
 # /healthz/sync?fac=1 reaches FAC at most once per this many seconds, however often it is called.
 SYNC_HEALTH_FAC_EVERY = config.integer("SYNC_HEALTH_FAC_EVERY", 60, minimum=1, maximum=3600)
 

@@ -51,6 +51,7 @@ class FacTable:
     name: str
     columns: dict[str, dict]  # what server.column_info says of each column, in FAC's order
     kinds: dict[str, models.Field]
+    indexed: frozenset[str] = frozenset()  # the columns that begin an index: a range of them is read, not scanned
 
     def has(self, column: str) -> bool:
         return column in self.columns
@@ -115,7 +116,7 @@ def fac_table(connection: BaseDatabaseWrapper, name: str) -> FacTable:
         kind = column_kind(column, info)
         if kind is not None:
             kinds[column] = kind
-    return FacTable(name, columns, kinds)
+    return FacTable(name, columns, kinds, frozenset(server.indexed_columns(connection, name)))
 
 
 def unsupported(table: FacTable, column: str) -> str:

@@ -193,6 +193,24 @@ TEXTS = {
     "watcher_gone": _("the watcher on {host} (pid {pid}) has not been heard from since {since}"),
     "watcher_missing": _("no watcher is running, and SYNC_WATCH=true leaves the sync to it"),
     "advice_watcher": _("check it with `systemctl status opsync-watch`, and start it again"),
+    "watch_scan_rest": _(
+        "{table}: FAC has no index on {column}, so each early sync scans the whole table ({seconds} s last time); "
+        "the next waits {rest} s, so that FAC spends at most {percent} % of its time on opsync. For syncs within "
+        "seconds, ask FAC's administrator for: {statement}"
+    ),
+    "check_no_cursor_index": ngettext_lazy(
+        "FAC {table} has no index on {column}: each early sync of the watcher scans the whole table (about "
+        "{count} row, {seconds} last time) where a range of the index would do; ask FAC's administrator for: "
+        "{statement}",
+        "FAC {table} has no index on {column}: each early sync of the watcher scans the whole table (about "
+        "{count} rows, {seconds} last time) where a range of the index would do; ask FAC's administrator for: "
+        "{statement}",
+        "count",
+    ),
+    "status_no_cursor_index": _(
+        "FAC has no index on updated_at for {tables}: the watcher's early syncs scan those tables whole and "
+        "wait after each scan; --check gives the CREATE INDEX to ask FAC's administrator for."
+    ),
     "fac_clock_ahead": _(
         "FAC's updated_at runs {offset} ahead of FAC's own clock ({tables}): the billing application writes its "
         "local time into UTC columns (Laravel's APP_TIMEZONE). Lag and latency are shown without it."

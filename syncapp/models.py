@@ -297,6 +297,9 @@ class SyncTableResult(ChangeCounts):
     attempts = models.PositiveSmallIntegerField(_("tries"), default=1)
     retry_reason = models.JSONField(_("retried because"), null=True, blank=True)  # a message
     retry_seconds = models.FloatField(_("time lost to retries (s)"), default=0)
+    # What finding the changes cost FAC (a scan of the table where FAC has no index on updated_at);
+    # None for a full run. The benchmark adds them up: the share of its time FAC gives opsync.
+    fac_scan_seconds = models.FloatField(_("FAC scan (s)"), null=True, blank=True)
 
     class Meta:
         ordering = ["run", "id"]
@@ -359,6 +362,9 @@ class SyncState(models.Model):
     # How far FAC's updated_at runs ahead of FAC's own clock, in seconds (a billing application that
     # writes its local time: syncapp/clock.py), as the last fresh change showed; 0 or None: not.
     fac_clock_ahead = models.PositiveIntegerField(_("FAC timestamps ahead of its clock (s)"), null=True, blank=True)
+    # What finding the changes cost FAC in the last run that was not a full one, in seconds: a scan
+    # of the whole table where FAC has no index on updated_at (the watcher waits after it).
+    fac_scan_seconds = models.FloatField(_("last FAC scan (s)"), null=True, blank=True)
 
     class Meta:
         ordering = ["table"]

@@ -252,6 +252,7 @@ def record_table(run: SyncRun, outcome: TableOutcome, options: SyncOptions) -> N
         attempts=outcome.attempts,
         retry_reason=outcome.retry_reason,
         retry_seconds=outcome.retry_seconds,
+        fac_scan_seconds=outcome.scan_seconds,
         **counts,
     )
     for name, value in counts.items():

@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 
 from django.db import connections
 
+from syncapp import formats
 from syncapp.databases import FAC_ALIAS
 from syncapp.mapping import TableMapping
 from syncapp.mapping_file import MappingFileError
 from syncapp.messages import Message, message
+from syncapp.models import SyncState
 from syncapp.sql import server
 
 TEXT_TYPES = {"char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set"}
@@ -103,7 +105,24 @@ def schema_check(mapping: TableMapping) -> SchemaCheck:
                 ops_columns[ops_name],
             )
     check_ops_table(check, mapping, ops_columns)
+    if mapping.cursor and not mapping.cursor_indexed:
+        check.warnings.append(cursor_index_warning(mapping))
     return check
+
+
+def cursor_index_warning(mapping: TableMapping) -> Message:
+    """FAC has no index on the cursor: what each early sync costs, and the statement that spares it."""
+    rows, _ = server.table_size(connections[FAC_ALIAS], mapping.fac_table)
+    state = SyncState.objects.filter(table=mapping.name).first()
+    seconds = state.fac_scan_seconds if state and state.fac_scan_seconds is not None else None
+    return message(
+        "check_no_cursor_index",
+        table=mapping.fac_table,
+        column=mapping.cursor,
+        count=rows,
+        seconds=formats.duration(seconds) if seconds is not None else "-",
+        statement=mapping.cursor_index_statement,
+    )
 
 
 # The column Laravel's Eloquent writes on every save() of a model with timestamps.

@@ -139,6 +139,7 @@ class TableStatus:
     fac_rows: int | None  # None: FAC not asked, or unreachable
     lag: timedelta | None  # FAC's newest updated_at minus the cursor, without FAC's clock offset
     fac_clock_ahead: timedelta  # how far FAC's timestamps run ahead of its clock (syncapp/clock.py)
+    scans_whole: bool  # FAC has no index on its updated_at: the watcher's early syncs scan it (FAC asked)
     last_result: SyncTableResult | None  # the last run that applied something to this table
 
     @property
@@ -231,6 +232,12 @@ class SyncStatus:
         return message("fac_clock_ahead", offset=age(offset), tables=", ".join(table.table for table in ahead))
 
     @property
+    def index_note(self) -> Message | None:
+        """Once for every table: those FAC can only scan whole to find their changes (--check says more)."""
+        whole = [table.table for table in self.tables if table.scans_whole]
+        return message("status_no_cursor_index", tables=", ".join(whole)) if whole else None
+
+    @property
     def healthy(self) -> bool:
         """Fresh and not failing (a table merely late is still healthy)."""
         return not any(problem.failing for problem in self.problems)
@@ -271,6 +278,7 @@ def table_status(
         fac_rows=fac_rows,
         lag=lag,
         fac_clock_ahead=offset,
+        scans_whole=fac_ok and mapping.cursor is not None and not mapping.cursor_indexed,
         last_result=results.order_by("-run__started_at").first(),
     )
 

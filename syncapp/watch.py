@@ -3,8 +3,14 @@ costs next to nothing.
 
 Every SYNC_WATCH_INTERVAL seconds the watcher reads each FAC table's hints (syncapp/sql/hints.py:
 when the server last saw a commit to it, and its highest id), two queries that read no rows. When
-a table's hints move, it runs the incremental sync of that table alone, under the same lock as
-every run, recorded with the trigger `watch`; idle polls are not recorded.
+a table's hints move, it syncs that table alone, under the same lock as every run, recorded with
+the trigger `watch`; idle polls are not recorded. That early sync is targeted (engine/plan.py):
+the rows changed since the cursor, by a range of FAC's index on updated_at, and the ids above
+the highest one it saw, by a range of the primary key; its cost follows the change, not the
+table. Where FAC has no index on updated_at, finding the changed rows is a scan of the table:
+the table's next early sync then waits SYNC_WATCH_SCAN_FACTOR times that scan, so that FAC
+spends at most a share of its time on opsync (said once, with the CREATE INDEX to ask for).
+Hints that move while a run is in progress are looked at as soon as it ends.
 
 The hints are never trusted for correctness. MariaDB dates a commit by its transaction's start,
 to the second, so a commit in a second already seen leaves them as they were: a hint of the
@@ -30,6 +36,7 @@ from collections.abc import Callable
 from contextlib import contextmanager, suppress
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import DatabaseError, connections, reset_queries
 from django.utils import timezone
 
@@ -38,7 +45,7 @@ from syncapp.engine.outcome import SyncOptions
 from syncapp.formats import decimal, latency
 from syncapp.mapping import mapping_for
 from syncapp.messages import Message, MessageError, in_english, message, render
-from syncapp.models import SyncRun, Watcher
+from syncapp.models import SyncRun, SyncState, Watcher
 from syncapp.report import run_summary
 from syncapp.runs import sync_run
 from syncapp.sql.hints import Hint, table_hints
@@ -46,6 +53,8 @@ from syncapp.sql.hints import Hint, table_hints
 logger = logging.getLogger("opsync.sync")
 
 HEARTBEAT_EVERY = timedelta(seconds=10)
+SETTLE_WAIT = 0.25  # seconds: a hint of the current second is looked at again once the second is over
+SETTLE_AT_MOST = 1.5  # seconds spent waiting for hints to settle before a sync goes ahead all the same
 MAX_PAUSE = 30.0  # seconds between attempts while FAC or OPS is unreachable
 
 
@@ -61,6 +70,10 @@ class WatchLoop:
         self.fac_tables = [mapping_for(name).fac_table for name in tables]
         self.interval, self.full_every, self.say = interval, full_every, say
         self.seen: dict[str, Hint | None] = {}  # the hints each table had when last synced
+        self.high_ids: dict[str, int] = {}  # FAC's highest id of each table when last synced
+        self.not_before: dict[str, float] = {}  # time.monotonic() before which FAC rests from a table's scans
+        self.rest_said: set[str] = set()
+        self.settle_until: float | None = None  # waiting for the current second to end, until then
         self.next_full = 0.0  # time.monotonic() of the next full incremental run; 0: at once
         self.trouble: Message | None = None  # what is wrong now, if anything
         self.trouble_since = 0.0
@@ -98,30 +111,84 @@ class WatchLoop:
         """One look at FAC, and the syncs it calls for; the seconds to wait before the next."""
         reset_queries()  # with DEBUG on, Django would otherwise keep every query: flat memory
         try:
-            self.look()
+            wait = self.look()
             self.beat()
         except Trouble as exc:
             return self.troubled(exc.problem)
         if self.trouble is not None:
             self.recovered()
-        return self.interval
+        return wait
 
-    def look(self) -> None:
+    def look(self) -> float:
+        """Sync the tables whose hints moved (all of them when the periodic run is due); the seconds
+        to wait before looking again: none when hints moved while the run was in progress."""
         hints = self.read_hints()
-        if time.monotonic() >= self.next_full:
+        now = time.monotonic()
+        periodic = now >= self.next_full
+        if periodic:
             due = list(self.tables)
         else:
-            due = [name for name in self.tables if hints[name] != self.seen.get(name)]
-        if not due:
-            return
-        run = self.sync(due)
+            moved = [name for name in self.tables if hints[name] != self.seen.get(name)]
+            due = [name for name in moved if self.not_before.get(name, 0) <= now]
+            if not due:  # nothing moved, or only tables whose last scan FAC is still resting from
+                return min([self.interval, *(self.not_before[name] - now for name in moved)])
+            if not all(hints[name].settled for name in due) and self.settling(now):
+                # A commit may still come within this second and leave the hint as it is: sync
+                # once the second is over, and that one run covers them all.
+                return SETTLE_WAIT
+        self.settle_until = None
+        run = self.sync(due, () if periodic else self.targets(due))
         if run is None:  # another run holds the lock: look again next time
-            return
+            return self.interval
         # Even where a table failed (the full run retries it). A hint of the current second is not
-        # settled: a commit later in that second would leave it as it is, so look again next time.
+        # settled (only a periodic run meets one): look again next time.
         self.seen |= {name: hints[name] if hints[name].settled else None for name in due}
-        if due == self.tables:
+        self.high_ids |= {name: hints[name].highest_id or 0 for name in due}  # FAC's ids then: the run read them
+        if periodic:
             self.next_full = time.monotonic() + self.full_every
+        self.rest_after_scans(due)
+        after = self.read_hints()
+        if any(after[name] != self.seen.get(name) for name in due):
+            return 0.0  # FAC changed while the run was in progress: look at it now
+        return self.interval
+
+    def settling(self, now: float) -> bool:
+        """Whether to wait for the current second to end: once, for SETTLE_AT_MOST at most (a FAC
+        that commits every second would otherwise never be synced)."""
+        if self.settle_until is None:
+            self.settle_until = now + SETTLE_AT_MOST
+        return now < self.settle_until
+
+    def targets(self, tables: list[str]) -> tuple[tuple[str, int], ...]:
+        """The tables synced before, with FAC's highest id then: their early sync reads only what
+        changed since (engine/plan.py); the others get the incremental run."""
+        return tuple((name, self.high_ids[name]) for name in tables if name in self.high_ids)
+
+    def rest_after_scans(self, tables: list[str]) -> None:
+        """A table FAC can only scan whole to find its changes (no index on updated_at): its next
+        early sync waits SYNC_WATCH_SCAN_FACTOR times that scan, so that FAC spends at most a share
+        of its time on opsync's scans (1 in 4 by default); said once per table."""
+        factor = settings.SYNC_WATCH_SCAN_FACTOR
+        for state in SyncState.objects.filter(table__in=tables, fac_scan_seconds__isnull=False):
+            mapping = mapping_for(state.table)
+            if not mapping.cursor or mapping.cursor_indexed:
+                self.not_before.pop(state.table, None)
+                continue
+            rest = factor * state.fac_scan_seconds
+            self.not_before[state.table] = time.monotonic() + rest
+            if state.table not in self.rest_said:
+                self.rest_said.add(state.table)
+                line = message(
+                    "watch_scan_rest",
+                    table=state.table,
+                    column=mapping.cursor,
+                    seconds=decimal(state.fac_scan_seconds),
+                    rest=decimal(rest),
+                    percent=decimal(100 / (1 + factor)),
+                    statement=mapping.cursor_index_statement,
+                )
+                logger.info("watcher: %s", in_english(line))
+                self.say(render(line))
 
     def read_hints(self) -> dict[str, Hint]:
         try:
@@ -131,10 +198,10 @@ class WatchLoop:
             raise Trouble(message("fac_unreachable", reason=error_reason(exc))) from None
         return dict(zip(self.tables, (found[table] for table in self.fac_tables), strict=True))
 
-    def sync(self, tables: list[str]) -> SyncRun | None:
+    def sync(self, tables: list[str], watch_from: tuple[tuple[str, int], ...] = ()) -> SyncRun | None:
         try:
             run = sync_run(
-                options=SyncOptions(tables=tuple(tables)),
+                options=SyncOptions(tables=tuple(tables), watch_from=watch_from),
                 trigger=SyncRun.Trigger.WATCH,
                 stop_requested=self.stopping,
                 record_skip=False,

@@ -15,10 +15,14 @@ ENGLISH = frozenset(
 )
 
 
+# An SQL statement given to be copied (the CREATE INDEX for FAC's administrator): code, not prose.
+SQL_STATEMENT = re.compile(r"\b(?:CREATE INDEX|ALTER TABLE)\b[^;]*;")
+
+
 def english_words(text: str) -> list[str]:
     """The English words of a text, leaving out what is not prose."""
     found = []
-    for token in text.split():
+    for token in SQL_STATEMENT.sub(" ", text).split():
         if any(mark in token for mark in ("_", "--", "#", "/", "@", "=", "://")) or any(c.isdigit() for c in token):
             continue
         word = token.strip("«»“”\"'()[]{}.,;:!?…|·—-").lower()

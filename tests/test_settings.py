@@ -95,6 +95,7 @@ def test_each_sync_variable_sets_the_setting_of_its_own_name(tmp_path):
         "SYNC_INTERVAL_MINUTES": "59",
         "SYNC_WATCH": "True",
         "SYNC_WATCH_INTERVAL": "0.5",
+        "SYNC_WATCH_SCAN_FACTOR": "7.5",
         "SYNC_HEALTH_FAC_EVERY": "3600",
     }
     script = (

@@ -54,5 +54,7 @@ def state_save(*, state: SyncState, outcome: TableOutcome, fac_high_id: int | No
     state.cursor = outcome.cursor_after
     state.fac_high_id = fac_high_id
     state.retry_ids = list(outcome.failed_ids)
+    if outcome.scan_seconds is not None:
+        state.fac_scan_seconds = outcome.scan_seconds
     state.last_success_at = timezone.now()
     state.save()

@@ -32,6 +32,9 @@ class SyncOptions:
     batch_size: int = field(default_factory=lambda: settings.SYNC_BATCH_SIZE)
     max_delete_ratio: float = field(default_factory=lambda: settings.SYNC_MAX_DELETE_RATIO)
     max_delete_floor: int = field(default_factory=lambda: settings.SYNC_MAX_DELETE_FLOOR)
+    # The watcher's early syncs: table → FAC's highest id when it last synced the table; those
+    # tables get a targeted run (engine/plan.py), the others the incremental one.
+    watch_from: tuple[tuple[str, int], ...] = ()
 
     @property
     def full(self) -> bool:
@@ -97,6 +100,7 @@ class TableOutcome:
     attempts: int = 1  # tries at the table (a lock wait timeout or a deadlock in OPS starts it again)
     retry_reason: Message | None = None  # why the last failed try failed
     retry_seconds: float = 0.0  # what the failed tries took
+    scan_seconds: float | None = None  # what finding the changes cost FAC (engine/plan.py); None: a full run
 
     @property
     def error(self) -> str:

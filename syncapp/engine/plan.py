@@ -8,11 +8,18 @@ previous ones wrote), and carried out by engine/table.py:
   cursor less the look-back window. Ranges holding changed rows are read; ranges whose id
   sums differ give the new ids (whatever their updated_at: NULL, zero date, committed late)
   and the ids hard-deleted in FAC. Rows OPS refused last time are read again.
+- targeted (the watcher's early syncs, syncapp/watch.py): only what a change can have touched, at
+  a cost that follows the change, not the table: the rows whose updated_at is in the look-back
+  window (a range of FAC's index on updated_at where it has one, else a scan), and the ids above
+  FAC's highest id when the watcher last synced the table (a range of the primary key), each
+  compared with OPS by id. Hard deletes, rows with a NULL or late updated_at below that id are
+  left to the periodic incremental run, which the watcher still runs: hints are never trusted.
 - full (--force, or the first run): every row compared through range checksums
   (syncapp/checksums.py); only ranges whose checksums differ are read. Ranges the mirror has
   nothing of are copied whole.
 """
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,6 +48,14 @@ class ReadIds:
 
 
 @dataclass(frozen=True)
+class ReadRange:
+    """FAC rows by a range of ids [low, high), compared with OPS row by row (new rows, mostly)."""
+
+    low: int
+    high: int
+
+
+@dataclass(frozen=True)
 class CopyRange:
     """An id range [low, high) the mirror has nothing of: copied whole, nothing to compare."""
 
@@ -62,7 +77,13 @@ class Unchanged:
     rows: int
 
 
-Step = ReadChanged | ReadIds | CopyRange | MarkGone | Unchanged
+Step = ReadChanged | ReadIds | ReadRange | CopyRange | MarkGone | Unchanged
+
+
+def timed(function, *args, **kwargs) -> tuple:
+    """function(…)'s results, then the seconds it took: what FAC spent on a run's scan."""
+    started = time.monotonic()
+    return (*function(*args, **kwargs), time.monotonic() - started)
 
 
 def merge_ranges(keys: list[int], chunk: int) -> list[tuple[int, int]]:
@@ -89,8 +110,8 @@ class IncrementalPlan:
     def __init__(self, mapping: TableMapping, *, since: datetime, retry_ids: list[int]):
         self.fac, self.ops = mapping.fac, mapping.ops()
         self.since, self.retry_ids = since, retry_ids
-        (self.fac_sums, changed), (self.ops_sums, live) = in_parallel(
-            lambda: sums.id_sums(self.fac, chunk=ID_CHUNK, since=since),
+        (self.fac_sums, changed, self.scan_seconds), (self.ops_sums, live) = in_parallel(
+            lambda: timed(sums.id_sums, self.fac, chunk=ID_CHUNK, since=since),
             lambda: sums.id_sums(self.ops, chunk=ID_CHUNK, live=True),
         )
         self.changed_keys = [key for key, count in changed.items() if count]
@@ -120,8 +141,35 @@ class IncrementalPlan:
         return only_fac, only_ops
 
 
+ABOVE_EVERY_ID = 2**64  # BIGINT UNSIGNED's ids are all below it
+
+
+class TargetedPlan:
+    """A watch run's plan (see the module's docstring); `scan_seconds` is what finding the changed
+    rows cost FAC: a scan of the table where it has no index on updated_at."""
+
+    full = False
+    total = None
+    newest = None
+    live_before = 0  # marks no row deleted: the mass-delete guard has nothing to measure
+
+    def __init__(self, mapping: TableMapping, *, since: datetime, retry_ids: list[int], after_id: int):
+        self.fac = mapping.fac
+        self.retry_ids, self.after_id = retry_ids, after_id
+        started = time.monotonic()
+        self.changed_ids = rows.ids_changed_since(self.fac, since)
+        self.scan_seconds = time.monotonic() - started
+        self.fac_high_id = rows.highest_id(self.fac) if mapping.adopted else None
+
+    def steps(self) -> Iterator[Step]:
+        yield ReadIds(self.changed_ids)
+        yield ReadIds(self.retry_ids)
+        yield ReadRange(self.after_id + 1, ABOVE_EVERY_ID)
+
+
 class FullPlan:
     full = True
+    scan_seconds = None  # compares every row: not what a change costs
 
     def __init__(self, mapping: TableMapping, *, vanished: set[int]):
         self.mapping = mapping

@@ -36,7 +36,9 @@ from syncapp.engine.plan import (
     MarkGone,
     ReadChanged,
     ReadIds,
+    ReadRange,
     Step,
+    TargetedPlan,
     Unchanged,
 )
 from syncapp.engine.source import FacReader
@@ -115,11 +117,16 @@ def apply(mapping: TableMapping, context: RunContext, state: SyncState, outcome:
     # FAC has is decided once, then (engine/ownership.py).
     first_comparison = mapping.adopted and state.fac_high_id is None
     # A table without a cursor (no updated_at) is compared whole, by range checksums, on every run.
+    after_id = dict(options.watch_from).get(mapping.name)
     if options.full or state.cursor is None or first_comparison or mapping.cursor is None:
         plan = FullPlan(mapping, vanished=writer.vanished)
+    elif after_id is not None:  # the watcher's early sync: what the change can have touched
+        since = naive_utc(state.cursor - options.lookback)
+        plan = TargetedPlan(mapping, since=since, retry_ids=state.retry_ids, after_id=after_id)
     else:
         since = naive_utc(state.cursor - options.lookback)
         plan = IncrementalPlan(mapping, since=since, retry_ids=state.retry_ids)
+    outcome.scan_seconds = plan.scan_seconds
     reader = FacReader(mapping, batch_size=options.batch_size, remember_ids=not plan.full)
     report(context, mapping, writer, plan.total)
     for step in plan.steps():
@@ -162,6 +169,10 @@ def carry_out(step: Step, reader: FacReader, writer: MirrorWriter) -> Iterator[N
                 yield
         case ReadIds(ids):
             for batch in reader.by_ids(ids):
+                writer.apply(batch)
+                yield
+        case ReadRange(low, high):
+            for batch in reader.between(low, high):
                 writer.apply(batch)
                 yield
         case CopyRange(low, high):

@@ -122,6 +122,13 @@ def stream_between(side: Side, low: int, high: int, *, batch_size: int) -> Itera
     return stream(side.connection, query, [low, high], batch_size=batch_size)
 
 
+def ids_changed_since(side: Side, since: datetime) -> list[int]:
+    """Ids of the rows whose cursor (updated_at) is at or after `since`: a range of its index where
+    FAC has one, else a scan of the table."""
+    query = f"SELECT id FROM {side.connection.ops.quote_name(side.table)} WHERE {cursor_sql(side)} >= %s"
+    return sorted(row_id for (row_id,) in fetch_all(side.connection, query, [since]))
+
+
 def stream_changed(side: Side, low: int, high: int, since: datetime, *, batch_size: int) -> Iterator[list[tuple]]:
     """Rows with an id in [low, high) whose cursor (updated_at) is at or after `since`."""
     query = f"{select_columns(side)} WHERE id >= %s AND id < %s AND {cursor_sql(side)} >= %s"

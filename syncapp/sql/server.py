@@ -108,3 +108,28 @@ def primary_key(connection: BaseDatabaseWrapper, table: str) -> list[str]:
         return [name for (name,) in fetch_all(connection, query, [table])]
     with connection.cursor() as cursor:
         return connection.introspection.get_primary_key_columns(cursor, table) or []
+
+
+def indexed_columns(connection: BaseDatabaseWrapper, table: str) -> set[str]:
+    """The columns that begin an index of the table: where a range of their values is read without a scan."""
+    if connection.vendor == "mysql":
+        query = (
+            "SELECT DISTINCT column_name FROM information_schema.statistics WHERE table_schema = DATABASE() "
+            "AND table_name = %s AND seq_in_index = 1"
+        )
+        return {name for (name,) in fetch_all(connection, query, [table])}
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    return {found["columns"][0] for found in constraints.values() if found["index"] or found["primary_key"]}
+
+
+def table_size(connection: BaseDatabaseWrapper, table: str) -> tuple[int, int]:
+    """(rows, bytes) of a table as the server estimates them, without counting (MySQL; SQLite: counted)."""
+    if connection.vendor == "mysql":
+        query = (
+            "SELECT table_rows, data_length + index_length FROM information_schema.tables "
+            "WHERE table_schema = DATABASE() AND table_name = %s"
+        )
+        found = fetch_all(connection, query, [table])
+        return (int(found[0][0] or 0), int(found[0][1] or 0)) if found else (0, 0)
+    return fetch_all(connection, f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")[0][0], 0
