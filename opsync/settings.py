@@ -138,7 +138,7 @@ EMAIL_SUBJECT_PREFIX = "[opsync] "
 # Where the dashboard is, for links in alert mails (e.g. https://ops.example.ga).
 OPSYNC_BASE_URL = config.text("OPSYNC_BASE_URL", "").rstrip("/")
 
-# The sync (see syncapp/engine.py for how each is used). Each variable has its setting's
+# The sync (see syncapp/engine/ and syncapp/watch.py for how each is used). Each variable has its setting's
 # name, and a range checked here: a value that parses but makes no sense (0 retries, a
 # batch of 0) stops the program at start-up with one line, not a run in the middle.
 SYNC_LOG_FILE = config.writable_file("SYNC_LOG_FILE", BASE_DIR / "logs" / "sync-facturation.log")

@@ -56,14 +56,14 @@ def schema_problem(mapping: TableMapping) -> Message | None:
     if mapping.built_in and not mapping.adopted:  # opsync's own mirror: a value that no longer fits is a row error
         return None
     if not mapping.adopted:  # a declared table's mirror, made by migrate from FAC's columns
-        problems = schema_check(mapping).problems
+        problems = schema_check(mapping, before_run=True).problems
         return message("mirror_behind", table=mapping.ops_table, problem=problems[0]) if problems else None
     ops = mapping.ops()
     if (live := server.table_columns(ops.connection, ops.table)) is not None:
         written = [*ops.columns, *([ops.synced_at] if ops.synced_at else [])]
         if missing := [column for column in written if column not in live]:
             return drift("OPS", ops.table, missing)
-    if problems := schema_check(mapping).problems:
+    if problems := schema_check(mapping, before_run=True).problems:
         return message("schema_unfit", problem=problems[0])
     return None
 
@@ -72,9 +72,11 @@ def drift(side: str, table: str, missing: list[str]) -> Message:
     return message("schema_drift", side=side, table=table, columns=", ".join(f"'{column}'" for column in missing))
 
 
-def schema_check(mapping: TableMapping) -> SchemaCheck:
-    """--check: both sides' live columns against the mapping, column by column."""
-    mapping.refresh()  # FAC as it is now: a declared table follows FAC's columns
+def schema_check(mapping: TableMapping, *, before_run: bool = False) -> SchemaCheck:
+    """--check: both sides' live columns against the mapping, column by column. Before a run
+    (schema_problem, which has just read FAC's schema afresh) only the problems matter."""
+    if not before_run:
+        mapping.refresh()  # FAC as it is now: a declared table follows FAC's columns
     check = SchemaCheck()
     fac, ops = mapping.fac, mapping.ops()
     fac_columns = server.column_info(fac.connection, fac.table)
@@ -105,7 +107,7 @@ def schema_check(mapping: TableMapping) -> SchemaCheck:
                 ops_columns[ops_name],
             )
     check_ops_table(check, mapping, ops_columns)
-    if mapping.cursor and not mapping.cursor_indexed:
+    if mapping.cursor and not mapping.cursor_indexed and not before_run:
         check.warnings.append(cursor_index_warning(mapping))
     return check
 

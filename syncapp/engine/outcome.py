@@ -133,9 +133,15 @@ class TableOutcome:
         if keep_all or len(self.changes) < CHANGES_KEPT:
             self.changes.append(change)
 
+    # What a table's try counted and kept: after a rollback, none of it was applied.
+    COUNTED = (*TOTALS, "loaded", "collisions", "differences")
+    KEPT = ("row_errors", "failed_ids", "changes")
+
     def fail(self, problem: Message) -> None:
         """After a rollback nothing was applied: only the problem remains true."""
-        self.inserted = self.updated = self.deleted = self.restored = self.unchanged = self.loaded = self.ops_only = 0
-        self.row_errors, self.failed_ids, self.changes = [], [], []
+        for counter in self.COUNTED:
+            setattr(self, counter, 0)
+        for kept in self.KEPT:
+            setattr(self, kept, [])
         self.cursor_after = self.cursor_before
         self.problem = problem

@@ -72,14 +72,6 @@ def deleted_at_by_id(side: Side, ids: Sequence[int]) -> dict[int, datetime | Non
     return dict(fetch_all(connection, query, ids))
 
 
-def existing_ids(side: Side, ids: Sequence[int]) -> set[int]:
-    """Of these ids, those the side's table holds (whatever the filter)."""
-    if not ids:
-        return set()
-    query = f"SELECT id FROM {side.connection.ops.quote_name(side.table)} WHERE id IN ({marks(len(ids))})"
-    return {row_id for (row_id,) in fetch_all(side.connection, query, ids)}
-
-
 IDENTITY_ROWS_PER_QUERY = 500
 
 
