@@ -207,9 +207,12 @@ TEXTS = {
         "{statement}",
         "count",
     ),
-    "status_no_cursor_index": _(
-        "FAC has no index on updated_at for {tables}: the watcher's early syncs scan those tables whole and "
-        "wait after each scan; --check gives the CREATE INDEX to ask FAC's administrator for."
+    "status_no_cursor_index": ngettext_lazy(
+        "FAC {table} has no index on {column} ({count} row, last scan {seconds}): the watcher's early syncs scan "
+        "it whole and wait after each scan; for FAC's administrator: {statement}",
+        "FAC {table} has no index on {column} ({count} rows, last scan {seconds}): the watcher's early syncs scan "
+        "it whole and wait after each scan; for FAC's administrator: {statement}",
+        "count",
     ),
     "fac_clock_ahead": _(
         "FAC's updated_at runs {offset} ahead of FAC's own clock ({tables}): the billing application writes its "

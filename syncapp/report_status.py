@@ -106,8 +106,7 @@ def status_lines(status: SyncStatus, tables: list[str]) -> list[str]:
         lines.append(latency_text(status.latency))
     if status.fac_clock_note:
         lines.append(render(status.fac_clock_note))
-    if status.index_note:
-        lines.append(render(status.index_note))
+    lines += [render(note) for note in status.index_notes]
     header = [
         _("table"),
         _("level"),

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from syncapp.clock import without_offset, zone_offset
 from syncapp.databases import FAC_ALIAS, FacUnreachable, error_reason, fac_check
-from syncapp.formats import age, local_time
+from syncapp.formats import age, duration, local_time
 from syncapp.lock import SyncLock
 from syncapp.mapping import TableMapping, mappings
 from syncapp.messages import Message, message
@@ -140,6 +140,9 @@ class TableStatus:
     lag: timedelta | None  # FAC's newest updated_at minus the cursor, without FAC's clock offset
     fac_clock_ahead: timedelta  # how far FAC's timestamps run ahead of its clock (syncapp/clock.py)
     scans_whole: bool  # FAC has no index on its updated_at: the watcher's early syncs scan it (FAC asked)
+    cursor_column: str | None  # FAC's updated_at (the cursor), if the table has one
+    cursor_index_statement: str  # the CREATE INDEX that spares the scans
+    fac_scan_seconds: float | None  # what finding the changes cost FAC in the last run that was not full
     last_result: SyncTableResult | None  # the last run that applied something to this table
 
     @property
@@ -232,10 +235,21 @@ class SyncStatus:
         return message("fac_clock_ahead", offset=age(offset), tables=", ".join(table.table for table in ahead))
 
     @property
-    def index_note(self) -> Message | None:
-        """Once for every table: those FAC can only scan whole to find their changes (--check says more)."""
-        whole = [table.table for table in self.tables if table.scans_whole]
-        return message("status_no_cursor_index", tables=", ".join(whole)) if whole else None
+    def index_notes(self) -> list[Message]:
+        """The tables FAC can only scan whole to find their changes: their size, their last scan's time,
+        and the statement for FAC's administrator (--check says the same)."""
+        return [
+            message(
+                "status_no_cursor_index",
+                table=table.table,
+                column=table.cursor_column,
+                count=table.fac_rows or 0,
+                seconds=duration(table.fac_scan_seconds) if table.fac_scan_seconds is not None else "-",
+                statement=table.cursor_index_statement,
+            )
+            for table in self.tables
+            if table.scans_whole
+        ]
 
     @property
     def healthy(self) -> bool:
@@ -279,6 +293,9 @@ def table_status(
         lag=lag,
         fac_clock_ahead=offset,
         scans_whole=fac_ok and mapping.cursor is not None and not mapping.cursor_indexed,
+        cursor_column=mapping.cursor if fac_ok else None,
+        cursor_index_statement=mapping.cursor_index_statement if fac_ok and mapping.cursor else "",
+        fac_scan_seconds=state.fac_scan_seconds if state else None,
         last_result=results.order_by("-run__started_at").first(),
     )
 

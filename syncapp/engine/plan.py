@@ -49,10 +49,10 @@ class ReadIds:
 
 @dataclass(frozen=True)
 class ReadRange:
-    """FAC rows by a range of ids [low, high), compared with OPS row by row (new rows, mostly)."""
+    """FAC rows by a range of ids [low, high) (high None: from low on), compared with OPS row by row."""
 
     low: int
-    high: int
+    high: int | None
 
 
 @dataclass(frozen=True)
@@ -141,9 +141,6 @@ class IncrementalPlan:
         return only_fac, only_ops
 
 
-ABOVE_EVERY_ID = 2**64  # BIGINT UNSIGNED's ids are all below it
-
-
 class TargetedPlan:
     """A watch run's plan (see the module's docstring); `scan_seconds` is what finding the changed
     rows cost FAC: a scan of the table where it has no index on updated_at."""
@@ -164,7 +161,7 @@ class TargetedPlan:
     def steps(self) -> Iterator[Step]:
         yield ReadIds(self.changed_ids)
         yield ReadIds(self.retry_ids)
-        yield ReadRange(self.after_id + 1, ABOVE_EVERY_ID)
+        yield ReadRange(self.after_id + 1, None)
 
 
 class FullPlan:

@@ -43,7 +43,7 @@ class FacReader:
         for start in range(0, len(ids), self.batch_size):
             yield from self.noted([list(rows.rows_by_id(self.side, ids[start : start + self.batch_size]).values())])
 
-    def between(self, low: int, high: int) -> Iterator[Batch]:
+    def between(self, low: int, high: int | None) -> Iterator[Batch]:
         yield from self.noted(rows.stream_between(self.side, low, high, batch_size=self.batch_size))
 
     def noted(self, batches: Iterable[Batch]) -> Iterator[Batch]:

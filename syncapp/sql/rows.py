@@ -108,8 +108,10 @@ def ids_between(side: Side, low: int, high: int) -> set[int]:
     return {row_id for (row_id,) in fetch_all(side.connection, query, [low, high, *params])}
 
 
-def stream_between(side: Side, low: int, high: int, *, batch_size: int) -> Iterator[list[tuple]]:
-    """Every row with an id in [low, high), a batch at a time."""
+def stream_between(side: Side, low: int, high: int | None, *, batch_size: int) -> Iterator[list[tuple]]:
+    """Every row with an id in [low, high) (high None: every id from low on), a batch at a time."""
+    if high is None:
+        return stream(side.connection, f"{select_columns(side)} WHERE id >= %s", [low], batch_size=batch_size)
     query = f"{select_columns(side)} WHERE id >= %s AND id < %s"
     return stream(side.connection, query, [low, high], batch_size=batch_size)
 
