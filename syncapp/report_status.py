@@ -106,7 +106,6 @@ def status_lines(status: SyncStatus, tables: list[str]) -> list[str]:
         lines.append(latency_text(status.latency))
     if status.fac_clock_note:
         lines.append(render(status.fac_clock_note))
-    lines += [render(note) for note in status.index_notes]
     header = [
         _("table"),
         _("level"),
@@ -151,4 +150,6 @@ def status_lines(status: SyncStatus, tables: list[str]) -> list[str]:
                 row.vanished,
             ) % {"count": number(row.vanished)}
         lines.append(text)
+    # Last: advice for FAC's administrator, not the state of the sync.
+    lines += [render(note) for note in status.index_notes if note["params"]["table"] in tables]
     return lines
