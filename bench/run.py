@@ -51,7 +51,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -506,25 +506,34 @@ def one_change(writer: MySQLdb.Connection, watcher: MySQLdb.Connection, rows: in
     return time.monotonic() - committed
 
 
+@contextmanager
+def watcher_running(root: MySQLdb.Connection, env: dict[str, str]) -> Iterator[subprocess.Popen]:
+    """`sync_from_facturation --watch` at WATCH_INTERVAL, in a child process, once its first run is
+    done; stopped by SIGTERM as systemd stops it, after which it must exit 0."""
+    watch_env = {**env, "SYNC_WATCH_INTERVAL": f"{WATCH_INTERVAL:g}", "SYNC_INTERVAL_MINUTES": "59"}
+    first_run = execute(root, queries.last_run_id())[0][0]
+    process = subprocess.Popen(  # noqa: S603
+        [str(PYTHON), "manage.py", "sync_from_facturation", "--watch"],
+        cwd=ROOT, env=watch_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        wait_until(lambda: execute(root, queries.finished_watch_runs(first_run)), "the watcher's first run")
+        yield process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, errors = process.communicate(timeout=120)
+    if process.returncode != 0:
+        raise BenchError(f"the watcher exited {process.returncode} on SIGTERM:\n{errors[-3000:]}")
+
+
 def measure_watch(root: MySQLdb.Connection, rows: int, env: dict[str, str]) -> WatchFigures:
     """h. The watcher at its default interval: latency over single-row changes, then an idle minute."""
     import random
 
     what = f"{WATCH_CHANGES} single-row changes, then {WATCH_IDLE_SECONDS} s idle"
     print(f"h. the watcher (every {WATCH_INTERVAL:g} s): {what}…", flush=True)
-    watch_env = {**env, "SYNC_WATCH_INTERVAL": f"{WATCH_INTERVAL:g}", "SYNC_INTERVAL_MINUTES": "59"}
-    first_run = execute(root, queries.last_run_id())[0][0]
-    process = subprocess.Popen(  # noqa: S603
-        [str(PYTHON), "manage.py", "sync_from_facturation", "--watch"],
-        cwd=ROOT,
-        env=watch_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
     writer, watcher = connect(), connect()
-    try:
-        wait_until(lambda: execute(root, queries.finished_watch_runs(first_run)), "the watcher's first run")
+    with watcher_running(root, env) as process, closing(writer), closing(watcher):
         time.sleep(2 * WATCH_INTERVAL)
         before_changes = execute(root, queries.last_run_id())[0][0]
         rss_start = process_rss_mib(process.pid)
@@ -548,13 +557,6 @@ def measure_watch(root: MySQLdb.Connection, rows: int, env: dict[str, str]) -> W
         idle_runs = execute(root, queries.last_run_id())[0][0] - runs
         rss_end = process_rss_mib(process.pid)
         print(f"  idle: {idle_reads} rows read, {idle_runs} runs, {idle_cpu:.2f} s CPU", flush=True)
-    finally:
-        writer.close()
-        watcher.close()
-        process.send_signal(signal.SIGTERM)
-        _, errors = process.communicate(timeout=120)
-    if process.returncode != 0:
-        raise BenchError(f"the watcher exited {process.returncode} on SIGTERM:\n{errors[-3000:]}")
     return WatchFigures(
         latencies=latencies,
         one_table_run=max(one_table, default=0.0),
@@ -969,15 +971,8 @@ def measure_watch_cost(root: MySQLdb.Connection, rows: int, env: dict[str, str],
     cursor_indexes(root, indexed)
     what = "with" if indexed else "without"
     print(f"w. the watcher, {what} an index on FAC's updated_at: {COST_CHANGES} single-row changes…", flush=True)
-    watch_env = {**env, "SYNC_WATCH_INTERVAL": f"{WATCH_INTERVAL:g}", "SYNC_INTERVAL_MINUTES": "59"}
-    first_run = execute(root, queries.last_run_id())[0][0]
-    process = subprocess.Popen(  # noqa: S603
-        [str(PYTHON), "manage.py", "sync_from_facturation", "--watch"],
-        cwd=ROOT, env=watch_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
     writer, watcher = connect(), connect()
-    try:
-        wait_until(lambda: execute(root, queries.finished_watch_runs(first_run)), "the watcher's first run")
+    with watcher_running(root, env), closing(writer), closing(watcher):
         time.sleep(3 * WATCH_INTERVAL)
         idle_reads, started = total_reads(root), time.monotonic()
         time.sleep(10)
@@ -993,13 +988,6 @@ def measure_watch_cost(root: MySQLdb.Connection, rows: int, env: dict[str, str],
         wall = time.monotonic() - started
         read = total_reads(root) - reads - idle_rate * wall
         scanned, _ = execute(root, queries.watch_scan_seconds(before))[0]
-    finally:
-        writer.close()
-        watcher.close()
-        process.send_signal(signal.SIGTERM)
-        _, errors = process.communicate(timeout=120)
-    if process.returncode != 0:
-        raise BenchError(f"the watcher exited {process.returncode} on SIGTERM:\n{errors[-3000:]}")
     figures = CostFigures(indexed, latencies, max(read, 0) / COST_CHANGES, float(scanned) / wall)
     print(
         f"  p50 {figures.percentile(0.5):.2f} s, p95 {figures.percentile(0.95):.2f} s, max {max(latencies):.2f} s; "

@@ -58,3 +58,19 @@ return [...document.querySelectorAll('body *')].filter(e => {
          && e.scrollWidth > e.clientWidth + 1;
 }).map(e => (e.id || e.className || e.tagName) + ': ' + e.scrollWidth + ' in ' + e.clientWidth);
 """
+
+
+def log_in(browser, base_url: str) -> None:
+    """A superuser, logged in through the admin's own form."""
+    from django.contrib.auth.models import User
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    User.objects.create_superuser("admin", "admin@opsync.ga", "mot-de-passe-admin")
+    browser.set_window_size(*SIZES["desk"])
+    browser.get(f"{base_url}/admin/login/")
+    browser.find_element(By.NAME, "username").send_keys("admin")
+    browser.find_element(By.NAME, "password").send_keys("mot-de-passe-admin")
+    browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    # The click only starts the login: wait for its redirect, or it may land after the next get().
+    WebDriverWait(browser, 30).until(lambda b: "/login/" not in b.current_url)

@@ -86,3 +86,33 @@ def finished(run: SyncRun, seconds: float = 60) -> SyncRun:
             return run
         time.sleep(0.2)
     raise AssertionError(f"run #{run.pk} still {run.status} after {seconds} s")
+
+
+ADMIN_PAGES = """
+import json, sys
+import django
+django.setup()
+from django.test.utils import setup_test_environment
+setup_test_environment()
+from django.contrib.auth.models import User
+from django.test import Client
+client = Client()
+client.force_login(User.objects.create_superuser("mapping-admin", password="unused-9f3a"))
+pages = {url: client.get(url) for url in sys.argv[1:]}
+print(json.dumps({url: [response.status_code, response.content.decode()] for url, response in pages.items()}))
+"""
+
+
+def admin_pages(mapping_file: str, *urls: str) -> dict[str, tuple[int, str]]:
+    """(status, HTML) of each admin page, read by a superuser in a process started with the mapping
+    file, as the web server would be (the admin's models of adopted and declared tables are built so)."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.fac import ROOT
+
+    done = subprocess.run([sys.executable, "-c", ADMIN_PAGES, *urls], cwd=ROOT, capture_output=True, text=True,
+                          env=subprocess_env(SYNC_MAPPING_FILE=mapping_file), check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return {url: tuple(page) for url, page in json.loads(done.stdout.strip().splitlines()[-1]).items()}

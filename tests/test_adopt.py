@@ -32,7 +32,7 @@ from tests.adopted import (
     write_mapping,
 )
 from tests.factories import ArmateurFactory, ClientFactory, fac_now
-from tests.mirror import check_lines_of, subprocess_env, sync
+from tests.mirror import admin_pages, check_lines_of, subprocess_env, sync
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = [pytest.mark.mariadb, pytest.mark.django_db(databases=["default", "facturation"], transaction=True)]
@@ -323,34 +323,17 @@ def test_a_bad_mapping_file_stops_the_program_with_one_line(tmp_path, text, expe
         assert f"configuration error: SYNC_MAPPING_FILE {path}: {expected}" in done.stderr
 
 
-ADMIN_SCRIPT = """
-import json
-import django
-django.setup()
-from django.test.utils import setup_test_environment
-setup_test_environment()
-from django.contrib.auth.models import User
-from django.test import Client
-client = Client()
-client.force_login(User.objects.create_superuser("adoption-admin", password="unused-9f3a"))
-pages = {}
-for url in ("/admin/adopted/adoptedclient/", "/admin/adopted/adoptedarmateur/",
-            "/admin/syncapp/opsonlyrow/?table=clients", "/admin/syncapp/dashboard/", "/admin/syncapp/client/"):
-    response = client.get(url)
-    pages[url] = [response.status_code, response.content.decode()]
-print(json.dumps(pages))
-"""
-
-
 def test_the_admin_shows_adopted_tables_under_their_ops_names(existing_ops, settings):
     """In a process started with the mapping file, as the web server would be."""
-    import json
-
     assert sync()[0] == 0
-    done = subprocess.run([sys.executable, "-c", ADMIN_SCRIPT], cwd=ROOT, capture_output=True, text=True,
-                          env=subprocess_env(SYNC_MAPPING_FILE=settings.SYNC_MAPPING_FILE), check=False)  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    pages = json.loads(done.stdout.strip().splitlines()[-1])
+    pages = admin_pages(
+        settings.SYNC_MAPPING_FILE,
+        "/admin/adopted/adoptedclient/",
+        "/admin/adopted/adoptedarmateur/",
+        "/admin/syncapp/opsonlyrow/?table=clients",
+        "/admin/syncapp/dashboard/",
+        "/admin/syncapp/client/",
+    )
 
     status, page = pages["/admin/adopted/adoptedclient/"]
     assert status == 200

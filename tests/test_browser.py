@@ -6,13 +6,12 @@ its labels. Screenshots go to TEST_OUTPUT_DIR/browser for a look.
 """
 
 import pytest
-from django.contrib.auth.models import User
 from django.utils import timezone
 
 from syncapp.engine.outcome import SyncOptions
 from syncapp.models import Client, OpsOnlyRow, RenumberedRow, SyncRun, SyncTableResult
 from syncapp.runs import run_queue
-from tests.browser import HAVE_BROWSER, HIDDEN_SIDEWAYS, IN_CI, SIZES, overflow
+from tests.browser import HAVE_BROWSER, HIDDEN_SIDEWAYS, IN_CI, SIZES, log_in, overflow
 from tests.factories import (
     ArmateurFactory,
     ClientFactory,
@@ -28,20 +27,6 @@ pytestmark = [
     pytest.mark.skipif(not HAVE_BROWSER and not IN_CI, reason="needs chromium and chromium-driver (apt)"),
     pytest.mark.django_db(databases=["default", "facturation"], transaction=True),
 ]
-
-
-def log_in(browser, live_server) -> None:
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.wait import WebDriverWait
-
-    User.objects.create_superuser("admin", "admin@opsync.ga", "mot-de-passe-admin")
-    browser.set_window_size(*SIZES["desk"])
-    browser.get(f"{live_server.url}/admin/login/")
-    browser.find_element(By.NAME, "username").send_keys("admin")
-    browser.find_element(By.NAME, "password").send_keys("mot-de-passe-admin")
-    browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
-    # The click only starts the login: wait for its redirect, or it may land after the next get().
-    WebDriverWait(browser, 30).until(lambda b: "/login/" not in b.current_url)
 
 
 def wait_for_run_page(browser) -> None:
@@ -60,7 +45,7 @@ def test_the_pages_fit_a_desk_and_a_phone(browser, live_server, fac, screenshots
     assert sync()[0] == 0
     assert sync("--dry-run")[0] == 0
     run = SyncRun.objects.filter(dry_run=False).latest("started_at")
-    log_in(browser, live_server)
+    log_in(browser, live_server.url)
     pages = {
         "dashboard": "/admin/syncapp/dashboard/",
         "runs": "/admin/syncapp/syncrun/",
@@ -97,7 +82,7 @@ def test_preview_and_sync_now_from_the_dashboard(browser, live_server, fac, deta
 
     ClientFactory.create_batch(3)
     assert sync()[0] == 0
-    log_in(browser, live_server)
+    log_in(browser, live_server.url)
     new = ClientFactory(nom="Nouveau client 🚢", updated_at=fac_now())
 
     browser.get(f"{live_server.url}/admin/syncapp/dashboard/")
@@ -153,7 +138,7 @@ def test_every_page_fits_its_box_and_reads_french_at_both_widths_light_and_dark(
     pending = run_queue(options=SyncOptions(dry_run=True), trigger="admin")
     OpsOnlyRow.objects.create(table="clients", row_id=gone["id"] + 1000, collides=True)
     RenumberedRow.objects.create(table="clients", ops_table="clients", old_id=19406, new_id=1_000_000_001, references=2)
-    log_in(browser, live_server)
+    log_in(browser, live_server.url)
     pages = {
         "dashboard": "/admin/syncapp/dashboard/",
         "runs": "/admin/syncapp/syncrun/",

@@ -7,7 +7,6 @@ watcher copies a change to each; FAC's columns changing fail the table until `mi
 what opsync cannot mirror is refused in one line.
 """
 
-import json
 import socket
 import subprocess
 import sys
@@ -17,14 +16,13 @@ from io import StringIO
 
 import MySQLdb
 import pytest
-from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connections
 
 from syncapp.models import OpsOnlyRow, SyncState, VanishedRow
 from syncapp.watch import WatchLoop
 from tests import backend
-from tests.browser import HAVE_BROWSER, HIDDEN_SIDEWAYS, IN_CI, SIZES, overflow
+from tests.browser import HAVE_BROWSER, HIDDEN_SIDEWAYS, IN_CI, SIZES, log_in, overflow
 from tests.declared import (
     BIG_ID,
     DECLARED,
@@ -43,7 +41,7 @@ from tests.declared import (
 from tests.fac import ROOT
 from tests.factories import ClientFactory, fac_now
 from tests.french import agreement_errors
-from tests.mirror import subprocess_env, sync
+from tests.mirror import admin_pages, subprocess_env, sync
 from tests.sessions import poll
 
 pytestmark = [pytest.mark.mariadb, pytest.mark.django_db(databases=["default", "facturation"], transaction=True)]
@@ -356,33 +354,19 @@ def test_what_opsync_cannot_mirror_is_refused_in_one_line(fac, settings, tmp_pat
         session.close()
 
 
-ADMIN_SCRIPT = """
-import json
-import django
-django.setup()
-from django.test.utils import setup_test_environment
-setup_test_environment()
-from django.contrib.auth.models import User
-from django.test import Client
-client = Client()
-client.force_login(User.objects.create_superuser("declared-admin", password="unused-7c1e"))
-pages = {}
-for url in ("/admin/adopted/navires/", "/admin/adopted/navires/?q=9000003", "/admin/adopted/navires/?deleted=yes",
-            "/admin/adopted/escales/", "/admin/adopted/navires/add/", "/admin/"):
-    response = client.get(url)
-    pages[url] = [response.status_code, response.content.decode()]
-print(json.dumps(pages))
-"""
-
-
 def test_the_admin_lists_each_declared_table_read_only(declared, settings):
     """In a process started with the mapping file, as the web server would be."""
     filled(declared)
     declared.converged()
-    done = subprocess.run([sys.executable, "-c", ADMIN_SCRIPT], cwd=ROOT, capture_output=True, text=True,
-                          env=subprocess_env(SYNC_MAPPING_FILE=settings.SYNC_MAPPING_FILE), check=False)  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    pages = json.loads(done.stdout.strip().splitlines()[-1])
+    pages = admin_pages(
+        settings.SYNC_MAPPING_FILE,
+        "/admin/adopted/navires/",
+        "/admin/adopted/navires/?q=9000003",
+        "/admin/adopted/navires/?deleted=yes",
+        "/admin/adopted/escales/",
+        "/admin/adopted/navires/add/",
+        "/admin/",
+    )
     status, page = pages["/admin/adopted/navires/"]
     assert status == 200 and ">Navire 1 Ogooué<" in page and ">Navire 3 Ogooué<" in page
     status, page = pages["/admin/adopted/navires/?q=9000003"]
@@ -405,11 +389,9 @@ def free_port() -> int:
 def test_the_declared_lists_fit_a_desk_and_a_phone_in_french(declared, settings, browser, screenshots):
     """In Chromium, against a web server started with the mapping file (as gunicorn would be)."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.wait import WebDriverWait
 
     filled(declared)
     declared.converged()
-    User.objects.create_superuser("admin", "admin@opsync.ga", "mot-de-passe-admin")
     port = free_port()
     env = subprocess_env(SYNC_MAPPING_FILE=settings.SYNC_MAPPING_FILE, LANGUAGE_CODE="fr", DEBUG="true")
     server = subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"], cwd=ROOT,
@@ -417,12 +399,7 @@ def test_the_declared_lists_fit_a_desk_and_a_phone_in_french(declared, settings,
     try:
         url = f"http://127.0.0.1:{port}"
         poll(lambda: socket.socket().connect_ex(("127.0.0.1", port)) == 0, "the web server to listen")
-        browser.set_window_size(*SIZES["desk"])
-        browser.get(f"{url}/admin/login/")
-        browser.find_element(By.NAME, "username").send_keys("admin")
-        browser.find_element(By.NAME, "password").send_keys("mot-de-passe-admin")
-        browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
-        WebDriverWait(browser, 30).until(lambda b: "/login/" not in b.current_url)
+        log_in(browser, url)
         pages = {
             "navires": "/admin/adopted/navires/",
             "navires-deleted": "/admin/adopted/navires/?deleted=yes",
