@@ -200,10 +200,10 @@ TEXTS = {
     ),
     "check_no_cursor_index": ngettext_lazy(
         "FAC {table} has no index on {column}: each early sync of the watcher scans the whole table (about "
-        "{count} row, {seconds} last time) where a range of the index would do; ask FAC's administrator for: "
+        "{count} row, last scan {seconds}) where a range of the index would do; ask FAC's administrator for: "
         "{statement}",
         "FAC {table} has no index on {column}: each early sync of the watcher scans the whole table (about "
-        "{count} rows, {seconds} last time) where a range of the index would do; ask FAC's administrator for: "
+        "{count} rows, last scan {seconds}) where a range of the index would do; ask FAC's administrator for: "
         "{statement}",
         "count",
     ),
