@@ -18,10 +18,8 @@ from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from syncapp.sql import server
+from syncapp.sql.server import BINARY_TYPES, INTEGER_TYPES, TEXT_TYPES
 
-INTEGER_TYPES = {"tinyint", "smallint", "mediumint", "int", "integer", "bigint"}
-TEXT_TYPES = {"char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set", "json"}
-BINARY_TYPES = {"binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob"}
 # SQLite's declared types, as Django and the billing application write them, to MySQL's.
 SQLITE_TYPES = {"bool": "tinyint", "boolean": "tinyint", "real": "double", "numeric": "decimal"}
 CARRIED = (
@@ -101,7 +99,7 @@ def fac_table(connection: BaseDatabaseWrapper, name: str) -> FacTable:
     columns = server.column_info(connection, name)
     if columns is None:
         raise FacTableRefused("no such FAC table (or the reader may not read it)")
-    key = server.primary_key(connection, name)
+    key, indexed = server.keys(connection, name)
     if not key:
         raise FacTableRefused("FAC's table has no primary key; opsync needs one integer column named id")
     if len(key) > 1:
@@ -116,7 +114,7 @@ def fac_table(connection: BaseDatabaseWrapper, name: str) -> FacTable:
         kind = column_kind(column, info)
         if kind is not None:
             kinds[column] = kind
-    return FacTable(name, columns, kinds, frozenset(server.indexed_columns(connection, name)))
+    return FacTable(name, columns, kinds, frozenset(indexed))
 
 
 def unsupported(table: FacTable, column: str) -> str:

@@ -15,13 +15,13 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from syncapp.databases import OPS_ALIAS
+from syncapp.fac_tables import base_type
 from syncapp.mapping import BUILT_IN, TableMapping, mappings
 from syncapp.sql import server
+from syncapp.sql.server import BINARY_TYPES, INTEGER_TYPES
 
 # Names a column cannot take as a model attribute.
 RESERVED = {"pk", "objects", "save", "delete", "clean", "check", "full_clean", "refresh_from_db"}
-INTEGER_TYPES = {"tinyint", "smallint", "mediumint", "int", "integer", "bigint", "year"}
-TEXT_TYPES = {"char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set", "json"}
 
 
 def attribute(column: str, index: int) -> str:
@@ -50,21 +50,20 @@ def ops_field(column: str, info: dict) -> models.Field:
     """A read-only field for an OPS column, of the kind its type says (for display: no value is written)."""
     if column == "id":
         return models.PositiveBigIntegerField(primary_key=True, verbose_name="id")
-    kind, options = info["data_type"].split("(")[0].split(" ")[0], {"verbose_name": column, "db_column": column}
-    options |= {"null": True, "blank": True}
-    if kind in INTEGER_TYPES:
+    kind, options = base_type(info), {"verbose_name": column, "db_column": column, "null": True, "blank": True}
+    if kind in INTEGER_TYPES | {"year"}:
         if (info.get("column_type") or "").startswith("tinyint(1)"):
             return models.BooleanField(**options)
         return models.BigIntegerField(**options)
-    if kind in ("decimal", "numeric"):
+    if kind == "decimal":
         return models.DecimalField(max_digits=65, decimal_places=int(info.get("scale") or 0), **options)
-    if kind in ("float", "double", "real"):
+    if kind in ("float", "double"):
         return models.FloatField(**options)
     if kind in ("datetime", "timestamp"):
         return models.DateTimeField(**options)
     if kind == "date":
         return models.DateField(**options)
-    if kind in ("bit", "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob"):
+    if kind == "bit" or kind in BINARY_TYPES:
         return models.BinaryField(**options)
     if kind == "time":
         return TimeText(**options)

@@ -7,8 +7,8 @@ belongs to the operations application.
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from syncapp.sql.execute import execute
+from syncapp.sql.server import TEXT_TYPES
 
-TEXT_TYPES = {"char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set"}
 # When opsync last wrote the row, and the mirror's own deletion mark: as Django's DateTimeField has them.
 OWN_DATETIME = {"mysql": "datetime(6)", "sqlite": "datetime"}
 
@@ -26,7 +26,7 @@ def column_type(connection: BaseDatabaseWrapper, info: dict) -> str:
     if info["data_type"] == "timestamp":
         return f"datetime({info['fraction']})" if info.get("fraction") else "datetime"
     declared = info["column_type"]
-    if info["data_type"] in TEXT_TYPES | {"longtext"} and info.get("charset"):
+    if info["data_type"] in TEXT_TYPES and info.get("charset"):  # JSON on MySQL 8 has none
         declared += f" CHARACTER SET {info['charset']} COLLATE {info['collation']}"
     return declared
 

@@ -6,6 +6,11 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from syncapp.sql.execute import as_datetime, execute, fetch_all
 
+# MySQL's data types, by family (column_info's data_type).
+INTEGER_TYPES = {"tinyint", "smallint", "mediumint", "int", "integer", "bigint"}
+TEXT_TYPES = {"char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set", "json"}
+BINARY_TYPES = {"binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob"}
+
 
 def utc_now(connection: BaseDatabaseWrapper) -> datetime:
     """The database server's clock, in UTC (naive), as FAC's own data is read."""
@@ -98,29 +103,20 @@ def column_info(connection: BaseDatabaseWrapper, table: str) -> dict[str, dict] 
     }
 
 
-def primary_key(connection: BaseDatabaseWrapper, table: str) -> list[str]:
-    """The columns of a table's primary key, in order (none: an empty list)."""
+def keys(connection: BaseDatabaseWrapper, table: str) -> tuple[list[str], set[str]]:
+    """A table's primary key columns, in order (none: empty), and the columns that begin an index:
+    where a range of their values is read without a scan. One query."""
     if connection.vendor == "mysql":
         query = (
-            "SELECT column_name FROM information_schema.statistics WHERE table_schema = DATABASE() "
-            "AND table_name = %s AND index_name = 'PRIMARY' ORDER BY seq_in_index"
+            "SELECT index_name, seq_in_index, column_name FROM information_schema.statistics "
+            "WHERE table_schema = DATABASE() AND table_name = %s ORDER BY index_name, seq_in_index"
         )
-        return [name for (name,) in fetch_all(connection, query, [table])]
+        found = fetch_all(connection, query, [table])
+        return [c for index, _, c in found if index == "PRIMARY"], {c for _, seq, c in found if seq == 1}
     with connection.cursor() as cursor:
-        return connection.introspection.get_primary_key_columns(cursor, table) or []
-
-
-def indexed_columns(connection: BaseDatabaseWrapper, table: str) -> set[str]:
-    """The columns that begin an index of the table: where a range of their values is read without a scan."""
-    if connection.vendor == "mysql":
-        query = (
-            "SELECT DISTINCT column_name FROM information_schema.statistics WHERE table_schema = DATABASE() "
-            "AND table_name = %s AND seq_in_index = 1"
-        )
-        return {name for (name,) in fetch_all(connection, query, [table])}
-    with connection.cursor() as cursor:
-        constraints = connection.introspection.get_constraints(cursor, table)
-    return {found["columns"][0] for found in constraints.values() if found["index"] or found["primary_key"]}
+        constraints = connection.introspection.get_constraints(cursor, table).values()
+    primary = next((found["columns"] for found in constraints if found["primary_key"]), [])
+    return list(primary), {found["columns"][0] for found in constraints if found["index"] or found["primary_key"]}
 
 
 def table_size(connection: BaseDatabaseWrapper, table: str) -> tuple[int, int]:
