@@ -54,8 +54,8 @@ def main():
     try:
         execute_from_command_line(sys.argv)
     except DatabaseError as exc:  # Django's own commands (migrate, createsuperuser…) on an OPS that is down
-        from syncapp.databases import ops_problem
-        from syncapp.messages import render
+        from syncapp.common.messages import render
+        from syncapp.config.databases import ops_problem
 
         sys.exit(f"opsync: {render(ops_problem(exc))}")
 

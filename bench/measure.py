@@ -177,8 +177,8 @@ def fac_aggregate_pass() -> float:
     (the engine's own query, through the reader): the one query a run cannot avoid."""
     from django.db import connections
 
+    from syncapp.config.mapping import mappings
     from syncapp.engine.plan import ID_CHUNK
-    from syncapp.mapping import mappings
     from syncapp.sql import sums
 
     since = datetime.now(UTC).replace(tzinfo=None) - timedelta(minutes=10)

@@ -114,7 +114,7 @@ def drop_everything(root: MySQLdb.Connection) -> None:
 
 def mirrored_columns() -> dict[str, tuple[str, ...]]:
     """OPS table → its mirrored columns, from the one declaration in syncapp/mapping.py."""
-    from syncapp.mapping import mappings
+    from syncapp.config.mapping import mappings
 
     return {mapping.ops_table: mapping.columns for mapping in mappings()}
 

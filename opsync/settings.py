@@ -43,7 +43,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "axes.middleware.AxesMiddleware",  # last: it answers a locked login with syncapp.logins.locked_out
+    "axes.middleware.AxesMiddleware",  # last: it answers a locked login with syncapp.web.logins.locked_out
 ]
 
 # Logins (syncapp/logins.py): after LOGIN_FAILURE_LIMIT failures in a row, the account and the
@@ -53,9 +53,9 @@ AXES_FAILURE_LIMIT = config.integer("LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum
 AXES_COOLOFF_TIME = timedelta(minutes=config.integer("LOGIN_LOCKOUT_MINUTES", 15, minimum=1, maximum=1440))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "syncapp.logins.locked_out"
-AXES_CLIENT_IP_CALLABLE = "syncapp.logins.client_address"
-AXES_VERBOSE = False  # syncapp.logins logs each failure, in the sync log
+AXES_LOCKOUT_CALLABLE = "syncapp.web.logins.locked_out"
+AXES_CLIENT_IP_CALLABLE = "syncapp.web.logins.client_address"
+AXES_VERBOSE = False  # syncapp.web.logins logs each failure, in the sync log
 
 ROOT_URLCONF = "opsync.urls"
 WSGI_APPLICATION = "opsync.wsgi.application"
@@ -82,7 +82,7 @@ DATABASES = {
         config, "FAC_", default_name="facturation.sqlite3", base_dir=BASE_DIR, read_only=True
     ),
 }
-DATABASE_ROUTERS = ["syncapp.routers.FacturationRouter"]
+DATABASE_ROUTERS = ["syncapp.config.routers.FacturationRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -185,12 +185,12 @@ SYNC_HEALTH_FAC_EVERY = config.integer("SYNC_HEALTH_FAC_EVERY", 60, minimum=1, m
 CRONJOBS = [
     (
         f"*/{SYNC_INTERVAL_MINUTES} * * * *",
-        "syncapp.cron.scheduled_alerts" if SYNC_WATCH else "syncapp.cron.scheduled_sync",
+        "syncapp.running.cron.scheduled_alerts" if SYNC_WATCH else "syncapp.running.cron.scheduled_sync",
     ),
-    ("17 3 * * *", "syncapp.cron.scheduled_prune"),  # daily, off the hour
+    ("17 3 * * *", "syncapp.running.cron.scheduled_prune"),  # daily, off the hour
 ]
 if SYNC_DAILY != "off":
-    CRONJOBS.append(("47 2 * * *", "syncapp.cron.scheduled_daily"))
+    CRONJOBS.append(("47 2 * * *", "syncapp.running.cron.scheduled_daily"))
 CRONTAB_EXECUTABLE = config.text("CRONTAB_EXECUTABLE", "/usr/bin/crontab")
 CRONTAB_DJANGO_MANAGE_PATH = str(BASE_DIR / "manage.py")
 CRONTAB_COMMENT = f"opsync {BASE_DIR}"  # marks this checkout's lines, so `remove` touches only them

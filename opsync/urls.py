@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import path
 
-from syncapp.views import favicon, health, home
+from syncapp.web.views import favicon, health, home
 
 urlpatterns = [
     path("", home, name="home"),

@@ -13,10 +13,10 @@ import MySQLdb
 from django.conf import settings
 from django.db.backends.mysql.base import DatabaseWrapper as MySQLWrapper
 
-from syncapp.demo_builder import create_fac_tables, open_connection, schema_statements
-from syncapp.mapping import BUILT_IN_NAMES
+from syncapp.config.mapping import BUILT_IN_NAMES
+from syncapp.demo.builder import create_fac_tables, open_connection, schema_statements
 from syncapp.sql import rows
-from tests import backend
+from tests import backend, statements
 
 ROOT = Path(__file__).resolve().parent.parent
 READER_SCRIPT = ROOT / "sql" / "create_ops_reader.sql"
@@ -103,7 +103,7 @@ class FacWriter:
             return list(cursor.fetchall())
 
     def select(self, table: str, columns: list[str], where: str = "", params=()) -> list[tuple]:
-        return self.fetchall(rows.select_statement(self.connection, table, columns, where), params)
+        return self.fetchall(statements.select_statement(self.connection, table, columns, where), params)
 
     def insert(self, table: str, row: dict) -> int:
         return self.execute(rows.insert_statement(self.connection, table, list(row)), list(row.values()))
@@ -112,12 +112,12 @@ class FacWriter:
         self.execute(rows.update_statement(self.connection, table, list(values)), [*values.values(), row_id])
 
     def hard_delete(self, table: str, row_id: int) -> None:
-        self.execute(rows.delete_statement(self.connection, table, "id = %s"), [row_id])
+        self.execute(statements.delete_statement(self.connection, table, "id = %s"), [row_id])
 
     def truncate_all(self) -> None:
         """The five built-in tables emptied (a declared table is the test's own: tests/declared.py)."""
         for name in BUILT_IN_NAMES:
-            self.execute(rows.delete_statement(self.connection, name))
+            self.execute(statements.delete_statement(self.connection, name))
 
     def create_sqlite_schema(self) -> None:
         create_fac_tables(self.connection)

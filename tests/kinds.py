@@ -5,8 +5,8 @@ database; the engine itself reads kinds from FAC's schema (syncapp/fac_tables.py
 tests/test_declared.py shows for tables opsync has no model of.
 """
 
-from syncapp.fac_tables import FacTable
-from syncapp.mapping import BUILT_IN, TableMapping, built_in
+from syncapp.config.fac_tables import FacTable
+from syncapp.config.mapping import BUILT_IN, TableMapping, built_in
 
 
 def model_kinds(mapping: TableMapping) -> tuple:

@@ -8,9 +8,9 @@ from django.core.management import CommandError, call_command
 from django.db import connections
 from django.utils import translation
 
-from syncapp.mapping import mapping_for, mappings
+from syncapp.config.mapping import mapping_for, mappings
 from syncapp.models import SyncRun
-from syncapp.sql import rows
+from tests import statements
 from tests.fac import FacWriter
 
 
@@ -32,7 +32,7 @@ def ops_rows(table: str) -> dict[int, tuple]:
     mapping = mapping_for(table)
     connection = connections["default"]
     with connection.cursor() as cursor:
-        cursor.execute(rows.select_statement(connection, mapping.ops_table, mapping.columns))
+        cursor.execute(statements.select_statement(connection, mapping.ops_table, mapping.columns))
         return {row[0]: row for row in cursor.fetchall()}
 
 

@@ -15,14 +15,14 @@ import MySQLdb
 from django.db import connections
 from django.db.backends.mysql.base import DatabaseWrapper as MySQLWrapper
 
-from syncapp.demo_builder import open_connection
-from syncapp.mapping import BUILT_IN_NAMES
+from syncapp.config.mapping import BUILT_IN_NAMES
+from syncapp.demo.builder import open_connection
 from syncapp.models import SyncState
-from syncapp.sql.rows import select_statement
 from tests import backend
 from tests.fac import FacWriter
 from tests.factories import FACTORIES, ClientFactory, fac_now
 from tests.mirror import ops_rows, subprocess_env, sync
+from tests.statements import select_statement
 
 ROOT = Path(__file__).resolve().parent.parent
 # Quotes names as MySQL does, for our own sessions' statements; never opened.

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from syncapp.engine.outcome import SyncOptions
 from syncapp.models import Client, OpsOnlyRow, RenumberedRow, SyncRun, SyncTableResult
-from syncapp.runs import run_queue
+from syncapp.running.runs import run_queue
 from tests.browser import HAVE_BROWSER, HIDDEN_SIDEWAYS, IN_CI, SIZES, log_in, overflow
 from tests.factories import (
     ArmateurFactory,

@@ -2,9 +2,9 @@
 
 import pytest
 
+from syncapp.config.mapping import built_in
 from syncapp.engine.outcome import RunContext, SyncOptions
 from syncapp.engine.table import sync_table
-from syncapp.mapping import built_in
 from syncapp.models import Client, SyncTableResult
 from tests.fac import FacWriter
 from tests.factories import ClientFactory, fac_now

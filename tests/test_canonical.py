@@ -4,8 +4,8 @@ import hashlib
 from datetime import datetime
 from decimal import Decimal
 
-from syncapp.canonical import canonical_text, hash64, row_hash
-from syncapp.mapping import built_in
+from syncapp.config.mapping import built_in
+from syncapp.sql.canonical import canonical_text, hash64, row_hash
 from tests.kinds import model_kinds
 
 SERVICES = built_in("services")

@@ -1,6 +1,6 @@
 """syncapp/checksums.py: comparing ranges by their sums, and rows by their hashes."""
 
-from syncapp.checksums import ChunkComparison, compare_hashes, differing_keys
+from syncapp.engine.checksums import ChunkComparison, compare_hashes, differing_keys
 
 
 def test_differing_keys_are_those_whose_figures_differ_or_one_side_lacks():

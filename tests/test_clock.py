@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from syncapp.clock import without_offset, zone_offset
+from syncapp.common.clock import without_offset, zone_offset
 from syncapp.models import SyncRun
 from tests.factories import ClientFactory, fac_now
 from tests.mirror import sync

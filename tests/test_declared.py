@@ -20,7 +20,7 @@ from django.core.management import call_command
 from django.db import connections
 
 from syncapp.models import OpsOnlyRow, SyncState, VanishedRow
-from syncapp.watch import WatchLoop
+from syncapp.running.watch import WatchLoop
 from tests import backend
 from tests.browser import HAVE_BROWSER, HIDDEN_SIDEWAYS, IN_CI, SIZES, log_in, overflow
 from tests.declared import (

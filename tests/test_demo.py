@@ -17,10 +17,10 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connections
 
-from syncapp import demo
-from syncapp.demo_builder import DemoBuildError, fac_sqlite_path, open_connection
-from syncapp.fac_models import FacArmateur, FacClient, FacRepresentant, FacService, FacTransitaire
-from syncapp.sql import rows
+from syncapp.demo import data as demo
+from syncapp.demo.builder import DemoBuildError, fac_sqlite_path, open_connection
+from syncapp.models.fac import FacArmateur, FacClient, FacRepresentant, FacService, FacTransitaire
+from tests import statements
 
 FAC_MODELS = (FacClient, FacTransitaire, FacArmateur, FacRepresentant, FacService)
 TEXT_COLUMNS = {
@@ -51,7 +51,7 @@ def fac_file(build, tmp_path) -> Path:
 
 
 def select(table: str, columns: list[str]) -> str:
-    return rows.select_statement(SQLITE, table, columns)
+    return statements.select_statement(SQLITE, table, columns)
 
 
 def query(path: Path, sql: str, params: tuple = ()) -> list[tuple]:

@@ -22,10 +22,10 @@ import MySQLdb
 import pytest
 from django.db import connections
 
-from syncapp.admin import table_counts
-from syncapp.lock import SyncLock
-from syncapp.mapping import BUILT_IN_NAMES
+from syncapp.config.mapping import BUILT_IN_NAMES
+from syncapp.engine.lock import SyncLock
 from syncapp.models import SyncRun, SyncTableResult
+from syncapp.web.admin_runs import table_counts
 from tests import backend
 from tests.fac import FacWriter, create_mariadb_fac
 from tests.factories import FACTORIES, ClientFactory, fac_now

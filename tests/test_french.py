@@ -13,7 +13,7 @@ from django.contrib.auth.models import Permission, User
 from django.db import connections
 from django.urls import reverse
 
-from syncapp.lock import SyncLock
+from syncapp.engine.lock import SyncLock
 from syncapp.models import SyncRun
 from tests.factories import ClientFactory, fac_now
 from tests.french import agreement_errors, english_words

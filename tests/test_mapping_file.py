@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from syncapp.mapping import fac_columns, mirrored_columns
-from syncapp.mapping_file import MappingFileError, read_mapping_file
+from syncapp.config.mapping import fac_columns, mirrored_columns
+from syncapp.config.mapping_file import MappingFileError, read_mapping_file
 
 ROOT = Path(__file__).resolve().parent.parent
 

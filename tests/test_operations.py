@@ -15,10 +15,10 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import connections
 
-from syncapp import runs
-from syncapp.alerts import alerts_send
-from syncapp.cron import scheduled_prune
 from syncapp.models import AlertState, Client, SyncRun, SyncState, Watcher
+from syncapp.running import runs
+from syncapp.running.alerts import alerts_send
+from syncapp.running.cron import scheduled_prune
 from tests.factories import ClientFactory
 from tests.mirror import subprocess_env, sync
 
@@ -70,7 +70,8 @@ def test_crontab_add_show_remove(crontab, settings, capsys):
     hashes = {re.search(r"crontab run (\w+)", line).group(1) for line in lines}
     # Each job by its hash, as django-crontab means it (not the Python path it showed before).
     assert {line.split(" -> ")[0] for line in shown} == hashes
-    assert all(any(f"syncapp.cron.scheduled_{job}" in line for line in shown) for job in ("sync", "prune", "daily"))
+    cron = "syncapp.running.cron"
+    assert all(any(f"{cron}.scheduled_{job}" in line for line in shown) for job in ("sync", "prune", "daily"))
 
     capsys.readouterr()
     call_command("crontab", "remove")
@@ -100,8 +101,8 @@ def test_with_a_watcher_cron_sends_the_alerts_and_keeps_the_daily_jobs_but_leave
             text=True,
         )
         jobs[watch] = result.stdout.strip().splitlines()[-1]
-    assert "syncapp.cron.scheduled_sync" in jobs["false"] and "scheduled_alerts" not in jobs["false"]
-    assert "syncapp.cron.scheduled_sync" not in jobs["true"] and "syncapp.cron.scheduled_alerts" in jobs["true"]
+    assert "syncapp.running.cron.scheduled_sync" in jobs["false"] and "scheduled_alerts" not in jobs["false"]
+    assert "cron.scheduled_sync" not in jobs["true"] and "syncapp.running.cron.scheduled_alerts" in jobs["true"]
     assert all("scheduled_daily" in listed and "scheduled_prune" in listed for listed in jobs.values())
 
 

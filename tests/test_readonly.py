@@ -9,9 +9,9 @@ from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteWrapper
 from django.db.utils import OperationalError
 
 from opsync.env import Settings, database_settings
+from syncapp.config.routers import FacturationRouter
 from syncapp.models import FacArmateur, FacClient
-from syncapp.readonly import ReadOnlySourceError
-from syncapp.routers import FacturationRouter
+from syncapp.models.readonly import ReadOnlySourceError
 from tests import backend
 from tests.fac import mysql_writer_settings, sqlite_settings
 

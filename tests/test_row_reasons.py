@@ -1,10 +1,10 @@
-"""syncapp.databases.row_reason: why OPS refused a row, in words, from the server's own."""
+"""syncapp.config.databases.row_reason: why OPS refused a row, in words, from the server's own."""
 
 import pytest
 from django.db import DataError, IntegrityError, OperationalError
 
-from syncapp.databases import row_reason
-from syncapp.messages import in_english
+from syncapp.common.messages import in_english
+from syncapp.config.databases import row_reason
 
 
 @pytest.mark.parametrize(

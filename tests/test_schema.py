@@ -3,7 +3,7 @@
 import pytest
 from django.db import connections
 
-from syncapp.mapping import BUILT_IN, mappings
+from syncapp.config.mapping import BUILT_IN, mappings
 
 TIMESTAMPS = ["created_at", "updated_at", "deleted_at"]
 # The columns OPS gets of each table, as agreed with the operations application (docs/architecture.md, "The mirror").

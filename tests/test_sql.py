@@ -10,9 +10,9 @@ import pytest
 from django.db import connections
 from django.db.backends.mysql.base import DatabaseWrapper as MySQLWrapper
 
-from syncapp.demo_builder import open_connection
-from syncapp.mapping import Side
+from syncapp.demo.builder import open_connection
 from syncapp.sql import execute, load, rows, sums
+from syncapp.sql.side import Side
 from tests.kinds import model_kinds
 from tests.kinds import offline as offline_mapping
 
@@ -55,19 +55,22 @@ def test_insert_statement():
 
 
 def test_the_set_aside_filter_takes_the_table_name_as_a_parameter():
-    condition, params = rows.side_filter(MYSQL, "o'clients")
+    compared = dataclasses.replace(offline_mapping("clients").ops_compared, alias="offline")
+    condition, params = rows.side_filter(
+        dataclasses.replace(compared, left_out=dataclasses.replace(compared.left_out, table="o'clients"))
+    )
     assert condition == (
         "id NOT IN (SELECT row_id FROM `syncapp_vanishedrow` WHERE `table` = %s) "
         "AND id NOT IN (SELECT row_id FROM `syncapp_opsonlyrow` WHERE `table` = %s)"
     )
     assert params == ["o'clients", "o'clients"]
-    assert rows.side_filter(MYSQL, None) == ("1 = 1", [])
+    assert rows.side_filter(offline(offline_mapping("clients").ops)) == ("1 = 1", [])
 
 
 def test_the_row_hash_in_sql_follows_the_canonical_text():
     mapping = offline_mapping("representants")
-    expression = sums.canonical_expression(offline(mapping.ops()), model_kinds(mapping))
-    # Each value after its length and a colon, NULL as `-` (syncapp.canonical.item).
+    expression = sums.canonical_expression(offline(mapping.ops_compared), model_kinds(mapping))
+    # Each value after its length and a colon, NULL as `-` (syncapp.sql.canonical.item).
     first_item = "IF(`id` IS NULL, '-', CONCAT(CHAR_LENGTH(`id`), ':', `id`))"
     assert expression.startswith(f"CAST(CONV(LEFT(MD5(CONCAT({first_item}, ")
     # Datetimes to the second, a zero date as NULL, `%` doubled for a query with parameters.
@@ -86,13 +89,13 @@ def test_a_zero_date_in_facs_deleted_at_reads_as_deleted_on_every_path():
     assert zero in sums.canonical_expression(offline(mapping.fac), model_kinds(mapping))
     assert zero in load.line_expression(offline(mapping.fac), model_kinds(mapping))
     # OPS holds what the sync wrote: its deleted_at is read as it is.
-    assert zero not in sums.canonical_expression(offline(mapping.ops()), model_kinds(mapping))
+    assert zero not in sums.canonical_expression(offline(mapping.ops_compared), model_kinds(mapping))
     assert "`created_at`, `updated_at`" in rows.select_columns(offline(mapping.fac_read))
 
 
 def test_a_load_data_line_escapes_text_and_marks_nulls():
     mapping = offline_mapping("armateurs")
-    line = load.line_expression(offline(mapping.ops()), model_kinds(mapping))
+    line = load.line_expression(offline(mapping.ops_compared), model_kinds(mapping))
     assert line.startswith("CONCAT_WS(CHAR(9 USING utf8mb4), IFNULL(`id`, CONCAT(CHAR(92 USING utf8mb4), 'N'))")
     # Text columns: backslash first, then tab, line feed, carriage return and NUL escaped.
     nom = line[line.index("IFNULL(REPLACE(") :].split(", IFNULL(")[0]

@@ -17,8 +17,8 @@ import pytest
 from django.utils import translation
 from django.utils.functional import Promise
 
-from syncapp.messages import TEXTS, render
-from syncapp.report import COUNTED, counted
+from syncapp.common.messages import TEXTS, render
+from syncapp.status.run_text import COUNTED, counted
 from tests.factories import ClientFactory, TransitaireFactory, fac_now
 from tests.french import agreement_errors, english_words
 from tests.mirror import subprocess_env, sync

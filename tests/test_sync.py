@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from syncapp.lock import SyncLock
+from syncapp.engine.lock import SyncLock
 from syncapp.models import Armateur, Client, Service, SyncRun, SyncState, SyncTableResult, VanishedRow
 from tests.factories import ArmateurFactory, ClientFactory, ServiceFactory, TransitaireFactory, fac_now
 from tests.mirror import differences, ops_rows, sync

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.db import connections
 
-from syncapp.lock import SyncLock
+from syncapp.engine.lock import SyncLock
 from syncapp.models import Client, SyncRun, SyncState, SyncTableResult, Transitaire
 from tests.fac import FacWriter, create_mariadb_fac
 from tests.factories import ClientFactory, TransitaireFactory, fac_now

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from syncapp.mapping import mappings
+from syncapp.config.mapping import mappings
 from syncapp.models import SyncRun, SyncState, VanishedRow
 from tests.factories import ArmateurFactory, ClientFactory, ServiceFactory, fac_now
 from tests.mirror import differences

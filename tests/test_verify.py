@@ -6,11 +6,10 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from syncapp import canonical
-from syncapp.cron import scheduled_daily
-from syncapp.mapping import built_in
+from syncapp.config.mapping import built_in
 from syncapp.models import Armateur, Client, SyncRun
-from syncapp.sql import rows, sums
+from syncapp.running.cron import scheduled_daily
+from syncapp.sql import canonical, rows, sums
 from tests.factories import ArmateurFactory, ClientFactory, ServiceFactory, fac_now
 from tests.mirror import differences, ops_rows, sync
 

@@ -17,10 +17,10 @@ from django.db import connections
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from syncapp.mapping import BUILT_IN_NAMES, mapping_for
+from syncapp.config.mapping import BUILT_IN_NAMES, mapping_for
 from syncapp.models import Client, SyncRun, SyncState, Watcher
+from syncapp.running.watch import WatchLoop
 from syncapp.sql.hints import table_hints
-from syncapp.watch import WatchLoop
 from tests import backend
 from tests.factories import ClientFactory, fac_now
 from tests.mirror import differences, sync

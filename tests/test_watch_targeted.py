@@ -14,7 +14,7 @@ from datetime import timedelta
 import pytest
 
 from syncapp.models import Client, SyncRun, SyncState
-from syncapp.watch import WatchLoop
+from syncapp.running.watch import WatchLoop
 from tests import backend
 from tests.factories import ClientFactory, fac_now
 from tests.mirror import differences, sync

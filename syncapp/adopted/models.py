@@ -14,9 +14,9 @@ from django.db import DatabaseError, connections, models
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from syncapp.databases import OPS_ALIAS
-from syncapp.fac_tables import base_type
-from syncapp.mapping import BUILT_IN, TableMapping, mappings
+from syncapp.common.aliases import OPS_ALIAS
+from syncapp.config.fac_tables import base_type
+from syncapp.config.mapping import BUILT_IN, TableMapping, mappings
 from syncapp.sql import server
 from syncapp.sql.server import BINARY_TYPES, INTEGER_TYPES
 

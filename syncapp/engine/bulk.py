@@ -16,8 +16,8 @@ from datetime import datetime
 
 from django.db import OperationalError, transaction
 
-from syncapp.databases import error_code
-from syncapp.mapping import TableMapping
+from syncapp.config.databases import error_code
+from syncapp.config.mapping import TableMapping
 from syncapp.sql import load
 
 # The server or the client refuses LOAD DATA LOCAL (local_infile off, or not allowed).
@@ -34,7 +34,7 @@ class BulkLoader:
 
     def __init__(self, mapping: TableMapping, synced_at: datetime):
         self.mapping, self.synced_at = mapping, synced_at
-        self.ops = mapping.ops(with_set_aside=True)
+        self.ops = mapping.ops
 
     def copy(self, low: int, high: int, *, keep_ids: int | None) -> tuple[int, list[int], int] | None:
         """Load the FAC rows with ids in [low, high).

@@ -6,11 +6,6 @@ application clock. The next incremental run reads from it minus a look-back wind
 
 from datetime import UTC, datetime
 
-from django.utils import timezone
-
-from syncapp.engine.outcome import TableOutcome
-from syncapp.models import SyncState
-
 
 def aware(value: datetime | None) -> datetime | None:
     """A naive UTC datetime (as FAC and the raw queries give them) made aware."""
@@ -46,15 +41,3 @@ def next_cursor(
     if oldest_failed is not None:
         newest = min(newest, oldest_failed)
     return newest
-
-
-def state_save(*, state: SyncState, outcome: TableOutcome, fac_high_id: int | None) -> None:
-    """After a table's transaction applied: its cursor, the rows to read again, its success,
-    and (adopted tables) the highest FAC id seen so far."""
-    state.cursor = outcome.cursor_after
-    state.fac_high_id = fac_high_id
-    state.retry_ids = list(outcome.failed_ids)
-    if outcome.scan_seconds is not None:
-        state.fac_scan_seconds = outcome.scan_seconds
-    state.last_success_at = timezone.now()
-    state.save()

@@ -18,14 +18,14 @@ from datetime import datetime
 from django.db import DatabaseError, OperationalError, transaction
 from django.utils import timezone
 
-from syncapp.databases import is_row_error, row_reason
+from syncapp.common.messages import message
+from syncapp.config.databases import is_row_error, row_reason
+from syncapp.config.mapping import TableMapping
 from syncapp.engine.bulk import BulkLoader, load_refused
 from syncapp.engine.cursor import naive_utc
 from syncapp.engine.outcome import CHANGES_KEPT, Change, RunContext, TableOutcome
-from syncapp.engine.ownership import Ownership
+from syncapp.engine.ownership import Meeting, Ownership
 from syncapp.engine.source import Batch
-from syncapp.mapping import TableMapping
-from syncapp.messages import message
 from syncapp.models import ChangeAction, Difference, OpsOnlyRow, VanishedRow
 from syncapp.sql import rows
 
@@ -65,7 +65,7 @@ class MirrorWriter:
     def __init__(self, mapping: TableMapping, context: RunContext, outcome: TableOutcome, *, high_water: int | None):
         self.mapping, self.context, self.outcome = mapping, context, outcome
         self.options = context.options
-        self.side = mapping.ops(with_set_aside=True)
+        self.side = mapping.ops
         self.width = len(mapping.columns)
         self.deleted_at = mapping.position(mapping.fac_deleted_at)
         # Adopted tables: whose each OPS row is; high_water is the highest FAC id the last run saw
@@ -117,20 +117,14 @@ class MirrorWriter:
 
         Once OPS's row has been renumbered (or removed), the id is free and FAC's row is copied.
         """
-        ownership = self.ownership
-        if not ownership.adopted:
-            return False
-        if not in_ops:
-            if row_id in ownership.own:  # moved away: the id is FAC's now
-                self.forget_own(row_id)
-            return False
-        if ownership.to_decide(row_id):
-            if recognised:  # FAC's copy, after all
+        match self.ownership.meeting(row_id, in_ops=in_ops, recognised=recognised):
+            case Meeting.COPY:
+                return False
+            case Meeting.FREED:
                 self.forget_own(row_id)
                 return False
-            self.note_ops_only([row_id], collides=True)
-        elif not ownership.collides(row_id):
-            return False
+            case Meeting.NEW_COLLISION:
+                self.note_ops_only([row_id], collides=True)
         self.outcome.collisions += 1
         self.outcome.refuse(
             row_id, message("collision", table=self.mapping.name, id=row_id, ops_table=self.mapping.ops_table)

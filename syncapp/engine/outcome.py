@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 
-from syncapp.mapping import table_names
-from syncapp.messages import Message, MessageError, in_english
+from syncapp.common.messages import Message, MessageError, in_english
+from syncapp.config.mapping import table_names
 from syncapp.models import COUNTER, TOTALS, ChangeAction, SyncRun, rows_changed
 
 CHANGES_KEPT = 1000  # changes recorded per table in the run's result (all of them with -v 3)
@@ -73,7 +73,7 @@ class RunStopped(Exception):
 
 
 class TableFailed(MessageError):
-    """This table cannot be synced now; its message (syncapp.messages) says why, in one line."""
+    """This table cannot be synced now; its message (syncapp.common.messages) says why, in one line."""
 
 
 @dataclass
@@ -88,7 +88,7 @@ class TableOutcome:
     cursor_before: datetime | None = None
     cursor_after: datetime | None = None
     duration: float = 0.0
-    problem: Message | None = None  # why the table failed (syncapp.messages), if it did
+    problem: Message | None = None  # why the table failed (syncapp.common.messages), if it did
     row_errors: list[dict] = field(default_factory=list)  # the first ROW_ERRORS_KEPT rows OPS refused
     failed_ids: list[int] = field(default_factory=list)  # all of them: read again next run
     changes: list[Change] = field(default_factory=list)

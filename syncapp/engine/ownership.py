@@ -15,9 +15,19 @@ The rule, written once, for the sync (engine/mirror.py) and --verify (syncapp/ve
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import Enum
 
-from syncapp.mapping import TableMapping
+from syncapp.config.mapping import TableMapping
 from syncapp.models import OpsOnlyRow, VanishedRow
+
+
+class Meeting(Enum):
+    """What a FAC row finds at its id in OPS, and so what the sync does with it."""
+
+    COPY = "copy"  # nothing of OPS's own there: FAC's row is written
+    FREED = "freed"  # OPS's own row left the id (renumbered, removed) or is FAC's copy after all: forget it, write
+    NEW_COLLISION = "new collision"  # decided now: OPS's own row holds the id; record it, refuse FAC's row
+    COLLISION = "collision"  # decided before: OPS's own row holds the id; refuse FAC's row
 
 
 @dataclass
@@ -47,6 +57,17 @@ class Ownership:
         if row_id in self.own:
             return not self.own[row_id]  # recorded while FAC had no such id: FAC's id has just reached it
         return self.never_seen_in_fac(row_id)
+
+    def meeting(self, row_id: int, *, in_ops: bool, recognised: bool) -> Meeting:
+        """A FAC row at `row_id`: what it meets in OPS (rule 2). `in_ops`: OPS has a row of that id;
+        `recognised`: the table's identity finds FAC's values in it (asked only when `to_decide`)."""
+        if not self.adopted:
+            return Meeting.COPY
+        if not in_ops:
+            return Meeting.FREED if row_id in self.own else Meeting.COPY
+        if self.to_decide(row_id):
+            return Meeting.FREED if recognised else Meeting.NEW_COLLISION
+        return Meeting.COLLISION if self.collides(row_id) else Meeting.COPY
 
     def collides(self, row_id: int) -> bool:
         """An OPS row at an id FAC has, decided to be OPS's own."""

@@ -24,8 +24,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from syncapp.checksums import CHUNK, TableComparison, differing_keys
-from syncapp.mapping import TableMapping
+from syncapp.config.mapping import TableMapping
+from syncapp.engine.checksums import CHUNK, TableComparison, differing_keys
 from syncapp.sql import rows, sums
 from syncapp.sql.execute import in_parallel
 
@@ -108,7 +108,7 @@ class IncrementalPlan:
     newest = None  # the cursor follows the rows read
 
     def __init__(self, mapping: TableMapping, *, since: datetime, retry_ids: list[int]):
-        self.fac, self.ops = mapping.fac, mapping.ops()
+        self.fac, self.ops = mapping.fac, mapping.ops_compared
         self.since, self.retry_ids = since, retry_ids
         (self.fac_sums, changed, self.scan_seconds), (self.ops_sums, live) = in_parallel(
             lambda: timed(sums.id_sums, self.fac, chunk=ID_CHUNK, since=since),
@@ -170,9 +170,9 @@ class FullPlan:
 
     def __init__(self, mapping: TableMapping, *, vanished: set[int]):
         self.mapping = mapping
-        self.live_before = rows.count_live(mapping.ops())
+        self.live_before = rows.count_live(mapping.ops_compared)
         self.vanished = vanished  # the writer's own set: a row restored during the run leaves it
-        self.first_copy = not rows.has_rows(mapping.ops(with_set_aside=True))
+        self.first_copy = not rows.has_rows(mapping.ops)
         if self.first_copy:  # nothing to compare: FAC's extent is enough
             self.total, self.low, self.high, self.newest = rows.summary(mapping.fac)
             self.fac_high_id = self.high

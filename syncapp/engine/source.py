@@ -3,7 +3,7 @@
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
-from syncapp.mapping import TableMapping
+from syncapp.config.mapping import TableMapping
 from syncapp.sql import rows
 
 Batch = list[tuple]

@@ -17,16 +17,12 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import DatabaseError, connections, transaction
 
-from syncapp.clock import zone_offset
-from syncapp.databases import (
-    FAC_ALIAS,
-    LOCK_ERRORS,
-    OPS_ALIAS,
-    drop_broken_connections,
-    error_code,
-    error_reason,
-)
-from syncapp.engine.cursor import aware, naive_utc, next_cursor, state_save
+from syncapp.common.aliases import FAC_ALIAS, OPS_ALIAS
+from syncapp.common.clock import zone_offset
+from syncapp.common.messages import message
+from syncapp.config.databases import LOCK_ERRORS, drop_broken_connections, error_code, error_reason
+from syncapp.config.mapping import TableMapping
+from syncapp.engine.cursor import aware, naive_utc, next_cursor
 from syncapp.engine.mirror import MirrorWriter
 from syncapp.engine.outcome import RunContext, RunStopped, TableFailed, TableOutcome
 from syncapp.engine.plan import (
@@ -41,11 +37,10 @@ from syncapp.engine.plan import (
     TargetedPlan,
     Unchanged,
 )
+from syncapp.engine.schema import schema_problem
 from syncapp.engine.source import FacReader
-from syncapp.mapping import TableMapping
-from syncapp.messages import message
+from syncapp.engine.state import state_of, state_save
 from syncapp.models import SyncState
-from syncapp.schema import schema_problem
 from syncapp.sql import server
 
 
@@ -69,7 +64,7 @@ def sync_table(*, mapping: TableMapping, context: RunContext) -> TableOutcome:
 def attempt(mapping: TableMapping, context: RunContext) -> TableOutcome:
     """One try at a table: everything applied, or (on a failure) nothing."""
     # Not saved before the table applied: a dry run leaves no state behind, not even this.
-    state = SyncState.objects.filter(table=mapping.name).first() or SyncState(table=mapping.name)
+    state = state_of(mapping.name)
     outcome = TableOutcome(mapping.name, cursor_before=state.cursor)
     started = time.monotonic()
     try:
@@ -141,12 +136,13 @@ def apply(mapping: TableMapping, context: RunContext, state: SyncState, outcome:
         full=plan.full,
     )
     outcome.cursor_after = aware(cursor)
+    ahead = state.fac_clock_ahead
     if not plan.full and writer.newest_written is not None:  # a fresh change tells FAC's zone
-        state.fac_clock_ahead = clock_ahead(writer.newest_written - fac_now, state.fac_clock_ahead)
+        ahead = clock_ahead(writer.newest_written - fac_now, state.fac_clock_ahead)
     if not options.dry_run:
         highest = (state.fac_high_id, plan.fac_high_id, reader.highest_id, writer.highest_id)
         fac_high_id = max((i for i in highest if i), default=None) if mapping.adopted else None
-        state_save(state=state, outcome=outcome, fac_high_id=fac_high_id)
+        state_save(state=state, outcome=outcome, fac_high_id=fac_high_id, fac_clock_ahead=ahead)
     return None if (plan.full or options.dry_run) else writer.newest_written
 
 

@@ -1,0 +1,7 @@
+"""Django's commands: `sync_from_facturation`, and `build_demo_facturation` for the demo.
+
+Thin: they parse their options, call the folders below, and write what those return.
+
+May import: every folder, and the demo.
+Imported by: Django's manage.py only.
+"""

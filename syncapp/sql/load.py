@@ -10,9 +10,9 @@ from datetime import datetime
 
 from django.db import models
 
-from syncapp.mapping import Side
 from syncapp.sql.execute import execute, quoted, stream
 from syncapp.sql.rows import column_sql
+from syncapp.sql.side import Side
 from syncapp.sql.sums import value_sql
 
 

@@ -5,25 +5,21 @@ from datetime import datetime
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from syncapp.mapping import Side
-from syncapp.models import OpsOnlyRow, VanishedRow
 from syncapp.sql.execute import as_datetime, execute, fetch_all, marks, quoted, stream
+from syncapp.sql.side import Side
 
 
-def set_aside(connection: BaseDatabaseWrapper, model: type, table: str) -> tuple[str, list]:
-    """A condition leaving out the ids a record model (VanishedRow, OpsOnlyRow) holds for a table."""
-    quote = connection.ops.quote_name
-    return f"id NOT IN (SELECT row_id FROM {quote(model._meta.db_table)} WHERE {quote('table')} = %s)", [table]
-
-
-def side_filter(connection: BaseDatabaseWrapper, set_aside_of: str | None) -> tuple[str, list]:
-    """A condition on a side's rows, with its parameters: the OPS side of a comparison leaves out
-    the rows that vanished from FAC and the rows that are OPS's own."""
-    if set_aside_of is None:
+def side_filter(side: Side) -> tuple[str, list]:
+    """A condition on a side's rows, with its parameters: the ids its `left_out` records hold
+    for its table are left out (the OPS side of a comparison: rows vanished from FAC, or OPS's own)."""
+    if side.left_out is None:
         return "1 = 1", []
-    vanished, vanished_params = set_aside(connection, VanishedRow, set_aside_of)
-    ops_only, ops_only_params = set_aside(connection, OpsOnlyRow, set_aside_of)
-    return f"{vanished} AND {ops_only}", [*vanished_params, *ops_only_params]
+    quote = side.connection.ops.quote_name
+    conditions = [
+        f"id NOT IN (SELECT row_id FROM {quote(record)} WHERE {quote('table')} = %s)"
+        for record in side.left_out.records
+    ]
+    return " AND ".join(conditions), [side.left_out.table] * len(conditions)
 
 
 # A legacy zero date in FAC's deleted_at: FAC and Laravel hold the row deleted, so the sync does
@@ -103,7 +99,7 @@ def recognised(side: Side, columns: Sequence[str], candidates: Sequence[tuple[in
 
 def ids_between(side: Side, low: int, high: int) -> set[int]:
     """Ids in [low, high) of the side's rows (the OPS side: those that are FAC's)."""
-    condition, params = side_filter(side.connection, side.set_aside_of)
+    condition, params = side_filter(side)
     query = f"SELECT id FROM {side.connection.ops.quote_name(side.table)} WHERE id >= %s AND id < %s AND {condition}"
     return {row_id for (row_id,) in fetch_all(side.connection, query, [low, high, *params])}
 
@@ -146,7 +142,7 @@ def highest_id(side: Side) -> int | None:
 def count_live(side: Side) -> int:
     """The side's rows (under its filter) not marked deleted: all of them without a deleted_at."""
     connection = side.connection
-    condition, params = side_filter(connection, side.set_aside_of)
+    condition, params = side_filter(side)
     if side.deleted_at:
         condition = f"{connection.ops.quote_name(side.deleted_at)} IS NULL AND {condition}"
     return fetch_all(
@@ -154,11 +150,11 @@ def count_live(side: Side) -> int:
     )[0][0]
 
 
-def count_live_and_deleted(side: Side, ops_only_of: str) -> tuple[int, int]:
-    """(rows not marked deleted, rows marked deleted) of an OPS table, leaving out OPS's own rows."""
+def count_live_and_deleted(side: Side) -> tuple[int, int]:
+    """(rows not marked deleted, rows marked deleted) of a side (under its filter)."""
     connection = side.connection
     quote = connection.ops.quote_name
-    condition, params = set_aside(connection, OpsOnlyRow, ops_only_of)
+    condition, params = side_filter(side)
     deleted = f"SUM({quote(side.deleted_at)} IS NOT NULL)" if side.deleted_at else "0"
     query = f"SELECT COUNT(*), {deleted} FROM {quote(side.table)} WHERE {condition}"
     rows, marked = fetch_all(connection, query, params)[0]
@@ -263,25 +259,7 @@ def insert_statement(connection: BaseDatabaseWrapper, table: str, columns: Seque
     return f"INSERT INTO {quote(table)} ({quoted(connection, columns)}) VALUES ({marks(len(columns))})"
 
 
-def count_rows_and_deleted(connection: BaseDatabaseWrapper, table: str) -> tuple[int, int]:
-    """(rows, soft-deleted rows) of a table."""
-    query = f"SELECT COUNT(*), COUNT(deleted_at) FROM {connection.ops.quote_name(table)}"
-    return tuple(fetch_all(connection, query)[0])
-
-
-def select_statement(connection: BaseDatabaseWrapper, table: str, columns: Sequence[str], where: str = "") -> str:
-    """SELECT some columns of a table, under an optional condition of the caller's (values as `%s`)."""
-    statement = f"SELECT {quoted(connection, columns)} FROM {connection.ops.quote_name(table)}"
-    return f"{statement} WHERE {where}" if where else statement
-
-
 def update_statement(connection: BaseDatabaseWrapper, table: str, columns: Sequence[str]) -> str:
     """UPDATE some columns of the row whose id is the last parameter."""
     assignments = ", ".join(f"{connection.ops.quote_name(column)} = %s" for column in columns)
     return f"UPDATE {connection.ops.quote_name(table)} SET {assignments} WHERE id = %s"
-
-
-def delete_statement(connection: BaseDatabaseWrapper, table: str, where: str = "") -> str:
-    """DELETE a table's rows (under an optional condition): the tests and the demo play FAC with it."""
-    statement = f"DELETE FROM {connection.ops.quote_name(table)}"
-    return f"{statement} WHERE {where}" if where else statement

@@ -9,23 +9,23 @@ from datetime import datetime
 
 from django.db import models
 
-from syncapp.canonical import row_hash
-from syncapp.fac_tables import BitField, PreciseDateTimeField
-from syncapp.mapping import Side
+from syncapp.sql.canonical import row_hash
 from syncapp.sql.execute import fetch_all, quoted, stream
+from syncapp.sql.fields import BitField, PreciseDateTimeField
 from syncapp.sql.rows import column_sql, cursor_sql, side_filter
+from syncapp.sql.side import Side
 
 IdSums = tuple[int, int, int, int]  # (ids, their sum, sum of their squares mod a prime, their xor)
 PRIME = 4294967291  # the largest prime below 2**32: (id % PRIME) ** 2 fits in 64 bits
 Sums = tuple[int, int]  # (rows, xor of their hashes)
 
-# The first 64 bits of MD5, as an unsigned integer: syncapp.canonical.hash64 in SQL.
+# The first 64 bits of MD5, as an unsigned integer: syncapp.sql.canonical.hash64 in SQL.
 HASH64_SQL = "CAST(CONV(LEFT(MD5({}), 16), 16, 10) AS UNSIGNED)"
 # A legacy zero date reads as NULL, as the sync stores it (`%` doubled: queries take parameters).
 DATETIME_TEXT_SQL = "NULLIF(DATE_FORMAT({}, '%%Y-%%m-%%d %%H:%%i:%%s'), '0000-00-00 00:00:00')"
 PRECISE_DATETIME_TEXT_SQL = "NULLIF(DATE_FORMAT({}, '%%Y-%%m-%%d %%H:%%i:%%s.%%f'), '0000-00-00 00:00:00.000000')"
 DATE_TEXT_SQL = "NULLIF(DATE_FORMAT({}, '%%Y-%%m-%%d'), '0000-00-00')"
-# One item of the canonical text (syncapp.canonical.item): `-` for NULL, else length, colon, text.
+# One item of the canonical text (syncapp.sql.canonical.item): `-` for NULL, else length, colon, text.
 ITEM_SQL = "IF({0} IS NULL, '-', CONCAT(CHAR_LENGTH({0}), ':', {0}))"
 
 
@@ -41,7 +41,7 @@ def id_sums(
     not hashes, because this runs on every incremental run.
     """
     connection = side.connection
-    condition, params = side_filter(connection, side.set_aside_of)
+    condition, params = side_filter(side)
     table = connection.ops.quote_name(side.table)
     deleted_at = connection.ops.quote_name(side.deleted_at) if side.deleted_at else None
     if connection.vendor == "mysql":
@@ -80,14 +80,14 @@ def python_id_sums(batches, *, chunk: int, since: datetime | None, live: bool) -
 
 
 def canonical_expression(side: Side, fields: Sequence[models.Field]) -> str:
-    """MySQL: the 64-bit hash of a row's canonical text (syncapp.canonical), `%` doubled."""
+    """MySQL: the 64-bit hash of a row's canonical text (syncapp.sql.canonical), `%` doubled."""
     values = (value_sql(f, column_sql(side, column)) for column, f in zip(side.columns, fields, strict=True))
     items = [ITEM_SQL.format(value) for value in values]
     return HASH64_SQL.format(f"CONCAT({', '.join(items)})")
 
 
 def value_sql(f: models.Field, value: str) -> str:
-    """MySQL: a value as the canonical text writes it (syncapp.canonical.value_text), kind by kind."""
+    """MySQL: a value as the canonical text writes it (syncapp.sql.canonical.value_text), kind by kind."""
     if isinstance(f, PreciseDateTimeField):
         return PRECISE_DATETIME_TEXT_SQL.format(value)
     if isinstance(f, models.DateTimeField):
@@ -111,7 +111,7 @@ def chunk_checksums(
 ) -> tuple[dict[int, Sums], datetime | None]:
     """Per range of `chunk` ids: (rows, xor of their hashes); with `newest` (FAC), the newest updated_at."""
     connection = side.connection
-    condition, params = side_filter(connection, side.set_aside_of)
+    condition, params = side_filter(side)
     table = connection.ops.quote_name(side.table)
     latest_sql = f"MAX({cursor_sql(side)})" if newest else "NULL"
     if connection.vendor == "mysql":
@@ -139,7 +139,7 @@ def chunk_checksums(
 def row_hashes(side: Side, fields: Sequence[models.Field], low: int, high: int) -> dict[int, int]:
     """The hash of each row with an id in [low, high), keyed by id."""
     connection = side.connection
-    condition, params = side_filter(connection, side.set_aside_of)
+    condition, params = side_filter(side)
     table = connection.ops.quote_name(side.table)
     where = f"WHERE id >= %s AND id < %s AND {condition}"
     if connection.vendor == "mysql":

@@ -13,9 +13,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from syncapp import demo
-from syncapp.databases import FAC_ALIAS
-from syncapp.demo_builder import (
+from syncapp.common.aliases import FAC_ALIAS
+from syncapp.common.formats import number
+from syncapp.demo import data as demo
+from syncapp.demo.builder import (
     DemoBuildError,
     build_file,
     check_target,
@@ -23,7 +24,6 @@ from syncapp.demo_builder import (
     fill_mysql,
     open_mysql_connection,
 )
-from syncapp.formats import number
 
 PASSWORD_VARIABLE = "FAC_DB_ADMIN_PASSWORD"  # noqa: S105 (the variable that holds it: never on the command line)
 

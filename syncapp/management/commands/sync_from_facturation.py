@@ -15,19 +15,19 @@ from django.db import DatabaseError, connections
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from syncapp import report, report_status
-from syncapp.databases import FacUnreachable, OpsUnavailable, fac_check, load_data_note, ops_check, ops_problem
+from syncapp.common.messages import render
+from syncapp.config.databases import FacUnreachable, OpsUnavailable, fac_check, load_data_note, ops_check, ops_problem
+from syncapp.config.mapping import mapping_for, mappings, mappings_resolve, table_names
+from syncapp.config.mapping_file import MappingFileError
+from syncapp.engine.lock import SyncLock
 from syncapp.engine.outcome import SyncOptions, TableOutcome
-from syncapp.lock import SyncLock
-from syncapp.mapping import mapping_for, mappings, mappings_resolve, table_names
-from syncapp.mapping_file import MappingFileError
-from syncapp.messages import render
+from syncapp.engine.renumber import RenumberRefused, renumbering_apply, renumbering_plan
+from syncapp.engine.schema import schema_check
 from syncapp.models import SyncRun
-from syncapp.renumber import RenumberRefused, renumbering_apply, renumbering_plan
-from syncapp.runs import sync_run
-from syncapp.schema import schema_check
-from syncapp.selectors import Level, lock_holder_message, running_run, sync_status
-from syncapp.watch import WatchLoop
+from syncapp.running.runs import sync_run
+from syncapp.running.watch import WatchLoop
+from syncapp.status import run_text, status_text
+from syncapp.status.selectors import Level, lock_holder_message, running_run, sync_status
 
 USAGE_ERROR = 2
 
@@ -209,7 +209,7 @@ class Command(BaseCommand):
         except FacUnreachable as exc:
             raise CommandError(render(exc.problem), returncode=1) from None
         checks = {name: schema_check(mapping_for(name)) for name in tables}
-        self.write_lines(report.check_lines(checks))
+        self.write_lines(run_text.check_lines(checks))
         if note := load_data_note():
             self.stdout.write(render(note))
         if any(check.problems for check in checks.values()):
@@ -229,12 +229,12 @@ class Command(BaseCommand):
             raise CommandError(render(exc.problem), returncode=1) from None
         finally:
             lock.release()
-        self.write_lines(report.renumbering_lines(plan, show_ids=self.verbosity >= 2))
+        self.write_lines(run_text.renumbering_lines(plan, show_ids=self.verbosity >= 2))
 
     # -- rendering ---------------------------------------------------------------------
 
     def progress(self, table: str, done: int, total: int | None) -> None:
-        shown = f"{report.number(done)}/{report.number(total)}" if total else report.number(done)
+        shown = f"{run_text.number(done)}/{run_text.number(total)}" if total else run_text.number(done)
         compared = ngettext("%(table)s: %(count)s row compared", "%(table)s: %(count)s rows compared", total or done)
         self.stdout.write("\r  " + compared % {"table": table, "count": shown}, ending="")
         self.stdout.flush()
@@ -248,7 +248,7 @@ class Command(BaseCommand):
     def show_changes(self, outcome: TableOutcome) -> None:
         self.clear_progress()
         if self.verbosity >= 2:
-            self.write_lines(report.change_lines(outcome, show_all=self.verbosity >= 3))
+            self.write_lines(run_text.change_lines(outcome, show_all=self.verbosity >= 3))
 
     def show_run(self, run: SyncRun) -> None:
         if run.status == SyncRun.Status.SKIPPED:
@@ -260,18 +260,20 @@ class Command(BaseCommand):
         # When every table failed (FAC unreachable, say), the one line below says it all.
         if any(not (r.problem or r.error) for r in results) and self.verbosity >= 1:
             adopted = {mapping.name for mapping in mappings() if mapping.adopted}
-            self.write_lines(report.results_table(results, adopted=bool(adopted)))
+            self.write_lines(run_text.results_table(results, adopted=bool(adopted)))
             if run.dry_run:  # on an adopted table, the adoption preview
-                self.write_lines([report.adoption_preview(r) for r in results if r.table in adopted and not r.problem])
-            self.write_lines(report.row_error_lines(results), self.stderr)
-            if note := report.compared_note(run, results):
+                self.write_lines(
+                    [run_text.adoption_preview(r) for r in results if r.table in adopted and not r.problem]
+                )
+            self.write_lines(run_text.row_error_lines(results), self.stderr)
+            if note := run_text.compared_note(run, results):
                 self.stdout.write(note)
         if run.status != SyncRun.Status.SUCCESS:
-            raise CommandError(report.run_summary(run), returncode=1)
-        self.stdout.write(self.style.SUCCESS(report.run_summary(run)))
+            raise CommandError(run_text.run_summary(run), returncode=1)
+        self.stdout.write(self.style.SUCCESS(run_text.run_summary(run)))
 
     def show_verification(self, run: SyncRun, results: list) -> None:
-        self.write_lines(report.verification_lines(results))
+        self.write_lines(run_text.verification_lines(results))
         if run.status != SyncRun.Status.SUCCESS:
             raise CommandError(
                 _("Verification #%(id)s: %(problem)s") % {"id": run.pk, "problem": run.problem_text}, returncode=1
@@ -292,8 +294,8 @@ class Command(BaseCommand):
         except DatabaseError as exc:
             self.stdout.write(f"OPSYNC UNKNOWN - {render(ops_problem(exc))}")
             raise CommandError("", returncode=Level.UNKNOWN) from None
-        self.write_lines(report_status.status_lines(status, tables))
-        level = report_status.status_level(status, tables)
+        self.write_lines(status_text.status_lines(status, tables))
+        level = status_text.status_level(status, tables)
         if level != Level.OK:
             raise CommandError("", returncode=level)
 

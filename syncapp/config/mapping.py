@@ -1,0 +1,325 @@
+"""The one declaration of what is mirrored: which FAC table and columns feed which OPS table.
+
+Every table is a declaration, and the engine, --verify, --check, the watcher, the read side and
+the admin handle them all one way. Five are shipped (BUILT_IN): each feeds opsync's own mirror
+table of the same name, created by its migrations, whose columns are the mirror model's less
+`synced_at`. The operator's SYNC_MAPPING_FILE (syncapp/mapping_file.py) may have one of them
+feed a table that belongs to the operations application instead (adopted), and may declare any
+other FAC table, whose mirror `manage.py migrate` creates (syncapp/mirror_tables.py).
+
+What each column holds, for every table alike, is read from FAC's own schema
+(syncapp/fac_tables.py) when a run first needs it; what only OPS needs (the table, its
+deleted_at, the columns of a declaration that lists them) is known without FAC.
+"""
+
+import dataclasses
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connections
+from django.db.models import BinaryField, Field, TimeField
+
+from syncapp import models
+from syncapp.common.aliases import FAC_ALIAS, OPS_ALIAS
+from syncapp.config.fac_tables import FacTable, FacTableRefused, fac_table, unsupported
+from syncapp.config.mapping_file import MappingFileError, TableDeclaration, read_mapping_file
+from syncapp.sql.side import LeftOut, Side
+
+# The shipped tables: FAC table → (opsync's mirror model, the FAC model the tests and the demo write with).
+BUILT_IN = {
+    "clients": (models.Client, models.FacClient),
+    "transitaires": (models.Transitaire, models.FacTransitaire),
+    "armateurs": (models.Armateur, models.FacArmateur),
+    "representants": (models.Representant, models.FacRepresentant),
+    "services": (models.Service, models.FacService),
+}
+BUILT_IN_NAMES = tuple(BUILT_IN)
+# The columns of a mirror opsync creates that no FAC column feeds.
+OWN_COLUMNS = ("synced_at",)
+
+
+@dataclass(frozen=True)
+class TableMapping:
+    name: str  # the FAC table
+    ops_table: str
+    declared_pairs: tuple[tuple[str, str], ...] | None  # (FAC column, OPS column), `id` first; None: every FAC column
+    adopted: bool = False  # the OPS table belongs to the operations application
+    synced_at: str | None = "synced_at"  # the OPS column that receives the sync time, if any
+    mirror: type | None = None  # opsync's own mirror model (the built-in tables it creates)
+    identity: tuple[str, ...] = ()  # adopted tables: the FAC columns that recognise FAC's copy of a row
+    declared_cursor: str | bool | None = "updated_at"  # None: updated_at where FAC has it; False: none
+    declared_deleted_at: str | bool | None = "deleted_at"  # None: deleted_at where FAC has it; False: none
+    origin: str = ""  # the mapping file that declares it, for its refusals ("": the built-in mapping)
+
+    @property
+    def built_in(self) -> bool:
+        return self.name in BUILT_IN
+
+    @property
+    def fac_table(self) -> str:
+        return self.name
+
+    def refused(self, key: str, problem: str) -> MappingFileError:
+        where = f"[{self.name}] {key}" if key else f"[{self.name}]"
+        source = f"SYNC_MAPPING_FILE {self.origin}" if self.origin else "the built-in mapping"
+        return MappingFileError(f"{source}: {where}: {problem}")
+
+    @functools.cached_property
+    def fac_schema(self) -> FacTable:
+        """FAC's table, from its schema (read once per process); MappingFileError when opsync cannot mirror it."""
+        try:
+            return fac_table(connections[FAC_ALIAS], self.name)
+        except FacTableRefused as exc:
+            raise self.refused("", str(exc)) from None
+
+    @functools.cached_property
+    def pairs(self) -> tuple[tuple[str, str], ...]:
+        """(FAC column, OPS column), `id` first: the declared ones, or every column FAC has."""
+        if self.declared_pairs is not None:
+            pairs = self.declared_pairs
+        else:
+            pairs = tuple((column, column) for column in self.fac_schema.columns if column not in OWN_COLUMNS)
+            pairs = (("id", "id"), *(pair for pair in pairs if pair[0] != "id"))
+        deleted_at = self.declared_deleted_at
+        if not self.adopted and isinstance(deleted_at, str) and deleted_at not in dict(pairs):
+            pairs = (*pairs, (deleted_at, deleted_at))  # a mirror opsync creates keeps FAC's deletions
+        elif (
+            not self.adopted
+            and deleted_at is None
+            and "deleted_at" not in dict(pairs)
+            and self.fac_schema.has("deleted_at")
+        ):
+            pairs = (*pairs, ("deleted_at", "deleted_at"))
+        return pairs
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The mapped FAC columns."""
+        return tuple(fac for fac, _ in self.pairs)
+
+    @property
+    def ops_columns(self) -> tuple[str, ...]:
+        """The OPS columns they feed, in the same order."""
+        return tuple(ops for _, ops in self.pairs)
+
+    @functools.cached_property
+    def fields(self) -> tuple[Field, ...]:
+        """The kind of value each mapped FAC column holds, in their order, from FAC's schema."""
+        schema = self.fac_schema
+        for fac, _ in self.pairs:
+            key = f"columns.{fac}" if self.declared_pairs is not None else ""
+            if not schema.has(fac):
+                raise self.refused(key, f"FAC table {self.name} has no such column; it has {', '.join(schema.columns)}")
+            if fac not in schema.kinds:
+                problem = unsupported(schema, fac)
+                if self.declared_pairs is None:
+                    problem = f"FAC column '{fac}': {problem}; leave it out with columns = [...]"
+                raise self.refused(key, problem)
+        for column in self.identity:
+            if column not in self.columns:
+                raise self.refused("identity", f"'{column}' is not a mapped FAC column")
+        self.check_timestamps(schema)
+        return tuple(schema.kinds[column] for column in self.columns)
+
+    def check_timestamps(self, schema: FacTable) -> None:
+        for key, declared in (("cursor", self.declared_cursor), ("deleted_at", self.declared_deleted_at)):
+            if not isinstance(declared, str):
+                continue
+            if not schema.has(declared):
+                raise self.refused(key, f"FAC table {self.name} has no column '{declared}'")
+            if schema.columns[declared]["data_type"].split("(")[0] not in ("datetime", "timestamp"):
+                raise self.refused(key, f"FAC column '{declared}' is not a DATETIME or TIMESTAMP")
+        if not self.adopted and self.declared_deleted_at is False and "deleted_at" in self.columns:
+            raise self.refused("deleted_at", "false, yet columns maps deleted_at: the mirror's own deleted_at marks "
+                               "hard deletes; leave deleted_at out of columns")  # fmt: skip
+        if not self.adopted and any(column in OWN_COLUMNS for column in self.ops_columns):
+            raise self.refused("columns", "synced_at is the mirror's own column (when opsync wrote the row)")
+
+    def resolve(self) -> None:
+        """Check the declaration against FAC's live schema now (MappingFileError saying what is wrong)."""
+        self.fields  # noqa: B018
+
+    def refresh(self) -> None:
+        """Forget what FAC's schema said, so that its next use reads it again: each run sees FAC as it is
+        (the watcher runs for weeks, and the billing application may be upgraded meanwhile)."""
+        for name in ("fac_schema", "pairs", "fields"):
+            self.__dict__.pop(name, None)
+
+    @property
+    def cursor(self) -> str | None:
+        """The FAC column runs follow, if any: updated_at by default, where FAC has it."""
+        if self.declared_cursor is None:
+            return "updated_at" if self.fac_schema.has("updated_at") else None
+        return self.declared_cursor or None
+
+    @property
+    def cursor_indexed(self) -> bool:
+        """Whether FAC has an index that begins with the cursor: changes are found by a range of it."""
+        return self.cursor is not None and self.cursor in self.fac_schema.indexed
+
+    @property
+    def cursor_index_statement(self) -> str:
+        """The one statement for FAC's administrator that lets runs read a range instead of the table."""
+        return f"CREATE INDEX {self.fac_table}_{self.cursor}_index ON {self.fac_table} ({self.cursor});"
+
+    @property
+    def fac_deleted_at(self) -> str | None:
+        """FAC's soft-delete column, if any: deleted_at by default, where FAC has it."""
+        if self.declared_deleted_at is None:
+            return "deleted_at" if self.fac_schema.has("deleted_at") else None
+        return self.declared_deleted_at or None
+
+    @property
+    def ops_deleted_at(self) -> str | None:
+        """The OPS column that marks a row deleted: a mirror opsync creates always has one (FAC's, or
+        its own for hard deletes); an adopted table, the column FAC's deleted_at feeds, if mapped."""
+        declared = self.declared_deleted_at
+        if not self.adopted:
+            return declared if isinstance(declared, str) else "deleted_at"
+        if declared is False:
+            return None
+        return self.ops_name(declared if isinstance(declared, str) else "deleted_at")
+
+    def position(self, fac_column: str | None) -> int | None:
+        """Where a FAC column stands in a row of either side; None when it is not mapped."""
+        return self.columns.index(fac_column) if fac_column in self.columns else None
+
+    def ops_name(self, fac_column: str) -> str | None:
+        return dict(self.pairs).get(fac_column)
+
+    def declared_ops_name(self, fac_column: str) -> str | None:
+        """ops_name, without asking FAC: None when the declaration does not list its columns."""
+        return None if self.declared_pairs is None else dict(self.declared_pairs).get(fac_column)
+
+    def times(self) -> list[int]:
+        """The positions of the mapped columns that hold TIMEs, as far as FAC's schema says (--check
+        reads a table whose columns FAC no longer has: its lines say what is missing)."""
+        try:
+            kinds = self.fac_schema.kinds
+        except MappingFileError:
+            return []
+        return [position for position, column in enumerate(self.columns) if isinstance(kinds.get(column), TimeField)]
+
+    @property
+    def fac(self) -> Side:
+        return self.fac_side(reads_cursor=False)
+
+    @property
+    def fac_read(self) -> Side:
+        """FAC as the sync reads it: the mapped columns, then the cursor's value (the cursor follows it)."""
+        return self.fac_side(reads_cursor=True)
+
+    def fac_side(self, *, reads_cursor: bool) -> Side:
+        return Side(
+            FAC_ALIAS,
+            self.fac_table,
+            self.columns,
+            deleted_at=self.fac_deleted_at,
+            source=True,
+            cursor=self.cursor,
+            reads_cursor=reads_cursor,
+            as_text=frozenset(self.columns[position] for position in self.times()),
+        )
+
+    @property
+    def loadable(self) -> bool:
+        """Whether LOAD DATA can carry every column as text (binary values go by upserts)."""
+        return not any(isinstance(f, BinaryField) for f in self.fields)
+
+    @property
+    def ops(self) -> Side:
+        """The OPS table, every row of it: what the sync writes."""
+        return Side(
+            OPS_ALIAS,
+            self.ops_table,
+            self.ops_columns,
+            deleted_at=self.ops_deleted_at,
+            synced_at=self.synced_at,
+            as_text=frozenset(self.ops_columns[position] for position in self.times()),
+        )
+
+    @property
+    def ops_compared(self) -> Side:
+        """The OPS table as it is compared with FAC: without the rows that vanished from FAC
+        (VanishedRow) and the rows that are OPS's own (OpsOnlyRow). They stay in OPS."""
+        records = (models.VanishedRow._meta.db_table, models.OpsOnlyRow._meta.db_table)
+        return dataclasses.replace(self.ops, left_out=LeftOut(self.name, records))
+
+    @property
+    def ops_counted(self) -> Side:
+        """The OPS table as the status counts it, known without FAC: no column list, OPS's own rows left out."""
+        left_out = LeftOut(self.name, (models.OpsOnlyRow._meta.db_table,))
+        return Side(OPS_ALIAS, self.ops_table, ("id",), deleted_at=self.ops_deleted_at, left_out=left_out)
+
+
+def mirror_pairs(mirror: type) -> tuple[tuple[str, str], ...]:
+    """The columns of opsync's own mirror model, each fed by FAC's column of the same name."""
+    return tuple((f.column, f.column) for f in mirror._meta.concrete_fields if f.column not in OWN_COLUMNS)
+
+
+def built_in(name: str) -> TableMapping:
+    mirror = BUILT_IN[name][0]
+    return TableMapping(name, mirror._meta.db_table, mirror_pairs(mirror), mirror=mirror)
+
+
+def declared(declaration: TableDeclaration, origin: str) -> TableMapping:
+    """A table as the mapping file declares it: a built-in one overridden, or a table of FAC's more."""
+    name = declaration.name
+    if name in BUILT_IN and not declaration.adopt:
+        return built_in(name)
+    if name in BUILT_IN:
+        pairs = declaration.columns or built_in(name).pairs
+        cursor, deleted_at = "updated_at", "deleted_at"
+    else:
+        pairs, cursor, deleted_at = declaration.columns, declaration.cursor, declaration.deleted_at
+    return TableMapping(
+        name,
+        declaration.ops_table,
+        pairs,
+        adopted=declaration.adopt,
+        synced_at=declaration.synced_at if declaration.adopt else "synced_at",
+        identity=declaration.identity,
+        declared_cursor=cursor,
+        declared_deleted_at=deleted_at,
+        origin=origin,
+    )
+
+
+def fac_columns() -> dict[str, tuple[str, ...]]:
+    """The built-in tables' FAC columns: what a mapping file may name before FAC is asked."""
+    return {name: tuple(f.column for f in source._meta.concrete_fields) for name, (_, source) in BUILT_IN.items()}
+
+
+def mirrored_columns() -> dict[str, tuple[str, ...]]:
+    """The FAC columns the built-in mapping copies, per table."""
+    return {name: built_in(name).columns for name in BUILT_IN}
+
+
+@functools.cache
+def load(path: str) -> tuple[TableMapping, ...]:
+    """Every table's mapping: the built-in ones (as the file may override them), then the file's others."""
+    declarations = read_mapping_file(Path(path), fac_columns(), mirrored_columns()) if path else {}
+    found = [declared(declarations[name], path) if name in declarations else built_in(name) for name in BUILT_IN]
+    found += [declared(declaration, path) for name, declaration in declarations.items() if name not in BUILT_IN]
+    return tuple(found)
+
+
+def mappings() -> tuple[TableMapping, ...]:
+    return load(str(settings.SYNC_MAPPING_FILE or ""))
+
+
+def table_names() -> tuple[str, ...]:
+    """Every mirrored FAC table, the built-in ones first."""
+    return tuple(mapping.name for mapping in mappings())
+
+
+def mapping_for(name: str) -> TableMapping:
+    return next(mapping for mapping in mappings() if mapping.name == name)
+
+
+def mappings_resolve() -> None:
+    """Every declaration checked against FAC's schema (MappingFileError on the first that does not fit)."""
+    for mapping in mappings():
+        mapping.resolve()

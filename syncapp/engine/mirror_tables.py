@@ -1,0 +1,108 @@
+"""The mirrors of declared tables (FAC tables beyond the five, not adopted), made by `manage.py migrate`.
+
+Django's migrations create the five built-in mirrors. A declared table's columns are FAC's, known
+only by asking FAC, so its mirror is made right after the migrations, by the same command
+(post_migrate): created when it is missing; when FAC's columns have changed since, a column
+FAC added is added, and a column whose FAC type the mirror can no longer hold is given FAC's
+type. Nothing is dropped: a column FAC no longer has stays, and no row is lost.
+"""
+
+from django.db import DatabaseError, connections
+from django.utils.translation import gettext as _
+
+from syncapp.common.aliases import OPS_ALIAS
+from syncapp.common.messages import render
+from syncapp.config.databases import FacUnreachable, error_reason, fac_check
+from syncapp.config.mapping import TableMapping, mappings
+from syncapp.config.mapping_file import MappingFileError
+from syncapp.engine.schema import columns_are_typed, holds
+from syncapp.sql import ddl, server
+
+Change = tuple[str, str, str]  # ("create" | "add" | "modify", OPS column, its type)
+
+
+def created_declarations() -> list[TableMapping]:
+    """The declared tables whose mirror opsync creates."""
+    return [mapping for mapping in mappings() if not (mapping.built_in or mapping.adopted)]
+
+
+def wanted_columns(mapping: TableMapping) -> list[tuple[str, str]]:
+    """The mirror's columns and their types: FAC's mapped ones, then its own deleted_at and synced_at."""
+    connection, fac = connections[OPS_ALIAS], mapping.fac_schema.columns
+    mapping.resolve()
+    wanted = [(ops, ddl.column_type(connection, fac[column])) for column, ops in mapping.pairs]
+    own = ddl.OWN_DATETIME[connection.vendor]
+    if mapping.ops_deleted_at not in mapping.ops_columns:
+        wanted.append((mapping.ops_deleted_at, own))
+    return [*wanted, (mapping.synced_at, own)]
+
+
+def mirror_changes(mapping: TableMapping) -> list[Change]:
+    """What would bring the mirror in line with FAC: nothing when it is."""
+    wanted = wanted_columns(mapping)
+    live = server.column_info(connections[OPS_ALIAS], mapping.ops_table)
+    if live is None:
+        return [("create", column, declared) for column, declared in wanted]
+    fac = mapping.fac_schema.columns
+    fed_by = {ops: fac_column for fac_column, ops in mapping.pairs}
+    changes = []
+    for column, declared in wanted:
+        if column not in live:
+            changes.append(("add", column, declared))
+        elif column in fed_by and columns_are_typed(live[column]) and holds(fac[fed_by[column]], live[column])[0]:
+            changes.append(("modify", column, declared))
+    return changes
+
+
+def mirror_apply(mapping: TableMapping, changes: list[Change]) -> None:
+    connection = connections[OPS_ALIAS]
+    if changes and changes[0][0] == "create":
+        ddl.create_table(connection, mapping.ops_table, [c[1:] for c in changes], deleted_at=mapping.ops_deleted_at)
+        return
+    for action, column, declared in changes:
+        if action == "add":
+            ddl.add_column(connection, mapping.ops_table, column, declared)
+        else:
+            ddl.modify_column(connection, mapping.ops_table, column, declared)
+
+
+def mirrors_make(say) -> None:
+    """Each declared table's mirror made, or brought in line with FAC; one line for each that changed
+    or that cannot be made (the others are made all the same)."""
+    declared = created_declarations()
+    if not declared:
+        return
+    try:
+        fac_check()
+    except FacUnreachable as exc:
+        say(_("Declared tables: their mirrors are not made: %(problem)s; run migrate again once FAC answers.")
+            % {"problem": render(exc.problem)})  # fmt: skip
+        return
+    for mapping in declared:
+        try:
+            changes = mirror_changes(mapping)
+            mirror_apply(mapping, changes)
+        except MappingFileError as exc:
+            say(_("No mirror for FAC %(table)s: %(problem)s") % {"table": mapping.name, "problem": exc})
+            continue
+        except DatabaseError as exc:
+            say(_("No mirror for FAC %(table)s: %(reason)s") % {"table": mapping.name, "reason": error_reason(exc)})
+            continue
+        if changes and changes[0][0] == "create":
+            say(_("Created OPS %(ops_table)s, the mirror of FAC %(table)s.") % mirror_names(mapping))
+        elif changes:
+            columns = ", ".join(column for _, column, _ in changes)
+            say(_("OPS %(ops_table)s brought in line with FAC %(table)s: %(columns)s.")
+                % {**mirror_names(mapping), "columns": columns})  # fmt: skip
+
+
+def mirror_names(mapping: TableMapping) -> dict[str, str]:
+    return {"table": mapping.name, "ops_table": mapping.ops_table}
+
+
+def mirrors_on_migrate(sender, *, using: str, **kwargs) -> None:
+    """post_migrate: after opsync's own migrations ran on OPS."""
+    if using != OPS_ALIAS:
+        return
+    stdout = kwargs.get("stdout")
+    mirrors_make(lambda line: stdout.write(line + "\n") if stdout else print(line))

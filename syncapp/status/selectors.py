@@ -1,0 +1,337 @@
+"""The read side: where the sync stands, for --status, the dashboard, alerts, /healthz and retention.
+
+Nothing here writes, and nothing here imports the modules that do (the engine, runs): what
+"healthy", "stale" and "failing" mean is decided here, once, from the records.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from statistics import median
+
+from django.db import DatabaseError, connections
+from django.db.models import Max, QuerySet
+from django.utils import timezone
+
+from syncapp.common.aliases import FAC_ALIAS
+from syncapp.common.clock import without_offset, zone_offset
+from syncapp.common.formats import age, duration, local_time
+from syncapp.common.messages import Message, message
+from syncapp.config.databases import FacUnreachable, error_reason, fac_check
+from syncapp.config.mapping import TableMapping, mappings
+from syncapp.engine.lock import SyncLock
+from syncapp.models import OpsOnlyRow, SyncRun, SyncState, SyncTableResult, VanishedRow, Watcher
+from syncapp.sql import rows, server
+from syncapp.status.problems import Level, Problem, failure_reason, stale_after, table_problems, watcher_problems  # noqa: F401
+
+CHART_RUNS = 30  # the runs the dashboard's chart draws
+FAILURES_SHOWN = 10
+FAILING = (SyncRun.Status.FAILED, SyncRun.Status.PARTIAL)
+# A watcher beats every 10 s (syncapp/watch.py); silent this long, and not in a run, it is gone.
+WATCHER_SILENT_AFTER = timedelta(seconds=60)
+LATENCY_OVER = timedelta(hours=24)  # the window of the latency figures
+LATENCY_RUNS = 2000  # at most this many table results in them (the newest)
+
+
+def lock_holder_message(run: SyncRun | None) -> Message:
+    """Who holds the lock, as a message."""
+    if run is None:
+        return message("locked_unrecorded")
+    return message("locked", run=run.pk, host=run.host, pid=run.pid, started=local_time(run.started_at))
+
+
+def running_run() -> SyncRun | None:
+    return SyncRun.objects.filter(status=SyncRun.Status.RUNNING).order_by("-started_at").first()
+
+
+def last_real_run() -> SyncRun | None:
+    """The newest finished run that tried to apply something (not a dry run, not skipped)."""
+    runs = SyncRun.objects.filter(dry_run=False, finished_at__isnull=False)
+    return runs.exclude(status=SyncRun.Status.SKIPPED).order_by("-started_at", "-id").first()
+
+
+def chart_runs() -> QuerySet[SyncRun]:
+    """The runs the chart draws: the last finished ones, skipped and abandoned too; not the previews."""
+    return SyncRun.objects.filter(finished_at__isnull=False, dry_run=False).order_by("-started_at")[:CHART_RUNS]
+
+
+def recent_failures() -> QuerySet[SyncRun]:
+    return SyncRun.objects.filter(status__in=FAILING).order_by("-started_at")[:FAILURES_SHOWN]
+
+
+def runs_in_use() -> set[int]:
+    """Runs that must outlive retention: each table's latest, those the dashboard shows, any running."""
+    latest_per_table = SyncTableResult.objects.values("table").annotate(latest=Max("run_id")).values("latest")
+    return (
+        set(latest_per_table.values_list("latest", flat=True))
+        | set(SyncState.objects.exclude(last_run=None).values_list("last_run_id", flat=True))
+        | set(chart_runs().values_list("pk", flat=True))
+        | set(recent_failures().values_list("pk", flat=True))
+        | set(SyncRun.objects.filter(status=SyncRun.Status.RUNNING).values_list("pk", flat=True))
+    )
+
+
+@dataclass
+class Latency:
+    """How long changes took to arrive in OPS (their FAC updated_at to their commit), over LATENCY_OVER."""
+
+    median: float | None
+    highest: float | None
+    count: int  # table syncs that wrote rows
+
+
+def latency() -> Latency:
+    since = timezone.now() - LATENCY_OVER
+    results = SyncTableResult.objects.filter(started_at__gte=since, latency_seconds__isnull=False)
+    values = list(results.order_by("-started_at").values_list("latency_seconds", flat=True)[:LATENCY_RUNS])
+    if not values:
+        return Latency(None, None, 0)
+    return Latency(median(values), max(values), len(values))
+
+
+@dataclass
+class WatcherStatus:
+    """The newest watcher (`--watch`) by its heartbeat, if one ever ran."""
+
+    record: Watcher | None
+    in_a_run: bool  # a run of its process is going on (a long one beats only when it ends)
+
+    @property
+    def alive(self) -> bool:
+        if self.record is None or self.record.stopped_at is not None:
+            return False
+        return self.in_a_run or timezone.now() - self.record.beat_at <= WATCHER_SILENT_AFTER
+
+    @property
+    def gone(self) -> bool:
+        """It stopped beating without saying it stopped: killed, or its machine went down."""
+        return self.record is not None and self.record.stopped_at is None and not self.alive
+
+    @property
+    def state(self) -> str | None:
+        """`watching` or `fac_unreachable` (alive), `stopped` (cleanly), `silent` (gone); None: never ran."""
+        if self.record is None:
+            return None
+        if self.alive:
+            return self.record.state
+        return "stopped" if self.record.stopped_at is not None else "silent"
+
+
+def watcher_status() -> WatcherStatus:
+    record = Watcher.objects.order_by("-beat_at").first()
+    in_a_run = (
+        record is not None
+        and SyncRun.objects.filter(status=SyncRun.Status.RUNNING, host=record.host, pid=record.pid).exists()
+    )
+    return WatcherStatus(record, in_a_run)
+
+
+@dataclass
+class TableStatus:
+    table: str
+    ops_table: str
+    adopted: bool  # the OPS table belongs to the operations application
+    last_success_at: datetime | None
+    cursor: datetime | None
+    ops_live: int | None  # None: not counted (the health check)
+    ops_deleted: int | None
+    ops_only: int  # adopted tables: the operations application's own rows, left alone
+    vanished: int  # rows gone from FAC, kept in OPS (marked deleted where the table has a deleted_at)
+    marks_deletions: bool  # the OPS table has a column fed by FAC's deleted_at
+    fac_rows: int | None  # None: FAC not asked, or unreachable
+    lag: timedelta | None  # FAC's newest updated_at minus the cursor, without FAC's clock offset
+    fac_clock_ahead: timedelta  # how far FAC's timestamps run ahead of its clock (syncapp/clock.py)
+    scans_whole: bool  # FAC has no index on its updated_at: the watcher's early syncs scan it (FAC asked)
+    cursor_column: str | None  # FAC's updated_at (the cursor), if the table has one
+    cursor_index_statement: str  # the CREATE INDEX that spares the scans
+    fac_scan_seconds: float | None  # what finding the changes cost FAC in the last run that was not full
+    last_result: SyncTableResult | None  # the last run that applied something to this table
+
+    @property
+    def age(self) -> timedelta | None:
+        return None if self.last_success_at is None else timezone.now() - self.last_success_at
+
+    @property
+    def stale(self) -> bool:
+        """No success within SYNC_STALE_AFTER (or never)."""
+        return self.age is None or self.age > stale_after()
+
+    @property
+    def late(self) -> bool:
+        """Past half of SYNC_STALE_AFTER: not stale yet, but worth a look."""
+        return not self.stale and self.age > stale_after() / 2
+
+    @property
+    def level(self) -> "Level":
+        """CRITICAL: failing or stale; WARNING: rows refused, or late; else OK (from `state`, its one rule)."""
+        return STATE_LEVELS[self.state]
+
+    @property
+    def state(self) -> str:
+        """What is wrong with it, in one word: `failing` (its last run failed), `stale`, `refused`
+        (rows OPS did not store), `late`, or `fresh`."""
+        status = self.last_result.status if self.last_result else None
+        if status == SyncTableResult.Status.FAILED:
+            return "failing"
+        if self.stale:
+            return "stale"
+        if status == SyncTableResult.Status.PARTIAL:
+            return "refused"
+        return "late" if self.late else "fresh"
+
+
+STATE_LEVELS = {
+    "failing": Level.CRITICAL,
+    "stale": Level.CRITICAL,
+    "refused": Level.WARNING,
+    "late": Level.WARNING,
+    "fresh": Level.OK,
+}
+
+
+@dataclass
+class SyncStatus:
+    tables: list[TableStatus]
+    fac_error: Message | None
+    fac_checked: bool
+    lock_holder: Message | None
+    last_run: SyncRun | None  # last_real_run()
+    watcher: WatcherStatus
+    latency: Latency
+
+    @property
+    def last_run_failed(self) -> bool:
+        return self.last_run is not None and self.last_run.status in FAILING
+
+    @property
+    def problems(self) -> list[Problem]:
+        """What is wrong now, the most serious first: FAC unreachable (when asked), the last run
+        failed, tables stale, rows refused, tables late."""
+        found = []
+        if self.fac_error:
+            plain = message("plain_fac")
+            found.append(Problem("fac_unreachable", Level.CRITICAL, self.fac_error, message("advice_fac"), plain))
+        found += table_problems(self.tables)
+        run = self.last_run
+        if self.last_run_failed and not any(p.kind in ("failed", "refused") for p in found):
+            # A failure no table carries (the run stopped before its tables): said as the run's.
+            recorded = message("as_recorded", text=run.error) if run.error else message("rows_refused_run")
+            reason = run.problems or [recorded]
+            level = Level.CRITICAL if run.status == SyncRun.Status.FAILED else Level.WARNING
+            what = message("run_failed", run=run.pk, reason=reason)
+            found.append(Problem("run_failed", level, what, message("advice_run", run=run.pk), message("plain_run")))
+        found += watcher_problems(self.watcher)
+        return sorted(found, key=lambda problem: -problem.level)
+
+    @property
+    def level(self) -> Level:
+        return max((problem.level for problem in self.problems), default=Level.OK)
+
+    @property
+    def fac_clock_note(self) -> Message | None:
+        """Once for every table: FAC's timestamps run ahead of its clock (lag and latency leave it out)."""
+        ahead = [table for table in self.tables if table.fac_clock_ahead]
+        if not ahead:
+            return None
+        offset = max(table.fac_clock_ahead for table in ahead)
+        return message("fac_clock_ahead", offset=age(offset), tables=", ".join(table.table for table in ahead))
+
+    @property
+    def index_notes(self) -> list[Message]:
+        """The tables FAC can only scan whole to find their changes: their size, their last scan's time,
+        and the statement for FAC's administrator (--check says the same)."""
+        return [
+            message(
+                "status_no_cursor_index",
+                table=table.table,
+                column=table.cursor_column,
+                count=table.fac_rows or 0,
+                seconds=duration(table.fac_scan_seconds) if table.fac_scan_seconds is not None else "-",
+                statement=table.cursor_index_statement,
+            )
+            for table in self.tables
+            if table.scans_whole
+        ]
+
+    @property
+    def healthy(self) -> bool:
+        """Fresh and not failing (a table merely late is still healthy)."""
+        return not any(problem.failing for problem in self.problems)
+
+
+def table_status(
+    mapping: TableMapping, *, fac_ok: bool, fac_now: datetime | None = None, counts: bool = True
+) -> TableStatus:
+    """`fac_now`: FAC's clock (naive UTC), when FAC is asked. Without `counts` (the health check),
+    no table is counted on either side: the records alone say how fresh it is."""
+    state = SyncState.objects.filter(table=mapping.name).first()
+    live = deleted = None
+    if counts:
+        live, deleted = rows.count_live_and_deleted(mapping.ops_counted)
+    fac_rows = newest = None
+    if fac_ok:
+        fac_rows, _, _, newest = rows.summary(mapping.fac)
+    cursor_at = state.cursor if state else None
+    # What the last fresh change showed; before any, what FAC's newest timestamp shows now.
+    offset = timedelta(seconds=state.fac_clock_ahead) if state and state.fac_clock_ahead else timedelta(0)
+    if not offset and newest is not None and fac_now is not None:
+        offset = zone_offset(newest - fac_now)
+    lag = None
+    if newest is not None and cursor_at is not None:
+        lag = without_offset(newest.replace(tzinfo=UTC) - cursor_at, offset)
+    results = SyncTableResult.objects.filter(table=mapping.name, run__dry_run=False)
+    return TableStatus(
+        table=mapping.name,
+        ops_table=mapping.ops_table,
+        adopted=mapping.adopted,
+        last_success_at=state.last_success_at if state else None,
+        cursor=cursor_at,
+        ops_live=live,
+        ops_deleted=deleted,
+        ops_only=OpsOnlyRow.objects.filter(table=mapping.name).count() if counts else 0,
+        vanished=VanishedRow.objects.filter(table=mapping.name).count() if counts else 0,
+        marks_deletions=mapping.ops_deleted_at is not None,
+        fac_rows=fac_rows,
+        lag=lag,
+        fac_clock_ahead=offset,
+        scans_whole=fac_ok and mapping.cursor is not None and not mapping.cursor_indexed,
+        cursor_column=mapping.cursor if fac_ok else None,
+        cursor_index_statement=mapping.cursor_index_statement if fac_ok and mapping.cursor else "",
+        fac_scan_seconds=state.fac_scan_seconds if state else None,
+        last_result=results.order_by("-run__started_at").first(),
+    )
+
+
+def sync_status(*, check_fac: bool = True) -> SyncStatus:
+    """The state of every table, counted on both sides; FAC is queried only when check_fac."""
+    fac_error = fac_now = None
+    if check_fac:
+        try:
+            fac_check()
+            fac_now = server.utc_now(connections[FAC_ALIAS])
+        except FacUnreachable as exc:
+            fac_error = exc.problem
+    try:
+        tables = [table_status(m, fac_ok=fac_now is not None, fac_now=fac_now) for m in mappings()]
+    except DatabaseError as exc:  # FAC dropped between the check and the counts
+        fac_error = message("fac_query_failed", reason=error_reason(exc))
+        tables = [table_status(m, fac_ok=False) for m in mappings()]
+    return status_of(tables, fac_error=fac_error, fac_checked=check_fac)
+
+
+def health_status() -> SyncStatus:
+    """For /healthz/sync, which anyone may call often: from the records alone, no table counted."""
+    tables = [table_status(m, fac_ok=False, counts=False) for m in mappings()]
+    return status_of(tables, fac_error=None, fac_checked=False)
+
+
+def status_of(tables: list[TableStatus], *, fac_error: Message | None, fac_checked: bool) -> SyncStatus:
+    holder = lock_holder_message(running_run()) if SyncLock().is_held() else None
+    return SyncStatus(
+        tables=tables,
+        fac_error=fac_error,
+        fac_checked=fac_checked,
+        lock_holder=holder,
+        last_run=last_real_run(),
+        watcher=watcher_status(),
+        latency=latency(),
+    )

@@ -1,0 +1,22 @@
+"""What every opsync admin shares: it shows, it never edits."""
+
+from django.contrib import admin
+from django.utils.text import capfirst
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Seen, never edited: run records are written by runs, the mirror by the sync."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        """Titled by what it lists ("Lignes disparues"), not Django's "Select … to view"."""
+        title = capfirst(self.model._meta.verbose_name_plural)
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})

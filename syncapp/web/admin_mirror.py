@@ -1,0 +1,202 @@
+"""The admin of the mirror and of the row records: read-only lists (the mirror is owned by the sync)."""
+
+from django.contrib import admin
+from django.db.models import CharField, Q, TextField
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from syncapp.adopted.models import ADOPTED_MODELS, declared_models, table_model
+from syncapp.common import formats
+from syncapp.config.mapping import mapping_for, mappings
+from syncapp.models import OpsOnlyRow, RenumberedRow, VanishedRow
+from syncapp.web.admin_base import ReadOnlyAdmin
+
+
+class DeletedFilter(admin.SimpleListFilter):
+    title = pgettext_lazy("mirror row", "deleted")
+    parameter_name = "deleted"
+
+    def __init__(self, request, params, model, model_admin):
+        self.field = model_admin.deleted_at  # the model field fed by FAC's deleted_at
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request, model_admin):
+        return [("no", _("No")), ("yes", _("Yes"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(Q(**{f"{self.field}__isnull": self.value() == "no"}))
+        return queryset
+
+
+class MirrorAdmin(ReadOnlyAdmin):
+    change_list_template = "admin/syncapp/mirror/change_list.html"
+    change_form_template = "admin/syncapp/mirror/change_form.html"
+    list_per_page = 50
+    deleted_at = "deleted_at"  # the model field fed by FAC's deleted_at
+
+    @admin.display(description=pgettext_lazy("mirror row", "copied"), ordering="synced_at")
+    def synced(self, row):
+        return formats.local_time(row.synced_at)
+
+    @admin.display(description=pgettext_lazy("mirror row", "deleted"), ordering="deleted_at")
+    def is_deleted(self, row):
+        """In words, not Django's icons (a green tick read as "all is well" for a deleted row)."""
+        deleted_at = getattr(row, self.deleted_at)
+        if deleted_at is None:
+            return ""
+        return format_html(
+            '<span title="{}">{}</span>', formats.local_time(deleted_at), pgettext_lazy("row", "deleted")
+        )
+
+
+class ClientAdmin(MirrorAdmin):
+    list_display = ("id", "nom", "ville", "telephone", "email", "is_deleted")  # the rest on the row's page
+    list_filter = (DeletedFilter, "type", "pays", "ville")
+    search_fields = ("nom", "email", "telephone", "nif", "rccm", "contact_principal")
+
+
+class TransitaireAdmin(MirrorAdmin):
+    list_display = ("id", "nom", "telephone", "email", "actif", "is_deleted")
+    list_filter = (DeletedFilter, "actif")
+    search_fields = ("nom", "email", "telephone", "nif", "rccm", "contact_principal")
+
+
+class ArmateurAdmin(MirrorAdmin):
+    list_display = ("id", "code", "nom", "telephone", "actif", "is_deleted")
+    list_filter = (DeletedFilter, "actif")
+    search_fields = ("nom", "code", "email")
+
+
+class RepresentantAdmin(MirrorAdmin):
+    list_display = ("id", "nom", "prenom", "zone", "commission", "actif", "is_deleted")
+    list_filter = (DeletedFilter, "actif", "zone")
+    search_fields = ("nom", "prenom", "email", "telephone", "zone")
+
+    @admin.display(description=_("commission rate"), ordering="taux_commission")
+    def commission(self, row):
+        return formats.amount(row.taux_commission)
+
+
+class ServiceAdmin(MirrorAdmin):
+    list_display = ("id", "code", "nom", "price", "unite", "statut", "is_deleted")
+    list_filter = (DeletedFilter, "categorie", "statut", "unite")
+    search_fields = ("code", "nom", "description")
+
+    @admin.display(description=_("unit price"), ordering="prix_unitaire")
+    def price(self, row):
+        return formats.amount(row.prix_unitaire)
+
+
+class AdoptedMirrorAdmin(MirrorAdmin):
+    """An adopted OPS table: the mapped columns under their OPS names, read-only like the mirror."""
+
+    mapping = None  # set per table below
+
+    def get_list_display(self, request):
+        """The id, the columns that say whose a row is (the identity's), a text column more while there
+        is room for four, then the deleted state: the list stays inside its box."""
+        fields = self.model._meta.concrete_fields
+        by_column = {f.column: f.name for f in fields}
+        identity = [by_column[self.mapping.ops_name(column)] for column in self.mapping.identity]
+        texts = [f.name for f in fields if isinstance(f, CharField | TextField) and f.column != self.deleted_at]
+        shown = list(dict.fromkeys([*identity, *texts]))[:4]
+        return ["id", *shown] + (["is_deleted"] if self.deleted_at else [])
+
+    def get_list_filter(self, request):
+        return [DeletedFilter] if self.deleted_at else []
+
+    def get_search_fields(self, request):
+        return [f.name for f in self.model._meta.concrete_fields if isinstance(f, CharField | TextField)]
+
+    @property
+    def deleted_at(self):
+        """The model field that marks a row deleted (fed by FAC's deleted_at, or the mirror's own), if any."""
+        column = self.mapping.ops_deleted_at
+        return next((f.name for f in self.model._meta.concrete_fields if f.column == column), None)
+
+
+@admin.register(VanishedRow)
+class VanishedRowAdmin(ReadOnlyAdmin):
+    """Rows gone from FAC (hard deletes), kept in OPS: marked deleted, or only recorded here."""
+
+    change_list_template = "admin/syncapp/records/change_list.html"
+
+    list_display = ("table", "row_id", "row_name", "noticed")
+    list_filter = ("table",)
+    search_fields = ("=row_id",)
+
+    @admin.display(description=_("the row in OPS"))
+    def row_name(self, record):
+        """Which client, forwarder… the row was: its name as OPS keeps it."""
+        return row_names(record.table, [record.row_id]).get(record.row_id, "-")
+
+    @admin.display(description=_("noticed at"), ordering="noticed_at")
+    def noticed(self, record):
+        return formats.local_time(record.noticed_at)
+
+
+@admin.register(OpsOnlyRow)
+class OpsOnlyRowAdmin(ReadOnlyAdmin):
+    """The adopted tables' rows that are the operations application's own, left alone; those whose id
+    FAC uses too collide until `--renumber-ops-only` moves them."""
+
+    change_list_template = "admin/syncapp/records/change_list.html"
+
+    list_display = ("table", "row_id", "row_name", "collision", "noticed")
+    list_filter = ("table", "collides")
+    search_fields = ("=row_id",)
+    row_name, noticed = VanishedRowAdmin.row_name, VanishedRowAdmin.noticed
+
+    @admin.display(description=_("collision"), ordering="collides")
+    def collision(self, record):
+        """In words (a green tick would read as "all is well")."""
+        return _("FAC has a row of this id") if record.collides else ""
+
+
+@admin.register(RenumberedRow)
+class RenumberedRowAdmin(ReadOnlyAdmin):
+    """Where `--renumber-ops-only` moved each row: people look up "client 19406" by its former id."""
+
+    change_list_template = "admin/syncapp/records/change_list.html"
+
+    list_display = ("ops_table", "old_id", "new_id", "references", "renumbered")
+    list_filter = ("table",)
+    search_fields = ("=old_id", "=new_id")
+
+    @admin.display(description=_("renumbered at"), ordering="renumbered_at")
+    def renumbered(self, record):
+        return formats.local_time(record.renumbered_at)
+
+
+def row_names(table: str, ids: list[int]) -> dict[int, str]:
+    model = table_model(table)
+    if model is None or (column := mapping_for(table).declared_ops_name("nom")) is None:
+        return {}
+    name = next((f.name for f in model._meta.concrete_fields if f.column == column), None)
+    if name is None:
+        return {}
+    return dict(model.objects.filter(pk__in=ids).values_list("pk", name))
+
+
+BUILT_IN_ADMINS = {
+    "clients": ClientAdmin,
+    "transitaires": TransitaireAdmin,
+    "armateurs": ArmateurAdmin,
+    "representants": RepresentantAdmin,
+    "services": ServiceAdmin,
+}
+for mapping in mappings():
+    if mapping.adopted and mapping.built_in:
+        model_admin = type(f"{mapping.name}AdoptedAdmin", (AdoptedMirrorAdmin,), {"mapping": mapping})
+        admin.site.register(ADOPTED_MODELS[mapping.name], model_admin)
+    elif mapping.built_in:
+        admin.site.register(mapping.mirror, BUILT_IN_ADMINS[mapping.name])
+
+
+def declared_admins_register(site: admin.AdminSite) -> None:
+    """The declared tables' lists, once their OPS tables exist (read from OPS when the URLs are built)."""
+    for name, model in declared_models().items():
+        if not site.is_registered(model):
+            site.register(model, type(f"{name}DeclaredAdmin", (AdoptedMirrorAdmin,), {"mapping": mapping_for(name)}))
