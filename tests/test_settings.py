@@ -126,6 +126,26 @@ def test_defaults_are_sqlite_with_fac_opened_read_only():
     assert result.stdout.strip().splitlines()[-1] == f"file:{ROOT / 'facturation.sqlite3'}?mode=ro Africa/Libreville"
 
 
+def test_two_modes_at_once_are_a_usage_error_said_in_the_readers_language():
+    result = manage("sync_from_facturation", "--check", "--status", LANGUAGE_CODE="en")
+    assert result.returncode == 2
+    assert "[--status | --check | --verify | --watch | --renumber-ops-only TABLE]" in result.stderr
+    said = "--status goes alone: not with --status, --check, --verify, --watch, --force, --dry-run, "
+    assert result.stderr.splitlines()[-1].endswith(f"error: {said}--allow-mass-delete or --renumber-ops-only")
+
+
+def test_a_usage_error_is_one_line_and_traceback_shows_where_it_came_from():
+    plain = manage("sync_from_facturation", "--table", "clientz", LANGUAGE_CODE="en")
+    assert plain.returncode == 2
+    assert plain.stderr.strip().splitlines() == [
+        "unknown table 'clientz' (valid tables: clients, transitaires, armateurs, representants, services)"
+    ]
+    traced = manage("sync_from_facturation", "--table", "clientz", "--traceback", LANGUAGE_CODE="en")
+    assert traced.returncode == 1  # Python's own exit status for an exception let through
+    assert "Traceback (most recent call last)" in traced.stderr
+    assert traced.stderr.strip().splitlines()[-1].startswith("django.core.management.base.CommandError: unknown table")
+
+
 @pytest.mark.django_db
 def test_migrations_are_complete():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)

@@ -304,7 +304,6 @@ def test_only_the_tables_asked_for(fac):
         ("--status", "--force"),
         ("--status", "--dry-run"),
         ("--check", "--force"),
-        ("--check", "--status"),
     ],
 )
 def test_bad_usage_exits_2_with_the_valid_tables(args):

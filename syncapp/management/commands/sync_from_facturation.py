@@ -3,15 +3,16 @@
 It speaks LANGUAGE_CODE (French by default). Whatever goes wrong ends in one line and an exit
 status: 0 done (or skipped: another run holds the lock), 1 a table or FAC failed, 2 bad usage;
 with --status, the Monitoring Plugins' 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. --watch runs
-until SIGTERM or Ctrl-C (syncapp/watch.py), then exits 0.
+until SIGTERM or Ctrl-C (syncapp/running/watch.py), then exits 0.
 """
 
 import argparse
+import re
 import sys
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, handle_default_options
-from django.db import DatabaseError, connections
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -27,7 +28,8 @@ from syncapp.models import SyncRun
 from syncapp.running.runs import sync_run
 from syncapp.running.watch import WatchLoop
 from syncapp.status import run_text, status_text
-from syncapp.status.selectors import Level, lock_holder_message, running_run, sync_status
+from syncapp.status.levels import Level
+from syncapp.status.selectors import lock_holder_message, running_run, sync_status
 
 USAGE_ERROR = 2
 
@@ -38,7 +40,7 @@ def usage_error(text: str) -> CommandError:
     )
 
 
-def parse_tables(values: list[str] | None) -> list[str]:
+def tables_parse(values: list[str] | None) -> list[str]:
     """`--table a --table b,c` → [a, b, c]; an unknown or empty name is a usage error."""
     if values is None:
         return list(table_names())
@@ -48,6 +50,17 @@ def parse_tables(values: list[str] | None) -> list[str]:
     if unknown := [name for name in names if name not in table_names()]:
         raise usage_error(_("unknown table '%(table)s'") % {"table": unknown[0]})
     return names
+
+
+# How argparse refuses two options of one mutually exclusive group.
+TWO_MODES = re.compile(r"argument (?P<option>--[a-z-]+)( [A-Z]+)?: not allowed with argument --[a-z-]+( [A-Z]+)?")
+
+
+def goes_alone(option: str) -> str:
+    return _(
+        "%(option)s goes alone: not with --status, --check, --verify, --watch, --force, "
+        "--dry-run, --allow-mass-delete or --renumber-ops-only"
+    ) % {"option": option}
 
 
 def declarations_problem() -> str | None:
@@ -67,19 +80,23 @@ def declarations_problem() -> str | None:
     return None
 
 
-FLAGS = (
+# The options of a sync.
+SYNC_FLAGS = (
     ("--force", gettext_lazy("full run: compare every row, write the differences, find deletions, reset the cursor")),
     ("--dry-run", gettext_lazy("show what a run would change; write nothing")),
+    (
+        "--allow-mass-delete",
+        gettext_lazy("confirm a run that marks more than SYNC_MAX_DELETE_RATIO of a table's rows deleted"),
+    ),
+)
+# What the command can do instead of a sync (with --renumber-ops-only): one of them at a time, alone.
+MODES = (
     (
         "--status",
         gettext_lazy("where each table stands, for people and monitors: exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN"),
     ),
     ("--check", gettext_lazy("compare both databases' live columns with the mapping; exit 1 on a problem")),
     ("--verify", gettext_lazy("compare OPS with FAC by checksums; exit 1 on a difference; writes nothing")),
-    (
-        "--allow-mass-delete",
-        gettext_lazy("confirm a run that marks more than SYNC_MAX_DELETE_RATIO of a table's rows deleted"),
-    ),
     (
         "--watch",
         gettext_lazy(
@@ -96,61 +113,65 @@ class Command(BaseCommand):
     def create_parser(self, prog_name, subcommand, **kwargs):
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         parser.description = str(parser.description)  # argparse wraps text: a lazy translation is not one
-        # A bare -v means -v 2, the habit of `php artisan`.
-        verbosity = parser._option_string_actions["-v"]
-        verbosity.nargs, verbosity.const = "?", 2
+        argparse_error = parser.error
+
+        def error(text: str) -> None:
+            """argparse's own errors, but two modes at once said as the reader reads (argparse speaks English)."""
+            if found := TWO_MODES.fullmatch(text):
+                text = goes_alone(found["option"])
+            argparse_error(text)
+
+        parser.error = error
         return parser
+
+    def add_base_argument(self, parser, *args, **kwargs):
+        if "--verbosity" in args:  # a bare -v means -v 2, the habit of `php artisan`
+            kwargs |= {"nargs": "?", "const": 2}
+        super().add_base_argument(parser, *args, **kwargs)
 
     def add_arguments(self, parser):
         only = gettext_lazy("only this table (repeatable, or comma-separated): %s") % ", ".join(table_names())
         parser.add_argument("--table", action="append", metavar="NAME", help=only)
-        for flag, help_text in FLAGS:
+        for flag, help_text in SYNC_FLAGS:
             parser.add_argument(flag, action="store_true", help=help_text)
         trigger = gettext_lazy("recorded in the run")
         parser.add_argument("--trigger", choices=SyncRun.Trigger.values, default=SyncRun.Trigger.MANUAL, help=trigger)
+        # What the command does instead of a sync: one at a time.
+        modes = parser.add_mutually_exclusive_group()
+        for flag, help_text in MODES:
+            modes.add_argument(flag, action="store_true", help=help_text)
         renumber = gettext_lazy(
             "move the operations application's own rows whose ids FAC uses to free ids, with every OPS "
             "foreign key referencing them (with --dry-run: what it would move)"
         )
-        parser.add_argument("--renumber-ops-only", metavar="TABLE", help=renumber)
+        modes.add_argument("--renumber-ops-only", metavar="TABLE", help=renumber)
         # The dashboard's buttons start the command with the record they made (runs.run_queue).
         parser.add_argument("--queued-run", type=int, help=argparse.SUPPRESS)
 
-    def run_from_argv(self, argv):
-        """As Django's, but a failure is one line, without Django's "CommandError:" before it."""
-        self._called_from_command_line = True
-        options = self.create_parser(argv[0], argv[1]).parse_args(argv[2:])
-        handle_default_options(options)
+    def execute(self, *args, **options):
+        """Django's, except that from a terminal or cron a failure is its one line, without Django's
+        "CommandError:" before it. With --traceback, Django shows where it came from."""
         try:
-            self.execute(**vars(options))
-        except CommandError as exc:
+            return super().execute(*args, **options)
+        except (CommandError, DatabaseError) as exc:
+            if not self._called_from_command_line or options["traceback"]:
+                raise
+            if isinstance(exc, DatabaseError):  # OPS went away during the run: its record could not be written
+                exc = CommandError(render(ops_problem(exc)), returncode=1)
             if str(exc):
                 self.stderr.write(str(exc))
             sys.exit(exc.returncode)
-        except DatabaseError as exc:  # OPS went away during the run: its record could not be written
-            self.stderr.write(render(ops_problem(exc)))
-            sys.exit(1)
-        finally:
-            connections.close_all()
 
-    def handle(self, *args, table, force, dry_run, status, check, verify, allow_mass_delete, watch, **options):
-        tables = parse_tables(table)
+    def handle(self, *args, table, force, dry_run, allow_mass_delete, **options):
+        tables = tables_parse(table)
         self.verbosity = options["verbosity"]
         renumber = options["renumber_ops_only"]
-        given = (("--status", status), ("--check", check), ("--verify", verify), ("--watch", watch))
-        alone = [option for option, was_given in given if was_given]
-        if len(alone) > 1 or (alone and (force or dry_run or allow_mass_delete or renumber is not None)):
-            raise CommandError(
-                _(
-                    "%(option)s goes alone: not with --status, --check, --verify, --watch, --force, "
-                    "--dry-run, --allow-mass-delete or --renumber-ops-only"
-                )
-                % {"option": alone[0]},
-                returncode=USAGE_ERROR,
-            )
+        mode = next((flag for flag, _ in MODES if options[flag[2:]]), None)
+        if mode and (force or dry_run or allow_mass_delete):  # argparse keeps the modes apart
+            raise CommandError(goes_alone(mode), returncode=USAGE_ERROR)
         if renumber is not None and (force or allow_mass_delete or table is not None):
             raise CommandError(_("--renumber-ops-only goes alone, or with --dry-run"), returncode=USAGE_ERROR)
-        if status:
+        if options["status"]:
             return self.show_status(tables)
         try:
             ops_check()
@@ -158,18 +179,18 @@ class Command(BaseCommand):
             raise CommandError(render(exc.problem), returncode=1) from None
         if problem := declarations_problem():
             raise CommandError(_("configuration error: %(problem)s") % {"problem": problem}, returncode=1)
-        if check:
+        if options["check"]:
             return self.check_schema(tables)
         if renumber is not None:
-            return self.renumber(parse_tables([renumber])[0], dry_run=dry_run)
-        if watch:
+            return self.renumber(tables_parse([renumber])[0], dry_run=dry_run)
+        if options["watch"]:
             return self.watch(tables)
         self.progress_shown = False
         sync_options = SyncOptions(
             tables=tuple(tables),
             force=force,
             dry_run=dry_run,
-            verify=verify,
+            verify=options["verify"],
             allow_mass_delete=allow_mass_delete,
             keep_all_changes=self.verbosity >= 3,
         )
@@ -217,7 +238,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(_("FAC and OPS fit the mapping.")))
 
     def renumber(self, table: str, *, dry_run: bool) -> None:
-        """The application's own rows out of FAC's way (syncapp/renumber.py), under the sync's lock."""
+        """The application's own rows out of FAC's way (syncapp/engine/renumber.py), under the sync's lock."""
         lock = SyncLock()
         if not lock.acquire():
             raise CommandError(render(lock_holder_message(running_run())), returncode=1)
