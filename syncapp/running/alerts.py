@@ -14,8 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from syncapp.common.messages import render
-from syncapp.models import SHOWS_COLUMNS, AlertState, SyncRun
-from syncapp.status.selectors import Problem, sync_status
+from syncapp.models import AlertState, SyncRun
+from syncapp.status.problems import Problem
+from syncapp.status.run_text import ShownChange
+from syncapp.status.selectors import sync_status
 
 logger = logging.getLogger("opsync.sync")
 CHANGES_MAILED = 50  # per table, in the daily check's mail
@@ -57,9 +59,8 @@ def repair_report_send(run: SyncRun) -> bool:
     lines = [_("The daily check found OPS different from FAC and repaired it (run #%(run)s):") % {"run": run.pk}, ""]
     for result in run.results.exclude(inserted=0, updated=0, deleted=0, restored=0):
         lines.append(f"{result.table}: {result.changed}")
-        for change in result.changes[:CHANGES_MAILED]:
-            columns = f" ({', '.join(change['columns'])})" if change["action"] in SHOWS_COLUMNS else ""
-            lines.append(f"  #{change['id']}{columns}")
+        for change in map(ShownChange.of, result.changes[:CHANGES_MAILED]):
+            lines.append(f"  #{change.id} ({change.columns})" if change.columns else f"  #{change.id}")
     lines.append("")
     return mail(_("FAC → OPS sync: the daily check repaired OPS"), "\n".join(lines))
 

@@ -1,6 +1,6 @@
 """What the dashboard shows: a verdict, each table's state, the last runs as a chart, what is unresolved.
 
-Everything comes from the read side (syncapp/selectors.py); this module only arranges it for
+Everything comes from the read side (syncapp/status/selectors.py); this module only arranges it for
 the page: sentences in the reader's language, numbers as they write them, the chart's geometry.
 """
 
@@ -16,15 +16,8 @@ from syncapp.common import formats
 from syncapp.common.messages import message, render
 from syncapp.models import SyncRun, SyncTableResult, Watcher
 from syncapp.status import status_text
-from syncapp.status.selectors import (
-    CHART_RUNS,
-    Level,
-    SyncStatus,
-    chart_runs,
-    recent_failures,
-    stale_after,
-    sync_status,
-)
+from syncapp.status.levels import Level, stale_after
+from syncapp.status.selectors import CHART_RUNS, SyncStatus, chart_runs, recent_failures, sync_status
 
 # The chart's frame, in the SVG's own units (it scales to the page's width).
 WIDTH, HEIGHT = 720, 230

@@ -1,37 +1,18 @@
 """What is wrong, said once for every surface: the Monitoring Plugins' levels and the problems of the
 tables, the last run and the watcher, each with what it means for a manager and what IT does.
 
-Read-only: it derives problems from the read side's statuses (syncapp/selectors.py), which builds them.
+Read-only: it derives problems from the read side's statuses (syncapp/status/states.py).
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
-from datetime import timedelta
-from enum import IntEnum
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 
 from syncapp.common.formats import local_time
 from syncapp.common.messages import Message, message
 from syncapp.models import SyncTableResult
-
-if TYPE_CHECKING:  # only named: the read side builds these and hands them here
-    from syncapp.status.selectors import TableStatus, WatcherStatus
-
-
-def stale_after() -> timedelta:
-    return timedelta(minutes=settings.SYNC_STALE_AFTER)
-
-
-class Level(IntEnum):
-    """The Monitoring Plugins' levels, which --status exits with."""
-
-    OK = 0
-    WARNING = 1
-    CRITICAL = 2
-    UNKNOWN = 3
+from syncapp.status.levels import Level, stale_after
+from syncapp.status.states import TableStatus, WatcherStatus
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ only writes them and tests read them. Numbers are right-aligned and grouped as t
 writes them; times carry their zone.
 """
 
+from dataclasses import dataclass
+
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, npgettext_lazy
 
@@ -51,14 +53,26 @@ def counted(what: str, count: int) -> str:
     return COUNTED[what] % {"n": Count(count)}
 
 
+@dataclass(frozen=True)
+class ShownChange:
+    """A recorded change (or difference found) as every surface shows it: the terminal, the run's page, the mail."""
+
+    id: int
+    action: str  # its label: « mise à jour », « absente d'OPS »…
+    columns: str  # the columns that differ, for the changes that name them; else ""
+
+    @classmethod
+    def of(cls, change: dict) -> "ShownChange":
+        columns = ", ".join(change["columns"]) if change["action"] in SHOWS_COLUMNS else ""
+        return cls(change["id"], str(CHANGE_LABELS[change["action"]]), columns)
+
+
 def change_lines(outcome: TableOutcome, *, show_all: bool) -> list[str]:
     """One line per change (or difference found), with a count of those left out."""
     shown = outcome.changes if show_all else outcome.changes[:CHANGES_SHOWN]
     lines = []
-    for change in shown:
-        columns = ", ".join(change["columns"]) if change["action"] in SHOWS_COLUMNS else ""
-        what = f"{CHANGE_LABELS[change['action']]} {columns}".rstrip()
-        lines.append("  " + labelled(f"{outcome.table} #{change['id']}", what))
+    for change in map(ShownChange.of, shown):
+        lines.append("  " + labelled(f"{outcome.table} #{change.id}", f"{change.action} {change.columns}".rstrip()))
     listed = outcome.changed + outcome.differences
     if listed > len(shown):
         more = listed - len(shown)

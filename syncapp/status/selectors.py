@@ -21,13 +21,13 @@ from syncapp.config.mapping import TableMapping, mappings
 from syncapp.engine.lock import SyncLock
 from syncapp.models import OpsOnlyRow, SyncRun, SyncState, SyncTableResult, VanishedRow, Watcher
 from syncapp.sql import rows, server
-from syncapp.status.problems import Level, Problem, failure_reason, stale_after, table_problems, watcher_problems  # noqa: F401
+from syncapp.status.levels import Level
+from syncapp.status.problems import Problem, table_problems, watcher_problems
+from syncapp.status.states import Latency, TableStatus, WatcherStatus
 
 CHART_RUNS = 30  # the runs the dashboard's chart draws
 FAILURES_SHOWN = 10
 FAILING = (SyncRun.Status.FAILED, SyncRun.Status.PARTIAL)
-# A watcher beats every 10 s (syncapp/watch.py); silent this long, and not in a run, it is gone.
-WATCHER_SILENT_AFTER = timedelta(seconds=60)
 LATENCY_OVER = timedelta(hours=24)  # the window of the latency figures
 LATENCY_RUNS = 2000  # at most this many table results in them (the newest)
 
@@ -70,50 +70,13 @@ def runs_in_use() -> set[int]:
     )
 
 
-@dataclass
-class Latency:
-    """How long changes took to arrive in OPS (their FAC updated_at to their commit), over LATENCY_OVER."""
-
-    median: float | None
-    highest: float | None
-    count: int  # table syncs that wrote rows
-
-
-def latency() -> Latency:
+def latency_last_day() -> Latency:
     since = timezone.now() - LATENCY_OVER
     results = SyncTableResult.objects.filter(started_at__gte=since, latency_seconds__isnull=False)
     values = list(results.order_by("-started_at").values_list("latency_seconds", flat=True)[:LATENCY_RUNS])
     if not values:
         return Latency(None, None, 0)
     return Latency(median(values), max(values), len(values))
-
-
-@dataclass
-class WatcherStatus:
-    """The newest watcher (`--watch`) by its heartbeat, if one ever ran."""
-
-    record: Watcher | None
-    in_a_run: bool  # a run of its process is going on (a long one beats only when it ends)
-
-    @property
-    def alive(self) -> bool:
-        if self.record is None or self.record.stopped_at is not None:
-            return False
-        return self.in_a_run or timezone.now() - self.record.beat_at <= WATCHER_SILENT_AFTER
-
-    @property
-    def gone(self) -> bool:
-        """It stopped beating without saying it stopped: killed, or its machine went down."""
-        return self.record is not None and self.record.stopped_at is None and not self.alive
-
-    @property
-    def state(self) -> str | None:
-        """`watching` or `fac_unreachable` (alive), `stopped` (cleanly), `silent` (gone); None: never ran."""
-        if self.record is None:
-            return None
-        if self.alive:
-            return self.record.state
-        return "stopped" if self.record.stopped_at is not None else "silent"
 
 
 def watcher_status() -> WatcherStatus:
@@ -123,69 +86,6 @@ def watcher_status() -> WatcherStatus:
         and SyncRun.objects.filter(status=SyncRun.Status.RUNNING, host=record.host, pid=record.pid).exists()
     )
     return WatcherStatus(record, in_a_run)
-
-
-@dataclass
-class TableStatus:
-    table: str
-    ops_table: str
-    adopted: bool  # the OPS table belongs to the operations application
-    last_success_at: datetime | None
-    cursor: datetime | None
-    ops_live: int | None  # None: not counted (the health check)
-    ops_deleted: int | None
-    ops_only: int  # adopted tables: the operations application's own rows, left alone
-    vanished: int  # rows gone from FAC, kept in OPS (marked deleted where the table has a deleted_at)
-    marks_deletions: bool  # the OPS table has a column fed by FAC's deleted_at
-    fac_rows: int | None  # None: FAC not asked, or unreachable
-    lag: timedelta | None  # FAC's newest updated_at minus the cursor, without FAC's clock offset
-    fac_clock_ahead: timedelta  # how far FAC's timestamps run ahead of its clock (syncapp/clock.py)
-    scans_whole: bool  # FAC has no index on its updated_at: the watcher's early syncs scan it (FAC asked)
-    cursor_column: str | None  # FAC's updated_at (the cursor), if the table has one
-    cursor_index_statement: str  # the CREATE INDEX that spares the scans
-    fac_scan_seconds: float | None  # what finding the changes cost FAC in the last run that was not full
-    last_result: SyncTableResult | None  # the last run that applied something to this table
-
-    @property
-    def age(self) -> timedelta | None:
-        return None if self.last_success_at is None else timezone.now() - self.last_success_at
-
-    @property
-    def stale(self) -> bool:
-        """No success within SYNC_STALE_AFTER (or never)."""
-        return self.age is None or self.age > stale_after()
-
-    @property
-    def late(self) -> bool:
-        """Past half of SYNC_STALE_AFTER: not stale yet, but worth a look."""
-        return not self.stale and self.age > stale_after() / 2
-
-    @property
-    def level(self) -> "Level":
-        """CRITICAL: failing or stale; WARNING: rows refused, or late; else OK (from `state`, its one rule)."""
-        return STATE_LEVELS[self.state]
-
-    @property
-    def state(self) -> str:
-        """What is wrong with it, in one word: `failing` (its last run failed), `stale`, `refused`
-        (rows OPS did not store), `late`, or `fresh`."""
-        status = self.last_result.status if self.last_result else None
-        if status == SyncTableResult.Status.FAILED:
-            return "failing"
-        if self.stale:
-            return "stale"
-        if status == SyncTableResult.Status.PARTIAL:
-            return "refused"
-        return "late" if self.late else "fresh"
-
-
-STATE_LEVELS = {
-    "failing": Level.CRITICAL,
-    "stale": Level.CRITICAL,
-    "refused": Level.WARNING,
-    "late": Level.WARNING,
-    "fresh": Level.OK,
-}
 
 
 @dataclass
@@ -266,7 +166,7 @@ def table_status(
     state = SyncState.objects.filter(table=mapping.name).first()
     live = deleted = None
     if counts:
-        live, deleted = rows.count_live_and_deleted(mapping.ops_counted)
+        live, deleted = rows.live_and_deleted_count(mapping.ops_counted)
     fac_rows = newest = None
     if fac_ok:
         fac_rows, _, _, newest = rows.summary(mapping.fac)
@@ -333,5 +233,5 @@ def status_of(tables: list[TableStatus], *, fac_error: Message | None, fac_check
         lock_holder=holder,
         last_run=last_real_run(),
         watcher=watcher_status(),
-        latency=latency(),
+        latency=latency_last_day(),
     )

@@ -1,7 +1,7 @@
 """--status in lines: the Monitoring Plugins' first line and perfdata, then where each table stands.
 
 For a terminal, a cron mail or a monitor; in the active language, numbers grouped and times
-with their zone (syncapp/report.py holds the run's lines).
+with their zone (syncapp/status/run_text.py holds the run's lines).
 """
 
 from django.utils import timezone
@@ -14,8 +14,10 @@ from syncapp.common.formats import local_time as format_time
 from syncapp.common.formats import number
 from syncapp.common.messages import render
 from syncapp.models import Watcher
+from syncapp.status.levels import Level, stale_after
 from syncapp.status.run_text import aligned
-from syncapp.status.selectors import Latency, Level, SyncStatus, TableStatus, WatcherStatus, stale_after
+from syncapp.status.selectors import SyncStatus
+from syncapp.status.states import Latency, TableStatus, WatcherStatus
 
 
 def status_first_line(status: SyncStatus, tables: list[str]) -> str:
@@ -106,6 +108,14 @@ def status_lines(status: SyncStatus, tables: list[str]) -> list[str]:
         lines.append(latency_text(status.latency))
     if status.fac_clock_note:
         lines.append(render(status.fac_clock_note))
+    lines += table_lines([t for t in status.tables if t.table in tables])
+    # Last: advice for FAC's administrator, not the state of the sync.
+    lines += [render(note) for note in status.index_notes if note["params"]["table"] in tables]
+    return lines
+
+
+def table_lines(tables: list[TableStatus]) -> list[str]:
+    """A row per table, aligned, under its header; then what each adopted table leaves alone."""
     header = [
         _("table"),
         _("level"),
@@ -119,7 +129,7 @@ def status_lines(status: SyncStatus, tables: list[str]) -> list[str]:
         _("last run"),
     ]
     rows = [header]
-    for row in (t for t in status.tables if t.table in tables):
+    for row in tables:
         last = row.last_result
         rows.append(
             [
@@ -135,9 +145,9 @@ def status_lines(status: SyncStatus, tables: list[str]) -> list[str]:
                 f"#{last.run_id} {last.get_status_display()}" if last else "-",
             ]
         )
-    lines += aligned(rows)
+    lines = aligned(rows)
     lines.append(_("age: since the last successful sync; lag: how far OPS is behind FAC's newest change."))
-    for row in (t for t in status.tables if t.table in tables and t.adopted):
+    for row in (t for t in tables if t.adopted):
         text = ngettext(
             "%(table)s feeds the adopted OPS table %(ops)s: %(count)s OPS-only row, left alone",
             "%(table)s feeds the adopted OPS table %(ops)s: %(count)s OPS-only rows, left alone",
@@ -150,6 +160,4 @@ def status_lines(status: SyncStatus, tables: list[str]) -> list[str]:
                 row.vanished,
             ) % {"count": number(row.vanished)}
         lines.append(text)
-    # Last: advice for FAC's administrator, not the state of the sync.
-    lines += [render(note) for note in status.index_notes if note["params"]["table"] in tables]
     return lines

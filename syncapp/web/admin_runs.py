@@ -9,8 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from syncapp.common import formats
 from syncapp.config.mapping import table_names
 from syncapp.models import (
-    CHANGE_LABELS,
-    SHOWS_COLUMNS,
     SyncRun,
     SyncTableResult,
 )
@@ -205,14 +203,7 @@ def table_counts(result: SyncTableResult) -> str:
 
 def result_context(result: SyncTableResult) -> dict:
     """What the run page shows of a table: its counts in words, its problem, its refused rows and changes."""
-    changes = [
-        {
-            "id": c["id"],
-            "action": CHANGE_LABELS[c["action"]],
-            "columns": ", ".join(c["columns"]) if c["action"] in SHOWS_COLUMNS else "",
-        }
-        for c in result.changes[:CHANGES_LISTED]
-    ]
+    changes = [run_text.ShownChange.of(change) for change in result.changes[:CHANGES_LISTED]]
     # How many there were: rows changed, or (a verification) rows found different.
     total = max(result.errors if result.run.mode == SyncRun.Mode.VERIFY else result.changed, len(result.changes))
     return {

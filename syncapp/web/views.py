@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from syncapp.config.databases import FacUnreachable, fac_check_afresh
 from syncapp.models import FacCheck
-from syncapp.status.selectors import health_status, stale_after
+from syncapp.status.levels import stale_after
+from syncapp.status.selectors import health_status
 
 
 def health(request: HttpRequest) -> JsonResponse:
