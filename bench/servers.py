@@ -113,7 +113,7 @@ def drop_everything(root: MySQLdb.Connection) -> None:
 
 
 def mirrored_columns() -> dict[str, tuple[str, ...]]:
-    """OPS table → its mirrored columns, from the one declaration in syncapp/mapping.py."""
+    """OPS table → its mirrored columns, from the one declaration in syncapp/config/mapping.py."""
     from syncapp.config.mapping import mappings
 
     return {mapping.ops_table: mapping.columns for mapping in mappings()}

@@ -28,7 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_crontab",
-    "axes",  # login throttling (syncapp/logins.py)
+    "axes",  # login throttling (syncapp/web/logins.py)
     "syncapp",
     "syncapp.adopted",
 ]
@@ -46,7 +46,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",  # last: it answers a locked login with syncapp.web.logins.locked_out
 ]
 
-# Logins (syncapp/logins.py): after LOGIN_FAILURE_LIMIT failures in a row, the account and the
+# Logins (syncapp/web/logins.py): after LOGIN_FAILURE_LIMIT failures in a row, the account and the
 # address are each locked for LOGIN_LOCKOUT_MINUTES; every failure is logged.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_FAILURE_LIMIT = config.integer("LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
@@ -138,12 +138,12 @@ EMAIL_SUBJECT_PREFIX = "[opsync] "
 # Where the dashboard is, for links in alert mails (e.g. https://ops.example.ga).
 OPSYNC_BASE_URL = config.text("OPSYNC_BASE_URL", "").rstrip("/")
 
-# The sync (see syncapp/engine/ and syncapp/watch.py for how each is used). Each variable has its setting's
+# The sync (see syncapp/engine/ and syncapp/running/watch.py for how each is used). Each variable has its setting's
 # name, and a range checked here: a value that parses but makes no sense (0 retries, a
 # batch of 0) stops the program at start-up with one line, not a run in the middle.
 SYNC_LOG_FILE = config.writable_file("SYNC_LOG_FILE", BASE_DIR / "logs" / "sync-facturation.log")
 SYNC_STALE_AFTER = config.integer("SYNC_STALE_AFTER", 15, minimum=1, maximum=30 * 24 * 60)  # minutes, a month
-# The operator's mapping (TOML) for OPS tables that already exist: see syncapp/mapping_file.py.
+# The operator's mapping (TOML) for OPS tables that already exist: see syncapp/config/mapping_file.py.
 SYNC_MAPPING_FILE = config.text("SYNC_MAPPING_FILE", "")
 if SYNC_MAPPING_FILE and not Path(SYNC_MAPPING_FILE).is_absolute():
     SYNC_MAPPING_FILE = str(BASE_DIR / SYNC_MAPPING_FILE)

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db.backends.mysql.base import DatabaseWrapper as MySQLWrapper
 
 from syncapp.config.mapping import BUILT_IN_NAMES
-from syncapp.demo.builder import create_fac_tables, open_connection, schema_statements
+from syncapp.demo.builder import connection_open, fac_tables_create, schema_statements
 from syncapp.sql import rows
 from tests import backend, statements
 
@@ -62,7 +62,7 @@ def drop_mariadb_fac() -> None:
 
 def sqlite_settings(name: str) -> dict:
     """Settings for a connection of our own to an SQLite file."""
-    return open_connection(name).settings_dict
+    return connection_open(name).settings_dict
 
 
 def mysql_writer_settings() -> dict:
@@ -87,7 +87,7 @@ class FacWriter:
         if backend.BACKEND == "mariadb":
             self.connection = MySQLWrapper(mysql_writer_settings(), alias="fac_writer")
         else:
-            self.connection = open_connection(settings.FAC_SQLITE_PATH)
+            self.connection = connection_open(settings.FAC_SQLITE_PATH)
 
     def close(self):
         self.connection.close()
@@ -120,4 +120,4 @@ class FacWriter:
             self.execute(statements.delete_statement(self.connection, name))
 
     def create_sqlite_schema(self) -> None:
-        create_fac_tables(self.connection)
+        fac_tables_create(self.connection)

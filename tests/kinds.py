@@ -1,7 +1,7 @@
 """The kinds of a built-in table's mapped FAC columns without asking FAC: its FAC model's fields.
 
 For the unit tests of the canonical text and of the SQL built from it, which run with no
-database; the engine itself reads kinds from FAC's schema (syncapp/fac_tables.py), as
+database; the engine itself reads kinds from FAC's schema (syncapp/config/fac_tables.py), as
 tests/test_declared.py shows for tables opsync has no model of.
 """
 

@@ -16,7 +16,7 @@ from django.db import connections
 from django.db.backends.mysql.base import DatabaseWrapper as MySQLWrapper
 
 from syncapp.config.mapping import BUILT_IN_NAMES
-from syncapp.demo.builder import open_connection
+from syncapp.demo.builder import connection_open
 from syncapp.models import SyncState
 from tests import backend
 from tests.fac import FacWriter
@@ -26,7 +26,7 @@ from tests.statements import select_statement
 
 ROOT = Path(__file__).resolve().parent.parent
 # Quotes names as MySQL does, for our own sessions' statements; never opened.
-OFFLINE = MySQLWrapper(open_connection(":memory:").settings_dict | {"ENGINE": "django.db.backends.mysql"}, alias="x")
+OFFLINE = MySQLWrapper(connection_open(":memory:").settings_dict | {"ENGINE": "django.db.backends.mysql"}, alias="x")
 
 
 # -- sessions of our own on the server ----------------------------------------------------

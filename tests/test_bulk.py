@@ -4,7 +4,7 @@ import pytest
 
 from syncapp.config.mapping import built_in
 from syncapp.engine.outcome import RunContext, SyncOptions
-from syncapp.engine.table import sync_table
+from syncapp.engine.table import table_sync
 from syncapp.models import Client, SyncTableResult
 from tests.fac import FacWriter
 from tests.factories import ClientFactory, fac_now
@@ -18,7 +18,7 @@ def test_values_survive_the_tab_separated_file(fac):
     ClientFactory(created_at="0000-00-00 00:00:00", updated_at="0000-00-00 00:00:00", notes="")
     ClientFactory(nom="x", notes="y" * 5000, deleted_at=fac_now(), solde="-12.50")
 
-    outcome = sync_table(mapping=built_in("clients"), context=RunContext(SyncOptions()))
+    outcome = table_sync(mapping=built_in("clients"), context=RunContext(SyncOptions()))
 
     assert (outcome.error, outcome.inserted, outcome.loaded) == ("", 3, 3)  # all three by LOAD DATA
     assert differences(fac) == []
@@ -49,7 +49,7 @@ def test_without_local_infile_the_copy_still_happens(fac):
     try:
         ClientFactory.create_batch(5)
         context = RunContext(SyncOptions())
-        outcome = sync_table(mapping=built_in("clients"), context=context)
+        outcome = table_sync(mapping=built_in("clients"), context=context)
     finally:
         root.execute("SET GLOBAL local_infile = 1")
         root.close()

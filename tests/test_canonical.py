@@ -1,4 +1,4 @@
-"""syncapp/canonical.py: a row's canonical text and its hash, the definition both servers match."""
+"""syncapp/sql/canonical.py: a row's canonical text and its hash, the definition both servers match."""
 
 import hashlib
 from datetime import datetime

@@ -1,6 +1,6 @@
-"""syncapp/checksums.py: comparing ranges by their sums, and rows by their hashes."""
+"""syncapp/engine/checksums.py: comparing ranges by their sums, and rows by their hashes."""
 
-from syncapp.engine.checksums import ChunkComparison, compare_hashes, differing_keys
+from syncapp.engine.checksums import ChunkComparison, differing_keys, hashes_compare
 
 
 def test_differing_keys_are_those_whose_figures_differ_or_one_side_lacks():
@@ -13,11 +13,11 @@ def test_differing_keys_are_those_whose_figures_differ_or_one_side_lacks():
 def test_compare_hashes_sorts_rows_into_equal_missing_differing_and_extra():
     fac = {1: 10, 2: 20, 3: 30, 5: 50}
     ops = {1: 10, 2: 21, 4: 40, 5: 50}
-    chunk = compare_hashes(0, 1000, fac, ops)
+    chunk = hashes_compare(0, 1000, fac, ops)
     assert (chunk.equal, chunk.missing, chunk.differing, chunk.extra) == (2, [3], [2], [4])
     assert not chunk.ops_empty
 
 
 def test_a_range_the_mirror_has_nothing_of():
-    assert compare_hashes(0, 1000, {1: 10, 2: 20}, {}).ops_empty
+    assert hashes_compare(0, 1000, {1: 10, 2: 20}, {}).ops_empty
     assert not ChunkComparison(0, 1000, equal=3).ops_empty

@@ -1,4 +1,4 @@
-"""syncapp/clock.py: FAC's timestamps running ahead of FAC's clock by a time zone."""
+"""syncapp/common/clock.py: FAC's timestamps running ahead of FAC's clock by a time zone."""
 
 from datetime import timedelta
 

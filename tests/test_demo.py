@@ -18,7 +18,7 @@ from django.core.management import CommandError, call_command
 from django.db import connections
 
 from syncapp.demo import data as demo
-from syncapp.demo.builder import DemoBuildError, fac_sqlite_path, open_connection
+from syncapp.demo.builder import DemoBuildError, connection_open, fac_sqlite_path
 from syncapp.models.fac import FacArmateur, FacClient, FacRepresentant, FacService, FacTransitaire
 from tests import statements
 
@@ -29,7 +29,7 @@ TEXT_COLUMNS = {
     ]
     for model in FAC_MODELS
 }
-SQLITE = open_connection(":memory:")  # never opened: only its quoting is used
+SQLITE = connection_open(":memory:")  # never opened: only its quoting is used
 DJANGO_SQLITE_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 
 
@@ -159,11 +159,11 @@ def test_too_few_clients_is_refused_before_creating_anything(build, tmp_path):
 
 def test_same_seed_same_data():
     now = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
-    assert demo.build_dataset(seed=7, now=now) == demo.build_dataset(seed=7, now=now)
-    assert demo.build_dataset(seed=7, now=now) != demo.build_dataset(seed=8, now=now)
+    assert demo.dataset_build(seed=7, now=now) == demo.dataset_build(seed=7, now=now)
+    assert demo.dataset_build(seed=7, now=now) != demo.dataset_build(seed=8, now=now)
     # Tables draw from their own generators: more clients leave the other tables unchanged.
-    more = demo.build_dataset(seed=7, clients=90, now=now)
-    assert more["armateurs"] == demo.build_dataset(seed=7, now=now)["armateurs"]
+    more = demo.dataset_build(seed=7, clients=90, now=now)
+    assert more["armateurs"] == demo.dataset_build(seed=7, now=now)["armateurs"]
 
 
 def test_the_read_only_facturation_alias_is_not_touched(build, tmp_path, monkeypatch):

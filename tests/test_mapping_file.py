@@ -1,11 +1,11 @@
-"""syncapp/mapping_file.py: the operator's mapping file, read or refused with one line."""
+"""syncapp/config/mapping_file.py: the operator's mapping file, read or refused with one line."""
 
 from pathlib import Path
 
 import pytest
 
 from syncapp.config.mapping import fac_columns, mirrored_columns
-from syncapp.config.mapping_file import MappingFileError, read_mapping_file
+from syncapp.config.mapping_file import MappingFileError, mapping_file_read
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,7 +26,7 @@ adopt = false
 def read(tmp_path, text: str):
     path = tmp_path / "mapping.toml"
     path.write_text(text, encoding="utf-8")
-    return read_mapping_file(path, fac_columns(), mirrored_columns())
+    return mapping_file_read(path, fac_columns(), mirrored_columns())
 
 
 def refused(tmp_path, text: str) -> str:
@@ -129,7 +129,7 @@ def test_a_mistake_is_one_line_naming_the_table_and_the_key(tmp_path, text, mess
 
 def test_a_missing_file_is_one_line(tmp_path):
     with pytest.raises(MappingFileError, match=r"SYNC_MAPPING_FILE .*nowhere\.toml: cannot be read"):
-        read_mapping_file(tmp_path / "nowhere.toml", fac_columns(), mirrored_columns())
+        mapping_file_read(tmp_path / "nowhere.toml", fac_columns(), mirrored_columns())
 
 
 def test_the_example_file_reads_with_its_declared_table_uncommented(tmp_path):

@@ -135,7 +135,7 @@ def test_a_failing_scheduled_run_is_recorded_logged_and_mailed_once(crontab, fac
     def broken(**kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(runs, "sync_table", broken)
+    monkeypatch.setattr(runs, "table_sync", broken)
     call_command("crontab", "run", job)  # django-crontab swallows the exception…
     call_command("crontab", "run", job)
 

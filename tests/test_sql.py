@@ -10,13 +10,13 @@ import pytest
 from django.db import connections
 from django.db.backends.mysql.base import DatabaseWrapper as MySQLWrapper
 
-from syncapp.demo.builder import open_connection
+from syncapp.demo.builder import connection_open
 from syncapp.sql import execute, load, rows, sums
 from syncapp.sql.side import Side
 from tests.kinds import model_kinds
 from tests.kinds import offline as offline_mapping
 
-SQLITE = open_connection(":memory:")  # never opened: only its quoting and vendor are used
+SQLITE = connection_open(":memory:")  # never opened: only its quoting and vendor are used
 MYSQL = MySQLWrapper(SQLITE.settings_dict | {"ENGINE": "django.db.backends.mysql"}, alias="offline")
 connections["offline"] = MYSQL  # what a Side on the alias "offline" builds its SQL with
 

@@ -148,7 +148,7 @@ def test_counts_of_zero_one_and_two_agree_in_the_commands_french(fac):
 
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_every_plural_text_agrees_at_zero_one_and_two(language):
-    """Each message with a count (syncapp/messages.py) and each counted phrase (syncapp/report.py)."""
+    """Each message with a count (syncapp/common/messages.py) and each counted phrase (syncapp/status/run_text.py)."""
     params = {"table": "clients", "tables": ["clients"], "run": 7, "since": "-", "reason": "x", "ratio": "10%",
               "percent": 10, "needed": 255, "live": 9, "interval": 2, "column": "updated_at", "seconds": "5,1 s",
               "statement": "CREATE INDEX clients_updated_at_index ON clients (updated_at);"}  # fmt: skip

@@ -1,4 +1,4 @@
-"""The watcher (`sync_from_facturation --watch`, syncapp/watch.py), against real servers.
+"""The watcher (`sync_from_facturation --watch`, syncapp/running/watch.py), against real servers.
 
 In a child process, as systemd runs it: it copies an insert and an update by itself, records
 nothing while idle and holds no transaction open; SIGTERM in the middle of a table leaves that

@@ -1,4 +1,4 @@
-"""The watcher's early syncs at a cost that follows the change (syncapp/watch.py, engine/plan.py).
+"""The watcher's early syncs at a cost that follows the change (syncapp/running/watch.py, engine/plan.py).
 
 On MariaDB, with and without an index on FAC's updated_at, one poll at a time: an insert, an
 update and a soft delete arrive through the early syncs; a hard delete and a row inserted below

@@ -73,8 +73,3 @@ def latency(seconds: float | None) -> str:
 def local_time(value: datetime | None) -> str:
     """A moment as the people in Libreville read it, with its zone: 2026-11-30 09:05:02 WAT."""
     return "-" if value is None else timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S %Z")
-
-
-def short_time(value: datetime | None) -> str:
-    """A recent moment where room is short (lists, chart axes): 30/11 09:05, in Libreville's zone."""
-    return "-" if value is None else timezone.localtime(value).strftime("%d/%m %H:%M")

@@ -37,7 +37,7 @@ TEXTS = {
         "not written: OPS {table} no longer fits FAC ({problem}); `python manage.py migrate` brings the mirror in line"
     ),
     "declaration_refused": _("not mirrored: {problem}"),
-    # --check (syncapp/schema.py): a column is `FAC clients.nif` or `OPS clients.ninea`.
+    # --check (syncapp/engine/schema.py): a column is `FAC clients.nif` or `OPS clients.ninea`.
     "check_view": _("OPS {table} is a view: opsync writes only into tables, never through a view"),
     "check_missing": _("{column} is missing"),
     "check_missing_fed": _("{column} is missing (fed by {fed})"),

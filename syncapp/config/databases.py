@@ -149,7 +149,7 @@ def load_data_note() -> Message | None:
     return message("load_data_off", host=ops.settings_dict["HOST"])
 
 
-def drop_broken_connections() -> None:
+def broken_connections_drop() -> None:
     """A connection found dead (FAC cut mid-read or between tables) is closed, to be reopened."""
     for alias in (FAC_ALIAS, OPS_ALIAS):
         connection = connections[alias]

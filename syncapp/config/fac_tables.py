@@ -7,7 +7,7 @@ key that is not one integer column named id, a column FAC does not have, a type 
 carry.
 
 Each column's kind is a Django field, which the engine reads as "what kind of value": how a
-value is written in the canonical text (syncapp/canonical.py, syncapp/sql/sums.py), and in a
+value is written in the canonical text (syncapp/sql/canonical.py, syncapp/sql/sums.py), and in a
 LOAD DATA line (syncapp/sql/load.py).
 """
 

@@ -3,12 +3,12 @@
 Every table is a declaration, and the engine, --verify, --check, the watcher, the read side and
 the admin handle them all one way. Five are shipped (BUILT_IN): each feeds opsync's own mirror
 table of the same name, created by its migrations, whose columns are the mirror model's less
-`synced_at`. The operator's SYNC_MAPPING_FILE (syncapp/mapping_file.py) may have one of them
+`synced_at`. The operator's SYNC_MAPPING_FILE (syncapp/config/mapping_file.py) may have one of them
 feed a table that belongs to the operations application instead (adopted), and may declare any
-other FAC table, whose mirror `manage.py migrate` creates (syncapp/mirror_tables.py).
+other FAC table, whose mirror `manage.py migrate` creates (syncapp/engine/mirror_tables.py).
 
 What each column holds, for every table alike, is read from FAC's own schema
-(syncapp/fac_tables.py) when a run first needs it; what only OPS needs (the table, its
+(syncapp/config/fac_tables.py) when a run first needs it; what only OPS needs (the table, its
 deleted_at, the columns of a declaration that lists them) is known without FAC.
 """
 
@@ -24,7 +24,7 @@ from django.db.models import BinaryField, Field, TimeField
 from syncapp import models
 from syncapp.common.aliases import FAC_ALIAS, OPS_ALIAS
 from syncapp.config.fac_tables import FacTable, FacTableRefused, fac_table, unsupported
-from syncapp.config.mapping_file import MappingFileError, TableDeclaration, read_mapping_file
+from syncapp.config.mapping_file import MappingFileError, TableDeclaration, mapping_file_read
 from syncapp.sql.side import LeftOut, Side
 
 # The shipped tables: FAC table → (opsync's mirror model, the FAC model the tests and the demo write with).
@@ -298,16 +298,16 @@ def mirrored_columns() -> dict[str, tuple[str, ...]]:
 
 
 @functools.cache
-def load(path: str) -> tuple[TableMapping, ...]:
+def mappings_from_file(path: str) -> tuple[TableMapping, ...]:
     """Every table's mapping: the built-in ones (as the file may override them), then the file's others."""
-    declarations = read_mapping_file(Path(path), fac_columns(), mirrored_columns()) if path else {}
+    declarations = mapping_file_read(Path(path), fac_columns(), mirrored_columns()) if path else {}
     found = [declared(declarations[name], path) if name in declarations else built_in(name) for name in BUILT_IN]
     found += [declared(declaration, path) for name, declaration in declarations.items() if name not in BUILT_IN]
     return tuple(found)
 
 
 def mappings() -> tuple[TableMapping, ...]:
-    return load(str(settings.SYNC_MAPPING_FILE or ""))
+    return mappings_from_file(str(settings.SYNC_MAPPING_FILE or ""))
 
 
 def table_names() -> tuple[str, ...]:

@@ -1,7 +1,7 @@
 """The operator's mapping file (SYNC_MAPPING_FILE): which FAC tables opsync mirrors, and how.
 
 TOML, read with the standard library. Each top-level table is named after a FAC table. The
-five built-in tables (syncapp/mapping.py) are mirrored whether the file names them or not; any
+five built-in tables (syncapp/config/mapping.py) are mirrored whether the file names them or not; any
 other FAC table the file names is mirrored too, with the same guarantees:
 
     [navires]                 # a FAC table opsync has no built-in knowledge of
@@ -23,7 +23,7 @@ row at an id FAC has is FAC's copy when one of them holds the same non-empty val
 sides, else it is the operations application's own row.
 
 What needs FAC (does the table exist, its key, its columns and their types) is checked by
-syncapp/fac_tables.py when the table is first used; the rest here. Any mistake stops the
+syncapp/config/fac_tables.py when the table is first used; the rest here. Any mistake stops the
 program with one line naming the file, the table and the key: nothing is guessed. Nor can the
 file aim opsync at a table that is not the operations application's: Django's and opsync's own
 tables, and another FAC table's mirror, are refused.
@@ -66,7 +66,7 @@ class TableDeclaration:
     deleted_at: str | bool | None = None  # FAC's soft-delete column; False: none; None: the default
 
 
-def read_mapping_file(
+def mapping_file_read(
     path: Path, fac_columns: dict[str, tuple[str, ...]], mirrored: dict[str, tuple[str, ...]]
 ) -> dict[str, TableDeclaration]:
     """The declarations of the file, by FAC table.
@@ -94,11 +94,11 @@ def read_mapping_file(
     declarations = {}
     for name, entry in document.items():
         declarations[name] = TableReader(path, name, fac_columns, mirrored).read(entry)
-    check_one_feeder(path, declarations, fac_columns)
+    feeder_check(path, declarations, fac_columns)
     return declarations
 
 
-def check_one_feeder(path: Path, declarations: dict[str, TableDeclaration], built_in) -> None:
+def feeder_check(path: Path, declarations: dict[str, TableDeclaration], built_in) -> None:
     """Each OPS table is fed by one FAC table: a created mirror (built-in or declared) by its own."""
     created = [name for name in built_in if name not in declarations]
     created += [name for name, declaration in declarations.items() if not declaration.adopt]

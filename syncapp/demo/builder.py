@@ -52,7 +52,7 @@ def fac_sqlite_path(entry: dict) -> Path:
     return Path(name)
 
 
-def check_target(target: Path, overwrite: bool) -> None:
+def target_check(target: Path, overwrite: bool) -> None:
     """Refuse early, before any work, when the file would be clobbered or cannot be created."""
     if not target.parent.is_dir():
         raise DemoBuildError(f"Directory {target.parent} does not exist.")
@@ -60,15 +60,15 @@ def check_target(target: Path, overwrite: bool) -> None:
         raise DemoBuildError(f"{target} already exists; pass --overwrite to replace it.")
 
 
-def build_file(target: Path, dataset: dict[str, list[demo.Row]], overwrite: bool) -> dict[str, tuple[int, int]]:
+def file_build(target: Path, dataset: dict[str, list[demo.Row]], overwrite: bool) -> dict[str, tuple[int, int]]:
     """Write the dataset to a temporary file beside the target, then move it into place."""
     # SQLite creates the file itself, so it gets the usual permissions (mkstemp's would be 0600).
     temporary = target.with_name(f".{target.name}.{os.getpid()}.building")
     discard(temporary)
     try:
-        counts = write_database(temporary, dataset)
+        counts = database_write(temporary, dataset)
         if overwrite:
-            remove_sidecars(target)
+            sidecars_remove(target)
         os.replace(temporary, target)
     finally:
         discard(temporary)
@@ -77,10 +77,10 @@ def build_file(target: Path, dataset: dict[str, list[demo.Row]], overwrite: bool
 
 def discard(database: Path) -> None:
     database.unlink(missing_ok=True)
-    remove_sidecars(database)
+    sidecars_remove(database)
 
 
-def remove_sidecars(database: Path) -> None:
+def sidecars_remove(database: Path) -> None:
     for suffix in SIDECAR_SUFFIXES:
         Path(f"{database}{suffix}").unlink(missing_ok=True)
 
@@ -92,9 +92,9 @@ def schema_statements() -> dict[str, str]:
     return {statement.split()[2]: statement for statement in statements}
 
 
-def open_mysql_connection(fac: dict, *, user: str, password: str) -> BaseDatabaseWrapper:
+def mysql_connection_open(fac: dict, *, user: str, password: str) -> BaseDatabaseWrapper:
     """A private, writable connection to FAC's MySQL database, as a user that may write there."""
-    settings_dict = open_connection("").settings_dict | {
+    settings_dict = connection_open("").settings_dict | {
         "ENGINE": "django.db.backends.mysql",
         "NAME": fac["NAME"],
         "HOST": fac["HOST"],
@@ -106,12 +106,12 @@ def open_mysql_connection(fac: dict, *, user: str, password: str) -> BaseDatabas
     return MySQLWrapper(settings_dict, alias="build_demo_facturation")
 
 
-def fill_mysql(connection: BaseDatabaseWrapper, dataset: dict[str, list[demo.Row]], overwrite: bool) -> dict:
+def mysql_fill(connection: BaseDatabaseWrapper, dataset: dict[str, list[demo.Row]], overwrite: bool) -> dict:
     """FAC's tables in a MySQL database (created where missing, as the billing application has
     them), filled with the dataset in one transaction; returns (rows, soft-deleted rows) per table."""
     try:
         existing = {model: table_columns(connection, model._meta.db_table) for model in FAC_MODELS}
-        filled = [m._meta.db_table for m, columns in existing.items() if columns and count_rows(connection, m)[0]]
+        filled = [m._meta.db_table for m, columns in existing.items() if columns and rows_count(connection, m)[0]]
         if filled and not overwrite:
             raise DemoBuildError(
                 f"FAC database {connection.settings_dict['NAME']} already has rows in {', '.join(filled)}; "
@@ -126,8 +126,8 @@ def fill_mysql(connection: BaseDatabaseWrapper, dataset: dict[str, list[demo.Row
         for model in FAC_MODELS:
             with connection.cursor() as cursor:
                 cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
-            insert_rows(connection, model, dataset[model._meta.db_table])
-        demo_declared.create_and_fill(connection, dataset[demo_declared.TABLE])  # DDL commits: it comes last
+            rows_insert(connection, model, dataset[model._meta.db_table])
+        demo_declared.table_create_and_fill(connection, dataset[demo_declared.TABLE])  # DDL commits: it comes last
         connection.commit()
         return counts(connection)
     except DatabaseError as exc:
@@ -136,7 +136,7 @@ def fill_mysql(connection: BaseDatabaseWrapper, dataset: dict[str, list[demo.Row
         connection.close()
 
 
-def open_connection(path: Path | str) -> BaseDatabaseWrapper:
+def connection_open(path: Path | str) -> BaseDatabaseWrapper:
     """A private, writable SQLite connection: not registered in `django.db.connections`.
 
     Every key a Django connection reads is given, rather than copied from another alias,
@@ -160,23 +160,23 @@ def open_connection(path: Path | str) -> BaseDatabaseWrapper:
     return DatabaseWrapper(settings_dict, alias="build_demo_facturation")
 
 
-def write_database(path: Path, dataset: dict[str, list[demo.Row]]) -> dict[str, tuple[int, int]]:
+def database_write(path: Path, dataset: dict[str, list[demo.Row]]) -> dict[str, tuple[int, int]]:
     """Create the FAC tables (the five, and the demo's declared one) and fill them; returns (rows,
     soft-deleted rows) per table."""
-    connection = open_connection(path)
+    connection = connection_open(path)
     try:
-        create_fac_tables(connection)
+        fac_tables_create(connection)
         connection.set_autocommit(False)
         for model in FAC_MODELS:
-            insert_rows(connection, model, dataset[model._meta.db_table])
-        demo_declared.create_and_fill(connection, dataset[demo_declared.TABLE])
+            rows_insert(connection, model, dataset[model._meta.db_table])
+        demo_declared.table_create_and_fill(connection, dataset[demo_declared.TABLE])
         connection.commit()
         return counts(connection)
     finally:
         connection.close()
 
 
-def create_fac_tables(connection: BaseDatabaseWrapper) -> None:
+def fac_tables_create(connection: BaseDatabaseWrapper) -> None:
     """FAC's five tables, from the FAC models, on a private connection."""
     # atomic=False: an atomic schema editor would look its alias up in `connections`.
     with connection.schema_editor(atomic=False) as editor:
@@ -184,17 +184,17 @@ def create_fac_tables(connection: BaseDatabaseWrapper) -> None:
             editor.create_model(model)
 
 
-def insert_rows(connection: BaseDatabaseWrapper, model: type[Model], rows: list[demo.Row]) -> None:
+def rows_insert(connection: BaseDatabaseWrapper, model: type[Model], rows: list[demo.Row]) -> None:
     """Plain parametrized INSERTs (FAC models refuse writes), values prepared as Django stores them."""
     fields = model._meta.concrete_fields
-    check_columns(model, rows)
+    columns_check(model, rows)
     statement = insert_statement(connection, model._meta.db_table, [field.column for field in fields])
     params = [[field.get_db_prep_save(row[field.attname], connection) for field in fields] for row in rows]
     with connection.cursor() as cursor:
         cursor.executemany(statement, params)
 
 
-def check_columns(model: type[Model], rows: list[demo.Row]) -> None:
+def columns_check(model: type[Model], rows: list[demo.Row]) -> None:
     """A misspelt key in the demo data would otherwise be silently dropped or surface as a KeyError."""
     expected = {field.attname for field in model._meta.concrete_fields}
     for row in rows:
@@ -205,17 +205,17 @@ def check_columns(model: type[Model], rows: list[demo.Row]) -> None:
             )
 
 
-def count_rows(connection: BaseDatabaseWrapper, model: type[Model]) -> tuple[int, int]:
-    return count_rows_and_deleted(connection, model._meta.db_table)
+def rows_count(connection: BaseDatabaseWrapper, model: type[Model]) -> tuple[int, int]:
+    return rows_and_deleted_count(connection, model._meta.db_table)
 
 
 def counts(connection: BaseDatabaseWrapper) -> dict[str, tuple[int, int]]:
     """(rows, soft-deleted rows) of each demo table: the five, then the declared one."""
-    found = {model._meta.db_table: count_rows(connection, model) for model in FAC_MODELS}
-    return found | {demo_declared.TABLE: count_rows_and_deleted(connection, demo_declared.TABLE)}
+    found = {model._meta.db_table: rows_count(connection, model) for model in FAC_MODELS}
+    return found | {demo_declared.TABLE: rows_and_deleted_count(connection, demo_declared.TABLE)}
 
 
-def count_rows_and_deleted(connection: BaseDatabaseWrapper, table: str) -> tuple[int, int]:
+def rows_and_deleted_count(connection: BaseDatabaseWrapper, table: str) -> tuple[int, int]:
     """(rows, soft-deleted rows) of a table."""
     query = f"SELECT COUNT(*), COUNT(deleted_at) FROM {connection.ops.quote_name(table)}"
     return tuple(fetch_all(connection, query)[0])

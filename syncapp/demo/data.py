@@ -48,7 +48,7 @@ NULL_UPDATED_SHARE = 0.05
 LONG_NOTE_LENGTH = 5000
 
 
-def build_dataset(
+def dataset_build(
     seed: int = DEFAULT_SEED, clients: int = DEFAULT_CLIENTS, now: datetime | None = None
 ) -> dict[str, list[Row]]:
     """Every demo table's rows, keyed by FAC table name; same seed and `now` give the same rows."""
@@ -76,8 +76,8 @@ def client_rows(rng: random.Random, count: int, now: datetime) -> list[Row]:
     rows = [company_client(rng, company_name(rng, i)) for i in range(companies)]
     rows += [individual_client(rng, i) for i in range(count - companies)]
     rng.shuffle(rows)
-    plant_client_oddities(rng, rows)
-    return stamp_rows(rng, rows, now)
+    client_oddities_plant(rng, rows)
+    return rows_stamp(rng, rows, now)
 
 
 def company_name(rng: random.Random, index: int) -> str:
@@ -128,7 +128,7 @@ def individual_client(rng: random.Random, index: int) -> Row:
     }
 
 
-def plant_client_oddities(rng: random.Random, rows: list[Row]) -> None:
+def client_oddities_plant(rng: random.Random, rows: list[Row]) -> None:
     """The values a sync must copy verbatim: a 5,000-character note, emoji and escapes, empty strings."""
     long_note, emoji_note, empty = rng.sample(range(len(rows)), 3)
     rows[long_note]["notes"] = (LONG_NOTE_SENTENCE * (LONG_NOTE_LENGTH // len(LONG_NOTE_SENTENCE) + 1))[
@@ -151,7 +151,7 @@ def client_place(rng: random.Random) -> tuple[str, str, str]:
 def transitaire_rows(rng: random.Random, now: datetime) -> list[Row]:
     rows = [transitaire(rng, name) for name in TRANSITAIRES]
     rows[0]["adresse"] = "Zone portuaire d'Owendo, hangar 7 📦"
-    return stamp_rows(rng, rows, now)
+    return rows_stamp(rng, rows, now)
 
 
 def transitaire(rng: random.Random, name: str) -> Row:
@@ -182,7 +182,7 @@ def armateur_rows(rng: random.Random, now: datetime) -> list[Row]:
     ]
     rows[1]["adresse"] = "Immeuble Les Arcades, Libreville 🚢"
     # Delmas, the line without a code, is the one deleted: the big lines stay live in the demo.
-    return stamp_rows(rng, rows, now, deleted=[len(rows) - 1])
+    return rows_stamp(rng, rows, now, deleted=[len(rows) - 1])
 
 
 def representant_rows(rng: random.Random, now: datetime) -> list[Row]:
@@ -204,7 +204,7 @@ def representant_rows(rng: random.Random, now: datetime) -> list[Row]:
         )
     rows[0]["adresse"] = "Quartier Louis, Libreville 🌴"
     rows[-1]["taux_commission"] = None
-    return stamp_rows(rng, rows, now)
+    return rows_stamp(rng, rows, now)
 
 
 def service_rows(rng: random.Random, now: datetime) -> list[Row]:
@@ -221,10 +221,10 @@ def service_rows(rng: random.Random, now: datetime) -> list[Row]:
         for code, nom, price, unite, categorie, statut, description in SERVICES
     ]
     retired = [i for i, row in enumerate(rows) if row["statut"] == "inactif"]
-    return stamp_rows(rng, rows, now, deleted=retired)
+    return rows_stamp(rng, rows, now, deleted=retired)
 
 
-def stamp_rows(rng: random.Random, rows: list[Row], now: datetime, deleted: list[int] | None = None) -> list[Row]:
+def rows_stamp(rng: random.Random, rows: list[Row], now: datetime, deleted: list[int] | None = None) -> list[Row]:
     """Give rows ids and Laravel timestamps over the last two years, ids in creation order.
 
     About one row in twenty is soft-deleted (Laravel sets `updated_at` with `deleted_at`) and

@@ -46,7 +46,7 @@ def navire_rows(seed: int, now: datetime) -> list[tuple]:
     return found
 
 
-def create_and_fill(connection: BaseDatabaseWrapper, rows: list[tuple]) -> None:
+def table_create_and_fill(connection: BaseDatabaseWrapper, rows: list[tuple]) -> None:
     """Create the table where it is missing, and put the rows in it (a private, writable connection)."""
     with connection.cursor() as cursor:
         if TABLE not in connection.introspection.table_names(cursor):

@@ -1,6 +1,6 @@
 """The write side: everything that writes OPS, one FAC table into its mirror, in parts with one job each.
 
-- `table`: one table from start to end, in its transaction (`sync_table`);
+- `table`: one table from start to end, in its transaction (`table_sync`);
 - `outcome`: what a run asks (SyncOptions, RunContext) and what a table's sync did (TableOutcome);
 - `plan`: what to read, copy or mark: incremental, full or targeted (the watcher's);
 - `checksums`: the full comparison, range checksums on both servers, then the rows that differ;

@@ -47,7 +47,7 @@ class BulkLoader:
         try:
             with transaction.atomic(using=self.ops.alias):
                 for batch in load.stream_lines(fac, fields, low, high, batch_size=ROWS_PER_LOAD):
-                    self.load([line for _, line in batch])
+                    self.load_lines([line for _, line in batch])
                     count += len(batch)
                     room = len(batch) if keep_ids is None else max(keep_ids - len(ids), 0)
                     ids += [row_id for row_id, _ in batch[:room]]
@@ -56,12 +56,12 @@ class BulkLoader:
             return None
         return count, ids, highest
 
-    def load(self, lines: list[str]) -> None:
+    def load_lines(self, lines: list[str]) -> None:
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".tsv") as data:
             data.write("\n".join(lines))
             data.write("\n")
             data.flush()
-            if load.load_file(self.ops, data.name, self.synced_at):
+            if load.file_load(self.ops, data.name, self.synced_at):
                 raise LoadRejected
 
 

@@ -34,7 +34,7 @@ def differing_keys(fac: dict, ops: dict) -> Iterator[int]:
     return (key for key in sorted(fac.keys() | ops.keys()) if fac.get(key) != ops.get(key))
 
 
-def compare_hashes(low: int, high: int, fac: dict[int, int], ops: dict[int, int]) -> ChunkComparison:
+def hashes_compare(low: int, high: int, fac: dict[int, int], ops: dict[int, int]) -> ChunkComparison:
     """One range, from each side's row hashes keyed by id."""
     return ChunkComparison(
         low,
@@ -83,4 +83,4 @@ class TableComparison:
                         lambda low=low, high=high: sums.row_hashes(self.fac, fields, low, high),
                         lambda low=low, high=high: sums.row_hashes(self.ops, fields, low, high),
                     )
-                    yield compare_hashes(low, high, fac_hashes, ops_hashes)
+                    yield hashes_compare(low, high, fac_hashes, ops_hashes)

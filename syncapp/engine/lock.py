@@ -47,7 +47,7 @@ class SyncLock:
         """Take the lock if it is free; never waits."""
         if self.vendor == "mysql":
             self.connection = connections.create_connection(OPS_ALIAS)
-            acquired = server.get_lock(self.connection, self.name)
+            acquired = server.lock_get(self.connection, self.name)
             if not acquired:
                 self.connection.close()
                 self.connection = None
@@ -63,7 +63,7 @@ class SyncLock:
 
     def release(self) -> None:
         if self.connection is not None:
-            server.release_lock(self.connection, self.name)
+            server.lock_release(self.connection, self.name)
             self.connection.close()
             self.connection = None
         if self.file is not None:

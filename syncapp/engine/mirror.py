@@ -125,6 +125,8 @@ class MirrorWriter:
                 return False
             case Meeting.NEW_COLLISION:
                 self.note_ops_only([row_id], collides=True)
+            case Meeting.COLLISION:
+                pass  # recorded when it was decided
         self.outcome.collisions += 1
         self.outcome.refuse(
             row_id, message("collision", table=self.mapping.name, id=row_id, ops_table=self.mapping.ops_table)
@@ -214,7 +216,7 @@ class MirrorWriter:
         if self.options.dry_run:
             return
         if live and self.side.deleted_at:
-            rows.mark_deleted(self.side, live, self.synced_at)
+            rows.deleted_at_set(self.side, live, self.synced_at)
         VanishedRow.objects.bulk_create(
             [VanishedRow(table=self.mapping.name, row_id=i) for i in new], ignore_conflicts=True
         )
@@ -244,12 +246,12 @@ class MirrorWriter:
         """A range OPS has nothing of: LOAD DATA where OPS takes it, else `read` and apply."""
         both_mysql = self.side.connection.vendor == self.mapping.fac.connection.vendor == "mysql"
         loads = both_mysql and self.mapping.loadable and not (self.options.dry_run or self.context.load_data_refused)
-        if loads and self.load(low, high):
+        if loads and self.load_range(low, high):
             return
         for batch in read(low, high):
             self.apply(batch)
 
-    def load(self, low: int, high: int) -> bool:
+    def load_range(self, low: int, high: int) -> bool:
         """Copy the range by LOAD DATA; False when OPS would not take it (nothing of it is kept)."""
         loader = BulkLoader(self.mapping, self.synced_at)
         try:

@@ -57,13 +57,13 @@ def mirror_changes(mapping: TableMapping) -> list[Change]:
 def mirror_apply(mapping: TableMapping, changes: list[Change]) -> None:
     connection = connections[OPS_ALIAS]
     if changes and changes[0][0] == "create":
-        ddl.create_table(connection, mapping.ops_table, [c[1:] for c in changes], deleted_at=mapping.ops_deleted_at)
+        ddl.table_create(connection, mapping.ops_table, [c[1:] for c in changes], deleted_at=mapping.ops_deleted_at)
         return
     for action, column, declared in changes:
         if action == "add":
-            ddl.add_column(connection, mapping.ops_table, column, declared)
+            ddl.column_add(connection, mapping.ops_table, column, declared)
         else:
-            ddl.modify_column(connection, mapping.ops_table, column, declared)
+            ddl.column_modify(connection, mapping.ops_table, column, declared)
 
 
 def mirrors_make(say) -> None:

@@ -1,6 +1,6 @@
 """Whose row is this? In an adopted table, each OPS row is FAC's copy or the operations application's own.
 
-The rule, written once, for the sync (engine/mirror.py) and --verify (syncapp/verify.py):
+The rule, written once, for the sync (engine/mirror.py) and --verify (syncapp/engine/verify.py):
 
 1. An OPS row whose id FAC does not have is FAC's row deleted there when opsync has seen FAC
    hold that id (it is at or below the highest FAC id seen by the last run that applied: the

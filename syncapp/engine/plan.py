@@ -8,14 +8,14 @@ previous ones wrote), and carried out by engine/table.py:
   cursor less the look-back window. Ranges holding changed rows are read; ranges whose id
   sums differ give the new ids (whatever their updated_at: NULL, zero date, committed late)
   and the ids hard-deleted in FAC. Rows OPS refused last time are read again.
-- targeted (the watcher's early syncs, syncapp/watch.py): only what a change can have touched, at
+- targeted (the watcher's early syncs, syncapp/running/watch.py): only what a change can have touched, at
   a cost that follows the change, not the table: the rows whose updated_at is in the look-back
   window (a range of FAC's index on updated_at where it has one, else a scan), and the ids above
   FAC's highest id when the watcher last synced the table (a range of the primary key), each
   compared with OPS by id. Hard deletes, rows with a NULL or late updated_at below that id are
   left to the periodic incremental run, which the watcher still runs: hints are never trusted.
 - full (--force, or the first run): every row compared through range checksums
-  (syncapp/checksums.py); only ranges whose checksums differ are read. Ranges the mirror has
+  (syncapp/engine/checksums.py); only ranges whose checksums differ are read. Ranges the mirror has
   nothing of are copied whole.
 """
 
@@ -86,7 +86,7 @@ def timed(function, *args, **kwargs) -> tuple:
     return (*function(*args, **kwargs), time.monotonic() - started)
 
 
-def merge_ranges(keys: list[int], chunk: int) -> list[tuple[int, int]]:
+def ranges_merge(keys: list[int], chunk: int) -> list[tuple[int, int]]:
     """Consecutive range keys merged: [3, 4, 5, 9] → [(3000, 6000), (9000, 10000)] for chunk 1000."""
     merged: list[tuple[int, int]] = []
     for key in sorted(keys):
@@ -119,7 +119,7 @@ class IncrementalPlan:
         self.fac_high_id = rows.highest_id(self.fac) if mapping.adopted else None
 
     def steps(self) -> Iterator[Step]:
-        yield ReadChanged(self.since, merge_ranges(self.changed_keys, ID_CHUNK))
+        yield ReadChanged(self.since, ranges_merge(self.changed_keys, ID_CHUNK))
         yield ReadIds(self.retry_ids)
         new_ids, gone_ids = self.id_differences()
         yield ReadIds(sorted(new_ids))
@@ -170,7 +170,7 @@ class FullPlan:
 
     def __init__(self, mapping: TableMapping, *, vanished: set[int]):
         self.mapping = mapping
-        self.live_before = rows.count_live(mapping.ops_compared)
+        self.live_before = rows.live_count(mapping.ops_compared)
         self.vanished = vanished  # the writer's own set: a row restored during the run leaves it
         self.first_copy = not rows.has_rows(mapping.ops)
         if self.first_copy:  # nothing to compare: FAC's extent is enough
@@ -195,7 +195,7 @@ class FullPlan:
             else:
                 yield ReadIds(chunk.missing + chunk.differing)
             gone += chunk.extra
-        for low, high in merge_ranges(new_ranges, CHUNK):
+        for low, high in ranges_merge(new_ranges, CHUNK):
             yield CopyRange(low, high)
         # Rows known to have vanished are left out of the comparison; marking them again
         # repairs one that was made live in OPS by hand (a no-op for the others).

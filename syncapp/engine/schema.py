@@ -34,7 +34,7 @@ def schema_problem(mapping: TableMapping) -> Message | None:
     """Before a run: why the live tables no longer fit the mapping (a message), or None.
 
     FAC must still have the table, every mapped column and the cursor (extra FAC columns are
-    fine), and still allow what the mapping file declares (syncapp/fac_tables.py). A declared
+    fine), and still allow what the mapping file declares (syncapp/config/fac_tables.py). A declared
     table's mirror must still hold what FAC's columns hold (else `migrate` brings it in line). An
     adopted OPS table (the operations application's) must be fit for the writes, as --check
     says: every mapped column there and big enough, no unmapped NOT NULL column without a
@@ -99,14 +99,14 @@ def schema_check(mapping: TableMapping, *, before_run: bool = False) -> SchemaCh
             )
             check.problems.append(missing)
         elif ops_name is not None:
-            compare_column(
+            column_compare(
                 check,
                 f"FAC {fac.table}.{fac_name}",
                 fac_columns[fac_name],
                 f"OPS {ops.table}.{ops_name}",
                 ops_columns[ops_name],
             )
-    check_ops_table(check, mapping, ops_columns)
+    ops_table_check(check, mapping, ops_columns)
     if mapping.cursor and not mapping.cursor_indexed and not before_run:
         check.warnings.append(cursor_index_warning(mapping))
     return check
@@ -131,7 +131,7 @@ def cursor_index_warning(mapping: TableMapping) -> Message:
 APPLICATION_TIMESTAMP = "updated_at"
 
 
-def check_ops_table(check: SchemaCheck, mapping: TableMapping, columns: dict[str, dict]) -> None:
+def ops_table_check(check: SchemaCheck, mapping: TableMapping, columns: dict[str, dict]) -> None:
     """What the OPS table needs besides the mapped columns: a unique id, a synced_at, insertable."""
     ops = mapping.ops_compared
     if mapping.adopted and APPLICATION_TIMESTAMP in ops.columns:
@@ -158,7 +158,7 @@ def columns_are_typed(info: dict) -> bool:
     return "column_type" in info
 
 
-def compare_column(check: SchemaCheck, fac_label: str, fac: dict, ops_label: str, ops: dict) -> None:
+def column_compare(check: SchemaCheck, fac_label: str, fac: dict, ops_label: str, ops: dict) -> None:
     if fac["nullable"] and not ops["nullable"]:
         check.problems.append(message("check_not_null", column=ops_label, fed=fac_label))
     if not (columns_are_typed(fac) and columns_are_typed(ops)):

@@ -20,7 +20,7 @@ from django.db import DatabaseError, connections, transaction
 from syncapp.common.aliases import FAC_ALIAS, OPS_ALIAS
 from syncapp.common.clock import zone_offset
 from syncapp.common.messages import message
-from syncapp.config.databases import LOCK_ERRORS, drop_broken_connections, error_code, error_reason
+from syncapp.config.databases import LOCK_ERRORS, broken_connections_drop, error_code, error_reason
 from syncapp.config.mapping import TableMapping
 from syncapp.engine.cursor import aware, naive_utc, next_cursor
 from syncapp.engine.mirror import MirrorWriter
@@ -44,9 +44,9 @@ from syncapp.models import SyncState
 from syncapp.sql import server
 
 
-def sync_table(*, mapping: TableMapping, context: RunContext) -> TableOutcome:
+def table_sync(*, mapping: TableMapping, context: RunContext) -> TableOutcome:
     """One table, retried from the start when OPS times out on a lock or picks it for a deadlock."""
-    drop_broken_connections()  # FAC may have dropped us since the last table
+    broken_connections_drop()  # FAC may have dropped us since the last table
     attempts = settings.SYNC_WRITE_RETRIES
     lost, reason = 0.0, None  # what the failed tries took, and why the last one failed
     for tries in range(1, attempts + 1):
@@ -72,11 +72,11 @@ def attempt(mapping: TableMapping, context: RunContext) -> TableOutcome:
             raise TableFailed(problem)
         ops = connections[OPS_ALIAS]
         if ops.vendor == "mysql":  # fail fast on a lock, then retry the table
-            server.set_lock_wait_timeout(ops, settings.SYNC_LOCK_WAIT_TIMEOUT)
+            server.lock_wait_timeout_set(ops, settings.SYNC_LOCK_WAIT_TIMEOUT)
         with transaction.atomic(using=OPS_ALIAS):
             newest_written = apply(mapping, context, state, outcome)
         if newest_written is not None:
-            outcome.latency = latency(newest_written, timedelta(seconds=state.fac_clock_ahead or 0))
+            outcome.latency = change_latency(newest_written, timedelta(seconds=state.fac_clock_ahead or 0))
     except TableFailed as exc:
         outcome.fail(exc.problem)
     except DatabaseError as exc:
@@ -92,9 +92,9 @@ def attempt(mapping: TableMapping, context: RunContext) -> TableOutcome:
     return outcome
 
 
-def latency(newest_written: datetime, offset: timedelta) -> float | None:
+def change_latency(newest_written: datetime, offset: timedelta) -> float | None:
     """Committed: how long the newest change written took to arrive, by FAC's clock, without the
-    offset of FAC's timestamps (syncapp/clock.py)."""
+    offset of FAC's timestamps (syncapp/common/clock.py)."""
     try:
         age = server.utc_now(connections[FAC_ALIAS]) - newest_written
     except DatabaseError:  # FAC dropped just after the commit: the table is applied all the same
@@ -123,11 +123,11 @@ def apply(mapping: TableMapping, context: RunContext, state: SyncState, outcome:
         plan = IncrementalPlan(mapping, since=since, retry_ids=state.retry_ids)
     outcome.scan_seconds = plan.scan_seconds
     reader = FacReader(mapping, batch_size=options.batch_size, remember_ids=not plan.full)
-    report(context, mapping, writer, plan.total)
+    stop_or_progress(context, mapping, writer, plan.total)
     for step in plan.steps():
-        for _ in carry_out(step, reader, writer):
-            report(context, mapping, writer, plan.total)
-    guard_mass_delete(outcome.deleted, plan.live_before, context)
+        for _ in step_carry_out(step, reader, writer):
+            stop_or_progress(context, mapping, writer, plan.total)
+    mass_delete_guard(outcome.deleted, plan.live_before, context)
     cursor = next_cursor(
         previous=naive_utc(state.cursor),
         newest_read=plan.newest if plan.full else reader.newest,
@@ -156,7 +156,7 @@ def clock_ahead(ahead: timedelta, known: int | None) -> int:
     return max(offset, known or 0) if offset else 0
 
 
-def carry_out(step: Step, reader: FacReader, writer: MirrorWriter) -> Iterator[None]:
+def step_carry_out(step: Step, reader: FacReader, writer: MirrorWriter) -> Iterator[None]:
     """Carry out one step of the plan, pausing after each batch (for the progress bar)."""
     match step:
         case ReadChanged(since, ranges):
@@ -181,7 +181,7 @@ def carry_out(step: Step, reader: FacReader, writer: MirrorWriter) -> Iterator[N
             yield
 
 
-def report(context: RunContext, mapping: TableMapping, writer: MirrorWriter, total: int | None) -> None:
+def stop_or_progress(context: RunContext, mapping: TableMapping, writer: MirrorWriter, total: int | None) -> None:
     """After each batch: the progress bar, and a stop asked for (SIGTERM to the watcher), which
     rolls the table back whole."""
     if context.stop_requested():
@@ -190,7 +190,7 @@ def report(context: RunContext, mapping: TableMapping, writer: MirrorWriter, tot
         context.on_progress(mapping.name, writer.processed, total)
 
 
-def guard_mass_delete(deleted: int, live_before: int, context: RunContext) -> None:
+def mass_delete_guard(deleted: int, live_before: int, context: RunContext) -> None:
     """An empty or wrong FAC table must not wipe the mirror: stop past a share of live rows."""
     options = context.options
     limit = max(options.max_delete_ratio * live_before, options.max_delete_floor)

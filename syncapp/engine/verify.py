@@ -87,5 +87,5 @@ class TableVerification:
                     self.note(row_id, kind, ["deleted_at"])
 
 
-def verify_table(*, mapping: TableMapping, keep_all_changes: bool = False) -> TableOutcome:
+def table_verify(*, mapping: TableMapping, keep_all_changes: bool = False) -> TableOutcome:
     return TableVerification(mapping, keep_all_changes).run()

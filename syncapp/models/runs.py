@@ -241,7 +241,7 @@ class SyncState(models.Model):
     # it that FAC does not have was made by the operations application, not copied from FAC.
     fac_high_id = models.PositiveBigIntegerField(_("highest FAC id seen"), null=True, blank=True)
     # How far FAC's updated_at runs ahead of FAC's own clock, in seconds (a billing application that
-    # writes its local time: syncapp/clock.py), as the last fresh change showed; 0 or None: not.
+    # writes its local time: syncapp/common/clock.py), as the last fresh change showed; 0 or None: not.
     fac_clock_ahead = models.PositiveIntegerField(_("FAC timestamps ahead of its clock (s)"), null=True, blank=True)
     # What finding the changes cost FAC in the last run that was not a full one, in seconds: a scan
     # of the whole table where FAC has no index on updated_at (the watcher waits after it).

@@ -28,8 +28,8 @@ from syncapp.engine.outcome import (
     TableOutcome,
 )
 from syncapp.engine.state import state_last_run_set
-from syncapp.engine.table import sync_table
-from syncapp.engine.verify import verify_table
+from syncapp.engine.table import table_sync
+from syncapp.engine.verify import table_verify
 from syncapp.models import TOTALS, SyncRun, SyncTableResult, current_host, current_pid
 from syncapp.status.selectors import lock_holder_message, running_run
 
@@ -125,14 +125,14 @@ def sync_run(
         if not record_skip:
             return None
         holder = lock_holder_message(running_run())
-        run = save_run(queued, record, status=SyncRun.Status.SKIPPED, finished_at=timezone.now())
-        set_problems(run, [holder])
+        run = run_save(queued, record, status=SyncRun.Status.SKIPPED, finished_at=timezone.now())
+        problems_set(run, [holder])
         run.save()
         logger.info("run #%s skipped: %s", run.pk, in_english(holder))
         return run
     try:
-        abandon_dead_runs(keep=queued)
-        run = save_run(queued, record, status=SyncRun.Status.RUNNING, started_at=timezone.now())
+        dead_runs_abandon(keep=queued)
+        run = run_save(queued, record, status=SyncRun.Status.RUNNING, started_at=timezone.now())
         logger.info(
             "run #%s start: trigger=%s mode=%s%s tables=%s",
             run.pk,
@@ -147,7 +147,7 @@ def sync_run(
         lock.release()
 
 
-def save_run(queued: SyncRun | None, record: dict, **fields) -> SyncRun:
+def run_save(queued: SyncRun | None, record: dict, **fields) -> SyncRun:
     """The run's record: a new one, or the queued one, now this process's."""
     if queued is None:
         return SyncRun.objects.create(**record, **fields)
@@ -157,14 +157,14 @@ def save_run(queued: SyncRun | None, record: dict, **fields) -> SyncRun:
     return queued
 
 
-def abandon_dead_runs(*, keep: SyncRun | None) -> None:
+def dead_runs_abandon(*, keep: SyncRun | None) -> None:
     """Runs still marked running while we hold the lock died without finishing (kill -9); queued
     runs whose process never came are given up after a while."""
     stalled = SyncRun.objects.filter(status=SyncRun.Status.QUEUED, started_at__lt=timezone.now() - QUEUED_FOR_AT_MOST)
     for dead in (SyncRun.objects.filter(status=SyncRun.Status.RUNNING) | stalled).exclude(pk=getattr(keep, "pk", None)):
         dead.status = SyncRun.Status.ABANDONED
         dead.finished_at = timezone.now()
-        set_problems(dead, [message("abandoned")])
+        problems_set(dead, [message("abandoned")])
         dead.save(update_fields=["status", "finished_at", "problems", "error"])
         logger.warning("run #%s abandoned: its process ended without finishing", dead.pk)
 
@@ -175,7 +175,7 @@ def run_tables(run: SyncRun, context: RunContext, on_table) -> None:
         fac_check()
     except FacUnreachable as exc:
         for name in run.tables:  # each table's last outcome is this failure (dashboard, --status)
-            record_table(run, TableOutcome(name, problem=exc.problem), options)
+            table_result_record(run, TableOutcome(name, problem=exc.problem), options)
         finish(run, SyncRun.Status.FAILED, [exc.problem])
         return
     outcomes = []
@@ -184,10 +184,10 @@ def run_tables(run: SyncRun, context: RunContext, on_table) -> None:
             if context.stop_requested():
                 raise RunStopped
             if options.verify:
-                outcome = verify_table(mapping=mapping_for(name), keep_all_changes=options.keep_all_changes)
+                outcome = table_verify(mapping=mapping_for(name), keep_all_changes=options.keep_all_changes)
             else:
-                outcome = sync_table(mapping=mapping_for(name), context=context)
-            record_table(run, outcome, options)
+                outcome = table_sync(mapping=mapping_for(name), context=context)
+            table_result_record(run, outcome, options)
             outcomes.append(outcome)
             if on_table:
                 on_table(outcome)
@@ -227,18 +227,18 @@ def run_status(outcomes: list[TableOutcome], verifying: bool) -> str:
     return SyncRun.Status.SUCCESS
 
 
-def table_status(outcome: TableOutcome) -> str:
+def result_status(outcome: TableOutcome) -> str:
     if outcome.problem or outcome.differences:
         return SyncTableResult.Status.FAILED
     return SyncTableResult.Status.PARTIAL if outcome.failed_ids else SyncTableResult.Status.SUCCESS
 
 
-def record_table(run: SyncRun, outcome: TableOutcome, options: SyncOptions) -> None:
+def table_result_record(run: SyncRun, outcome: TableOutcome, options: SyncOptions) -> None:
     counts = outcome.counts()
     SyncTableResult.objects.create(
         run=run,
         table=outcome.table,
-        status=table_status(outcome),
+        status=result_status(outcome),
         errors=outcome.errors,
         refused=len(outcome.failed_ids),
         collisions=outcome.collisions,
@@ -261,10 +261,10 @@ def record_table(run: SyncRun, outcome: TableOutcome, options: SyncOptions) -> N
     run.errors += outcome.errors
     if not (options.dry_run or options.verify or outcome.problem):
         state_last_run_set(outcome.table, run)
-    log_table(run, outcome, counts)
+    table_result_log(run, outcome, counts)
 
 
-def log_table(run: SyncRun, outcome: TableOutcome, counts: dict[str, int]) -> None:
+def table_result_log(run: SyncRun, outcome: TableOutcome, counts: dict[str, int]) -> None:
     retried = ""
     if outcome.attempts > 1:
         retried = f" tries={outcome.attempts} ({in_english(outcome.retry_reason)}; {outcome.retry_seconds:.2f}s lost)"
@@ -272,7 +272,7 @@ def log_table(run: SyncRun, outcome: TableOutcome, counts: dict[str, int]) -> No
         "run #%s %s %s %s cursor=%s %.2fs%s%s%s",
         run.pk,
         outcome.table,
-        table_status(outcome),
+        result_status(outcome),
         " ".join(f"{name}={value}" for name, value in counts.items()),
         outcome.cursor_after.isoformat() if outcome.cursor_after else "-",
         outcome.duration,
@@ -291,14 +291,14 @@ def log_table(run: SyncRun, outcome: TableOutcome, counts: dict[str, int]) -> No
         logger.error("run #%s %s and %s more rows not stored (all read again next run)", run.pk, outcome.table, more)
 
 
-def set_problems(run: SyncRun, problems: list[Message]) -> None:
+def problems_set(run: SyncRun, problems: list[Message]) -> None:
     run.problems = problems
     run.error = "; ".join(in_english(problem) for problem in problems)
 
 
 def finish(run: SyncRun, status: str, problems: list[Message]) -> None:
     run.status = status
-    set_problems(run, problems)
+    problems_set(run, problems)
     run.finished_at = timezone.now()
     run.save()
     totals = " ".join(f"{name}={getattr(run, name)}" for name in (*TOTALS, "errors"))

@@ -87,7 +87,7 @@ class WatchLoop:
 
     def run(self) -> None:
         """Poll until asked to stop; the wait between polls ends at once on a stop."""
-        with stop_on_signals(self.stop):
+        with signals_stop(self.stop):
             self.say(
                 render(
                     message(
@@ -271,7 +271,7 @@ class WatchLoop:
 
 
 @contextmanager
-def stop_on_signals(stop: Callable[[], None]):
+def signals_stop(stop: Callable[[], None]):
     """SIGTERM and SIGINT call `stop` instead of ending the process. A system call they interrupt
     (a query waiting on the server) is resumed, not failed, so the batch in hand ends cleanly."""
     previous = {}

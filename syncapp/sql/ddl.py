@@ -1,6 +1,6 @@
 """The statements that create a declared table's mirror in OPS and bring it in line with FAC again.
 
-Only for mirrors opsync creates (syncapp/mirror_tables.py): never for an adopted table, which
+Only for mirrors opsync creates (syncapp/engine/mirror_tables.py): never for an adopted table, which
 belongs to the operations application.
 """
 
@@ -31,7 +31,7 @@ def column_type(connection: BaseDatabaseWrapper, info: dict) -> str:
     return declared
 
 
-def create_table(
+def table_create(
     connection: BaseDatabaseWrapper, table: str, columns: list[tuple[str, str]], *, deleted_at: str
 ) -> None:
     """CREATE TABLE: `id` (first of `columns`) the primary key without auto-increment, the others NULL-able."""
@@ -44,12 +44,12 @@ def create_table(
     execute(connection, f"CREATE INDEX {index} ON {quote(table)} ({quote(deleted_at)})")
 
 
-def add_column(connection: BaseDatabaseWrapper, table: str, column: str, declared: str) -> None:
+def column_add(connection: BaseDatabaseWrapper, table: str, column: str, declared: str) -> None:
     quote = connection.ops.quote_name
     execute(connection, f"ALTER TABLE {quote(table)} ADD COLUMN {quote(column)} {declared} NULL")
 
 
-def modify_column(connection: BaseDatabaseWrapper, table: str, column: str, declared: str) -> None:
+def column_modify(connection: BaseDatabaseWrapper, table: str, column: str, declared: str) -> None:
     """MySQL: a column given FAC's new type (SQLite's columns take any value: nothing to do)."""
     if connection.vendor == "mysql":
         quote = connection.ops.quote_name

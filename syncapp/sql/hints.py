@@ -1,6 +1,6 @@
 """The watcher's cheap hints: what a SELECT-only user can read about a table in well under a
 millisecond, and that moves when the table's rows do. Hints only: never proof that nothing
-changed (syncapp/watch.py says why, and what catches what they miss).
+changed (syncapp/running/watch.py says why, and what catches what they miss).
 """
 
 from dataclasses import dataclass, field

@@ -59,7 +59,7 @@ def stream_lines(
     return stream(side.connection, query, [low, high], batch_size=batch_size)
 
 
-def load_file(side: Side, path: str, synced_at: datetime) -> int:
+def file_load(side: Side, path: str, synced_at: datetime) -> int:
     """LOAD DATA LOCAL INFILE into the side's columns; returns the server's warning count.
 
     The file's lines hold the mapped columns; the table's other columns take their defaults.

@@ -139,7 +139,7 @@ def highest_id(side: Side) -> int | None:
     return fetch_all(side.connection, f"SELECT MAX(id) FROM {side.connection.ops.quote_name(side.table)}")[0][0]
 
 
-def count_live(side: Side) -> int:
+def live_count(side: Side) -> int:
     """The side's rows (under its filter) not marked deleted: all of them without a deleted_at."""
     connection = side.connection
     condition, params = side_filter(side)
@@ -150,7 +150,7 @@ def count_live(side: Side) -> int:
     )[0][0]
 
 
-def count_live_and_deleted(side: Side) -> tuple[int, int]:
+def live_and_deleted_count(side: Side) -> tuple[int, int]:
     """(rows not marked deleted, rows marked deleted) of a side (under its filter)."""
     connection = side.connection
     quote = connection.ops.quote_name
@@ -245,7 +245,7 @@ def flatten(rows: Sequence[tuple]) -> list:
     return [value for row in rows for value in row]
 
 
-def mark_deleted(side: Side, ids: Sequence[int], when: datetime) -> None:
+def deleted_at_set(side: Side, ids: Sequence[int], when: datetime) -> None:
     """Set deleted_at (and synced_at, where the table has it) of these rows to `when`."""
     columns = [side.deleted_at, side.synced_at] if side.synced_at else [side.deleted_at]
     assignments = ", ".join(f"{side.connection.ops.quote_name(column)} = %s" for column in columns)

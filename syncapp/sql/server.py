@@ -39,17 +39,17 @@ def is_view(connection: BaseDatabaseWrapper, table: str) -> bool:
     ]
 
 
-def set_lock_wait_timeout(connection: BaseDatabaseWrapper, seconds: int) -> None:
+def lock_wait_timeout_set(connection: BaseDatabaseWrapper, seconds: int) -> None:
     """How long this MySQL session waits for a row lock before giving up (error 1205)."""
     execute(connection, "SET SESSION innodb_lock_wait_timeout = %s", [seconds])
 
 
-def get_lock(connection: BaseDatabaseWrapper, name: str) -> bool:
+def lock_get(connection: BaseDatabaseWrapper, name: str) -> bool:
     """Take a MySQL named lock if it is free, without waiting; the session's end releases it."""
     return fetch_all(connection, "SELECT GET_LOCK(%s, 0)", [name])[0][0] == 1
 
 
-def release_lock(connection: BaseDatabaseWrapper, name: str) -> None:
+def lock_release(connection: BaseDatabaseWrapper, name: str) -> None:
     fetch_all(connection, "SELECT RELEASE_LOCK(%s)", [name])
 
 

@@ -55,7 +55,7 @@ def locked_out(request: HttpRequest, *args) -> HttpResponse:
 
 
 @receiver(user_login_failed)
-def log_failure(sender, credentials: dict, request: HttpRequest | None = None, **kwargs) -> None:
+def login_failure_log(sender, credentials: dict, request: HttpRequest | None = None, **kwargs) -> None:
     """Who tried, from where: the time is the log line's. The name typed is escaped (it is anyone's)."""
     address = client_address(request) if request is not None else "-"
     logger.warning("login failed: user=%s address=%s", escaped(str(credentials.get("username", ""))), address)

@@ -2,7 +2,7 @@
 
 SQLite by default (the quickstart); MySQL when FAC_DB_CONNECTION=mysql, to rehearse the
 production set-up. The building itself, which never writes through the read-only `facturation`
-alias, is in syncapp/demo_builder.py; the data in syncapp/demo.py.
+alias, is in syncapp/demo/builder.py; the data in syncapp/demo/data.py.
 """
 
 import os
@@ -18,11 +18,11 @@ from syncapp.common.formats import number
 from syncapp.demo import data as demo
 from syncapp.demo.builder import (
     DemoBuildError,
-    build_file,
-    check_target,
     fac_sqlite_path,
-    fill_mysql,
-    open_mysql_connection,
+    file_build,
+    mysql_connection_open,
+    mysql_fill,
+    target_check,
 )
 
 PASSWORD_VARIABLE = "FAC_DB_ADMIN_PASSWORD"  # noqa: S105 (the variable that holds it: never on the command line)
@@ -58,11 +58,11 @@ class Command(BaseCommand):
         if clients < demo.MIN_CLIENTS:
             raise CommandError(f"--clients must be at least {demo.MIN_CLIENTS} (got {clients}).")
         fac = settings.DATABASES[FAC_ALIAS]
-        dataset = demo.build_dataset(seed=seed, clients=clients)
+        dataset = demo.dataset_build(seed=seed, clients=clients)
         try:
             if path is None and fac["ENGINE"].endswith("mysql"):
-                connection = open_mysql_connection(fac, user=user, password=os.environ.get(PASSWORD_VARIABLE, ""))
-                counts = fill_mysql(connection, dataset, overwrite)
+                connection = mysql_connection_open(fac, user=user, password=os.environ.get(PASSWORD_VARIABLE, ""))
+                counts = mysql_fill(connection, dataset, overwrite)
                 target = _("the MySQL database %(name)s on %(host)s:%(port)s") % {
                     "name": fac["NAME"],
                     "host": fac["HOST"],
@@ -70,8 +70,8 @@ class Command(BaseCommand):
                 }
             else:
                 target = Path(path).expanduser().resolve() if path else fac_sqlite_path(fac)
-                check_target(target, overwrite)
-                counts = build_file(target, dataset, overwrite)
+                target_check(target, overwrite)
+                counts = file_build(target, dataset, overwrite)
         except DemoBuildError as exc:
             raise CommandError(str(exc)) from None
         for table, (rows, deleted) in counts.items():
