@@ -1,7 +1,7 @@
 """What one run asks of the engine, and what the engine did to one table."""
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -133,15 +133,13 @@ class TableOutcome:
         if keep_all or len(self.changes) < CHANGES_KEPT:
             self.changes.append(change)
 
-    # What a table's try counted and kept: after a rollback, none of it was applied.
-    COUNTED = (*TOTALS, "loaded", "collisions", "differences")
-    KEPT = ("row_errors", "failed_ids", "changes")
-
     def fail(self, problem: Message) -> None:
-        """After a rollback nothing was applied: only the problem remains true."""
-        for counter in self.COUNTED:
-            setattr(self, counter, 0)
-        for kept in self.KEPT:
-            setattr(self, kept, [])
+        """After a rollback nothing was applied: only the problem remains true. What the try counted
+        (every count that starts at 0) and kept (every list) is reset, whichever fields there are."""
+        for counted in fields(self):
+            if counted.type is int and counted.default == 0:
+                setattr(self, counted.name, 0)
+            elif counted.default_factory is list:
+                setattr(self, counted.name, [])
         self.cursor_after = self.cursor_before
         self.problem = problem
