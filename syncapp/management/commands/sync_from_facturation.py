@@ -166,7 +166,7 @@ class Command(BaseCommand):
         tables = tables_parse(table)
         self.verbosity = options["verbosity"]
         renumber = options["renumber_ops_only"]
-        mode = next((flag for flag, _ in MODES if options[flag[2:]]), None)
+        mode = next((flag for flag, _help in MODES if options[flag[2:]]), None)
         if mode and (force or dry_run or allow_mass_delete):  # argparse keeps the modes apart
             raise CommandError(goes_alone(mode), returncode=USAGE_ERROR)
         if renumber is not None and (force or allow_mass_delete or table is not None):
