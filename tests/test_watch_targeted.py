@@ -135,7 +135,7 @@ def test_without_the_index_the_next_early_sync_waits_after_the_scan_and_says_so_
     loop.poll()
     assert watch_runs() == runs  # resting: the next early sync waits
     assert "clients" in loop.not_before
-    lines = [line for line in said if "CREATE INDEX clients_updated_at_index ON clients (updated_at);" in line]
+    lines = [line for line in said if "CREATE INDEX `clients_updated_at_index` ON `clients` (`updated_at`);" in line]
     assert len(lines) == 1, said
 
 
@@ -180,9 +180,9 @@ def test_check_and_status_name_the_missing_index_with_the_statement_to_ask_for(i
     assert sync()[0] == 0
     code, output = sync("--check")
     assert code == 0, output
-    statement = "CREATE INDEX clients_updated_at_index ON clients (updated_at);"
+    statement = "CREATE INDEX `clients_updated_at_index` ON `clients` (`updated_at`);"
     assert (statement in output) is not indexed
-    assert "CREATE INDEX services_updated_at_index ON services (updated_at);" in output
+    assert "CREATE INDEX `services_updated_at_index` ON `services` (`updated_at`);" in output
     code, output = sync("--status")
     notes = [line for line in output.splitlines() if "has no index on updated_at" in line]
     assert any(line.startswith("FAC services has no index on updated_at (0 rows, last scan ") for line in notes)

@@ -25,6 +25,7 @@ from syncapp import models
 from syncapp.common.aliases import FAC_ALIAS, OPS_ALIAS
 from syncapp.config.fac_tables import FacTable, FacTableRefused, fac_table, unsupported
 from syncapp.config.mapping_file import MappingFileError, TableDeclaration, mapping_file_read
+from syncapp.sql import ddl
 from syncapp.sql.side import LeftOut, Side
 
 # The shipped tables: FAC table → (opsync's mirror model, the FAC model the tests and the demo write with).
@@ -80,6 +81,8 @@ class TableMapping:
         if self.declared_pairs is not None:
             pairs = self.declared_pairs
         else:
+            if refused := self.fac_schema.refused:  # every FAC column would be named: none may be unfit
+                raise self.refused("", f"{next(iter(refused.values()))}; leave it out with columns = [...]")
             pairs = tuple((column, column) for column in self.fac_schema.columns if column not in OWN_COLUMNS)
             pairs = (("id", "id"), *(pair for pair in pairs if pair[0] != "id"))
         deleted_at = self.declared_deleted_at
@@ -129,6 +132,8 @@ class TableMapping:
                 continue
             if not schema.has(declared):
                 raise self.refused(key, f"FAC table {self.name} has no column '{declared}'")
+            if declared in schema.refused:
+                raise self.refused(key, schema.refused[declared])
             if schema.columns[declared]["data_type"].split("(")[0] not in ("datetime", "timestamp"):
                 raise self.refused(key, f"FAC column '{declared}' is not a DATETIME or TIMESTAMP")
         if not self.adopted and self.declared_deleted_at is False and "deleted_at" in self.columns:
@@ -162,7 +167,7 @@ class TableMapping:
     @property
     def cursor_index_statement(self) -> str:
         """The one statement for FAC's administrator that lets runs read a range instead of the table."""
-        return f"CREATE INDEX {self.fac_table}_{self.cursor}_index ON {self.fac_table} ({self.cursor});"
+        return ddl.index_statement("mysql", self.fac_table, self.cursor)
 
     @property
     def fac_deleted_at(self) -> str | None:

@@ -23,6 +23,7 @@ from syncapp.config.mapping import BUILT_IN
 from syncapp.demo import data as demo
 from syncapp.demo import declared as demo_declared
 from syncapp.sql.execute import fetch_all
+from syncapp.sql.names import identifier
 from syncapp.sql.rows import insert_statement
 from syncapp.sql.server import table_columns
 
@@ -125,7 +126,7 @@ def mysql_fill(connection: BaseDatabaseWrapper, dataset: dict[str, list[demo.Row
         connection.set_autocommit(False)
         for model in FAC_MODELS:
             with connection.cursor() as cursor:
-                cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+                cursor.execute(f"DELETE FROM {identifier(connection, model._meta.db_table)}")
             rows_insert(connection, model, dataset[model._meta.db_table])
         demo_declared.table_create_and_fill(connection, dataset[demo_declared.TABLE])  # DDL commits: it comes last
         connection.commit()
@@ -217,5 +218,5 @@ def counts(connection: BaseDatabaseWrapper) -> dict[str, tuple[int, int]]:
 
 def rows_and_deleted_count(connection: BaseDatabaseWrapper, table: str) -> tuple[int, int]:
     """(rows, soft-deleted rows) of a table."""
-    query = f"SELECT COUNT(*), COUNT(deleted_at) FROM {connection.ops.quote_name(table)}"
+    query = f"SELECT COUNT(*), COUNT(deleted_at) FROM {identifier(connection, table)}"
     return tuple(fetch_all(connection, query)[0])

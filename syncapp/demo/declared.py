@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from syncapp.sql.names import identifier
 from syncapp.sql.rows import insert_statement
 
 TABLE = "navires"
@@ -51,5 +52,5 @@ def table_create_and_fill(connection: BaseDatabaseWrapper, rows: list[tuple]) ->
     with connection.cursor() as cursor:
         if TABLE not in connection.introspection.table_names(cursor):
             cursor.execute(DDL[connection.vendor])
-        cursor.execute(f"DELETE FROM {connection.ops.quote_name(TABLE)}")
+        cursor.execute(f"DELETE FROM {identifier(connection, TABLE)}")
         cursor.executemany(insert_statement(connection, TABLE, COLUMNS), rows)

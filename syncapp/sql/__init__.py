@@ -1,10 +1,11 @@
 """Every SQL statement opsync sends, as named queries: the only place that builds SQL text.
 
 The rules, so that nothing from a row, a mapping file or a setting can change a statement's
-meaning: table and column names reach SQL only through the connection's `quote_name`;
-values only as parameters (`%s`). Every query is run with a parameter list, even an empty
-one, so a literal `%` is always written `%%`.
+meaning: table and column names reach SQL only through `names.identifier`, which escapes
+whatever they hold; values only as parameters (`%s`). Every query is run with a parameter
+list, even an empty one, so a literal `%` is always written `%%`.
 
+- `names`: quoting a table's or a column's name, and the rule names from outside must follow;
 - `execute`: running queries: all rows, a stream of batches, two servers at once;
 - `rows`: reading and writing rows of a table by id or by range;
 - `sums`: per-range aggregates and row hashes, the comparisons that read no rows;

@@ -7,6 +7,7 @@ belongs to the operations application.
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from syncapp.sql.execute import execute
+from syncapp.sql.names import name_sql, quoter
 from syncapp.sql.server import TEXT_TYPES
 
 # When opsync last wrote the row, and the mirror's own deletion mark: as Django's DateTimeField has them.
@@ -35,7 +36,7 @@ def table_create(
     connection: BaseDatabaseWrapper, table: str, columns: list[tuple[str, str]], *, deleted_at: str
 ) -> None:
     """CREATE TABLE: `id` (first of `columns`) the primary key without auto-increment, the others NULL-able."""
-    quote = connection.ops.quote_name
+    quote = quoter(connection)
     (id_name, id_type), others = columns[0], columns[1:]
     lines = [f"{quote(id_name)} {id_type} NOT NULL PRIMARY KEY", *(f"{quote(c)} {t} NULL" for c, t in others)]
     options = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4" if connection.vendor == "mysql" else ""
@@ -45,12 +46,18 @@ def table_create(
 
 
 def column_add(connection: BaseDatabaseWrapper, table: str, column: str, declared: str) -> None:
-    quote = connection.ops.quote_name
+    quote = quoter(connection)
     execute(connection, f"ALTER TABLE {quote(table)} ADD COLUMN {quote(column)} {declared} NULL")
 
 
 def column_modify(connection: BaseDatabaseWrapper, table: str, column: str, declared: str) -> None:
     """MySQL: a column given FAC's new type (SQLite's columns take any value: nothing to do)."""
     if connection.vendor == "mysql":
-        quote = connection.ops.quote_name
+        quote = quoter(connection)
         execute(connection, f"ALTER TABLE {quote(table)} MODIFY COLUMN {quote(column)} {declared} NULL")
+
+
+def index_statement(vendor: str, table: str, column: str) -> str:
+    """The CREATE INDEX to hand to FAC's administrator, so that runs read a range of `column`, not the table."""
+    index, quoted_table, quoted_column = (name_sql(vendor, name) for name in (f"{table}_{column}_index", table, column))
+    return f"CREATE INDEX {index} ON {quoted_table} ({quoted_column});"

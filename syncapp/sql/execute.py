@@ -8,13 +8,15 @@ from typing import TypeVar
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from syncapp.sql.names import identifier
+
 T = TypeVar("T")
 U = TypeVar("U")
 
 
 def quoted(connection: BaseDatabaseWrapper, names: Iterable[str]) -> str:
     """Column names, quoted and comma-separated."""
-    return ", ".join(connection.ops.quote_name(name) for name in names)
+    return ", ".join(identifier(connection, name) for name in names)
 
 
 def marks(count: int) -> str:

@@ -9,6 +9,7 @@ from datetime import datetime
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from syncapp.sql.execute import execute, fetch_all, marks
+from syncapp.sql.names import quoter
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class Hint:
 
 def table_hints(connection: BaseDatabaseWrapper, tables: list[str]) -> dict[str, Hint]:
     """Per table, in two queries whatever their number."""
-    quote = connection.ops.quote_name
+    quote = quoter(connection)
     highest = ", ".join(f"(SELECT MAX(id) FROM {quote(table)})" for table in tables)
     if connection.vendor != "mysql":  # SQLite: one counter for the file, moved by every other connection's commit
         version, *ids = fetch_all(connection, f"SELECT (SELECT data_version FROM pragma_data_version), {highest}")[0]

@@ -11,6 +11,7 @@ from datetime import datetime
 from django.db import models
 
 from syncapp.sql.execute import execute, quoted, stream
+from syncapp.sql.names import identifier, quoter
 from syncapp.sql.rows import column_sql
 from syncapp.sql.side import Side
 from syncapp.sql.sums import value_sql
@@ -55,7 +56,7 @@ def stream_lines(
     """(id, LOAD DATA line) of every row with an id in [low, high), a batch at a time."""
     connection = side.connection
     line = line_expression(side, fields)
-    query = f"SELECT id, {line} FROM {connection.ops.quote_name(side.table)} WHERE id >= %s AND id < %s"
+    query = f"SELECT id, {line} FROM {identifier(connection, side.table)} WHERE id >= %s AND id < %s"
     return stream(side.connection, query, [low, high], batch_size=batch_size)
 
 
@@ -65,7 +66,7 @@ def file_load(side: Side, path: str, synced_at: datetime) -> int:
     The file's lines hold the mapped columns; the table's other columns take their defaults.
     """
     connection = side.connection
-    quote = connection.ops.quote_name
+    quote = quoter(connection)
     statement = (
         f"LOAD DATA LOCAL INFILE %s INTO TABLE {quote(side.table)} CHARACTER SET utf8mb4 "
         f"({quoted(connection, side.columns)})"

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from syncapp.sql.execute import execute, fetch_all, marks
+from syncapp.sql.names import identifier, quoter
 
 
 @dataclass(frozen=True)
@@ -28,13 +29,13 @@ def references_to(connection: BaseDatabaseWrapper, table: str) -> list[Reference
 
 
 def highest_id(connection: BaseDatabaseWrapper, table: str) -> int:
-    return fetch_all(connection, f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")[0][0]
+    return fetch_all(connection, f"SELECT COALESCE(MAX(id), 0) FROM {identifier(connection, table)}")[0][0]
 
 
 def existing(connection: BaseDatabaseWrapper, table: str, ids: Sequence[int]) -> set[int]:
     if not ids:
         return set()
-    query = f"SELECT id FROM {connection.ops.quote_name(table)} WHERE id IN ({marks(len(ids))})"
+    query = f"SELECT id FROM {identifier(connection, table)} WHERE id IN ({marks(len(ids))})"
     return {row_id for (row_id,) in fetch_all(connection, query, ids)}
 
 
@@ -42,7 +43,7 @@ def reference_counts(connection: BaseDatabaseWrapper, reference: Reference, ids:
     """How many rows of the referencing table point at each of these ids."""
     if not ids:
         return {}
-    quote = connection.ops.quote_name
+    quote = quoter(connection)
     column = quote(reference.column)
     query = (
         f"SELECT {column}, COUNT(*) FROM {quote(reference.table)} WHERE {column} IN ({marks(len(ids))}) "
@@ -53,7 +54,7 @@ def reference_counts(connection: BaseDatabaseWrapper, reference: Reference, ids:
 
 def moved(connection: BaseDatabaseWrapper, table: str, column: str, moves: Sequence[tuple[int, int]]) -> int:
     """Set `column` from each old value to its new one, in one statement; the rows changed."""
-    quote = connection.ops.quote_name
+    quote = quoter(connection)
     pairs = " UNION ALL ".join(["SELECT %s AS old_id, %s AS new_id"] * len(moves))
     statement = (
         f"UPDATE {quote(table)} t JOIN ({pairs}) m ON t.{quote(column)} = m.old_id SET t.{quote(column)} = m.new_id"
@@ -68,4 +69,4 @@ def foreign_key_checks(connection: BaseDatabaseWrapper, on: bool) -> None:
 
 def auto_increment_statement(connection: BaseDatabaseWrapper, table: str, value: int) -> str:
     """The statement the operator runs so that the application's next own rows start at `value`."""
-    return f"ALTER TABLE {connection.ops.quote_name(table)} AUTO_INCREMENT = {int(value)};"
+    return f"ALTER TABLE {identifier(connection, table)} AUTO_INCREMENT = {int(value)};"

@@ -6,6 +6,7 @@ from datetime import datetime
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from syncapp.sql.execute import as_datetime, execute, fetch_all, marks, quoted, stream
+from syncapp.sql.names import identifier, quoter
 from syncapp.sql.side import Side
 
 
@@ -14,7 +15,7 @@ def side_filter(side: Side) -> tuple[str, list]:
     for its table are left out (the OPS side of a comparison: rows vanished from FAC, or OPS's own)."""
     if side.left_out is None:
         return "1 = 1", []
-    quote = side.connection.ops.quote_name
+    quote = quoter(side.connection)
     conditions = [
         f"id NOT IN (SELECT row_id FROM {quote(record)} WHERE {quote('table')} = %s)"
         for record in side.left_out.records
@@ -30,7 +31,7 @@ ZERO_DELETED_AT_SQL = "TIMESTAMP('1970-01-01 00:00:01')"
 def column_sql(side: Side, column: str) -> str:
     """A column as the sync reads it: on FAC (MySQL), a zero date in deleted_at reads as deleted; a TIME as text."""
     connection = side.connection
-    name = connection.ops.quote_name(column)
+    name = identifier(connection, column)
     if side.source and column == side.deleted_at and connection.vendor == "mysql":
         return f"IF(CAST({name} AS CHAR) = '0000-00-00 00:00:00', {ZERO_DELETED_AT_SQL}, {name})"
     if column in side.as_text and connection.vendor == "mysql":
@@ -40,14 +41,14 @@ def column_sql(side: Side, column: str) -> str:
 
 def cursor_sql(side: Side) -> str:
     """The side's cursor column, or NULL where the table has none."""
-    return side.connection.ops.quote_name(side.cursor) if side.cursor else "NULL"
+    return identifier(side.connection, side.cursor) if side.cursor else "NULL"
 
 
 def select_columns(side: Side) -> str:
     columns = [column_sql(side, column) for column in side.columns]
     if side.reads_cursor:
         columns.append(cursor_sql(side))
-    return f"SELECT {', '.join(columns)} FROM {side.connection.ops.quote_name(side.table)}"
+    return f"SELECT {', '.join(columns)} FROM {identifier(side.connection, side.table)}"
 
 
 def rows_by_id(side: Side, ids: Sequence[int]) -> dict[int, tuple]:
@@ -63,7 +64,7 @@ def deleted_at_by_id(side: Side, ids: Sequence[int]) -> dict[int, datetime | Non
     if not ids:
         return {}
     connection = side.connection
-    quote = connection.ops.quote_name
+    quote = quoter(connection)
     query = f"SELECT id, {quote(side.deleted_at)} FROM {quote(side.table)} WHERE id IN ({marks(len(ids))})"
     return dict(fetch_all(connection, query, ids))
 
@@ -82,7 +83,7 @@ def recognised(side: Side, columns: Sequence[str], candidates: Sequence[tuple[in
     Only non-blank values count, and each is compared as its column's collation compares (the
     value is a parameter: the column's collation wins), so a name re-cased is still the same.
     """
-    quote = side.connection.ops.quote_name
+    quote = quoter(side.connection)
     found: set[int] = set()
     for start in range(0, len(candidates), IDENTITY_ROWS_PER_QUERY):
         conditions, params = [], []
@@ -100,7 +101,7 @@ def recognised(side: Side, columns: Sequence[str], candidates: Sequence[tuple[in
 def ids_between(side: Side, low: int, high: int) -> set[int]:
     """Ids in [low, high) of the side's rows (the OPS side: those that are FAC's)."""
     condition, params = side_filter(side)
-    query = f"SELECT id FROM {side.connection.ops.quote_name(side.table)} WHERE id >= %s AND id < %s AND {condition}"
+    query = f"SELECT id FROM {identifier(side.connection, side.table)} WHERE id >= %s AND id < %s AND {condition}"
     return {row_id for (row_id,) in fetch_all(side.connection, query, [low, high, *params])}
 
 
@@ -115,7 +116,7 @@ def stream_between(side: Side, low: int, high: int | None, *, batch_size: int) -
 def ids_changed_since(side: Side, since: datetime) -> list[int]:
     """Ids of the rows whose cursor (updated_at) is at or after `since`: a range of its index where
     FAC has one, else a scan of the table."""
-    query = f"SELECT id FROM {side.connection.ops.quote_name(side.table)} WHERE {cursor_sql(side)} >= %s"
+    query = f"SELECT id FROM {identifier(side.connection, side.table)} WHERE {cursor_sql(side)} >= %s"
     return sorted(row_id for (row_id,) in fetch_all(side.connection, query, [since]))
 
 
@@ -127,7 +128,7 @@ def stream_changed(side: Side, low: int, high: int, since: datetime, *, batch_si
 
 def summary(side: Side) -> tuple[int, int | None, int | None, datetime | None]:
     """(rows, lowest id, highest id, newest updated_at: its cursor's) of a FAC table."""
-    table = side.connection.ops.quote_name(side.table)
+    table = identifier(side.connection, side.table)
     count, lowest, highest, newest = fetch_all(
         side.connection, f"SELECT COUNT(*), MIN(id), MAX(id), MAX({cursor_sql(side)}) FROM {table}"
     )[0]
@@ -136,7 +137,7 @@ def summary(side: Side) -> tuple[int, int | None, int | None, datetime | None]:
 
 def highest_id(side: Side) -> int | None:
     """MAX(id): a primary-key lookup."""
-    return fetch_all(side.connection, f"SELECT MAX(id) FROM {side.connection.ops.quote_name(side.table)}")[0][0]
+    return fetch_all(side.connection, f"SELECT MAX(id) FROM {identifier(side.connection, side.table)}")[0][0]
 
 
 def live_count(side: Side) -> int:
@@ -144,16 +145,16 @@ def live_count(side: Side) -> int:
     connection = side.connection
     condition, params = side_filter(side)
     if side.deleted_at:
-        condition = f"{connection.ops.quote_name(side.deleted_at)} IS NULL AND {condition}"
+        condition = f"{identifier(connection, side.deleted_at)} IS NULL AND {condition}"
     return fetch_all(
-        connection, f"SELECT COUNT(*) FROM {connection.ops.quote_name(side.table)} WHERE {condition}", params
+        connection, f"SELECT COUNT(*) FROM {identifier(connection, side.table)} WHERE {condition}", params
     )[0][0]
 
 
 def live_and_deleted_count(side: Side) -> tuple[int, int]:
     """(rows not marked deleted, rows marked deleted) of a side (under its filter)."""
     connection = side.connection
-    quote = connection.ops.quote_name
+    quote = quoter(connection)
     condition, params = side_filter(side)
     deleted = f"SUM({quote(side.deleted_at)} IS NOT NULL)" if side.deleted_at else "0"
     query = f"SELECT COUNT(*), {deleted} FROM {quote(side.table)} WHERE {condition}"
@@ -162,7 +163,7 @@ def live_and_deleted_count(side: Side) -> tuple[int, int]:
 
 
 def has_rows(side: Side) -> bool:
-    table = side.connection.ops.quote_name(side.table)
+    table = identifier(side.connection, side.table)
     return bool(fetch_all(side.connection, f"SELECT 1 FROM {table} LIMIT 1"))
 
 
@@ -184,7 +185,7 @@ def stamped(side: Side, rows: Sequence[tuple], synced_at: datetime) -> list[tupl
 
 def upsert_statement(connection: BaseDatabaseWrapper, table: str, columns: Sequence[str]) -> str:
     """INSERT that updates on a conflict of the primary key, the mirror's only unique key."""
-    quote = connection.ops.quote_name
+    quote = quoter(connection)
     insert = f"INSERT INTO {quote(table)} ({quoted(connection, columns)}) VALUES ({marks(len(columns))})"
     if connection.vendor == "mysql":
         updates = ", ".join(f"{quote(c)} = VALUES({quote(c)})" for c in columns[1:])
@@ -234,7 +235,7 @@ MAX_PARAMETERS = 60_000  # MySQL's limit is 65 535 per statement
 
 def joined_update_statement(connection: BaseDatabaseWrapper, table: str, columns: Sequence[str], rows: int) -> str:
     """UPDATE t JOIN (SELECT %s AS id, %s AS c1 … UNION ALL SELECT %s, %s …) v ON t.id = v.id SET t.c1 = v.c1 …"""
-    quote = connection.ops.quote_name
+    quote = quoter(connection)
     first = "SELECT " + ", ".join(f"%s AS {quote(column)}" for column in columns)
     others = f" UNION ALL SELECT {marks(len(columns))}" * (rows - 1)
     assignments = ", ".join(f"t.{quote(c)} = v.{quote(c)}" for c in columns[1:])
@@ -248,18 +249,18 @@ def flatten(rows: Sequence[tuple]) -> list:
 def deleted_at_set(side: Side, ids: Sequence[int], when: datetime) -> None:
     """Set deleted_at (and synced_at, where the table has it) of these rows to `when`."""
     columns = [side.deleted_at, side.synced_at] if side.synced_at else [side.deleted_at]
-    assignments = ", ".join(f"{side.connection.ops.quote_name(column)} = %s" for column in columns)
-    query = f"UPDATE {side.connection.ops.quote_name(side.table)} SET {assignments} WHERE id IN ({marks(len(ids))})"
+    assignments = ", ".join(f"{identifier(side.connection, column)} = %s" for column in columns)
+    query = f"UPDATE {identifier(side.connection, side.table)} SET {assignments} WHERE id IN ({marks(len(ids))})"
     execute(side.connection, query, [*([when] * len(columns)), *ids])
 
 
 def insert_statement(connection: BaseDatabaseWrapper, table: str, columns: Sequence[str]) -> str:
     """A plain INSERT of one row."""
-    quote = connection.ops.quote_name
+    quote = quoter(connection)
     return f"INSERT INTO {quote(table)} ({quoted(connection, columns)}) VALUES ({marks(len(columns))})"
 
 
 def update_statement(connection: BaseDatabaseWrapper, table: str, columns: Sequence[str]) -> str:
     """UPDATE some columns of the row whose id is the last parameter."""
-    assignments = ", ".join(f"{connection.ops.quote_name(column)} = %s" for column in columns)
-    return f"UPDATE {connection.ops.quote_name(table)} SET {assignments} WHERE id = %s"
+    assignments = ", ".join(f"{identifier(connection, column)} = %s" for column in columns)
+    return f"UPDATE {identifier(connection, table)} SET {assignments} WHERE id = %s"

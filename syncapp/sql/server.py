@@ -5,6 +5,7 @@ from datetime import datetime
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from syncapp.sql.execute import as_datetime, execute, fetch_all
+from syncapp.sql.names import identifier
 
 # MySQL's data types, by family (column_info's data_type).
 INTEGER_TYPES = {"tinyint", "smallint", "mediumint", "int", "integer", "bigint"}
@@ -128,4 +129,4 @@ def table_size(connection: BaseDatabaseWrapper, table: str) -> tuple[int, int]:
         )
         found = fetch_all(connection, query, [table])
         return (int(found[0][0] or 0), int(found[0][1] or 0)) if found else (0, 0)
-    return fetch_all(connection, f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")[0][0], 0
+    return fetch_all(connection, f"SELECT COUNT(*) FROM {identifier(connection, table)}")[0][0], 0

@@ -12,6 +12,7 @@ from django.db import models
 from syncapp.sql.canonical import row_hash
 from syncapp.sql.execute import fetch_all, quoted, stream
 from syncapp.sql.fields import BitField, PreciseDateTimeField
+from syncapp.sql.names import identifier
 from syncapp.sql.rows import column_sql, cursor_sql, side_filter
 from syncapp.sql.side import Side
 
@@ -42,8 +43,8 @@ def id_sums(
     """
     connection = side.connection
     condition, params = side_filter(side)
-    table = connection.ops.quote_name(side.table)
-    deleted_at = connection.ops.quote_name(side.deleted_at) if side.deleted_at else None
+    table = identifier(connection, side.table)
+    deleted_at = identifier(connection, side.deleted_at) if side.deleted_at else None
     if connection.vendor == "mysql":
         counted, counted_params = "0", []
         if since is not None:
@@ -112,7 +113,7 @@ def chunk_checksums(
     """Per range of `chunk` ids: (rows, xor of their hashes); with `newest` (FAC), the newest updated_at."""
     connection = side.connection
     condition, params = side_filter(side)
-    table = connection.ops.quote_name(side.table)
+    table = identifier(connection, side.table)
     latest_sql = f"MAX({cursor_sql(side)})" if newest else "NULL"
     if connection.vendor == "mysql":
         hashed = canonical_expression(side, fields)
@@ -140,7 +141,7 @@ def row_hashes(side: Side, fields: Sequence[models.Field], low: int, high: int) 
     """The hash of each row with an id in [low, high), keyed by id."""
     connection = side.connection
     condition, params = side_filter(side)
-    table = connection.ops.quote_name(side.table)
+    table = identifier(connection, side.table)
     where = f"WHERE id >= %s AND id < %s AND {condition}"
     if connection.vendor == "mysql":
         query = f"SELECT id, {canonical_expression(side, fields)} FROM {table} {where}"
