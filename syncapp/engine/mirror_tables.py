@@ -39,6 +39,7 @@ def wanted_columns(mapping: TableMapping) -> list[tuple[str, str]]:
 
 def mirror_changes(mapping: TableMapping) -> list[Change]:
     """What would bring the mirror in line with FAC: nothing when it is."""
+    mapping.refresh()  # FAC as it is now (a test, or a shell, may have asked before)
     wanted = wanted_columns(mapping)
     live = server.column_info(connections[OPS_ALIAS], mapping.ops_table)
     if live is None:

@@ -6,6 +6,7 @@ others go on. A warning is printed and does not (the rows it concerns are refuse
 recorded; or the comparison would find differences the application makes itself).
 """
 
+import re
 from dataclasses import dataclass, field
 
 from django.db import connections
@@ -13,6 +14,8 @@ from django.db import connections
 from syncapp.common import formats
 from syncapp.common.aliases import FAC_ALIAS
 from syncapp.common.messages import Message, message
+from syncapp.common.text import escaped
+from syncapp.config.fac_tables import MEMBER, fac_columns
 from syncapp.config.mapping import TableMapping
 from syncapp.config.mapping_file import MappingFileError
 from syncapp.models import SyncState
@@ -79,7 +82,7 @@ def schema_check(mapping: TableMapping, *, before_run: bool = False) -> SchemaCh
         mapping.refresh()  # FAC as it is now: a declared table follows FAC's columns
     check = SchemaCheck()
     fac, ops = mapping.fac, mapping.ops_compared
-    fac_columns = server.column_info(fac.connection, fac.table)
+    fac_columns, refused = fac_checked(fac.connection, fac.table)
     ops_columns = server.column_info(ops.connection, ops.table)
     if fac_columns is None:
         check.problems.append(message("table_missing", side="FAC", table=fac.table))
@@ -91,7 +94,9 @@ def schema_check(mapping: TableMapping, *, before_run: bool = False) -> SchemaCh
         return check
     followed = [(mapping.cursor, None)] if mapping.cursor and mapping.cursor not in mapping.columns else []
     for fac_name, ops_name in (*mapping.pairs, *followed):
-        if fac_name not in fac_columns:
+        if fac_name in refused:
+            check.problems.append(message("declaration_refused", problem=refused[fac_name]))
+        elif fac_name not in fac_columns:
             check.problems.append(message("check_missing", column=f"FAC {fac.table}.{fac_name}"))
         elif ops_name is not None and ops_name not in ops_columns:
             missing = message(
@@ -110,6 +115,12 @@ def schema_check(mapping: TableMapping, *, before_run: bool = False) -> SchemaCh
     if mapping.cursor and not mapping.cursor_indexed and not before_run:
         check.warnings.append(cursor_index_warning(mapping))
     return check
+
+
+def fac_checked(connection, table: str) -> tuple[dict[str, dict] | None, dict[str, str]]:
+    """FAC's columns opsync may name (None: no such table), and why each other one may not be."""
+    found = fac_columns(connection, table)
+    return (None, {}) if found is None else found
 
 
 def cursor_index_warning(mapping: TableMapping) -> Message:
@@ -149,8 +160,8 @@ def ops_table_check(check: SchemaCheck, mapping: TableMapping, columns: dict[str
         fed = (
             name in written or "auto_increment" in (info.get("extra") or "") or "GENERATED" in (info.get("extra") or "")
         )
-        if not fed and not info["nullable"] and info["default"] is None:
-            check.problems.append(message("check_not_null_unfed", column=f"OPS {ops.table}.{name}"))
+        if not fed and not info["nullable"] and info["default"] is None:  # the application's name: escaped
+            check.problems.append(message("check_not_null_unfed", column=f"OPS {ops.table}.{escaped(name)}"))
 
 
 def columns_are_typed(info: dict) -> bool:
@@ -217,8 +228,8 @@ def characters(info: dict) -> int:
 
 def enum_values(info: dict) -> list[str]:
     """enum('Particulier','Entreprise') → ['Particulier', 'Entreprise']."""
-    inside = info["column_type"][info["column_type"].index("(") + 1 : -1]
-    return [value.strip("'").replace("''", "'") for value in inside.split("','")]
+    members = re.findall(MEMBER, info["column_type"][info["column_type"].index("(") :])
+    return [member[1:-1].replace("''", "'").replace("\\\\", "\\") for member in members]
 
 
 def holds_integer(fac: dict, ops: dict) -> tuple[Message | None, Message | None]:
