@@ -354,6 +354,23 @@ def test_what_opsync_cannot_mirror_is_refused_in_one_line(fac, settings, tmp_pat
         session.close()
 
 
+def test_a_mirror_the_server_cannot_make_is_one_line_in_words(fac, settings, tmp_path):
+    """MariaDB refuses the mirror (FAC's row, with the mirror's own deleted_at and synced_at, is too wide):
+    migrate says why in words, not as a raw record, and the other mirrors are made."""
+    session = root(backend.FAC_TEST_DATABASE)
+    query(session, "CREATE TABLE larges (id INT PRIMARY KEY, texte VARCHAR(65520) CHARACTER SET latin1)")
+    settings.SYNC_MAPPING_FILE = str(write_mapping(tmp_path, "[larges]\n"))
+    try:
+        out = StringIO()
+        call_command("migrate", verbosity=0, stdout=out)
+        said = out.getvalue()
+        assert said.startswith("No mirror for FAC larges: ") and "Row size too large" in said, said
+        assert "{" not in said and said.count("\n") == 1
+    finally:
+        query(session, "DROP TABLE IF EXISTS larges")
+        session.close()
+
+
 def test_the_admin_lists_each_declared_table_read_only(declared, settings):
     """In a process started with the mapping file, as the web server would be."""
     filled(declared)

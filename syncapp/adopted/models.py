@@ -17,7 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from syncapp.common.aliases import OPS_ALIAS
 from syncapp.config.fac_tables import base_type
 from syncapp.config.mapping import BUILT_IN, TableMapping, mappings
+from syncapp.config.owned_tables import owned_problem
 from syncapp.sql import server
+from syncapp.sql.names import NAME
 from syncapp.sql.server import BINARY_TYPES, INTEGER_TYPES
 
 # Names a column cannot take as a model attribute.
@@ -100,7 +102,7 @@ def adopted_model(mapping: TableMapping) -> type[models.Model]:
 def declared_model(mapping: TableMapping, columns: dict[str, dict]) -> type[models.Model]:
     """A declared table's model, from its OPS table's columns: the mapped ones where the file lists
     them (an adopted table's other columns are the application's), else all."""
-    shown = list(columns)
+    shown = [column for column in columns if NAME.fullmatch(column)]  # a name Django would quote unescaped: left out
     if mapping.adopted and mapping.declared_pairs is not None:
         written = {ops for _, ops in mapping.declared_pairs} | {mapping.synced_at}
         shown = [column for column in columns if column in written]
@@ -119,8 +121,10 @@ def declared_models() -> dict[str, type[models.Model]]:
         if mapping.built_in:
             continue
         try:
+            if owned_problem(mapping):  # the operations application's table: not shown as a mirror
+                continue
             columns = server.column_info(connections[OPS_ALIAS], mapping.ops_table)
-        except DatabaseError:  # OPS down: the admin's other pages say so
+        except DatabaseError:  # OPS down, or not migrated: the admin's other pages say so
             return {}
         if columns is not None and "id" in columns:
             found[mapping.name] = declared_model(mapping, columns)

@@ -37,6 +37,11 @@ TEXTS = {
         "not written: OPS {table} no longer fits FAC ({problem}); `python manage.py migrate` brings the mirror in line"
     ),
     "declaration_refused": _("not mirrored: {problem}"),
+    "ops_table_not_owned": _(
+        "OPS {table} was not created by opsync: it is the operations application's table; to feed it, adopt it "
+        "in the mapping file (adopt = true, with identity)"
+    ),
+    "ops_table_other_mirror": _("OPS {table} is opsync's mirror of FAC {owner}: FAC {fed} cannot feed it"),
     # --check (syncapp/engine/schema.py): a column is `FAC clients.nif` or `OPS clients.ninea`.
     "check_view": _("OPS {table} is a view: opsync writes only into tables, never through a view"),
     "check_missing": _("{column} is missing"),

@@ -2,6 +2,7 @@
 
 - `mapping`: every mirrored table as one `TableMapping` (the five built in, the file's others);
 - `mapping_file`: the operator's SYNC_MAPPING_FILE, read and refused in one line;
+- `owned_tables`: the OPS tables opsync created itself, the only ones it feeds without `adopt`;
 - `fac_tables`: a FAC table as FAC's schema describes it (key, columns, kinds, indexes);
 - `databases`: what the databases' errors mean, and the checks that FAC and OPS answer;
 - `routers`: Django's router: FAC read-only, unmanaged models never migrated.

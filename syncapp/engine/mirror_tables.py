@@ -5,6 +5,10 @@ only by asking FAC, so its mirror is made right after the migrations, by the sam
 (post_migrate): created when it is missing; when FAC's columns have changed since, a column
 FAC added is added, and a column whose FAC type the mirror can no longer hold is given FAC's
 type. Nothing is dropped: a column FAC no longer has stays, and no row is lost.
+
+Only a table opsync created is ever altered: each mirror is recorded as it is created
+(syncapp/config/owned_tables.py), and an existing OPS table it did not create is the operations
+application's, refused in one line.
 """
 
 from django.db import DatabaseError, connections
@@ -15,6 +19,7 @@ from syncapp.common.messages import render
 from syncapp.config.databases import FacUnreachable, error_reason, fac_check
 from syncapp.config.mapping import TableMapping, mappings
 from syncapp.config.mapping_file import MappingFileError
+from syncapp.config.owned_tables import owned_forget, owned_problem, owned_record
 from syncapp.engine.schema import columns_are_typed, holds
 from syncapp.sql import ddl, server
 
@@ -58,7 +63,13 @@ def mirror_changes(mapping: TableMapping) -> list[Change]:
 def mirror_apply(mapping: TableMapping, changes: list[Change]) -> None:
     connection = connections[OPS_ALIAS]
     if changes and changes[0][0] == "create":
-        ddl.table_create(connection, mapping.ops_table, [c[1:] for c in changes], deleted_at=mapping.ops_deleted_at)
+        recorded = owned_record(mapping)  # first: a table opsync made is never left without its record
+        try:
+            ddl.table_create(connection, mapping.ops_table, [c[1:] for c in changes], deleted_at=mapping.ops_deleted_at)
+        except DatabaseError:
+            if recorded:
+                owned_forget(mapping)
+            raise
         return
     for action, column, declared in changes:
         if action == "add":
@@ -81,13 +92,17 @@ def mirrors_make(say) -> None:
         return
     for mapping in declared:
         try:
+            if problem := owned_problem(mapping):
+                say(_("No mirror for FAC %(table)s: %(problem)s") % {"table": mapping.name, "problem": render(problem)})
+                continue
             changes = mirror_changes(mapping)
             mirror_apply(mapping, changes)
         except MappingFileError as exc:
             say(_("No mirror for FAC %(table)s: %(problem)s") % {"table": mapping.name, "problem": exc})
             continue
         except DatabaseError as exc:
-            say(_("No mirror for FAC %(table)s: %(reason)s") % {"table": mapping.name, "reason": error_reason(exc)})
+            reason = render(error_reason(exc))
+            say(_("No mirror for FAC %(table)s: %(reason)s") % {"table": mapping.name, "reason": reason})
             continue
         if changes and changes[0][0] == "create":
             say(_("Created OPS %(ops_table)s, the mirror of FAC %(table)s.") % mirror_names(mapping))

@@ -18,6 +18,7 @@ from syncapp.common.text import escaped
 from syncapp.config.fac_tables import MEMBER, fac_columns
 from syncapp.config.mapping import TableMapping
 from syncapp.config.mapping_file import MappingFileError
+from syncapp.config.owned_tables import owned_problem
 from syncapp.models import SyncState
 from syncapp.sql import server
 
@@ -59,6 +60,8 @@ def schema_problem(mapping: TableMapping) -> Message | None:
     if mapping.built_in and not mapping.adopted:  # opsync's own mirror: a value that no longer fits is a row error
         return None
     if not mapping.adopted:  # a declared table's mirror, made by migrate from FAC's columns
+        if problem := owned_problem(mapping):
+            return message("schema_unfit", problem=problem)
         problems = schema_check(mapping, before_run=True).problems
         return message("mirror_behind", table=mapping.ops_table, problem=problems[0]) if problems else None
     ops = mapping.ops_compared
@@ -90,6 +93,8 @@ def schema_check(mapping: TableMapping, *, before_run: bool = False) -> SchemaCh
         check.problems.append(message("table_missing", side="OPS", table=ops.table))
     elif server.is_view(ops.connection, ops.table):
         check.problems.append(message("check_view", table=ops.table))
+    if not check.problems and (problem := owned_problem(mapping)):
+        check.problems.append(problem)  # what else --check could say is of another's table
     if check.problems:
         return check
     followed = [(mapping.cursor, None)] if mapping.cursor and mapping.cursor not in mapping.columns else []

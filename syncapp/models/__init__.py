@@ -3,7 +3,8 @@
 Django finds an app's models here; each concern has a module of its own, and this one names them
 all, so that `from syncapp.models import SyncRun` reads as in any Django project.
 
-- `mirror`: opsync's own mirror of the five tables; `fac`: FAC's five tables, read through `readonly`;
+- `mirror`: opsync's own mirror of the five tables, and the record of the mirrors it created;
+- `fac`: FAC's five tables, read through `readonly`;
 - `runs`: runs, their tables, each table's state, the watcher; `row_records`: vanished, OPS-only and
   renumbered rows; `health`: FAC's last check, the last alert.
 
@@ -13,7 +14,16 @@ Imported by: every folder above it: config, engine, status, running, web, the co
 
 from syncapp.models.fac import FacArmateur, FacClient, FacRepresentant, FacService, FacTransitaire
 from syncapp.models.health import AlertState, FacCheck
-from syncapp.models.mirror import Armateur, Client, MirrorModel, Representant, Service, Transitaire, nullable_char
+from syncapp.models.mirror import (
+    Armateur,
+    Client,
+    MirrorModel,
+    OwnedTable,
+    Representant,
+    Service,
+    Transitaire,
+    nullable_char,
+)
 from syncapp.models.row_records import OpsOnlyRow, RenumberedRow, VanishedRow
 from syncapp.models.runs import (
     CHANGE_LABELS,
@@ -53,6 +63,7 @@ __all__ = [
     "FacTransitaire",
     "MirrorModel",
     "OpsOnlyRow",
+    "OwnedTable",
     "RenumberedRow",
     "Representant",
     "Service",

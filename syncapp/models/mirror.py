@@ -1,4 +1,5 @@
-"""opsync's own mirror of FAC's five tables: FAC's columns plus synced_at, FAC's id as the key."""
+"""opsync's own mirror of FAC's five tables (FAC's columns plus synced_at, FAC's id as the key), and the
+record of the declared tables' mirrors it created."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -109,3 +110,25 @@ class Service(MirrorModel):
         db_table = "services"
         verbose_name = _("service")
         verbose_name_plural = _("services")
+
+
+class OwnedTable(models.Model):
+    """An OPS table that opsync created itself: the mirror of a declared FAC table (migrate made it).
+
+    Without `adopt`, opsync creates, alters and feeds only the five mirrors its migrations make
+    and the tables recorded here; any other OPS table is the operations application's (OPS and
+    FAC are both Laravel applications: both have `users`), and is refused in one line that says
+    to adopt it.
+    """
+
+    ops_table = models.CharField(_("OPS table"), max_length=64, unique=True)
+    # The FAC table it mirrors; NULL: made before opsync kept this record (migration 0009 found it).
+    fac_table = models.CharField(_("FAC table"), max_length=64, null=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("table created by opsync")
+        verbose_name_plural = _("tables created by opsync")
+
+    def __str__(self):
+        return self.ops_table

@@ -41,6 +41,7 @@ def table_create(
     lines = [f"{quote(id_name)} {id_type} NOT NULL PRIMARY KEY", *(f"{quote(c)} {t} NULL" for c, t in others)]
     options = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4" if connection.vendor == "mysql" else ""
     execute(connection, f"CREATE TABLE {quote(table)} ({', '.join(lines)}){options}")
+    # The index's name is also how migration 0009 told the mirrors opsync made before it kept a record.
     index = quote(f"{table[:40]}_{deleted_at[:20]}_idx")
     execute(connection, f"CREATE INDEX {index} ON {quote(table)} ({quote(deleted_at)})")
 

@@ -7,6 +7,8 @@
 //   php tests/laravel/ops.php orders ID [ID …]          one work order per client id
 //   php tests/laravel/ops.php workload SECONDS SEED     the staff at work: edits of OPS's own columns and new
 //                                                       orders, through Eloquent (each save() bumps updated_at)
+//   php tests/laravel/ops.php users NAME [NAME …]       Laravel's own users table, as every application has it
+//                                                       (FAC's and OPS's alike), with these users
 //
 // The connection comes from OPS_TEST_DB_* variables. Every command prints one JSON document.
 
@@ -38,6 +40,13 @@ class Client extends Model
 
     protected $table = 'clients';
     protected $guarded = [];
+}
+
+class User extends Model
+{
+    protected $table = 'users';
+    protected $guarded = [];
+    protected $hidden = ['password', 'remember_token'];
 }
 
 class OrdreTravail extends Model
@@ -148,12 +157,39 @@ function workload(float $seconds, int $seed): array
     return ['edits' => $edits, 'orders' => $orders];
 }
 
+// Laravel 8's own 2014_10_12_000000_create_users_table, then the users, their passwords hashed as Hash::make does.
+function users(array $names): array
+{
+    $schema = Capsule::schema();
+    if (!$schema->hasTable('users')) {
+        $schema->create('users', function (Blueprint $table) {
+            $table->id();
+            $table->string('name');
+            $table->string('email')->unique();
+            $table->timestamp('email_verified_at')->nullable();
+            $table->string('password');
+            $table->rememberToken();
+            $table->timestamps();
+        });
+    }
+    $ids = [];
+    foreach ($names as $name) {
+        $ids[] = User::create([
+            'name' => $name,
+            'email' => "$name@example.ga",
+            'password' => password_hash("mot-de-passe-de-$name", PASSWORD_BCRYPT),
+        ])->id;
+    }
+    return ['ids' => $ids];
+}
+
 $command = $argv[1] ?? '';
 $result = match ($command) {
     'build' => build(),
     'staff-clients' => staff_clients((int) $argv[2]),
     'orders' => orders(array_slice($argv, 2)),
     'workload' => workload((float) $argv[2], (int) $argv[3]),
+    'users' => users(array_slice($argv, 2)),
     default => throw new InvalidArgumentException("unknown command '$command'"),
 };
 echo json_encode($result), "\n";
