@@ -107,6 +107,19 @@ ADOPT = "adopt = true\nidentity = ['nom']\n"  # what every adopted table needs b
             "[transitaires] ops_table: 'clients' cannot be fed by FAC transitaires: it is opsync's mirror of FAC "
             "clients",
         ),
+        # A declared table is refused the five's mirrors, and another declared table's (the last feeder won).
+        (
+            "[navires]\nops_table = 'clients'",
+            "[navires] ops_table: 'clients' cannot be fed by FAC navires: it is opsync's mirror of FAC clients",
+        ),
+        (
+            "[navires]\n[escales]\nops_table = 'navires'",
+            "[escales] ops_table: 'navires' cannot be fed by FAC escales: it is opsync's mirror of FAC navires",
+        ),
+        (
+            f"[navires]\nops_table = 'tiers'\n[escales]\n{ADOPT}ops_table = 'tiers'",
+            "[escales] ops_table: 'tiers' cannot be fed by FAC escales: it is opsync's mirror of FAC navires",
+        ),
         (f"[clients]\n{ADOPT}ops_table = 'facturation.clients'", "ops_table: 'facturation.clients' is not a table"),
         # An adopted table says how FAC's copy of a row is recognised: nothing is guessed.
         ("[clients]\nadopt = true", "[clients] identity: missing: name the FAC columns by which FAC's copy"),

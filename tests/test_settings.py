@@ -176,6 +176,12 @@ def bad_inputs(tmp_path: Path) -> list[tuple[str, dict, str]]:
         ("a mapping file not UTF-8", {"SYNC_MAPPING_FILE": str(latin1)}, f"SYNC_MAPPING_FILE {latin1}"),
         ("a mapping file nested deep", {"SYNC_MAPPING_FILE": str(nested)}, f"SYNC_MAPPING_FILE {nested}"),
         ("a huge mapping file", {"SYNC_MAPPING_FILE": str(huge)}, f"SYNC_MAPPING_FILE {huge}"),
+        (
+            "a mapping file that never ends",
+            {"SYNC_MAPPING_FILE": "/dev/zero"},
+            "SYNC_MAPPING_FILE /dev/zero: not a file",
+        ),
+        ("a mapping file that is a folder", {"SYNC_MAPPING_FILE": str(tmp_path)}, f"SYNC_MAPPING_FILE {tmp_path}: not"),
         ("an unknown language", {"LANGUAGE_CODE": "xx"}, "LANGUAGE_CODE"),
         ("an unknown time zone", {"TIME_ZONE": "Mars/Olympus"}, "TIME_ZONE"),
         ("a huge SYNC_STALE_AFTER", {"SYNC_STALE_AFTER": "99999999999999"}, "SYNC_STALE_AFTER"),

@@ -29,7 +29,9 @@ file aim opsync at a table that is not the operations application's: Django's an
 tables, and another FAC table's mirror, are refused.
 """
 
+import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,14 +77,19 @@ def mapping_file_read(
     mapping copies (what an adopted table without `columns` writes).
     """
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:  # not read whole: a mapping file is a few kilobytes
-            raise MappingFileError(
-                f"SYNC_MAPPING_FILE {path}: {size // 1024} KB, more than a mapping file ever holds "
-                f"({MAX_BYTES // 1024} KB at most): is it the right file?"
-            )
         with path.open("rb") as handle:
-            document = tomllib.load(handle)
+            found = os.fstat(handle.fileno())
+            if not stat.S_ISREG(found.st_mode):  # /dev/zero, a pipe: they never end
+                raise MappingFileError(f"SYNC_MAPPING_FILE {path}: not a file; name the mapping file (TOML)")
+            data = handle.read(MAX_BYTES + 1)  # no more, even from a file that grows while it is read
+        if len(data) > MAX_BYTES:  # not read whole: a mapping file is a few kilobytes
+            raise MappingFileError(
+                f"SYNC_MAPPING_FILE {path}: {max(found.st_size, len(data)) // 1024} KB, more than a mapping file "
+                f"ever holds ({MAX_BYTES // 1024} KB at most): is it the right file?"
+            )
+        document = tomllib.loads(data.decode("utf-8"))
+    except IsADirectoryError:
+        raise MappingFileError(f"SYNC_MAPPING_FILE {path}: not a file; name the mapping file (TOML)") from None
     except OSError as exc:
         raise MappingFileError(f"SYNC_MAPPING_FILE {path}: cannot be read ({exc.strerror})") from None
     except UnicodeDecodeError:
@@ -99,23 +106,22 @@ def mapping_file_read(
 
 
 def feeder_check(path: Path, declarations: dict[str, TableDeclaration], built_in) -> None:
-    """Each OPS table is fed by one FAC table: a created mirror (built-in or declared) by its own."""
-    created = [name for name in built_in if name not in declarations]
-    created += [name for name, declaration in declarations.items() if not declaration.adopt]
+    """Each OPS table is fed by one FAC table: a created mirror (built-in or declared) by its own.
+
+    The built-in tables the file leaves alone come first, so that a declaration that names one of
+    their mirrors (`[navires] ops_table = "clients"`) is the one refused."""
+    created = {name for name in built_in if name not in declarations}
+    created |= {name for name, declaration in declarations.items() if not declaration.adopt}
+    feeders = [(name, name) for name in built_in if name not in declarations]
+    feeders += [(name, declaration.ops_table) for name, declaration in declarations.items()]
     fed_by: dict[str, str] = {}
-    for name in created:
-        fed_by[declarations[name].ops_table if name in declarations else name] = name
-    for name, declaration in declarations.items():
-        other = fed_by.get(declaration.ops_table)
-        if other is not None and other != name:
-            problem = f"FAC {other} feeds it already" if declaration.adopt else f"FAC {other}'s mirror has that name"
-            if declaration.adopt and other in created:
-                problem = f"it is opsync's mirror of FAC {other}"
+    for name, ops_table in feeders:
+        other = fed_by.setdefault(ops_table, name)
+        if other != name:
+            problem = f"it is opsync's mirror of FAC {other}" if other in created else f"FAC {other} feeds it already"
             raise MappingFileError(
-                f"SYNC_MAPPING_FILE {path}: [{name}] ops_table: '{declaration.ops_table}' cannot be fed by FAC "
-                f"{name}: {problem}"
+                f"SYNC_MAPPING_FILE {path}: [{name}] ops_table: '{ops_table}' cannot be fed by FAC {name}: {problem}"
             )
-        fed_by[declaration.ops_table] = name
 
 
 class TableReader:
