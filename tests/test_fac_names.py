@@ -201,3 +201,16 @@ def test_a_name_quoted_by_opsync_is_that_name_on_either_server(name):
     for vendor in ("mysql", "sqlite"):
         with pytest.raises(ValueError):
             name_sql(vendor, "nom\x00; DROP TABLE clients")
+
+
+def test_an_odd_column_name_of_the_applications_own_reaches_no_sql_in_the_admin(escales, settings, tmp_path):
+    """An adopted table is the operations application's: the admin reads its columns' names from OPS,
+    and one that would close Django's own quoting is left out of the list, which still shows the rows."""
+    odd = identifier(connections["default"], 'note` x" y')
+    with connections["default"].cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {TABLE} (id INTEGER NOT NULL PRIMARY KEY, nom VARCHAR(50), imo VARCHAR(10), "
+                       f"updated_at DATETIME NULL, {odd} TEXT NULL)", [])  # fmt: skip
+        cursor.execute(f"INSERT INTO {TABLE} (id, nom) VALUES (1, 'Owendo')", [])
+    path = mapping(settings, tmp_path, f'[{TABLE}]\nadopt = true\nidentity = ["nom"]\n')
+    status, page = admin_pages(path, "/admin/adopted/escalesx/")["/admin/adopted/escalesx/"]
+    assert status == 200 and ">Owendo<" in page

@@ -30,7 +30,6 @@ tables, and another FAC table's mirror, are refused.
 """
 
 import os
-import re
 import stat
 import tomllib
 from dataclasses import dataclass
@@ -38,11 +37,14 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from syncapp.common.text import escaped
+from syncapp.sql.names import NAME, RULE
+
 KEYS = ("columns", "cursor", "deleted_at", "adopt", "ops_table", "identity", "synced_at")
 ADOPTED_ONLY = ("identity", "synced_at")
 # A MySQL identifier opsync is willing to quote: no quote, space or dot can reach SQL (so no
-# table of another database either).
-IDENTIFIER = re.compile(r"[A-Za-z0-9_$]{1,64}")
+# table of another database either). The same rule holds for the names FAC's schema gives.
+IDENTIFIER = NAME
 MAX_BYTES = 1024 * 1024
 # Tables of Django's and opsync's own (users, sessions, the admin log, the run records…).
 OWN_TABLE_PREFIXES = ("auth_", "django_", "syncapp_", "adopted_", "axes_")
@@ -211,7 +213,7 @@ class TableReader:
         if not isinstance(value, str):
             raise self.error(key, "must be a name in quotes")
         if not IDENTIFIER.fullmatch(value):
-            raise self.error(key, f"'{value}' is not a table or column name (letters, digits, _ or $; 64 at most)")
+            raise self.error(key, f"'{escaped(value)}' is not a table or column name ({RULE})")
         return value
 
     def columns(self, value) -> tuple[tuple[str, str], ...]:
