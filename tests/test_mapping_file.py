@@ -58,6 +58,14 @@ ADOPT = "adopt = true\nidentity = ['nom']\n"  # what every adopted table needs b
     [
         # Any FAC table may be declared (tests/test_declared.py asks FAC whether it exists); its name is a name.
         ("['factures;drop']\ncursor = false", "table 'factures;drop': 'factures;drop' is not a table or column name"),
+        # A FAC table's name, as the review tried it: none reaches FAC's schema, nor SQL.
+        ('["esc`ales"]', "table 'esc`ales': 'esc`ales' is not a table or column name"),
+        ('["o\'brien"]', "table \"o'brien\": 'o'brien' is not a table or column name"),
+        ('["nom#2"]', "table 'nom#2': 'nom#2' is not a table or column name"),
+        ('["nom -- x"]', "table 'nom -- x': 'nom -- x' is not a table or column name"),
+        ('["a\\u0000b"]', "table 'a\\x00b': 'a\\x00b' is not a table or column name"),
+        (f"[{'c' * 65}]", f"table '{'c' * 65}': '{'c' * 65}' is not a table or column name"),
+        ('[navires]\ncolumns = ["im`o"]', "[navires] columns.im`o: 'im`o' is not a table or column name"),
         ("[navires]\ncursor = true", "[navires] cursor: must be a FAC column's name"),
         ("[navires]\nidentity = ['nom']", "[navires] identity: only for an adopted table"),
         ("[navires]\ncolumns = 'nom'", "[navires] columns: must be a list of FAC columns"),
