@@ -21,13 +21,16 @@ logger = logging.getLogger("opsync.security")
 
 
 def client_address(request: HttpRequest) -> str:
-    """The client's address: nginx's X-Real-IP when the request came through it on this host, else the peer's.
+    """The client's address: the last X-Forwarded-For entry when the request came through the proxy on this
+    host, else the peer's.
 
-    Behind the proxy every request comes from 127.0.0.1: locking that address would lock everyone.
-    A header is trusted only from the loopback, where nginx sets it; anyone else could forge it.
+    Behind the proxy every request comes from the loopback: locking that address would lock everyone.
+    nginx (`$proxy_add_x_forwarded_for`) and Apache (mod_proxy) both append the peer they saw to whatever
+    X-Forwarded-For the client sent, so only the last entry is the proxy's own word; the entries before it,
+    and X-Real-IP, are the client's and may be forged. From any other peer, no header is believed.
     """
     peer = request.META.get("REMOTE_ADDR", "")
-    forwarded = request.META.get("HTTP_X_REAL_IP", "").strip()
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").rpartition(",")[2].strip()
     try:
         if forwarded and ipaddress.ip_address(peer).is_loopback:
             return str(ipaddress.ip_address(forwarded))
