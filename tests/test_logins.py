@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import RequestFactory
 
+from syncapp.common.text import escaped
 from syncapp.web.logins import client_address
 
 BOTH = pytest.mark.django_db(databases=["default", "facturation"], transaction=True)
@@ -47,3 +48,23 @@ def log_lines() -> list[str]:
 def test_the_client_address_is_the_one_the_proxy_on_this_host_appended(peer, headers, address):
     request = RequestFactory().get("/admin/login/", REMOTE_ADDR=peer, **headers)
     assert client_address(request) == address
+
+
+@BOTH
+def test_a_typed_name_cannot_forge_the_address_or_reorder_the_line(client):
+    before = len(log_lines())
+    log_in(client, "admin address=10.20.30.40", "x", "192.0.2.30")
+    log_in(client, "admin\u202e04.03.02.01=sserdda", "x", "192.0.2.30")
+    log_in(client, 'say "hi"\n\\ bye', "x", "192.0.2.30")
+    lines = [line.split(" WARNING ", 1)[1] for line in log_lines()[before:]]
+    assert lines == [
+        'login failed: user="admin address=10.20.30.40" address=192.0.2.30',
+        'login failed: user="admin\\u202e04.03.02.01=sserdda" address=192.0.2.30',
+        'login failed: user="say \\"hi\\"\\n\\\\ bye" address=192.0.2.30',
+    ]
+
+
+@pytest.mark.parametrize("char", "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+def test_every_bidirectional_control_is_escaped_wherever_outside_text_is_written(char):
+    """The login's log line, a run's record and the messages quoting FAC's values share the escaper."""
+    assert escaped(f"a{char}b") == f"a\\u{ord(char):04x}b"

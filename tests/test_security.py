@@ -46,8 +46,8 @@ def test_a_burst_of_wrong_passwords_locks_the_account_until_the_lock_ends_and_ea
     assert log_in(client, "Le-bon-mot-de-passe-2026", **elsewhere).status_code == 429
     log = django_settings.SYNC_LOG_FILE.read_text(encoding="utf-8")
     # Each failure, the refused right one too, with who and from where (the line's time is when).
-    assert log.count("WARNING login failed: user=chef address=192.0.2.10") == settings.AXES_FAILURE_LIMIT + 1
-    assert log.count("WARNING login failed: user=chef address=192.0.2.99") == 1
+    assert log.count('WARNING login failed: user="chef" address=192.0.2.10') == settings.AXES_FAILURE_LIMIT + 1
+    assert log.count('WARNING login failed: user="chef" address=192.0.2.99') == 1
 
     time.sleep(3.5)
     assert log_in(client, "Le-bon-mot-de-passe-2026", **PROXY).status_code == 302  # the lock has ended

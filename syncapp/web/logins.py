@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext, ngettext
 
-from syncapp.common.text import escaped
+from syncapp.common.text import quoted
 
 logger = logging.getLogger("opsync.security")
 
@@ -59,6 +59,6 @@ def locked_out(request: HttpRequest, *args) -> HttpResponse:
 
 @receiver(user_login_failed)
 def login_failure_log(sender, credentials: dict, request: HttpRequest | None = None, **kwargs) -> None:
-    """Who tried, from where: the time is the log line's. The name typed is escaped (it is anyone's)."""
+    """Who tried, from where: the time is the log line's. The name typed is anyone's: quoted and escaped."""
     address = client_address(request) if request is not None else "-"
-    logger.warning("login failed: user=%s address=%s", escaped(str(credentials.get("username", ""))), address)
+    logger.warning("login failed: user=%s address=%s", quoted(str(credentials.get("username", ""))), address)
