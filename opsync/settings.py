@@ -46,13 +46,16 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",  # last: it answers a locked login with syncapp.web.logins.locked_out
 ]
 
-# Logins (syncapp/web/logins.py): after LOGIN_FAILURE_LIMIT failures in a row, the account and the
-# address are each locked for LOGIN_LOCKOUT_MINUTES; every failure is logged.
+# Logins (syncapp/web/logins.py): LOGIN_FAILURE_LIMIT failures within LOGIN_LOCKOUT_MINUTES lock an
+# address (whatever the accounts) and an account (whatever the addresses), except at the account's own
+# desk, where only its own failures there count; every failure is logged.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_FAILURE_LIMIT = config.integer("LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
 AXES_COOLOFF_TIME = timedelta(minutes=config.integer("LOGIN_LOCKOUT_MINUTES", 15, minimum=1, maximum=1440))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = "syncapp.web.logins.lockout_parameters"
+# Not axes' own reset, which forgives every failure of the address, another account's too:
+# syncapp.web.logins.login_forgives_own_failures forgives the account's own, at its address.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "syncapp.web.logins.locked_out"
 AXES_CLIENT_IP_CALLABLE = "syncapp.web.logins.client_address"
 AXES_VERBOSE = False  # syncapp.web.logins logs each failure, in the sync log

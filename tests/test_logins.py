@@ -6,12 +6,14 @@ django-axes' records in the real OPS database.
 
 import pytest
 from django.conf import settings as django_settings
-from django.test import RequestFactory
+from django.contrib.auth.models import User
+from django.test import Client, RequestFactory
 
 from syncapp.common.text import escaped
 from syncapp.web.logins import client_address
 
 BOTH = pytest.mark.django_db(databases=["default", "facturation"], transaction=True)
+ADMIN_PASSWORD, VIEWER_PASSWORD = "Le-bon-mot-de-passe-2026", "Celui-du-lecteur-2026"
 
 
 def log_in(client, username: str, password: str, address: str):
@@ -22,6 +24,20 @@ def log_in(client, username: str, password: str, address: str):
         REMOTE_ADDR="127.0.0.1",
         HTTP_X_FORWARDED_FOR=address,
     )
+
+
+@pytest.fixture
+def accounts():
+    User.objects.create_superuser("admin", "admin@opsync.ga", ADMIN_PASSWORD)
+    User.objects.create_user("lecteur", "lecteur@opsync.ga", VIEWER_PASSWORD, is_staff=True)
+
+
+def desk(username: str, password: str, address: str) -> Client:
+    """A browser where the account has logged in (then out): its own desk."""
+    browser = Client()
+    assert log_in(browser, username, password, address).status_code == 302
+    browser.post("/admin/logout/")
+    return browser
 
 
 def log_lines() -> list[str]:
@@ -68,3 +84,57 @@ def test_a_typed_name_cannot_forge_the_address_or_reorder_the_line(client):
 def test_every_bidirectional_control_is_escaped_wherever_outside_text_is_written(char):
     """The login's log line, a run's record and the messages quoting FAC's values share the escaper."""
     assert escaped(f"a{char}b") == f"a\\u{ord(char):04x}b"
+
+
+@BOTH
+def test_a_login_forgives_the_accounts_own_failures_and_nothing_of_another_account(client, accounts, settings):
+    """Four wrong passwords for `admin`, then a viewer's own login, over and over, gave 16 guesses and no lock."""
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert log_in(client, "admin", "mauvais", "192.0.2.40").status_code == 200
+    assert log_in(Client(), "lecteur", VIEWER_PASSWORD, "192.0.2.40").status_code == 302
+    # The viewer's success forgave nothing of admin's: the next guess at this address is the last one.
+    assert log_in(client, "admin", "mauvais", "192.0.2.40").status_code == 429
+    assert log_in(client, "admin", ADMIN_PASSWORD, "192.0.2.40").status_code == 429
+
+    # The viewer's own typos, at its own address, are forgiven by its success: four more do not lock it.
+    viewer = Client()
+    for _ in range(2):
+        for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+            assert log_in(viewer, "lecteur", "mauvais", "192.0.2.41").status_code == 200
+        assert log_in(viewer, "lecteur", VIEWER_PASSWORD, "192.0.2.41").status_code == 302
+        viewer.post("/admin/logout/")
+
+
+@BOTH
+def test_one_address_guesses_at_most_the_limit_whatever_the_accounts(client, accounts, settings):
+    answers = [log_in(client, f"compte{n}", "mauvais", "192.0.2.60").status_code for n in range(12)]
+    assert answers == [200] * (settings.AXES_FAILURE_LIMIT - 1) + [429] * (13 - settings.AXES_FAILURE_LIMIT)
+    assert log_in(client, "admin", ADMIN_PASSWORD, "192.0.2.60").status_code == 429  # the right one, too late
+
+
+@BOTH
+def test_an_account_gets_at_most_the_limit_of_guesses_whatever_the_addresses(accounts, settings):
+    """An attacker with many addresses (a subnet, IPv6) still guesses `admin` the limit's times, no more."""
+    answers = [log_in(Client(), "admin", "mauvais", f"192.0.2.{100 + n}").status_code for n in range(12)]
+    assert answers == [200] * (settings.AXES_FAILURE_LIMIT - 1) + [429] * (13 - settings.AXES_FAILURE_LIMIT)
+    assert log_in(Client(), "admin", ADMIN_PASSWORD, "192.0.2.200").status_code == 429  # right, but too late
+
+
+@BOTH
+def test_the_owner_still_logs_in_from_their_own_desk_while_their_account_is_locked_for_others(accounts, settings):
+    """Five wrong passwords for `admin` from one address refused `admin` everywhere: anyone could lock it out."""
+    own_desk = desk("admin", ADMIN_PASSWORD, "192.0.2.50")
+    viewers_desk = desk("lecteur", VIEWER_PASSWORD, "192.0.2.51")
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        log_in(Client(), "admin", "mauvais", f"198.51.100.{n + 1}")
+    assert log_in(Client(), "admin", ADMIN_PASSWORD, "198.51.100.99").status_code == 429  # locked for others
+
+    assert log_in(own_desk, "admin", ADMIN_PASSWORD, "192.0.2.50").status_code == 302  # but not at its desk
+    own_desk.post("/admin/logout/")
+    # Another account's desk is no desk of admin's; a new browser at the desk's address is none either.
+    assert log_in(viewers_desk, "admin", ADMIN_PASSWORD, "192.0.2.51").status_code == 429
+    assert log_in(Client(), "admin", ADMIN_PASSWORD, "192.0.2.50").status_code == 429
+    # At its desk, the owner's own wrong passwords still lock: a desk guesses at most the limit too.
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        log_in(own_desk, "admin", "mauvais", "192.0.2.50")
+    assert log_in(own_desk, "admin", ADMIN_PASSWORD, "192.0.2.50").status_code == 429
