@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from opsync.env import ConfigError, Settings, database_settings
+from opsync.logs import server_error
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # OPSYNC_ENV_FILE names another file (the test suite points it at none, to be hermetic).
@@ -207,10 +208,18 @@ CRONTAB_COMMAND_SUFFIX = (
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(message)s", "datefmt": "%Y-%m-%dT%H:%M:%S%z"}},
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)s %(message)s", "datefmt": "%Y-%m-%dT%H:%M:%S%z"},
+        "client_mistake": {"()": "opsync.logs.WithoutTraceback", "format": "%(levelname)s %(name)s: %(message)s"},
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler"},
-        "mail_admins": {"class": "django.utils.log.AdminEmailHandler", "level": "ERROR", "filters": ["production"]},
+        "client_mistakes": {"class": "logging.StreamHandler", "formatter": "client_mistake"},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["production", "server_errors"],
+        },
         # delay: the file is opened on the first line written, by the sync only.
         "sync_file": {
             "class": "logging.FileHandler",
@@ -220,10 +229,17 @@ LOGGING = {
             "delay": True,
         },
     },
-    "filters": {"production": {"()": "django.utils.log.RequireDebugFalse"}},
+    "filters": {
+        "production": {"()": "django.utils.log.RequireDebugFalse"},
+        "server_errors": {"()": "django.utils.log.CallbackFilter", "callback": server_error},
+    },
     "loggers": {
-        # A server error is mailed to ADMINS in production, as Django's own default would.
+        # A server error is mailed to ADMINS in production, as Django's own default would (not the health
+        # check's 503, its answer to the monitor: opsync.logs.server_error).
         "django": {"handlers": ["console", "mail_admins"], "level": "WARNING"},
+        # A 400 is the client's own mistake (an unknown Host, a filter the admin refuses, a request too
+        # big): said in the journal, never mailed to the ADMINS who receive the sync's alerts.
+        "django.security": {"handlers": ["client_mistakes"], "level": "WARNING", "propagate": False},
         "opsync.sync": {"handlers": ["sync_file"], "level": "INFO", "propagate": False},
         "opsync.security": {"handlers": ["sync_file"], "level": "INFO", "propagate": False},
     },

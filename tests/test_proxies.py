@@ -143,3 +143,19 @@ def test_nginx_refuses_other_host_names_before_they_reach_opsync(tmp_path, app):
     finally:
         stop(server)
     assert "autre.example.ga" not in app.output.read_text()
+
+
+def test_another_host_name_through_apache_is_a_400_said_in_the_journal_and_mailed_to_nobody(tmp_path, app):
+    """Apache answers a name it does not serve with the port's first site, so such requests reach opsync."""
+    ports = Ports(free_port(), free_port(), app.port)
+    server = apache_start(tmp_path, ports)
+    try:
+        for _ in range(5):
+            answer, _ = request(From(ports.https, source=CLIENT), "GET", "/", headers={"Host": "autre.example.ga"})
+            assert answer.status == 400
+    finally:
+        stop(server)
+    output = app.output.read_text()
+    said = "django.security.DisallowedHost: Invalid HTTP_HOST header: 'autre.example.ga'."
+    assert output.count(said) == 5 and "Traceback" not in output  # gunicorn's output: the journal, one line each
+    assert "Subject:" not in output  # the console mail backend writes every mail there

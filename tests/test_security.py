@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.core import mail
 
 from syncapp.models import SyncRun
@@ -92,6 +92,40 @@ def test_a_server_error_in_production_reaches_the_admins_mailbox(client, setting
     assert response.status_code == 500
     assert len(mail.outbox) == 1 and "informatique@opsync.ga" in mail.outbox[0].to
     assert "a bug in a view" in mail.outbox[0].body
+
+
+@BOTH
+def test_a_clients_own_mistake_is_answered_400_and_never_mailed(client, settings):
+    """Five requests naming an unknown host sent five mails, each a full request dump, to the sync's ADMINS;
+    a viewer's bad filter one per 400. Django's advice: a 400 is the client's mistake, not ours to mail."""
+    settings.DEBUG = False
+    settings.ADMINS = [("Informatique", "informatique@opsync.ga")]
+    settings.ALLOWED_HOSTS = ["ops.example.ga"]
+    client.raise_request_exception = False
+    for _ in range(5):
+        assert client.get("/admin/login/", HTTP_HOST="scanner.example.com").status_code == 400
+    viewer = User.objects.create_user("lecteur", "lecteur@opsync.ga", "x", is_staff=True)
+    viewer.user_permissions.add(*Permission.objects.filter(codename="view_syncrun"))
+    client.force_login(viewer)
+    for wrong in ("results__table=x", "started_at__gte=x", "e=1&q=x&status__in=x"):
+        answer = client.get(f"/admin/syncapp/syncrun/?{wrong}", HTTP_HOST="ops.example.ga")
+        assert answer.status_code in (200, 302, 400), (wrong, answer.status_code)  # never a 500
+    assert client.get("/admin/syncapp/syncrun/?results__table=x", HTTP_HOST="ops.example.ga").status_code == 400
+    assert mail.outbox == []
+
+    settings.ROOT_URLCONF = "tests.urls_error"  # while a server error still is
+    assert client.get("/broken/", HTTP_HOST="ops.example.ga").status_code == 500
+    assert len(mail.outbox) == 1 and "a bug in a view" in mail.outbox[0].body
+
+
+@BOTH
+def test_the_health_checks_503_is_its_answer_to_the_monitor_not_a_mail(client, settings):
+    """Each anonymous call of /healthz/sync while the sync is stale mailed the ADMINS a request dump."""
+    settings.DEBUG = False
+    settings.ADMINS = [("Informatique", "informatique@opsync.ga")]
+    for _ in range(3):
+        assert client.get("/healthz/sync").status_code == 503  # no run yet: stale
+    assert mail.outbox == []
 
 
 def test_a_weak_secret_key_stops_production_in_one_line():
