@@ -157,8 +157,8 @@ class Settings:
         writable = os.access(existing, os.W_OK) and (existing == path or os.access(existing, os.X_OK))
         if (existing != path and not existing.is_dir()) or not writable:
             raise ConfigError(f"{name} cannot be written: {existing} is not a folder opsync may write in")
-        try:  # its folder, so that the first line written (a failed login, say) finds it
-            path.parent.mkdir(parents=True, exist_ok=True)
+        try:  # its folder, so that the first line written (a failed login, say) finds it; opsync's user's and group's
+            path.parent.mkdir(mode=0o750, parents=True, exist_ok=True)
         except OSError as exc:
             raise ConfigError(f"{name} cannot be written: its folder cannot be made ({exc.strerror})") from None
         return path

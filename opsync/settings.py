@@ -1,12 +1,11 @@
 """Django settings for opsync, read from the environment and `.env` (see .env.example)."""
 
 import os
-import shlex
 from datetime import timedelta
 from pathlib import Path
 
 from opsync.env import ConfigError, Settings, database_settings
-from opsync.logs import server_error
+from opsync.logs import cron_output, server_error
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # OPSYNC_ENV_FILE names another file (the test suite points it at none, to be hermetic).
@@ -198,12 +197,9 @@ if SYNC_DAILY != "off":
 CRONTAB_EXECUTABLE = config.text("CRONTAB_EXECUTABLE", "/usr/bin/crontab")
 CRONTAB_DJANGO_MANAGE_PATH = str(BASE_DIR / "manage.py")
 CRONTAB_COMMENT = f"opsync {BASE_DIR}"  # marks this checkout's lines, so `remove` touches only them
-# The log's folder must exist before the shell opens the log for the redirection.
-# Nothing before the command: django-crontab's `crontab show` and `remove` read the job's hash
-# as its fifth word. The output goes through a pipe whose other end makes the folder first.
-CRONTAB_COMMAND_SUFFIX = (
-    f"2>&1 | {{ mkdir -p {shlex.quote(str(SYNC_LOG_FILE.parent))} && cat >> {shlex.quote(str(SYNC_LOG_FILE))}; }}"
-)
+# Nothing before the command: django-crontab's `crontab show` and `remove` read the job's hash as its
+# fifth word. After it, its output appended to the log (opsync.logs.cron_output says how).
+CRONTAB_COMMAND_SUFFIX = cron_output(SYNC_LOG_FILE)
 
 LOGGING = {
     "version": 1,
@@ -220,9 +216,10 @@ LOGGING = {
             "level": "ERROR",
             "filters": ["production", "server_errors"],
         },
-        # delay: the file is opened on the first line written, by the sync only.
+        # delay: the file is opened on the first line written, by the sync only; 0640, reopened once
+        # logrotate has moved it (opsync.logs.LogFile).
         "sync_file": {
-            "class": "logging.FileHandler",
+            "class": "opsync.logs.LogFile",
             "filename": SYNC_LOG_FILE,
             "formatter": "line",
             "encoding": "utf-8",
