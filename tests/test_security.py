@@ -128,8 +128,9 @@ def test_the_health_checks_503_is_its_answer_to_the_monitor_not_a_mail(client, s
     assert mail.outbox == []
 
 
-def test_a_weak_secret_key_stops_production_in_one_line():
-    env = {**subprocess_env(), "DEBUG": "false", "SECRET_KEY": "abc", "ALLOWED_HOSTS": "ops.example.ga"}
+@pytest.mark.parametrize("key", ["abc", "abcde" * 10])  # short; long, but a pattern that repeats
+def test_a_weak_secret_key_stops_production_in_one_line(key):
+    env = {**subprocess_env(), "DEBUG": "false", "SECRET_KEY": key, "ALLOWED_HOSTS": "ops.example.ga"}
     done = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=60)  # fmt: skip
     assert done.returncode == 1 and done.stdout == ""
