@@ -4,6 +4,8 @@ Each point of issue 25 reproduced through the admin's own login form (Django's t
 django-axes' records in the real OPS database.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.models import User
@@ -138,3 +140,16 @@ def test_the_owner_still_logs_in_from_their_own_desk_while_their_account_is_lock
     for _ in range(settings.AXES_FAILURE_LIMIT):
         log_in(own_desk, "admin", "mauvais", "192.0.2.50")
     assert log_in(own_desk, "admin", ADMIN_PASSWORD, "192.0.2.50").status_code == 429
+
+
+@BOTH
+def test_a_session_ends_with_the_browser_and_after_a_working_day_at_most(client, accounts, settings):
+    """Sessions lived 14 days, past the browser's closing: a shared or stolen computer stayed logged in."""
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    assert log_in(client, "admin", ADMIN_PASSWORD, "192.0.2.70").status_code == 302
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    assert (cookie["expires"], cookie["max-age"]) == ("", "")  # the browser forgets it when it closes
+    session = Session.objects.get(session_key=cookie.value)
+    assert abs(session.expire_date - timezone.now() - timedelta(hours=10)) < timedelta(minutes=1)
