@@ -4,6 +4,8 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONE, SELF
+
 from opsync.env import ConfigError, Settings, database_settings
 from opsync.logs import cron_output, server_error
 
@@ -37,6 +39,7 @@ MIGRATION_MODULES = {"adopted": None}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # CONTENT_SECURITY_POLICY, below
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -63,6 +66,22 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = 3600 * config.integer("LOGIN_SESSION_HOURS", 10, minimum=1, maximum=24)
 AXES_CLIENT_IP_CALLABLE = "syncapp.web.logins.client_address"
 AXES_VERBOSE = False  # syncapp.web.logins logs each failure, in the sync log
+
+# Content-Security-Policy (django-csp): a page loads and runs opsync's own files only: no inline script
+# or style (the templates' styles are in syncapp/static/opsync/), nothing from another site, never inside
+# another site's frame. So a value that slipped into a page (a FAC row's text, a server's message) could
+# neither run, nor restyle it, nor send anything elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+    }
+}
 
 ROOT_URLCONF = "opsync.urls"
 WSGI_APPLICATION = "opsync.wsgi.application"

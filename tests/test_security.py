@@ -5,6 +5,7 @@ login, and the right one is refused until the lock ends; every failure is logged
 what a lock counts, and the owner's own desk).
 """
 
+import re
 import subprocess
 import sys
 import time
@@ -16,7 +17,7 @@ from django.conf import settings as django_settings
 from django.contrib.auth.models import Permission, User
 from django.core import mail
 
-from syncapp.models import SyncRun
+from syncapp.models import Client, SyncRun
 from tests.factories import ClientFactory
 from tests.mirror import subprocess_env, sync
 
@@ -41,7 +42,7 @@ def test_a_burst_of_wrong_passwords_locks_the_account_until_the_lock_ends_and_ea
     locked = log_in(client, "Le-bon-mot-de-passe-2026", **PROXY)
     assert locked.status_code == 429
     page = locked.content.decode()
-    assert "Trop de connexions échouées\xa0: cette connexion est refusée pendant 1 minute." in page
+    assert "Trop de connexions échouées\xa0: cette connexion est refusée pendant 1\xa0minute." in page
     assert "Depuis un navigateur où ce compte s'est connecté ces 90 derniers jours" in page
     # The account is locked from another address too, for a browser that never logged in as it: not at
     # its owner's desk (tests/test_logins.py), which is where the owner can still log in.
@@ -54,6 +55,40 @@ def test_a_burst_of_wrong_passwords_locks_the_account_until_the_lock_ends_and_ea
 
     time.sleep(3.5)
     assert log_in(client, "Le-bon-mot-de-passe-2026", **PROXY).status_code == 302  # the lock has ended
+
+
+INLINE = re.compile(r"<style|\sstyle=|\son[a-z]+=|<script(?![^>]*\ssrc=)(?![^>]*application/json)")
+
+
+@BOTH
+def test_every_page_says_its_content_security_policy_and_holds_nothing_inline_that_it_would_refuse(client, fac):
+    """No Content-Security-Policy at all: a value slipping into a page could run there. Now every page says
+    script-src and style-src 'self', and none has an inline style or script for the browser to refuse."""
+    ClientFactory()
+    assert sync()[0] == 0
+    run, row = SyncRun.objects.get(), Client.objects.get()
+    anonymous = ["/admin/login/", "/nowhere/"]
+    staff = [
+        "/admin/",
+        "/admin/syncapp/dashboard/",
+        "/admin/syncapp/syncrun/",
+        f"/admin/syncapp/syncrun/{run.pk}/change/",
+        "/admin/syncapp/client/",
+        f"/admin/syncapp/client/{row.pk}/change/",
+        "/admin/syncapp/opsonlyrow/",
+        "/admin/axes/accessattempt/",
+    ]
+    pages = [(path, client.get(path)) for path in anonymous]
+    for _ in range(django_settings.AXES_FAILURE_LIMIT):
+        locked = log_in(client, "mauvais", **PROXY)
+    pages.append(("the locked-out page", locked))
+    client.force_login(User.objects.create_superuser("chef", "chef@opsync.ga", "Le-bon-mot-de-passe-2026"))
+    pages += [(path, client.get(path)) for path in staff]
+    for path, page in pages:
+        policy = page["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "style-src 'self'" in policy and "frame-ancestors 'none'" in policy
+        assert "unsafe" not in policy, path
+        assert INLINE.findall(page.content.decode()) == [], path
 
 
 @pytest.mark.mariadb
