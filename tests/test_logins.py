@@ -153,3 +153,17 @@ def test_a_session_ends_with_the_browser_and_after_a_working_day_at_most(client,
     assert (cookie["expires"], cookie["max-age"]) == ("", "")  # the browser forgets it when it closes
     session = Session.objects.get(session_key=cookie.value)
     assert abs(session.expire_date - timezone.now() - timedelta(hours=10)) < timedelta(minutes=1)
+
+
+@BOTH
+def test_a_browser_without_a_desk_or_with_a_forged_one_is_nobodys_desk(accounts):
+    """The desk's cookie is signed: one written by hand, or one with no account, spares nothing."""
+    from django.test import RequestFactory
+
+    from syncapp.web.logins import DESK_COOKIE, lockout_parameters
+
+    factory = RequestFactory()
+    assert lockout_parameters(factory.post("/admin/login/", {}), None) == ["ip_address", "username"]
+    forged = factory.post("/admin/login/", {"username": "admin"})
+    forged.COOKIES[DESK_COOKIE] = "admin"
+    assert lockout_parameters(forged, {"username": "admin"}) == ["ip_address", "username"]

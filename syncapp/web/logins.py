@@ -39,7 +39,8 @@ DESK_DAYS = 90
 
 def lockout_parameters(request: HttpRequest, credentials: dict | None = None) -> list:
     """AXES_LOCKOUT_PARAMETERS: what this login's failures are counted by (see the module's docstring)."""
-    if desk_account(request) == get_client_username(request, credentials):
+    desk = desk_account(request)
+    if desk is not None and desk == get_client_username(request, credentials):
         return [["username", "ip_address"]]
     return ["ip_address", "username"]
 
