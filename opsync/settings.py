@@ -60,12 +60,12 @@ AXES_LOCKOUT_PARAMETERS = "syncapp.web.logins.lockout_parameters"
 # syncapp.web.logins.login_forgives_own_failures forgives the account's own, at its address.
 AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "syncapp.web.logins.locked_out"
+AXES_CLIENT_IP_CALLABLE = "syncapp.web.logins.client_address"
+AXES_VERBOSE = False  # syncapp.web.logins logs each failure, in the sync log
 # A login lasts until the browser closes, and LOGIN_SESSION_HOURS at most (a working day): not Django's
 # 14 days past the closing, which kept a shared or stolen computer logged in.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = 3600 * config.integer("LOGIN_SESSION_HOURS", 10, minimum=1, maximum=24)
-AXES_CLIENT_IP_CALLABLE = "syncapp.web.logins.client_address"
-AXES_VERBOSE = False  # syncapp.web.logins logs each failure, in the sync log
 
 # Content-Security-Policy (django-csp): a page loads and runs opsync's own files only: no inline script
 # or style (the templates' styles are in syncapp/static/opsync/), nothing from another site, never inside
