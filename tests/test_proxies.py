@@ -13,6 +13,7 @@ import secrets
 import ssl
 import subprocess
 import sys
+import time
 import urllib.parse
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
@@ -70,8 +71,11 @@ def app(django_db_setup, tmp_path_factory):
     gunicorn = [str(Path(sys.executable).parent / "gunicorn"), "opsync.wsgi", "--bind", f"127.0.0.1:{port}"]
     with open(folder / "gunicorn.txt", "wb") as output:
         server = subprocess.Popen([*gunicorn, "--workers", "1"], cwd=ROOT, env=env, stdout=output, stderr=output)
-    while not answers(port):
+    for _ in range(300):  # gunicorn starting: a minute at most
         assert server.poll() is None, (folder / "gunicorn.txt").read_text()
+        if answers(port):
+            break
+        time.sleep(0.2)
     yield App(port, folder / "sync.log", folder / "gunicorn.txt")
     stop(server)
 
