@@ -10,14 +10,19 @@ SYSTEM_PACKAGES := pkg-config libmariadb-dev gcc
 
 .PHONY: demo test lint format lock system-deps clean-demo
 
+# What the demo writes is its user's alone: .env, the two SQLite databases (password hashes, sessions)
+# and the log. A recipe's lines are shells of their own: each one says so.
+PRIVATE := umask 077 &&
+
 # Virtualenv, install, a demo FAC (SQLite), migrate (which makes the mirror of each table the mapping
 # file declares, from FAC's columns: so FAC comes first), a sync of it, and where it stands.
 demo: $(INSTALLED) .env
-	@if [ -f facturation.sqlite3 ]; then echo "La base FAC de démonstration facturation.sqlite3 existe déjà (make clean-demo pour la refaire)."; \
+	@$(PRIVATE) if [ -f facturation.sqlite3 ]; then echo "La base FAC de démonstration facturation.sqlite3 existe déjà (make clean-demo pour la refaire)."; \
 	else $(PY) manage.py build_demo_facturation; fi
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py sync_from_facturation
-	$(PY) manage.py sync_from_facturation --status
+	$(PRIVATE) $(PY) manage.py migrate --noinput
+	$(PRIVATE) $(PY) manage.py sync_from_facturation
+	$(PRIVATE) $(PY) manage.py sync_from_facturation --status
+	@chmod -R go-rwx .env db.sqlite3 facturation.sqlite3 logs  # those an earlier demo left open
 	@echo "Terminé : la base OPS de démonstration est db.sqlite3. Ensuite : $(PY) manage.py createsuperuser && $(PY) manage.py runserver"
 
 test: $(DEV_INSTALLED)
@@ -39,7 +44,7 @@ clean-demo:
 	rm -f db.sqlite3 facturation.sqlite3
 
 .env:
-	cp .env.example .env
+	install -m 600 .env.example .env
 	echo "SYNC_MAPPING_FILE=deploy/mapping.demo.toml" >> .env
 	@echo ".env créé à partir de .env.example (réglages de développement : DEBUG=true, SQLite, et la table navires que déclare deploy/mapping.demo.toml)."
 

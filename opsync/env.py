@@ -40,6 +40,11 @@ def _kind_in_range(kind: str, minimum: float | None, maximum: float | None) -> s
     return kind
 
 
+def runs_of_three(text: str) -> set[str]:
+    """The different runs of three characters in a text: `abcabc` has abc, bca and cab."""
+    return {text[i : i + 3] for i in range(len(text) - 2)}
+
+
 def _within(value: float, minimum: float | None, maximum: float | None) -> bool:
     return (minimum is None or minimum <= value) and (maximum is None or value <= maximum)
 
@@ -122,13 +127,15 @@ class Settings:
         return value
 
     def secret_key(self, name: str) -> str:
-        """Production's key, refused as `check --deploy` would flag it: short, of few characters, or Django's
-        insecure placeholder. The line never shows the key."""
+        """Production's key: at least 50 characters without a repeating pattern, and not Django's insecure
+        placeholder. `check --deploy` asks only for 5 different characters, which `abcde` ten times over has;
+        a random key of 50 characters has some 48 different runs of three, a pattern a handful. The line
+        never shows the key."""
         value = self.text(name)
-        if len(value) < 50 or len(set(value)) < 5 or value.startswith("django-insecure"):
+        if len(value) < 50 or len(runs_of_three(value)) < 40 or value.startswith("django-insecure"):
             raise ConfigError(
-                f'{name} is too weak for production: at least 50 random characters (python -c "import secrets; '
-                'print(secrets.token_urlsafe(50))")'
+                f"{name} is too weak for production: at least 50 random characters, without a repeating pattern "
+                '(python -c "import secrets; print(secrets.token_urlsafe(50))")'
             )
         return value
 
@@ -157,8 +164,8 @@ class Settings:
         writable = os.access(existing, os.W_OK) and (existing == path or os.access(existing, os.X_OK))
         if (existing != path and not existing.is_dir()) or not writable:
             raise ConfigError(f"{name} cannot be written: {existing} is not a folder opsync may write in")
-        try:  # its folder, so that the first line written (a failed login, say) finds it
-            path.parent.mkdir(parents=True, exist_ok=True)
+        try:  # its folder, so that the first line written (a failed login, say) finds it; opsync's user's and group's
+            path.parent.mkdir(mode=0o750, parents=True, exist_ok=True)
         except OSError as exc:
             raise ConfigError(f"{name} cannot be written: its folder cannot be made ({exc.strerror})") from None
         return path

@@ -1,11 +1,13 @@
 """Django settings for opsync, read from the environment and `.env` (see .env.example)."""
 
 import os
-import shlex
 from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONE, SELF
+
 from opsync.env import ConfigError, Settings, database_settings
+from opsync.logs import cron_output, server_error
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # OPSYNC_ENV_FILE names another file (the test suite points it at none, to be hermetic).
@@ -37,6 +39,7 @@ MIGRATION_MODULES = {"adopted": None}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # CONTENT_SECURITY_POLICY, below
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -46,16 +49,39 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",  # last: it answers a locked login with syncapp.web.logins.locked_out
 ]
 
-# Logins (syncapp/web/logins.py): after LOGIN_FAILURE_LIMIT failures in a row, the account and the
-# address are each locked for LOGIN_LOCKOUT_MINUTES; every failure is logged.
+# Logins (syncapp/web/logins.py): LOGIN_FAILURE_LIMIT failures within LOGIN_LOCKOUT_MINUTES lock an
+# address (whatever the accounts) and an account (whatever the addresses), except at the account's own
+# desk, where only its own failures there count; every failure is logged.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_FAILURE_LIMIT = config.integer("LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
 AXES_COOLOFF_TIME = timedelta(minutes=config.integer("LOGIN_LOCKOUT_MINUTES", 15, minimum=1, maximum=1440))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = "syncapp.web.logins.lockout_parameters"
+# Not axes' own reset, which forgives every failure of the address, another account's too:
+# syncapp.web.logins.login_forgives_own_failures forgives the account's own, at its address.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "syncapp.web.logins.locked_out"
 AXES_CLIENT_IP_CALLABLE = "syncapp.web.logins.client_address"
 AXES_VERBOSE = False  # syncapp.web.logins logs each failure, in the sync log
+# A login lasts until the browser closes, and LOGIN_SESSION_HOURS at most (a working day): not Django's
+# 14 days past the closing, which kept a shared or stolen computer logged in.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = 3600 * config.integer("LOGIN_SESSION_HOURS", 10, minimum=1, maximum=24)
+
+# Content-Security-Policy (django-csp): a page loads and runs opsync's own files only: no inline script
+# or style (the templates' styles are in syncapp/static/opsync/), nothing from another site, never inside
+# another site's frame. So a value that slipped into a page (a FAC row's text, a server's message) could
+# neither run, nor restyle it, nor send anything elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+    }
+}
 
 ROOT_URLCONF = "opsync.urls"
 WSGI_APPLICATION = "opsync.wsgi.application"
@@ -194,33 +220,46 @@ if SYNC_DAILY != "off":
 CRONTAB_EXECUTABLE = config.text("CRONTAB_EXECUTABLE", "/usr/bin/crontab")
 CRONTAB_DJANGO_MANAGE_PATH = str(BASE_DIR / "manage.py")
 CRONTAB_COMMENT = f"opsync {BASE_DIR}"  # marks this checkout's lines, so `remove` touches only them
-# The log's folder must exist before the shell opens the log for the redirection.
-# Nothing before the command: django-crontab's `crontab show` and `remove` read the job's hash
-# as its fifth word. The output goes through a pipe whose other end makes the folder first.
-CRONTAB_COMMAND_SUFFIX = (
-    f"2>&1 | {{ mkdir -p {shlex.quote(str(SYNC_LOG_FILE.parent))} && cat >> {shlex.quote(str(SYNC_LOG_FILE))}; }}"
-)
+# Nothing before the command: django-crontab's `crontab show` and `remove` read the job's hash as its
+# fifth word. After it, its output appended to the log (opsync.logs.cron_output says how).
+CRONTAB_COMMAND_SUFFIX = cron_output(SYNC_LOG_FILE)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(message)s", "datefmt": "%Y-%m-%dT%H:%M:%S%z"}},
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)s %(message)s", "datefmt": "%Y-%m-%dT%H:%M:%S%z"},
+        "client_mistake": {"()": "opsync.logs.WithoutTraceback", "format": "%(levelname)s %(name)s: %(message)s"},
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler"},
-        "mail_admins": {"class": "django.utils.log.AdminEmailHandler", "level": "ERROR", "filters": ["production"]},
-        # delay: the file is opened on the first line written, by the sync only.
+        "client_mistakes": {"class": "logging.StreamHandler", "formatter": "client_mistake"},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["production", "server_errors"],
+        },
+        # delay: the file is opened on the first line written, by the sync only; 0640, reopened once
+        # logrotate has moved it (opsync.logs.LogFile).
         "sync_file": {
-            "class": "logging.FileHandler",
+            "class": "opsync.logs.LogFile",
             "filename": SYNC_LOG_FILE,
             "formatter": "line",
             "encoding": "utf-8",
             "delay": True,
         },
     },
-    "filters": {"production": {"()": "django.utils.log.RequireDebugFalse"}},
+    "filters": {
+        "production": {"()": "django.utils.log.RequireDebugFalse"},
+        "server_errors": {"()": "django.utils.log.CallbackFilter", "callback": server_error},
+    },
     "loggers": {
-        # A server error is mailed to ADMINS in production, as Django's own default would.
+        # A server error is mailed to ADMINS in production, as Django's own default would (not the health
+        # check's 503, its answer to the monitor: opsync.logs.server_error).
         "django": {"handlers": ["console", "mail_admins"], "level": "WARNING"},
+        # A 400 is the client's own mistake (an unknown Host, a filter the admin refuses, a request too
+        # big): said in the journal, never mailed to the ADMINS who receive the sync's alerts.
+        "django.security": {"handlers": ["client_mistakes"], "level": "WARNING", "propagate": False},
         "opsync.sync": {"handlers": ["sync_file"], "level": "INFO", "propagate": False},
         "opsync.security": {"handlers": ["sync_file"], "level": "INFO", "propagate": False},
     },

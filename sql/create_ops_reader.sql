@@ -1,9 +1,11 @@
 -- The read-only FAC user opsync connects as (FAC_DB_USERNAME / FAC_DB_PASSWORD).
 -- It may SELECT on the FAC database and nothing else, anywhere.
 --
--- Run as a MySQL/MariaDB administrator, giving the three values:
---   mysql -u root -p -e "SET @fac_db='facturation', @reader='ops_reader', \
---     @password='change-me'; SOURCE sql/create_ops_reader.sql;"
+-- Run as a MySQL/MariaDB administrator, giving the three values through mysql's input, never on its
+-- command line (where `ps` shows the password to every local user, and the shell's history keeps it):
+--   read -rs -p 'Password: ' OPS_READER_PASSWORD && echo
+--   printf "SET @fac_db='facturation', @reader='ops_reader', @password='%s';\nSOURCE sql/create_ops_reader.sql;\n" \
+--     "$OPS_READER_PASSWORD" | mysql -u root -p
 -- @reader connects from any host ('%'); narrow it to the OPS server's address
 -- in production by editing the lines marked HOST.
 

@@ -33,6 +33,7 @@ def browser():
         "--hide-scrollbars",
     ):
         options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the console: what the page's CSP refused
     driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
     driver.implicitly_wait(5)
     yield driver
@@ -58,6 +59,11 @@ return [...document.querySelectorAll('body *')].filter(e => {
          && e.scrollWidth > e.clientWidth + 1;
 }).map(e => (e.id || e.className || e.tagName) + ': ' + e.scrollWidth + ' in ' + e.clientWidth);
 """
+
+
+def csp_refusals(browser) -> list[str]:
+    """What the browser refused to load or run on the pages since the last call, by their Content-Security-Policy."""
+    return [entry["message"] for entry in browser.get_log("browser") if "Content Security Policy" in entry["message"]]
 
 
 def log_in(browser, base_url: str) -> None:

@@ -22,13 +22,15 @@ TREE = pytest.StashKey[set[str]]()
 
 
 def working_tree_files() -> set[str]:
-    """Every file git sees in the working tree, ignored ones too (bytecode and tool caches aside)."""
+    """Every file git sees in the working tree, ignored ones too (bytecode and tool caches aside), and every
+    folder at its top: git lists no empty folder, such as a logs/ that settings made for a log never written."""
     listed = subprocess.run(
         ["git", "status", "--porcelain", "--ignored", "--untracked-files=all"],
         cwd=ROOT, capture_output=True, text=True, check=False,
     ).stdout  # fmt: skip
     skipped = ("__pycache__/", ".venv/", ".ruff_cache/", ".pytest_cache/")
-    return {line[3:] for line in listed.splitlines() if not any(part in line for part in skipped)}
+    files = {line[3:] for line in listed.splitlines() if not any(part in line for part in skipped)}
+    return files | {f"{path.name}/" for path in ROOT.iterdir() if path.is_dir() and f"{path.name}/" not in skipped}
 
 
 def pytest_sessionstart(session):

@@ -6,12 +6,13 @@ its labels. Screenshots go to TEST_OUTPUT_DIR/browser for a look.
 """
 
 import pytest
+from axes.models import AccessAttempt
 from django.utils import timezone
 
 from syncapp.engine.outcome import SyncOptions
 from syncapp.models import Client, OpsOnlyRow, RenumberedRow, SyncRun, SyncTableResult
 from syncapp.running.runs import run_queue
-from tests.browser import HAVE_BROWSER, HIDDEN_SIDEWAYS, IN_CI, SIZES, log_in, overflow
+from tests.browser import HAVE_BROWSER, HIDDEN_SIDEWAYS, IN_CI, SIZES, csp_refusals, log_in, overflow
 from tests.factories import (
     ArmateurFactory,
     ClientFactory,
@@ -174,9 +175,57 @@ def test_every_page_fits_its_box_and_reads_french_at_both_widths_light_and_dark(
                 where = f"{name} at {width} px, {theme}"
                 assert overflow(browser) <= 0, f"{where}: wider than the window"
                 assert browser.execute_script(HIDDEN_SIDEWAYS) == [], where
+                assert csp_refusals(browser) == [], where
                 text = browser.find_element(By.ID, "content").text
                 assert english_words(text) == [], f"{where}: {text}"
                 assert agreement_errors(text) == [], f"{where}: {text}"
     verdict = browser.find_element(By.ID, "opsync-verdict")
     assert verdict.get_attribute("data-level") == "critical"
     assert verdict.text.count("ne sont plus mises à jour") == 1  # two tables, one sentence
+
+
+def test_the_login_the_locked_out_page_and_an_error_page_under_their_content_security_policy(
+    browser, live_server, fac, screenshots, settings
+):
+    """Their styles are opsync's own files now, which the policy allows: each page looks as it did."""
+    from selenium.webdriver.common.by import By
+
+    def wrong_password() -> None:
+        browser.get(f"{live_server.url}/admin/login/")
+        browser.find_element(By.NAME, "username").send_keys("admin")
+        browser.find_element(By.NAME, "password").send_keys("mauvais")
+        browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+
+    ClientFactory.create_batch(2)
+    assert sync()[0] == 0
+    for size, (width, height) in SIZES.items():
+        browser.set_window_size(width, height)
+        browser.get(f"{live_server.url}/admin/login/")
+        browser.save_screenshot(str(screenshots / f"login-{width}.png"))
+        browser.get(f"{live_server.url}/nulle-part/")
+        assert "system-ui" in browser.execute_script("return getComputedStyle(document.body).fontFamily"), size
+        browser.save_screenshot(str(screenshots / f"404-{width}.png"))
+        assert csp_refusals(browser) == [], size
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        wrong_password()
+    for size, (width, height) in SIZES.items():
+        browser.set_window_size(width, height)
+        wrong_password()
+        assert browser.find_element(By.ID, "opsync-locked-out").text.startswith("Trop de connexions échouées")
+        assert overflow(browser) <= 0, size
+        browser.save_screenshot(str(screenshots / f"locked-out-{width}.png"))
+    assert csp_refusals(browser) == []
+
+    AccessAttempt.objects.all().delete()
+    log_in(browser, live_server.url)
+    for size, (width, height) in SIZES.items():
+        browser.set_window_size(width, height)
+        browser.get(f"{live_server.url}/admin/syncapp/dashboard/")
+        verdict = browser.find_element(By.ID, "opsync-verdict")
+        assert verdict.value_of_css_property("border-left-width") == "6px", size  # dashboard.css, loaded
+        browser.save_screenshot(str(screenshots / f"dashboard-csp-{width}.png"))
+        browser.get(f"{live_server.url}/admin/syncapp/syncrun/")
+        badge = browser.find_element(By.CSS_SELECTOR, ".opsync-badge")
+        assert badge.value_of_css_property("background-color") == "rgba(46, 125, 50, 1)", size  # success: green
+        browser.save_screenshot(str(screenshots / f"runs-csp-{width}.png"))
+        assert csp_refusals(browser) == [], size

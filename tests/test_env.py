@@ -303,3 +303,34 @@ def test_load_data_local_only_on_this_host_or_over_verified_tls(config, monkeypa
         assert ops["OPTIONS"]["ssl"] == {"ca": ca} and ops["OPTIONS"]["ssl_mode"] == "VERIFY_IDENTITY"
     fac = database_settings(config, "", default_name="ops", base_dir=Path("/"), read_only=True)
     assert "local_infile" not in fac["OPTIONS"]  # never on FAC's connection
+
+
+# --- production's SECRET_KEY ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "abcde" * 10,  # 50 characters, 5 different ones: what Django's own check --deploy accepts
+        "abcdefghijklmnopqrstuvwxyz" * 2,
+        "Tr0ub4dor&3" * 5,
+        "a" * 49 + "b",
+        "x" * 49,  # too short, whatever it holds
+        "django-insecure-" + "kq3#v!8zr$w@1p%e^t&y*u(i)o_plmnbvcxzasdfghjk",  # Django's placeholder
+    ],
+)
+def test_a_weak_secret_key_is_refused_in_one_line_that_never_shows_it(config, monkeypatch, key):
+    monkeypatch.setenv(NAME, key)
+    message = refusal(config, "secret_key")
+    assert "too weak for production" in message and key[:8] not in message
+
+
+@pytest.mark.parametrize("attempt", range(50))
+def test_a_random_key_as_the_guide_or_django_or_openssl_makes_it_is_accepted(config, monkeypatch, attempt):
+    import secrets
+
+    from django.core.management.utils import get_random_secret_key
+
+    for key in (secrets.token_urlsafe(50), get_random_secret_key(), secrets.token_hex(32), secrets.token_hex(25)):
+        monkeypatch.setenv(NAME, key)
+        assert config.secret_key(NAME) == key

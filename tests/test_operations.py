@@ -60,7 +60,7 @@ def test_crontab_add_show_remove(crontab, settings, capsys):
     # Nothing before the command: django-crontab reads the job's hash as its fifth word.
     assert sync_line.startswith(f"*/5 * * * * {sys.executable} {ROOT / 'manage.py'} crontab run ")
     log = settings.SYNC_LOG_FILE
-    assert sync_line.endswith(f"2>&1 | {{ mkdir -p {log.parent} && cat >> {log}; }} # opsync {ROOT}")
+    assert sync_line.endswith(f"2>&1 | {{ umask 027; mkdir -p {log.parent} && cat >> {log}; }} # opsync {ROOT}")
     assert any(line.startswith("17 3 * * * ") for line in lines)  # pruning
     assert any(line.startswith("47 2 * * * ") for line in lines)  # the daily check (SYNC_DAILY)
 

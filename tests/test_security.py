@@ -1,9 +1,11 @@
 """Safe on the company network: throttled logins, escaped logs, verbatim variables, one run per click.
 
 Each point of the security review, reproduced and then held: a burst of wrong passwords locks the
-account and the address, and the right one is refused until the lock ends; every failure is logged.
+login, and the right one is refused until the lock ends; every failure is logged (tests/test_logins.py:
+what a lock counts, and the owner's own desk).
 """
 
+import re
 import subprocess
 import sys
 import time
@@ -12,17 +14,17 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.core import mail
 
-from syncapp.models import SyncRun
+from syncapp.models import Client, SyncRun
 from tests.factories import ClientFactory
 from tests.mirror import subprocess_env, sync
 
 ROOT = Path(__file__).resolve().parent.parent
 
 BOTH = pytest.mark.django_db(databases=["default", "facturation"], transaction=True)
-PROXY = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_REAL_IP": "192.0.2.10"}  # nginx on this host, for a client
+PROXY = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "192.0.2.10"}  # the proxy on this host, for a client
 
 
 def log_in(client, password: str, **where):
@@ -40,19 +42,53 @@ def test_a_burst_of_wrong_passwords_locks_the_account_until_the_lock_ends_and_ea
     locked = log_in(client, "Le-bon-mot-de-passe-2026", **PROXY)
     assert locked.status_code == 429
     page = locked.content.decode()
-    assert "ce compte et cette adresse sont verrouillés pendant 1 minute." in page
-    # The account is locked from another address too, and the address for another account.
-    assert (
-        log_in(client, "Le-bon-mot-de-passe-2026", REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP="192.0.2.99").status_code
-        == 429
-    )
+    assert "Trop de connexions échouées\xa0: cette connexion est refusée pendant 1\xa0minute." in page
+    assert "Depuis un navigateur où ce compte s'est connecté ces 90 derniers jours" in page
+    # The account is locked from another address too, for a browser that never logged in as it: not at
+    # its owner's desk (tests/test_logins.py), which is where the owner can still log in.
+    elsewhere = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "192.0.2.99"}
+    assert log_in(client, "Le-bon-mot-de-passe-2026", **elsewhere).status_code == 429
     log = django_settings.SYNC_LOG_FILE.read_text(encoding="utf-8")
     # Each failure, the refused right one too, with who and from where (the line's time is when).
-    assert log.count("WARNING login failed: user=chef address=192.0.2.10") == settings.AXES_FAILURE_LIMIT + 1
-    assert log.count("WARNING login failed: user=chef address=192.0.2.99") == 1
+    assert log.count('WARNING login failed: user="chef" address=192.0.2.10') == settings.AXES_FAILURE_LIMIT + 1
+    assert log.count('WARNING login failed: user="chef" address=192.0.2.99') == 1
 
     time.sleep(3.5)
     assert log_in(client, "Le-bon-mot-de-passe-2026", **PROXY).status_code == 302  # the lock has ended
+
+
+INLINE = re.compile(r"<style|\sstyle=|\son[a-z]+=|<script(?![^>]*\ssrc=)(?![^>]*application/json)")
+
+
+@BOTH
+def test_every_page_says_its_content_security_policy_and_holds_nothing_inline_that_it_would_refuse(client, fac):
+    """No Content-Security-Policy at all: a value slipping into a page could run there. Now every page says
+    script-src and style-src 'self', and none has an inline style or script for the browser to refuse."""
+    ClientFactory()
+    assert sync()[0] == 0
+    run, row = SyncRun.objects.get(), Client.objects.get()
+    anonymous = ["/admin/login/", "/nowhere/"]
+    staff = [
+        "/admin/",
+        "/admin/syncapp/dashboard/",
+        "/admin/syncapp/syncrun/",
+        f"/admin/syncapp/syncrun/{run.pk}/change/",
+        "/admin/syncapp/client/",
+        f"/admin/syncapp/client/{row.pk}/change/",
+        "/admin/syncapp/opsonlyrow/",
+        "/admin/axes/accessattempt/",
+    ]
+    pages = [(path, client.get(path)) for path in anonymous]
+    for _ in range(django_settings.AXES_FAILURE_LIMIT):
+        locked = log_in(client, "mauvais", **PROXY)
+    pages.append(("the locked-out page", locked))
+    client.force_login(User.objects.create_superuser("chef", "chef@opsync.ga", "Le-bon-mot-de-passe-2026"))
+    pages += [(path, client.get(path)) for path in staff]
+    for path, page in pages:
+        policy = page["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "style-src 'self'" in policy and "frame-ancestors 'none'" in policy
+        assert "unsafe" not in policy, path
+        assert INLINE.findall(page.content.decode()) == [], path
 
 
 @pytest.mark.mariadb
@@ -93,8 +129,43 @@ def test_a_server_error_in_production_reaches_the_admins_mailbox(client, setting
     assert "a bug in a view" in mail.outbox[0].body
 
 
-def test_a_weak_secret_key_stops_production_in_one_line():
-    env = {**subprocess_env(), "DEBUG": "false", "SECRET_KEY": "abc", "ALLOWED_HOSTS": "ops.example.ga"}
+@BOTH
+def test_a_clients_own_mistake_is_answered_400_and_never_mailed(client, settings):
+    """Five requests naming an unknown host sent five mails, each a full request dump, to the sync's ADMINS;
+    a viewer's bad filter one per 400. Django's advice: a 400 is the client's mistake, not ours to mail."""
+    settings.DEBUG = False
+    settings.ADMINS = [("Informatique", "informatique@opsync.ga")]
+    settings.ALLOWED_HOSTS = ["ops.example.ga"]
+    client.raise_request_exception = False
+    for _ in range(5):
+        assert client.get("/admin/login/", HTTP_HOST="scanner.example.com").status_code == 400
+    viewer = User.objects.create_user("lecteur", "lecteur@opsync.ga", "x", is_staff=True)
+    viewer.user_permissions.add(*Permission.objects.filter(codename="view_syncrun"))
+    client.force_login(viewer)
+    for wrong in ("results__table=x", "started_at__gte=x", "e=1&q=x&status__in=x"):
+        answer = client.get(f"/admin/syncapp/syncrun/?{wrong}", HTTP_HOST="ops.example.ga")
+        assert answer.status_code in (200, 302, 400), (wrong, answer.status_code)  # never a 500
+    assert client.get("/admin/syncapp/syncrun/?results__table=x", HTTP_HOST="ops.example.ga").status_code == 400
+    assert mail.outbox == []
+
+    settings.ROOT_URLCONF = "tests.urls_error"  # while a server error still is
+    assert client.get("/broken/", HTTP_HOST="ops.example.ga").status_code == 500
+    assert len(mail.outbox) == 1 and "a bug in a view" in mail.outbox[0].body
+
+
+@BOTH
+def test_the_health_checks_503_is_its_answer_to_the_monitor_not_a_mail(client, settings):
+    """Each anonymous call of /healthz/sync while the sync is stale mailed the ADMINS a request dump."""
+    settings.DEBUG = False
+    settings.ADMINS = [("Informatique", "informatique@opsync.ga")]
+    for _ in range(3):
+        assert client.get("/healthz/sync").status_code == 503  # no run yet: stale
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize("key", ["abc", "abcde" * 10])  # short; long, but a pattern that repeats
+def test_a_weak_secret_key_stops_production_in_one_line(key):
+    env = {**subprocess_env(), "DEBUG": "false", "SECRET_KEY": key, "ALLOWED_HOSTS": "ops.example.ga"}
     done = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=60)  # fmt: skip
     assert done.returncode == 1 and done.stdout == ""

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import call_command
 
 from tests.mirror import subprocess_env
@@ -22,7 +23,9 @@ def manage(*args, **env) -> subprocess.CompletedProcess:
         for key, value in os.environ.items()
         if not key.startswith(("DB_", "FAC_DB_", "DJANGO_", "SYNC_", "SECRET_KEY", "TIME_ZONE"))
     }
-    clean |= {"DEBUG": "true", "DJANGO_SETTINGS_MODULE": "opsync.settings"} | env
+    # The log's folder is made at start-up: in the suite's scratch folder, never the working tree's logs/.
+    scratch = {"SYNC_LOG_FILE": str(django_settings.SCRATCH_DIR / "settings-tests" / "sync-facturation.log")}
+    clean |= {"DEBUG": "true", "DJANGO_SETTINGS_MODULE": "opsync.settings"} | scratch | env
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
     )

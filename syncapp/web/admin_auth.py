@@ -1,10 +1,16 @@
-"""Users and groups, with their permissions named in the reader's language.
+"""Users and groups, with their permissions named in the reader's language; and axes' login records.
 
 Django stores permission names in English, once, at migrate ("Can view sync run"), and the
 admin shows them as stored. Here each is named again when shown: Django's four actions by
 their model, opsync's own by its translated name.
+
+axes pages its login records by day (date_hierarchy), which MySQL computes with CONVERT_TZ: NULL on a
+server without time zone tables (a fresh MariaDB has none), and each list a 500. Here the same lists
+go without it; their filter by date (ranges computed by Django, in Python) works on any server.
 """
 
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
@@ -56,3 +62,11 @@ class OpsyncGroupAdmin(TranslatedPermissions, GroupAdmin):
 for model, model_admin in ((User, OpsyncUserAdmin), (Group, OpsyncGroupAdmin)):
     admin.site.unregister(model)
     admin.site.register(model, model_admin)
+
+for model, axes_admin in (
+    (AccessAttempt, AccessAttemptAdmin),
+    (AccessLog, AccessLogAdmin),
+    (AccessFailureLog, AccessFailureLogAdmin),
+):
+    admin.site.unregister(model)
+    admin.site.register(model, type(axes_admin.__name__, (axes_admin,), {"date_hierarchy": None}))

@@ -18,6 +18,7 @@ from syncapp.engine.outcome import SyncOptions
 from syncapp.models import SyncRun
 from syncapp.running.runs import run_from_dashboard
 from syncapp.status.dashboard import dashboard_context
+from syncapp.web.logins import desk_remember
 
 
 def post_only(view):
@@ -39,6 +40,13 @@ class OpsyncAdminSite(admin.AdminSite):
     site_title = _("opsync")
     index_title = _("FAC → OPS synchronisation")
     site_url = None  # there is no site besides the admin: no "View site" link
+
+    def login(self, request: HttpRequest, extra_context=None):
+        """Django's login; once it succeeds, this browser is the account's desk (syncapp/web/logins.py)."""
+        response = super().login(request, extra_context)
+        if request.method == "POST" and request.user.is_authenticated:
+            desk_remember(response, request.user.get_username())
+        return response
 
     def get_urls(self):
         from syncapp.web.admin_mirror import declared_admins_register  # the admin modules register on this site
