@@ -32,7 +32,7 @@ machines were sized on) and measures:
 
 Each figure is checked against its target; the whole is printed and written as markdown.
 
-    .venv/bin/python bench/run.py [--rows N] [--scale ROWS] [--only adoption] [--keep] [--output FILE]
+    .venv/bin/python bench/run.py [--rows N] [--scale ROWS] [--only adoption|watch|looking] [--keep] [--output FILE]
 
 It creates and drops the databases bench_fac, bench_ops and bench_limit and the user
 bench_reader on 127.0.0.1:3306 (root, empty password); --keep leaves them for a look.
@@ -67,6 +67,7 @@ sys.path.insert(0, str(ROOT))
 import django  # noqa: E402
 
 from bench import queries  # noqa: E402
+from bench.looking import looking_rows, measure_looking  # noqa: E402
 from bench.measure import (  # noqa: E402
     measure_adoption_only,
     measure_at,
@@ -90,8 +91,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--only",
-        choices=["adoption", "watch"],
-        help="only this part (adoption: g.; watch: the watcher's cost), at --rows",
+        choices=["adoption", "watch", "looking"],
+        help="only this part (adoption: g.; watch: the watcher's cost; looking: what looking costs FAC), at --rows",
     )
     parser.add_argument(
         "--scale", type=int, metavar="ROWS", help="then the full syncs, the no-change run and --verify at ROWS a table"
@@ -135,6 +136,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("\n" + table)
             if args.output:
                 args.output.write_text(table + "\n", encoding="utf-8")
+            return 0
+        if args.only == "looking":
+            lines = ["| look | FAC rows read | SELECTs + other statements |", "| --- | --- | --- |"]
+            costs = measure_looking(root, args.rows, reader_password, env)
+            lines += [f"| {what} | {read} | {sent} |" for what, read, sent in looking_rows(costs, args.rows)]
+            print("\n" + "\n".join(lines))
+            if args.output:
+                args.output.write_text("\n".join(lines) + "\n", encoding="utf-8")
             return 0
         figures = measure_at(root, args.rows, reader_password, env)
         double = measure_at_double(root, 2 * args.rows, reader_password, env)
