@@ -187,6 +187,15 @@ class TableMapping:
             return None
         return self.ops_name(declared if isinstance(declared, str) else "deleted_at")
 
+    @property
+    def ops_deleted_at_declared(self) -> str | None:
+        """ops_deleted_at as the declaration alone says it, for the read side, which does not ask FAC:
+        an adopted table that takes every FAC column takes FAC's deleted_at under its own name."""
+        declared = self.declared_deleted_at
+        if self.adopted and self.declared_pairs is None:
+            return None if declared is False else declared if isinstance(declared, str) else "deleted_at"
+        return self.ops_deleted_at
+
     def position(self, fac_column: str | None) -> int | None:
         """Where a FAC column stands in a row of either side; None when it is not mapped."""
         return self.columns.index(fac_column) if fac_column in self.columns else None
@@ -256,7 +265,7 @@ class TableMapping:
     def ops_counted(self) -> Side:
         """The OPS table as the status counts it, known without FAC: no column list, OPS's own rows left out."""
         left_out = LeftOut(self.name, (models.OpsOnlyRow._meta.db_table,))
-        return Side(OPS_ALIAS, self.ops_table, ("id",), deleted_at=self.ops_deleted_at, left_out=left_out)
+        return Side(OPS_ALIAS, self.ops_table, ("id",), deleted_at=self.ops_deleted_at_declared, left_out=left_out)
 
 
 def mirror_pairs(mirror: type) -> tuple[tuple[str, str], ...]:

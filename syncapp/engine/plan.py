@@ -80,10 +80,18 @@ class Unchanged:
 Step = ReadChanged | ReadIds | ReadRange | CopyRange | MarkGone | Unchanged
 
 
+@dataclass(frozen=True)
+class FacSeen:
+    """What a run learnt of FAC's table in passing: its rows and its newest updated_at (naive UTC)."""
+
+    rows: int
+    newest: datetime | None
+
+
 def timed(function, *args, **kwargs) -> tuple:
-    """function(…)'s results, then the seconds it took: what FAC spent on a run's scan."""
+    """function(…)'s result, then the seconds it took: what FAC spent on a run's scan."""
     started = time.monotonic()
-    return (*function(*args, **kwargs), time.monotonic() - started)
+    return function(*args, **kwargs), time.monotonic() - started
 
 
 def ranges_merge(keys: list[int], chunk: int) -> list[tuple[int, int]]:
@@ -101,7 +109,8 @@ def ranges_merge(keys: list[int], chunk: int) -> list[tuple[int, int]]:
 class IncrementalPlan:
     """Each plan also says how many OPS rows were live before (the mass-delete guard's measure),
     how many rows it will compare (None: unknown), the newest FAC updated_at it knows of (None:
-    the cursor follows the rows read), and FAC's highest id before it read anything."""
+    the cursor follows the rows read), and FAC's highest id before it read anything; and what it
+    learnt of FAC in passing (`fac_seen`: its rows and newest updated_at, None when it learnt nothing)."""
 
     full = False
     total = None  # the rows to compare are not known in advance
@@ -110,12 +119,14 @@ class IncrementalPlan:
     def __init__(self, mapping: TableMapping, *, since: datetime, retry_ids: list[int]):
         self.fac, self.ops = mapping.fac, mapping.ops_compared
         self.since, self.retry_ids = since, retry_ids
-        (self.fac_sums, changed, self.scan_seconds), (self.ops_sums, live) = in_parallel(
+        (fac, self.scan_seconds), ops = in_parallel(
             lambda: timed(sums.id_sums, self.fac, chunk=ID_CHUNK, since=since),
             lambda: sums.id_sums(self.ops, chunk=ID_CHUNK, live=True),
         )
-        self.changed_keys = [key for key, count in changed.items() if count]
-        self.live_before = sum(live.values())  # the mass-delete guard's measure
+        self.fac_sums, self.ops_sums = fac.sums, ops.sums
+        self.changed_keys = [key for key, count in fac.counts.items() if count]
+        self.live_before = sum(ops.counts.values())  # the mass-delete guard's measure
+        self.fac_seen = FacSeen(fac.rows, fac.newest)
         self.fac_high_id = rows.highest_id(self.fac) if mapping.adopted else None
 
     def steps(self) -> Iterator[Step]:
@@ -149,6 +160,7 @@ class TargetedPlan:
     total = None
     newest = None
     live_before = 0  # marks no row deleted: the mass-delete guard has nothing to measure
+    fac_seen = None  # reads what changed, not the table
 
     def __init__(self, mapping: TableMapping, *, since: datetime, retry_ids: list[int], after_id: int):
         self.fac = mapping.fac
@@ -180,6 +192,7 @@ class FullPlan:
             self.fac_high_id = rows.highest_id(mapping.fac) if mapping.adopted else None
             self.comparison = TableComparison(mapping)
             self.total, self.newest = self.comparison.fac_rows, self.comparison.fac_newest
+        self.fac_seen = FacSeen(self.total or 0, self.newest)
 
     def steps(self) -> Iterator[Step]:
         if self.first_copy:

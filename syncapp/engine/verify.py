@@ -22,7 +22,6 @@ class TableVerification:
         self.mapping = mapping
         self.keep_all = keep_all
         self.outcome = TableOutcome(mapping.name)
-        self.ops = mapping.ops
         state = SyncState.objects.filter(table=mapping.name).first()
         self.ownership = Ownership.of(mapping, high_water=state.fac_high_id if state else None)
 
@@ -44,7 +43,7 @@ class TableVerification:
                 self.note(row_id, Difference.COLLIDES if self.ownership.collides(row_id) else Difference.MISSING, [])
             self.describe_differing(chunk.differing)
             self.note_extra(chunk.extra)
-        if self.ops.deleted_at:  # rows known to have left FAC must be marked deleted in OPS
+        if self.mapping.ops.deleted_at:  # rows known to have left FAC must be marked deleted in OPS
             self.note_live_rows(sorted(self.ownership.vanished), Difference.UNMARKED)
         for row_id in sorted(self.ownership.own):
             self.note(row_id, Difference.OPS_ONLY, [])
@@ -63,7 +62,7 @@ class TableVerification:
         own, ids = self.ownership.split_gone(ids)
         for row_id in own:
             self.note(row_id, Difference.OPS_ONLY, [])
-        if self.ops.deleted_at:
+        if self.mapping.ops.deleted_at:
             self.note_live_rows(ids, Difference.EXTRA)
         else:
             for row_id in ids:
@@ -71,7 +70,7 @@ class TableVerification:
 
     def describe_differing(self, ids: list[int]) -> None:
         """Which columns differ, for the ids that will be shown."""
-        fac_rows, ops_rows = rows.rows_by_id(self.mapping.fac, ids), rows.rows_by_id(self.ops, ids)
+        fac_rows, ops_rows = rows.rows_by_id(self.mapping.fac, ids), rows.rows_by_id(self.mapping.ops, ids)
         for row_id in ids:
             pairs = zip(self.mapping.ops_columns, fac_rows[row_id], ops_rows[row_id], strict=True)
             self.note(
@@ -81,7 +80,7 @@ class TableVerification:
     def note_live_rows(self, ids: list[int], kind: Difference) -> None:
         """Of these OPS rows (not in FAC), the ones not marked deleted are differences."""
         for start in range(0, len(ids), BATCH):
-            marks = rows.deleted_at_by_id(self.ops, ids[start : start + BATCH])
+            marks = rows.deleted_at_by_id(self.mapping.ops, ids[start : start + BATCH])
             for row_id, deleted_at in sorted(marks.items()):
                 if deleted_at is None:
                     self.note(row_id, kind, ["deleted_at"])

@@ -248,6 +248,14 @@ class SyncState(models.Model):
     # What finding the changes cost FAC in the last run that was not a full one, in seconds: a scan
     # of the whole table where FAC has no index on updated_at (the watcher waits after it).
     fac_scan_seconds = models.FloatField(_("last FAC scan (s)"), null=True, blank=True)
+    # What the last run that applied learnt of FAC, and when: --status, the dashboard and /healthz read
+    # these, never FAC's tables (looking at the sync must not cost FAC what the sync costs it).
+    fac_rows = models.PositiveBigIntegerField(_("FAC rows"), null=True, blank=True)
+    fac_newest = models.DateTimeField(_("FAC's newest updated_at"), null=True, blank=True)
+    fac_seen_at = models.DateTimeField(_("FAC seen at"), null=True, blank=True)
+    fac_cursor = models.CharField(_("cursor column"), max_length=64, blank=True, default="")  # "": none
+    # Whether FAC has an index that begins with the cursor (without one, the watcher's early syncs scan it).
+    fac_cursor_indexed = models.BooleanField(_("FAC indexes the cursor"), null=True, blank=True)
 
     class Meta:
         ordering = ["table"]

@@ -6,11 +6,12 @@ figures are computed in Python from a stream of the rows: the same results, more
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db import models
 
 from syncapp.sql.canonical import row_hash
-from syncapp.sql.execute import fetch_all, quoted, stream
+from syncapp.sql.execute import as_datetime, fetch_all, quoted, stream
 from syncapp.sql.fields import BitField, PreciseDateTimeField
 from syncapp.sql.names import identifier
 from syncapp.sql.rows import column_sql, cursor_sql, side_filter
@@ -30,9 +31,20 @@ DATE_TEXT_SQL = "NULLIF(DATE_FORMAT({}, '%%Y-%%m-%%d'), '0000-00-00')"
 ITEM_SQL = "IF({0} IS NULL, '-', CONCAT(CHAR_LENGTH({0}), ':', {0}))"
 
 
-def id_sums(
-    side: Side, *, chunk: int, since: datetime | None = None, live: bool = False
-) -> tuple[dict[int, IdSums], dict[int, int]]:
+class IdSummary(NamedTuple):
+    """What id_sums finds: per range key, the id sums and the count asked for; and, with `since`, the
+    side's newest updated_at (what the run learns of FAC in passing, for the read side)."""
+
+    sums: dict[int, IdSums]
+    counts: dict[int, int]
+    newest: datetime | None = None
+
+    @property
+    def rows(self) -> int:
+        return sum(count for count, _, _, _ in self.sums.values())
+
+
+def id_sums(side: Side, *, chunk: int, since: datetime | None = None, live: bool = False) -> IdSummary:
     """Per range of `chunk` ids: sums that differ when the set of ids differs, and a count per
     range: with `since`, of rows whose updated_at >= since; with `live`, of rows not marked
     deleted (all of them on a side without deleted_at).
@@ -46,27 +58,29 @@ def id_sums(
     table = identifier(connection, side.table)
     deleted_at = identifier(connection, side.deleted_at) if side.deleted_at else None
     if connection.vendor == "mysql":
-        counted, counted_params = "0", []
+        counted, counted_params, newest = "0", [], "NULL"
         if since is not None:
-            counted, counted_params = f"SUM({cursor_sql(side)} >= %s)", [since]
+            counted, counted_params, newest = f"SUM({cursor_sql(side)} >= %s)", [since], f"MAX({cursor_sql(side)})"
         elif live:
             counted = f"SUM({deleted_at} IS NULL)" if deleted_at else "COUNT(*)"
         query = (
-            f"SELECT id DIV %s, COUNT(*), SUM(id), SUM((id %% %s) * (id %% %s)), BIT_XOR(id), {counted} "
+            f"SELECT id DIV %s, COUNT(*), SUM(id), SUM((id %% %s) * (id %% %s)), BIT_XOR(id), {counted}, {newest} "
             f"FROM {table} WHERE {condition} GROUP BY 1 ORDER BY NULL"  # no sort: MariaDB would sort the groups
         )
         rows = fetch_all(connection, query, [chunk, PRIME, PRIME, *counted_params, *params])
         sums = {int(r[0]): (int(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows}
-        return sums, {int(r[0]): int(r[5] or 0) for r in rows}
+        newest_found = max((as_datetime(r[6]) for r in rows if r[6] is not None), default=None)
+        return IdSummary(sums, {int(r[0]): int(r[5] or 0) for r in rows}, newest_found)
     stamps = f"{cursor_sql(side) if since else 'NULL'}, {deleted_at or 'NULL'}"
     batches = stream(connection, f"SELECT id, {stamps} FROM {table} WHERE {condition}", params, batch_size=10_000)
     return python_id_sums(batches, chunk=chunk, since=since, live=live)
 
 
-def python_id_sums(batches, *, chunk: int, since: datetime | None, live: bool) -> tuple[dict[int, IdSums], dict]:
+def python_id_sums(batches, *, chunk: int, since: datetime | None, live: bool) -> IdSummary:
     """id_sums over (id, updated_at, deleted_at) rows, for SQLite."""
     sums: dict[int, IdSums] = {}
     counts: dict[int, int] = {}
+    newest = None
     for batch in batches:
         for row_id, updated_at, deleted_at in batch:
             key = row_id // chunk
@@ -74,10 +88,12 @@ def python_id_sums(batches, *, chunk: int, since: datetime | None, live: bool) -
             sums[key] = (count + 1, total + row_id, squares + (row_id % PRIME) ** 2, xor ^ row_id)
             if since is not None:
                 counted = updated_at is not None and updated_at >= since
+                if updated_at is not None and (newest is None or updated_at > newest):
+                    newest = updated_at
             else:
                 counted = live and deleted_at is None
             counts[key] = counts.get(key, 0) + counted
-    return sums, counts
+    return IdSummary(sums, counts, as_datetime(newest))
 
 
 def canonical_expression(side: Side, fields: Sequence[models.Field]) -> str:

@@ -4,23 +4,23 @@ Nothing here writes, and nothing here imports the modules that do (the engine, r
 "healthy", "stale" and "failing" mean is decided here, once, from the records.
 """
 
+import dataclasses
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from statistics import median
 
-from django.db import DatabaseError, connections
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
-from syncapp.common.aliases import FAC_ALIAS
-from syncapp.common.clock import without_offset, zone_offset
+from syncapp.common.clock import without_offset
 from syncapp.common.formats import age, duration, local_time
 from syncapp.common.messages import Message, message
-from syncapp.config.databases import FacUnreachable, error_reason, fac_check
+from syncapp.config.databases import FacUnreachable, fac_check
 from syncapp.config.mapping import TableMapping, mappings
 from syncapp.engine.lock import SyncLock
 from syncapp.models import OpsOnlyRow, SyncRun, SyncState, SyncTableResult, VanishedRow, Watcher
-from syncapp.sql import rows, server
+from syncapp.sql import ddl, rows, server
+from syncapp.sql.side import Side
 from syncapp.status.levels import Level
 from syncapp.status.problems import Problem, table_problems, watcher_problems
 from syncapp.status.states import Latency, TableStatus, WatcherStatus
@@ -158,69 +158,73 @@ class SyncStatus:
         return not any(problem.failing for problem in self.problems)
 
 
-def table_status(
-    mapping: TableMapping, *, fac_ok: bool, fac_now: datetime | None = None, counts: bool = True
-) -> TableStatus:
-    """`fac_now`: FAC's clock (naive UTC), when FAC is asked. Without `counts` (the health check),
-    no table is counted on either side: the records alone say how fresh it is."""
-    state = SyncState.objects.filter(table=mapping.name).first()
+def table_status(mapping: TableMapping, *, counts: bool = True) -> TableStatus:
+    """A table's state from OPS's records alone: FAC's rows, its newest change and its index are
+    what the last run that applied learnt of them (`fac_seen_at` says when), never asked of FAC
+    here. Without `counts` (the health check), no table is counted on either side."""
+    state = SyncState.objects.filter(table=mapping.name).first() or SyncState(table=mapping.name)
     live = deleted = None
-    if counts:
-        live, deleted = rows.live_and_deleted_count(mapping.ops_counted)
-    fac_rows = newest = None
-    if fac_ok:
-        fac_rows, _, _, newest = rows.summary(mapping.fac)
-    cursor_at = state.cursor if state else None
-    # What the last fresh change showed; before any, what FAC's newest timestamp shows now.
-    offset = timedelta(seconds=state.fac_clock_ahead) if state and state.fac_clock_ahead else timedelta(0)
-    if not offset and newest is not None and fac_now is not None:
-        offset = zone_offset(newest - fac_now)
+    if counts and (side := ops_counted(mapping)) is not None:
+        live, deleted = rows.live_and_deleted_count(side)
+    offset = timedelta(seconds=state.fac_clock_ahead or 0)
     lag = None
-    if newest is not None and cursor_at is not None:
-        lag = without_offset(newest.replace(tzinfo=UTC) - cursor_at, offset)
+    if state.fac_newest is not None and state.cursor is not None:
+        lag = without_offset(state.fac_newest - state.cursor, offset)
     results = SyncTableResult.objects.filter(table=mapping.name, run__dry_run=False)
+    cursor = state.fac_cursor or None
     return TableStatus(
         table=mapping.name,
         ops_table=mapping.ops_table,
         adopted=mapping.adopted,
-        last_success_at=state.last_success_at if state else None,
-        cursor=cursor_at,
+        last_success_at=state.last_success_at,
+        cursor=state.cursor,
         ops_live=live,
         ops_deleted=deleted,
         ops_only=OpsOnlyRow.objects.filter(table=mapping.name).count() if counts else 0,
         vanished=VanishedRow.objects.filter(table=mapping.name).count() if counts else 0,
-        marks_deletions=mapping.ops_deleted_at is not None,
-        fac_rows=fac_rows,
+        marks_deletions=mapping.ops_deleted_at_declared is not None,
+        fac_rows=state.fac_rows,
+        fac_seen_at=state.fac_seen_at,
         lag=lag,
         fac_clock_ahead=offset,
-        scans_whole=fac_ok and mapping.cursor is not None and not mapping.cursor_indexed,
-        cursor_column=mapping.cursor if fac_ok else None,
-        cursor_index_statement=mapping.cursor_index_statement if fac_ok and mapping.cursor else "",
-        fac_scan_seconds=state.fac_scan_seconds if state else None,
+        scans_whole=cursor is not None and state.fac_cursor_indexed is False,
+        cursor_column=cursor,
+        cursor_index_statement=ddl.index_statement("mysql", mapping.fac_table, cursor) if cursor else "",
+        fac_scan_seconds=state.fac_scan_seconds,
         last_result=results.order_by("-run__started_at").first(),
     )
 
 
+def ops_counted(mapping: TableMapping) -> Side | None:
+    """The OPS table as the status counts it, known without FAC (mapping.ops_counted); None when a
+    declared table's OPS table is not there (its mirror not made yet, or refused). An adopted table
+    that takes every FAC column has FAC's deleted_at only if OPS has a column of that name."""
+    side = mapping.ops_counted
+    if mapping.built_in and not mapping.adopted:
+        return side  # made by opsync's migrations, with its deleted_at
+    columns = server.table_columns(side.connection, side.table)
+    if columns is None:
+        return None
+    if side.deleted_at and side.deleted_at not in columns:
+        return dataclasses.replace(side, deleted_at=None)
+    return side
+
+
 def sync_status(*, check_fac: bool = True) -> SyncStatus:
-    """The state of every table, counted on both sides; FAC is queried only when check_fac."""
-    fac_error = fac_now = None
+    """The state of every table, from OPS's records; FAC is asked only whether it answers, when check_fac."""
+    fac_error = None
     if check_fac:
         try:
             fac_check()
-            fac_now = server.utc_now(connections[FAC_ALIAS])
         except FacUnreachable as exc:
             fac_error = exc.problem
-    try:
-        tables = [table_status(m, fac_ok=fac_now is not None, fac_now=fac_now) for m in mappings()]
-    except DatabaseError as exc:  # FAC dropped between the check and the counts
-        fac_error = message("fac_query_failed", reason=error_reason(exc))
-        tables = [table_status(m, fac_ok=False) for m in mappings()]
+    tables = [table_status(m) for m in mappings()]
     return status_of(tables, fac_error=fac_error, fac_checked=check_fac)
 
 
 def health_status() -> SyncStatus:
     """For /healthz/sync, which anyone may call often: from the records alone, no table counted."""
-    tables = [table_status(m, fac_ok=False, counts=False) for m in mappings()]
+    tables = [table_status(m, counts=False) for m in mappings()]
     return status_of(tables, fac_error=None, fac_checked=False)
 
 

@@ -65,10 +65,11 @@ class TableStatus:
     ops_only: int  # adopted tables: the operations application's own rows, left alone
     vanished: int  # rows gone from FAC, kept in OPS (marked deleted where the table has a deleted_at)
     marks_deletions: bool  # the OPS table has a column fed by FAC's deleted_at
-    fac_rows: int | None  # None: FAC not asked, or unreachable
-    lag: timedelta | None  # FAC's newest updated_at minus the cursor, without FAC's clock offset
+    fac_rows: int | None  # as the last run that applied saw FAC (None: none has)
+    fac_seen_at: datetime | None  # when that run saw it: fac_rows and lag are as of then
+    lag: timedelta | None  # FAC's newest updated_at then, minus the cursor, without FAC's clock offset
     fac_clock_ahead: timedelta  # how far FAC's timestamps run ahead of its clock (syncapp/common/clock.py)
-    scans_whole: bool  # FAC has no index on its updated_at: the watcher's early syncs scan it (FAC asked)
+    scans_whole: bool  # FAC had no index on its updated_at: the watcher's early syncs scan it
     cursor_column: str | None  # FAC's updated_at (the cursor), if the table has one
     cursor_index_statement: str  # the CREATE INDEX that spares the scans
     fac_scan_seconds: float | None  # what finding the changes cost FAC in the last run that was not full

@@ -50,10 +50,11 @@ def perfdata(tables: list[TableStatus], latency: Latency) -> str:
     for table in tables:
         age = "U" if table.age is None else f"{int(table.age.total_seconds())}s"
         lag = "U" if table.lag is None else f"{int(table.lag.total_seconds())}s"
+        live = "U" if table.ops_live is None else table.ops_live  # a declared table's mirror not made yet
         items += [
             f"'{table.table}_age'={age};{stale // 2};{stale};0",
             f"'{table.table}_lag'={lag};;;0",
-            f"'{table.table}_rows'={table.ops_live};;;0",
+            f"'{table.table}_rows'={live};;;0",
         ]
     if latency.count:
         items += [f"'latency_median'={latency.median:.1f}s;;;0", f"'latency_max'={latency.highest:.1f}s;;;0"]
@@ -126,6 +127,7 @@ def table_lines(tables: list[TableStatus]) -> list[str]:
         _("deleted"),
         _("FAC rows"),
         _("lag"),
+        _("FAC seen"),
         _("last run"),
     ]
     rows = [header]
@@ -142,11 +144,17 @@ def table_lines(tables: list[TableStatus]) -> list[str]:
                 number(row.ops_deleted),
                 number(row.fac_rows),
                 format_age(row.lag),
+                format_age(timezone.now() - row.fac_seen_at) if row.fac_seen_at else "-",
                 f"#{last.run_id} {last.get_status_display()}" if last else "-",
             ]
         )
     lines = aligned(rows)
-    lines.append(_("age: since the last successful sync; lag: how far OPS is behind FAC's newest change."))
+    lines.append(
+        _(
+            "age: since the last successful sync; lag: how far OPS was behind FAC's newest change, and FAC rows, "
+            "when the sync last looked at FAC (FAC seen: how long ago; --status itself reads OPS only)."
+        )
+    )
     for row in (t for t in tables if t.adopted):
         text = ngettext(
             "%(table)s feeds the adopted OPS table %(ops)s: %(count)s OPS-only row, left alone",

@@ -1,0 +1,89 @@
+"""Looking at the sync costs FAC nothing: --status, the dashboard and /healthz read OPS's records.
+
+A monitor probing --status every minute read FAC five times as much as the cron sync it watched
+(every FAC table scanned by COUNT(*) and MAX(updated_at) on each look). Now each run records what it
+learnt of FAC in passing (its rows, its newest updated_at, whether it indexes the cursor, when), and
+the read side reports from that record and its age. Measured as the brief says: MariaDB's per-user
+statistics for the FAC reader alone (`SET GLOBAL userstat = 1`), so that nothing else on the server
+counts.
+"""
+
+import re
+
+import MySQLdb
+import pytest
+from django.contrib.auth.models import User
+from django.db import connections
+from django.test import Client
+
+from syncapp.models import SyncState
+from tests import backend
+from tests.factories import ClientFactory
+from tests.mirror import sync
+
+pytestmark = pytest.mark.django_db(databases=["default", "facturation"], transaction=True)
+
+
+def reader_statistics() -> tuple[int, int]:
+    """(rows read, SELECT statements) of the FAC reader so far, by the server's own count."""
+    session = MySQLdb.connect(**backend.MYSQL)
+    try:
+        with session.cursor() as cursor:
+            cursor.execute("SET GLOBAL userstat = 1")
+            cursor.execute(
+                "SELECT ROWS_READ, SELECT_COMMANDS FROM information_schema.USER_STATISTICS WHERE USER = %s",
+                [backend.READER_USER],
+            )
+            found = cursor.fetchone()
+    finally:
+        session.close()
+    return (int(found[0]), int(found[1])) if found else (0, 0)
+
+
+def cost(look) -> tuple[int, int]:
+    """What one look costs the FAC reader, on a connection of its own, as in a process of its own."""
+    connections["facturation"].close()
+    before = reader_statistics()
+    look()
+    after = reader_statistics()
+    return after[0] - before[0], after[1] - before[1]
+
+
+@pytest.mark.mariadb
+def test_status_the_dashboard_and_the_health_check_read_no_fac_row(fac):
+    ClientFactory.create_batch(40)
+    assert sync()[0] == 0
+    reader_statistics()  # statistics on from here
+    staff = Client()
+    staff.force_login(User.objects.create_superuser("regard", password="unused-4b1e"))
+
+    status = cost(lambda: sync("--status"))
+    dashboard = cost(lambda: staff.get("/admin/syncapp/dashboard/"))
+    health = cost(lambda: Client().get("/healthz/sync?fac=1"))
+    run = cost(lambda: sync())
+
+    assert status[0] == dashboard[0] == health[0] == 0  # no FAC row read
+    assert status[1] <= 1 and dashboard[1] <= 1  # FAC asked whether it answers: the connection's own look
+    assert health[1] <= 2  # and a SELECT 1
+    assert run[0] >= 40  # the run itself reads FAC: the measure sees reads where there are some
+
+
+def test_a_run_records_what_it_learnt_of_fac_and_status_reports_it_with_its_age(fac):
+    ClientFactory.create_batch(3, updated_at="2026-11-30 08:00:00")
+    ClientFactory(updated_at="2026-12-01 09:30:00")
+    assert sync("--force")[0] == 0
+    state = SyncState.objects.get(table="clients")
+    assert state.fac_rows == 4 and state.fac_newest.isoformat().startswith("2026-12-01T09:30:00")
+    assert state.fac_cursor == "updated_at" and state.fac_cursor_indexed is False and state.fac_seen_at
+
+    ClientFactory.create_batch(2, updated_at="2026-12-01 09:45:00")  # FAC moves on: not seen until a run
+    _, output = sync("--status")
+    lines = output.splitlines()
+    header = next(line for line in lines if line.startswith("table "))
+    row = next(line for line in lines if line.startswith("clients "))
+    cells = dict(zip(re.split(r"\s{2,}", header.strip()), re.split(r"\s{2,}", row.strip()), strict=True))
+    assert cells["FAC rows"] == "4" and cells["FAC seen"].endswith("s"), output  # as the run saw FAC, and when
+
+    assert sync()[0] == 0  # an incremental run learns them in passing, from its aggregate pass
+    state.refresh_from_db()
+    assert state.fac_rows == 6 and state.fac_newest.isoformat().startswith("2026-12-01T09:45:00")
