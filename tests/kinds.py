@@ -5,6 +5,8 @@ database; the engine itself reads kinds from FAC's schema (syncapp/config/fac_ta
 tests/test_declared.py shows for tables opsync has no model of.
 """
 
+import dataclasses
+
 from syncapp.config.fac_tables import FacTable
 from syncapp.config.mapping import BUILT_IN, TableMapping, built_in
 
@@ -21,5 +23,4 @@ def offline(name: str) -> TableMapping:
     schema = FacTable(
         name, {f.column: {"data_type": f.get_internal_type()} for f in fields}, {f.column: f for f in fields}
     )
-    mapping.__dict__["fac_schema"] = schema  # what the cached property would hold once FAC was read
-    return mapping
+    return dataclasses.replace(mapping, resolved_schema=schema)  # resolved as a run resolves it, without FAC

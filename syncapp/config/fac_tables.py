@@ -18,6 +18,7 @@ LOAD DATA line (syncapp/sql/load.py).
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -38,7 +39,12 @@ CARRIED = (
 
 
 class FacTableRefused(Exception):
-    """FAC's table cannot be mirrored as declared; the message says why, in one line."""
+    """FAC's table cannot be mirrored as declared; the message says why, in one line. `missing`: FAC has
+    no such table (a drift a run reports as such)."""
+
+    def __init__(self, problem: str, *, missing: bool = False):
+        super().__init__(problem)
+        self.missing = missing
 
 
 # A type as MySQL's information_schema writes it (`int(10) unsigned`, `decimal(15,2)`, `varchar(255)`),
@@ -135,10 +141,30 @@ def fac_columns(connection: BaseDatabaseWrapper, name: str) -> tuple[dict[str, d
 
 def fac_table(connection: BaseDatabaseWrapper, name: str) -> FacTable:
     """FAC's table as its schema says, or FacTableRefused saying why opsync cannot mirror it."""
-    columns = server.column_info(connection, name)
+    found = fac_tables_read(connection, [name])[name]
+    if isinstance(found, FacTableRefused):
+        raise found
+    return found
+
+
+def fac_tables_read(connection: BaseDatabaseWrapper, names: Sequence[str]) -> dict[str, FacTable | FacTableRefused]:
+    """Each table as FAC's schema says, or why opsync cannot mirror it: FAC's schema read once for them all
+    (two queries on MySQL), at the start of a run."""
+    columns, keys = server.columns_of(connection, names), server.keys_of(connection, names)
+    found: dict[str, FacTable | FacTableRefused] = {}
+    for name in names:
+        try:
+            found[name] = fac_table_of(name, columns.get(name), keys.get(name, ([], set())))
+        except FacTableRefused as exc:
+            found[name] = exc
+    return found
+
+
+def fac_table_of(name: str, columns: dict[str, dict] | None, keys: tuple[list[str], set[str]]) -> FacTable:
+    """A FAC table from what its schema says (server.columns_of, server.keys_of): no I/O."""
     if columns is None:
-        raise FacTableRefused("no such FAC table (or the reader may not read it)")
-    key, indexed = server.keys(connection, name)
+        raise FacTableRefused("no such FAC table (or the reader may not read it)", missing=True)
+    key, indexed = keys
     if not key:
         raise FacTableRefused("FAC's table has no primary key; opsync needs one integer column named id")
     if len(key) > 1:

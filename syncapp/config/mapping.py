@@ -14,7 +14,8 @@ deleted_at, the columns of a declaration that lists them) is known without FAC.
 
 import dataclasses
 import functools
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -23,7 +24,7 @@ from django.db.models import BinaryField, Field, TimeField
 
 from syncapp import models
 from syncapp.common.aliases import FAC_ALIAS, OPS_ALIAS
-from syncapp.config.fac_tables import FacTable, FacTableRefused, fac_table, unsupported
+from syncapp.config.fac_tables import FacTable, FacTableRefused, fac_table, fac_tables_read, unsupported
 from syncapp.config.mapping_file import MappingFileError, TableDeclaration, mapping_file_read
 from syncapp.sql import ddl
 from syncapp.sql.side import LeftOut, Side
@@ -53,6 +54,9 @@ class TableMapping:
     declared_cursor: str | bool | None = "updated_at"  # None: updated_at where FAC has it; False: none
     declared_deleted_at: str | bool | None = "deleted_at"  # None: deleted_at where FAC has it; False: none
     origin: str = ""  # the mapping file that declares it, for its refusals ("": the built-in mapping)
+    # FAC's table as the run that resolved this declaration read it, with the others, at its start
+    # (tables_resolve): the run asks FAC's schema nothing more. None: read when first needed.
+    resolved_schema: FacTable | FacTableRefused | None = field(default=None, compare=False, repr=False)
 
     @property
     def built_in(self) -> bool:
@@ -68,12 +72,27 @@ class TableMapping:
         return MappingFileError(f"{source}: {where}: {problem}")
 
     @functools.cached_property
-    def fac_schema(self) -> FacTable:
-        """FAC's table, from its schema (read once per process); MappingFileError when opsync cannot mirror it."""
+    def fac_found(self) -> FacTable | FacTableRefused:
+        """FAC's table as resolved, else as FAC's schema says now; or why opsync cannot mirror it."""
+        if self.resolved_schema is not None:
+            return self.resolved_schema
         try:
             return fac_table(connections[FAC_ALIAS], self.name)
         except FacTableRefused as exc:
-            raise self.refused("", str(exc)) from None
+            return exc
+
+    @property
+    def fac_schema(self) -> FacTable:
+        """FAC's table, from its schema; MappingFileError when opsync cannot mirror it."""
+        found = self.fac_found
+        if isinstance(found, FacTableRefused):
+            raise self.refused("", str(found))
+        return found
+
+    @property
+    def fac_missing(self) -> bool:
+        """FAC has no such table (a drift, said as one)."""
+        return isinstance(self.fac_found, FacTableRefused) and self.fac_found.missing
 
     @functools.cached_property
     def pairs(self) -> tuple[tuple[str, str], ...]:
@@ -149,7 +168,7 @@ class TableMapping:
     def refresh(self) -> None:
         """Forget what FAC's schema said, so that its next use reads it again: each run sees FAC as it is
         (the watcher runs for weeks, and the billing application may be upgraded meanwhile)."""
-        for name in ("fac_schema", "pairs", "fields"):
+        for name in ("fac_found", "pairs", "fields"):
             self.__dict__.pop(name, None)
 
     @property
@@ -333,7 +352,15 @@ def mapping_for(name: str) -> TableMapping:
     return next(mapping for mapping in mappings() if mapping.name == name)
 
 
+def tables_resolve(names: Sequence[str]) -> list[TableMapping]:
+    """The declarations of these tables, each with FAC's table as FAC's schema says now: read once for
+    them all (two queries), at the start of a run, so that its tables ask FAC's schema nothing more."""
+    chosen = [mapping_for(name) for name in names]
+    schemas = fac_tables_read(connections[FAC_ALIAS], [mapping.fac_table for mapping in chosen])
+    return [dataclasses.replace(mapping, resolved_schema=schemas[mapping.fac_table]) for mapping in chosen]
+
+
 def mappings_resolve() -> None:
     """Every declaration checked against FAC's schema (MappingFileError on the first that does not fit)."""
-    for mapping in mappings():
+    for mapping in tables_resolve(table_names()):
         mapping.resolve()

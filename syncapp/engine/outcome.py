@@ -66,6 +66,8 @@ class RunContext:
     load_data_refused: bool = False
     # Asked between batches and between tables: True stops the run (the watcher's SIGTERM).
     stop_requested: Callable[[], bool] = lambda: False
+    # FAC's clock (naive UTC) when the run began, read once for every table: what caps their cursors.
+    fac_now: datetime | None = None
 
 
 class RunStopped(Exception):

@@ -15,7 +15,7 @@ from syncapp.common import formats
 from syncapp.common.aliases import FAC_ALIAS
 from syncapp.common.messages import Message, message
 from syncapp.common.text import escaped
-from syncapp.config.fac_tables import MEMBER, fac_columns
+from syncapp.config.fac_tables import MEMBER, FacTable, fac_columns
 from syncapp.config.mapping import TableMapping
 from syncapp.config.mapping_file import MappingFileError
 from syncapp.config.owned_tables import owned_problem
@@ -44,17 +44,17 @@ def schema_problem(mapping: TableMapping) -> Message | None:
     says: every mapped column there and big enough, no unmapped NOT NULL column without a
     default, an id that is its key, a table and not a view.
     """
-    mapping.refresh()
-    live = server.table_columns(connections[FAC_ALIAS], mapping.fac_table)
-    if live is None:
+    mapping.refresh()  # FAC's schema as the run resolved it (tables_resolve), or as it is now
+    if mapping.fac_missing:
         return message("table_missing", side="FAC", table=mapping.fac_table)
-    if mapping.declared_pairs is not None:  # columns the declaration names: gone from FAC is a drift
-        named = [column for column, _ in mapping.declared_pairs]
-        named += [mapping.declared_cursor] if isinstance(mapping.declared_cursor, str) else []
-        if missing := [column for column in named if column not in live]:
-            return drift("FAC", mapping.fac_table, missing)
     try:
-        mapping.resolve()  # FAC's schema read, and the declaration checked against it
+        fac = mapping.fac_schema
+        if mapping.declared_pairs is not None:  # columns the declaration names: gone from FAC is a drift
+            named = [column for column, _ in mapping.declared_pairs]
+            named += [mapping.declared_cursor] if isinstance(mapping.declared_cursor, str) else []
+            if missing := [column for column in named if not fac.has(column)]:
+                return drift("FAC", mapping.fac_table, missing)
+        mapping.resolve()  # the declaration checked against FAC's schema
     except MappingFileError as exc:
         return message("declaration_refused", problem=str(exc))
     if mapping.built_in and not mapping.adopted:  # opsync's own mirror: a value that no longer fits is a row error
@@ -85,7 +85,7 @@ def schema_check(mapping: TableMapping, *, before_run: bool = False) -> SchemaCh
         mapping.refresh()  # FAC as it is now: a declared table follows FAC's columns
     check = SchemaCheck()
     fac, ops = mapping.fac, mapping.ops_compared
-    fac_columns, refused = fac_checked(fac.connection, fac.table)
+    fac_columns, refused = fac_checked(mapping)
     ops_columns = server.column_info(ops.connection, ops.table)
     if fac_columns is None:
         check.problems.append(message("table_missing", side="FAC", table=fac.table))
@@ -122,10 +122,14 @@ def schema_check(mapping: TableMapping, *, before_run: bool = False) -> SchemaCh
     return check
 
 
-def fac_checked(connection, table: str) -> tuple[dict[str, dict] | None, dict[str, str]]:
-    """FAC's columns opsync may name (None: no such table), and why each other one may not be."""
-    found = fac_columns(connection, table)
-    return (None, {}) if found is None else found
+def fac_checked(mapping: TableMapping) -> tuple[dict[str, dict] | None, dict[str, str]]:
+    """FAC's columns opsync may name (None: no such table), and why each other one may not be: as the
+    run resolved FAC's schema; read afresh only for a table FAC refuses for another reason (its key)."""
+    found = mapping.fac_found
+    if isinstance(found, FacTable):
+        return found.columns, found.refused
+    columns = None if found.missing else fac_columns(connections[FAC_ALIAS], mapping.fac_table)
+    return (None, {}) if columns is None else columns
 
 
 def cursor_index_warning(mapping: TableMapping) -> Message:

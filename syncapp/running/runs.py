@@ -8,15 +8,17 @@ import logging
 import subprocess
 import sys
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import DatabaseError, connections
 from django.utils import timezone
 
+from syncapp.common.aliases import FAC_ALIAS
 from syncapp.common.messages import Message, in_english, is_message, message
 from syncapp.common.text import escaped
-from syncapp.config.databases import FacUnreachable, fac_check
-from syncapp.config.mapping import mapping_for, table_names
+from syncapp.config.databases import FacUnreachable, error_reason, fac_check
+from syncapp.config.mapping import TableMapping, table_names, tables_resolve
 from syncapp.engine.lock import SyncLock
 from syncapp.engine.outcome import (
     CHANGES_KEPT,
@@ -31,6 +33,7 @@ from syncapp.engine.state import state_last_run_set
 from syncapp.engine.table import table_sync
 from syncapp.engine.verify import table_verify
 from syncapp.models import TOTALS, SyncRun, SyncTableResult, current_host, current_pid
+from syncapp.sql import server
 from syncapp.status.selectors import lock_holder_message, running_run
 
 logger = logging.getLogger("opsync.sync")
@@ -170,9 +173,10 @@ def dead_runs_abandon(*, keep: SyncRun | None) -> None:
 
 
 def run_tables(run: SyncRun, context: RunContext, on_table) -> None:
+    """FAC asked once for what every table needs of it (its clock, its schema), then each table in turn."""
     options = context.options
     try:
-        fac_check()
+        tables, context.fac_now = fac_ready(run.tables)
     except FacUnreachable as exc:
         for name in run.tables:  # each table's last outcome is this failure (dashboard, --status)
             table_result_record(run, TableOutcome(name, problem=exc.problem), options)
@@ -180,13 +184,13 @@ def run_tables(run: SyncRun, context: RunContext, on_table) -> None:
         return
     outcomes = []
     try:
-        for name in run.tables:
+        for mapping in tables:
             if context.stop_requested():
                 raise RunStopped
             if options.verify:
-                outcome = table_verify(mapping=mapping_for(name), keep_all_changes=options.keep_all_changes)
+                outcome = table_verify(mapping=mapping, keep_all_changes=options.keep_all_changes)
             else:
-                outcome = table_sync(mapping=mapping_for(name), context=context)
+                outcome = table_sync(mapping=mapping, context=context)
             table_result_record(run, outcome, options)
             outcomes.append(outcome)
             if on_table:
@@ -201,6 +205,16 @@ def run_tables(run: SyncRun, context: RunContext, on_table) -> None:
         finish(run, SyncRun.Status.FAILED, [message("interrupted", reason=f"{exc.__class__.__name__}: {exc}")])
         raise
     finish(run, run_status(outcomes, options.verify), run_problems(outcomes, options))
+
+
+def fac_ready(names: list[str]) -> tuple[list[TableMapping], datetime]:
+    """FAC answers; each table resolved against FAC's schema, read once for them all; FAC's clock.
+    FacUnreachable when FAC does not answer, or fails one of these queries."""
+    fac_check()
+    try:
+        return tables_resolve(names), server.utc_now(connections[FAC_ALIAS])
+    except DatabaseError as exc:
+        raise FacUnreachable(message("fac_query_failed", reason=error_reason(exc))) from None
 
 
 def run_problems(outcomes: list[TableOutcome], options: SyncOptions) -> list[Message]:

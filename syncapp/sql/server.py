@@ -1,10 +1,11 @@
 """What the servers are asked about themselves: the clock, a table's columns, the named lock."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from syncapp.sql.execute import as_datetime, execute, fetch_all
+from syncapp.sql.execute import as_datetime, execute, fetch_all, marks
 from syncapp.sql.names import identifier
 
 # MySQL's data types, by family (column_info's data_type).
@@ -59,39 +60,55 @@ def lock_is_used(connection: BaseDatabaseWrapper, name: str) -> bool:
 
 
 def column_info(connection: BaseDatabaseWrapper, table: str) -> dict[str, dict] | None:
-    """A table's columns and what they hold, by name, or None when the table does not exist.
+    """A table's columns and what they hold, by name, or None when the table does not exist."""
+    return columns_of(connection, [table]).get(table)
+
+
+# What column_info says of each column, in the order information_schema.columns gives them.
+COLUMN_KEYS = (
+    "data_type",
+    "column_type",
+    "chars",
+    "octets",
+    "precision",
+    "scale",
+    "nullable",
+    "default",
+    "extra",
+    "charset",
+    "key",
+    "fraction",
+    "collation",
+)
+
+
+def columns_of(connection: BaseDatabaseWrapper, tables: Sequence[str]) -> dict[str, dict[str, dict]]:
+    """Some tables' columns and what they hold, by table then column name; a table that does not exist
+    is left out. One query on MySQL, however many tables: a run reads FAC's schema once.
 
     MySQL tells everything (type, lengths, precision, charset, nullability, default, key);
     SQLite only the declared type, nullability, default and key.
     """
+    if not tables:
+        return {}
     if connection.vendor == "mysql":
         query = (
-            "SELECT column_name, data_type, column_type, character_maximum_length, character_octet_length, "
-            "numeric_precision, numeric_scale, is_nullable = 'YES', column_default, extra, character_set_name, "
-            "column_key, datetime_precision, collation_name FROM information_schema.columns "
-            "WHERE table_schema = DATABASE() AND table_name = %s ORDER BY ordinal_position"
+            "SELECT table_name, column_name, data_type, column_type, character_maximum_length, "
+            "character_octet_length, numeric_precision, numeric_scale, is_nullable = 'YES', column_default, extra, "
+            "character_set_name, column_key, datetime_precision, collation_name FROM information_schema.columns "
+            f"WHERE table_schema = DATABASE() AND table_name IN ({marks(len(tables))}) "
+            "ORDER BY table_name, ordinal_position"
         )
-        keys = (
-            "data_type",
-            "column_type",
-            "chars",
-            "octets",
-            "precision",
-            "scale",
-            "nullable",
-            "default",
-            "extra",
-            "charset",
-            "key",
-            "fraction",
-            "collation",
-        )
-        found = {row[0]: dict(zip(keys, row[1:], strict=True)) for row in fetch_all(connection, query, [table])}
-        return found or None
+        found: dict[str, dict[str, dict]] = {}
+        for table, column, *described in fetch_all(connection, query, list(tables)):
+            found.setdefault(table, {})[column] = dict(zip(COLUMN_KEYS, described, strict=True))
+        return found
     with connection.cursor() as cursor:
-        if table not in connection.introspection.table_names(cursor):
-            return None
-        described = connection.introspection.get_table_description(cursor, table)
+        existing = set(connection.introspection.table_names(cursor))
+        return {table: sqlite_columns(connection, cursor, table) for table in tables if table in existing}
+
+
+def sqlite_columns(connection: BaseDatabaseWrapper, cursor, table: str) -> dict[str, dict]:
     return {
         column.name: {
             "data_type": column.type_code.lower(),
@@ -100,24 +117,41 @@ def column_info(connection: BaseDatabaseWrapper, table: str) -> dict[str, dict] 
             "key": "PRI" if column.pk else "",
             "extra": "",
         }
-        for column in described
+        for column in connection.introspection.get_table_description(cursor, table)
     }
 
 
 def keys(connection: BaseDatabaseWrapper, table: str) -> tuple[list[str], set[str]]:
     """A table's primary key columns, in order (none: empty), and the columns that begin an index:
-    where a range of their values is read without a scan. One query."""
+    where a range of their values is read without a scan."""
+    return keys_of(connection, [table]).get(table, ([], set()))
+
+
+def keys_of(connection: BaseDatabaseWrapper, tables: Sequence[str]) -> dict[str, tuple[list[str], set[str]]]:
+    """keys() of some tables, by table: one query on MySQL, however many tables."""
+    if not tables:
+        return {}
     if connection.vendor == "mysql":
         query = (
-            "SELECT index_name, seq_in_index, column_name FROM information_schema.statistics "
-            "WHERE table_schema = DATABASE() AND table_name = %s ORDER BY index_name, seq_in_index"
+            "SELECT table_name, index_name, seq_in_index, column_name FROM information_schema.statistics "
+            f"WHERE table_schema = DATABASE() AND table_name IN ({marks(len(tables))}) "
+            "ORDER BY table_name, index_name, seq_in_index"
         )
-        found = fetch_all(connection, query, [table])
-        return [c for index, _, c in found if index == "PRIMARY"], {c for _, seq, c in found if seq == 1}
+        found: dict[str, tuple[list[str], set[str]]] = {}
+        for table, index, seq, column in fetch_all(connection, query, list(tables)):
+            primary, indexed = found.setdefault(table, ([], set()))
+            if index == "PRIMARY":
+                primary.append(column)
+            if seq == 1:
+                indexed.add(column)
+        return found
+    found = {}
     with connection.cursor() as cursor:
-        constraints = connection.introspection.get_constraints(cursor, table).values()
-    primary = next((found["columns"] for found in constraints if found["primary_key"]), [])
-    return list(primary), {found["columns"][0] for found in constraints if found["index"] or found["primary_key"]}
+        for table in tables:
+            constraints = connection.introspection.get_constraints(cursor, table).values()
+            primary = next((c["columns"] for c in constraints if c["primary_key"]), [])
+            found[table] = (list(primary), {c["columns"][0] for c in constraints if c["index"] or c["primary_key"]})
+    return found
 
 
 def table_size(connection: BaseDatabaseWrapper, table: str) -> tuple[int, int]:
