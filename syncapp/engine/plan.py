@@ -17,15 +17,21 @@ previous ones wrote), and carried out by engine/table.py:
 - full (--force, or the first run): every row compared through range checksums
   (syncapp/engine/checksums.py); only ranges whose checksums differ are read. Ranges the mirror has
   nothing of are copied whole.
+
+Each plan is made in two parts, as Django's migrate makes its plan from the graph it loaded: what
+must be asked of the servers first (`incremental_plan`, `targeted_plan`, `full_plan`: the aggregate
+pass, the changed ids, the checksums), then the steps, computed from those figures alone by pure
+functions (`incremental_steps`, `targeted_steps`, `first_copy_steps`, `full_steps`) that the tests
+call without a database.
 """
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
 from syncapp.config.mapping import TableMapping
-from syncapp.engine.checksums import CHUNK, TableComparison, differing_keys
+from syncapp.engine.checksums import CHUNK, ChunkComparison, TableComparison, differing_keys
 from syncapp.sql import rows, sums
 from syncapp.sql.execute import in_parallel
 
@@ -56,6 +62,14 @@ class ReadRange:
 
 
 @dataclass(frozen=True)
+class CompareIds:
+    """Id ranges whose id sums differ: the ids only FAC has there are read (new rows, whatever their
+    updated_at: NULL, zero date, committed late), those only the mirror has are marked gone."""
+
+    ranges: list[tuple[int, int]]
+
+
+@dataclass(frozen=True)
 class CopyRange:
     """An id range [low, high) the mirror has nothing of: copied whole, nothing to compare."""
 
@@ -77,7 +91,7 @@ class Unchanged:
     rows: int
 
 
-Step = ReadChanged | ReadIds | ReadRange | CopyRange | MarkGone | Unchanged
+Step = ReadChanged | ReadIds | ReadRange | CompareIds | CopyRange | MarkGone | Unchanged
 
 
 @dataclass(frozen=True)
@@ -88,13 +102,31 @@ class FacSeen:
     newest: datetime | None
 
 
+@dataclass
+class Plan:
+    """What a table's run will do, and what planning learnt: how many OPS rows were live before (the
+    mass-delete guard's measure), how many rows it will compare (None: unknown), the newest FAC
+    updated_at it knows of (None: the cursor follows the rows read), FAC's highest id before anything
+    was read (adopted tables), what finding the changes cost FAC (None: a full run) and what it saw of
+    FAC in passing (None: it did not look at the whole table)."""
+
+    steps: Iterable[Step]
+    full: bool = False
+    live_before: int = 0
+    total: int | None = None
+    newest: datetime | None = None
+    fac_high_id: int | None = None
+    scan_seconds: float | None = None
+    fac_seen: FacSeen | None = None
+
+
 def timed(function, *args, **kwargs) -> tuple:
     """function(…)'s result, then the seconds it took: what FAC spent on a run's scan."""
     started = time.monotonic()
     return function(*args, **kwargs), time.monotonic() - started
 
 
-def ranges_merge(keys: list[int], chunk: int) -> list[tuple[int, int]]:
+def ranges_merge(keys: Iterable[int], chunk: int) -> list[tuple[int, int]]:
     """Consecutive range keys merged: [3, 4, 5, 9] → [(3000, 6000), (9000, 10000)] for chunk 1000."""
     merged: list[tuple[int, int]] = []
     for key in sorted(keys):
@@ -106,110 +138,106 @@ def ranges_merge(keys: list[int], chunk: int) -> list[tuple[int, int]]:
     return merged
 
 
-class IncrementalPlan:
-    """Each plan also says how many OPS rows were live before (the mass-delete guard's measure),
-    how many rows it will compare (None: unknown), the newest FAC updated_at it knows of (None:
-    the cursor follows the rows read), and FAC's highest id before it read anything; and what it
-    learnt of FAC in passing (`fac_seen`: its rows and newest updated_at, None when it learnt nothing)."""
-
-    full = False
-    total = None  # the rows to compare are not known in advance
-    newest = None  # the cursor follows the rows read
-
-    def __init__(self, mapping: TableMapping, *, since: datetime, retry_ids: list[int]):
-        self.fac, self.ops = mapping.fac, mapping.ops_compared
-        self.since, self.retry_ids = since, retry_ids
-        (fac, self.scan_seconds), ops = in_parallel(
-            lambda: timed(sums.id_sums, self.fac, chunk=ID_CHUNK, since=since),
-            lambda: sums.id_sums(self.ops, chunk=ID_CHUNK, live=True),
-        )
-        self.fac_sums, self.ops_sums = fac.sums, ops.sums
-        self.changed_keys = [key for key, count in fac.counts.items() if count]
-        self.live_before = sum(ops.counts.values())  # the mass-delete guard's measure
-        self.fac_seen = FacSeen(fac.rows, fac.newest)
-        self.fac_high_id = rows.highest_id(self.fac) if mapping.adopted else None
-
-    def steps(self) -> Iterator[Step]:
-        yield ReadChanged(self.since, ranges_merge(self.changed_keys, ID_CHUNK))
-        yield ReadIds(self.retry_ids)
-        new_ids, gone_ids = self.id_differences()
-        yield ReadIds(sorted(new_ids))
-        yield MarkGone(sorted(gone_ids))
-
-    def id_differences(self) -> tuple[set[int], set[int]]:
-        """(ids only in FAC, ids only in the mirror's rows still in FAC), from the ranges whose sums differ.
-
-        Rows already known to have vanished are left out of the mirror's sums, so that their
-        range does not differ on every run.
-        """
-        only_fac: set[int] = set()
-        only_ops: set[int] = set()
-        for key in differing_keys(self.fac_sums, self.ops_sums):
-            low, high = key * ID_CHUNK, (key + 1) * ID_CHUNK
-            fac_ids, ops_ids = rows.ids_between(self.fac, low, high), rows.ids_between(self.ops, low, high)
-            only_fac |= fac_ids - ops_ids
-            only_ops |= ops_ids - fac_ids
-        return only_fac, only_ops
+# -- The steps, from figures alone ------------------------------------------------------------
 
 
-class TargetedPlan:
-    """A watch run's plan (see the module's docstring); `scan_seconds` is what finding the changed
-    rows cost FAC: a scan of the table where it has no index on updated_at."""
-
-    full = False
-    total = None
-    newest = None
-    live_before = 0  # marks no row deleted: the mass-delete guard has nothing to measure
-    fac_seen = None  # reads what changed, not the table
-
-    def __init__(self, mapping: TableMapping, *, since: datetime, retry_ids: list[int], after_id: int):
-        self.fac = mapping.fac
-        self.retry_ids, self.after_id = retry_ids, after_id
-        started = time.monotonic()
-        self.changed_ids = rows.ids_changed_since(self.fac, since)
-        self.scan_seconds = time.monotonic() - started
-        self.fac_high_id = rows.highest_id(self.fac) if mapping.adopted else None
-
-    def steps(self) -> Iterator[Step]:
-        yield ReadIds(self.changed_ids)
-        yield ReadIds(self.retry_ids)
-        yield ReadRange(self.after_id + 1, None)
+def incremental_steps(*, since: datetime, retry_ids: list[int], fac: sums.IdSummary, ops: sums.IdSummary) -> list[Step]:
+    """An incremental run's steps, from both sides' id sums: the ranges holding rows changed since
+    `since`, the rows OPS refused last time, and the ranges whose ids differ."""
+    changed = [key for key, count in fac.counts.items() if count]
+    return [
+        ReadChanged(since, ranges_merge(changed, ID_CHUNK)),
+        ReadIds(retry_ids),
+        CompareIds(ranges_merge(differing_keys(fac.sums, ops.sums), ID_CHUNK)),
+    ]
 
 
-class FullPlan:
-    full = True
-    scan_seconds = None  # compares every row: not what a change costs
+def targeted_steps(*, changed_ids: list[int], retry_ids: list[int], after_id: int) -> list[Step]:
+    """A watch run's steps: the rows changed in the look-back window, the refused ones, the new ids."""
+    return [ReadIds(changed_ids), ReadIds(retry_ids), ReadRange(after_id + 1, None)]
 
-    def __init__(self, mapping: TableMapping, *, vanished: set[int]):
-        self.mapping = mapping
-        self.live_before = rows.live_count(mapping.ops_compared)
-        self.vanished = vanished  # the writer's own set: a row restored during the run leaves it
-        self.first_copy = not rows.has_rows(mapping.ops)
-        if self.first_copy:  # nothing to compare: FAC's extent is enough
-            self.total, self.low, self.high, self.newest = rows.summary(mapping.fac)
-            self.fac_high_id = self.high
+
+def first_copy_steps(*, total: int, low: int | None, high: int | None) -> list[Step]:
+    """Into an empty mirror: FAC's extent copied whole, nothing to compare."""
+    return [CopyRange(low, high + 1)] if total and low is not None and high is not None else []
+
+
+def full_steps(chunks: Iterable[ChunkComparison], *, vanished: set[int]) -> Iterator[Step]:
+    """A full run's steps, range by range as the comparison goes (its memory does not grow with the
+    table): identical rows counted, differing and missing ones read, ranges the mirror has nothing of
+    copied whole at the end, and the ids gone from FAC marked, with those known to have vanished."""
+    gone: list[int] = []
+    new_ranges: list[int] = []
+    for chunk in chunks:
+        yield Unchanged(chunk.equal)
+        if chunk.ops_empty:
+            new_ranges.append(chunk.low // CHUNK)
         else:
-            self.fac_high_id = rows.highest_id(mapping.fac) if mapping.adopted else None
-            self.comparison = TableComparison(mapping)
-            self.total, self.newest = self.comparison.fac_rows, self.comparison.fac_newest
-        self.fac_seen = FacSeen(self.total or 0, self.newest)
+            yield ReadIds(chunk.missing + chunk.differing)
+        gone += chunk.extra
+    for low, high in ranges_merge(new_ranges, CHUNK):
+        yield CopyRange(low, high)
+    # Rows known to have vanished are left out of the comparison; marking them again
+    # repairs one that was made live in OPS by hand (a no-op for the others).
+    yield MarkGone(gone + sorted(vanished))
 
-    def steps(self) -> Iterator[Step]:
-        if self.first_copy:
-            if self.total:
-                yield CopyRange(self.low, self.high + 1)
-            return
-        gone: list[int] = []
-        new_ranges: list[int] = []  # range keys the mirror has nothing of: copied whole at the end
-        for chunk in self.comparison.chunks():
-            yield Unchanged(chunk.equal)
-            if chunk.ops_empty:
-                new_ranges.append(chunk.low // CHUNK)
-            else:
-                yield ReadIds(chunk.missing + chunk.differing)
-            gone += chunk.extra
-        for low, high in ranges_merge(new_ranges, CHUNK):
-            yield CopyRange(low, high)
-        # Rows known to have vanished are left out of the comparison; marking them again
-        # repairs one that was made live in OPS by hand (a no-op for the others).
-        yield MarkGone(gone + sorted(self.vanished))
+
+# -- What planning asks of the servers --------------------------------------------------------
+
+
+def incremental_plan(mapping: TableMapping, *, since: datetime, retry_ids: list[int]) -> Plan:
+    """One aggregate scan per side, the two servers at once: FAC's in this thread, on the run's one FAC
+    connection (another thread would open another, whose set-up FAC serves for nothing), OPS's beside it."""
+    ops, (fac, scan_seconds) = in_parallel(
+        lambda: sums.id_sums(mapping.ops_compared, chunk=ID_CHUNK, live=True),
+        lambda: timed(sums.id_sums, mapping.fac, chunk=ID_CHUNK, since=since),
+    )
+    return Plan(
+        incremental_steps(since=since, retry_ids=retry_ids, fac=fac, ops=ops),
+        live_before=sum(ops.counts.values()),
+        fac_high_id=rows.highest_id(mapping.fac) if mapping.adopted else None,
+        scan_seconds=scan_seconds,
+        fac_seen=FacSeen(fac.rows, fac.newest),
+    )
+
+
+def targeted_plan(mapping: TableMapping, *, since: datetime, retry_ids: list[int], after_id: int) -> Plan:
+    """The rows whose updated_at is in the look-back window: a range of FAC's index on it where FAC has
+    one, else a scan (`scan_seconds` says what it cost). It marks no row deleted: the mass-delete guard
+    has nothing to measure, and it reads what changed, not the table."""
+    changed_ids, scan_seconds = timed(rows.ids_changed_since, mapping.fac, since)
+    return Plan(
+        targeted_steps(changed_ids=changed_ids, retry_ids=retry_ids, after_id=after_id),
+        fac_high_id=rows.highest_id(mapping.fac) if mapping.adopted else None,
+        scan_seconds=scan_seconds,
+    )
+
+
+def full_plan(mapping: TableMapping, *, vanished: set[int]) -> Plan:
+    """Every row compared; into an empty mirror, FAC's extent is enough. `vanished` is the writer's own
+    set: a row restored during the run leaves it."""
+    live_before = rows.live_count(mapping.ops_compared)
+    if not rows.has_rows(mapping.ops):
+        total, low, high, newest = rows.summary(mapping.fac)
+        steps: Iterable[Step] = first_copy_steps(total=total, low=low, high=high)
+        high_id = high
+    else:
+        high_id = rows.highest_id(mapping.fac) if mapping.adopted else None
+        comparison = TableComparison(mapping)
+        total, newest = comparison.fac_rows, comparison.fac_newest
+        steps = full_steps(comparison.chunks(), vanished=vanished)
+    return Plan(steps, full=True, live_before=live_before, total=total, newest=newest, fac_high_id=high_id,
+                fac_seen=FacSeen(total or 0, newest))  # fmt: skip
+
+
+def ids_differing(mapping: TableMapping, ranges: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """(ids only FAC has, ids only the mirror's rows still in FAC have) in these ranges. Rows already
+    known to have vanished are left out of the mirror's side, so that their range does not differ on
+    every run."""
+    only_fac: set[int] = set()
+    only_ops: set[int] = set()
+    for low, high in ranges:
+        fac_ids, ops_ids = rows.ids_between(mapping.fac, low, high), rows.ids_between(mapping.ops_compared, low, high)
+        only_fac |= fac_ids - ops_ids
+        only_ops |= ops_ids - fac_ids
+    return sorted(only_fac), sorted(only_ops)

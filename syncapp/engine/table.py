@@ -26,16 +26,18 @@ from syncapp.engine.cursor import aware, naive_utc, next_cursor
 from syncapp.engine.mirror import MirrorWriter
 from syncapp.engine.outcome import RunContext, RunStopped, TableFailed, TableOutcome
 from syncapp.engine.plan import (
+    CompareIds,
     CopyRange,
-    FullPlan,
-    IncrementalPlan,
     MarkGone,
     ReadChanged,
     ReadIds,
     ReadRange,
     Step,
-    TargetedPlan,
     Unchanged,
+    full_plan,
+    ids_differing,
+    incremental_plan,
+    targeted_plan,
 )
 from syncapp.engine.schema import schema_problem
 from syncapp.engine.source import FacReader
@@ -106,7 +108,7 @@ def apply(mapping: TableMapping, context: RunContext, state: SyncState, outcome:
     """The table's plan carried out; returns, for an incremental run that wrote rows, the newest
     FAC updated_at among them (naive UTC)."""
     options = context.options
-    fac_now = server.utc_now(connections[FAC_ALIAS])
+    fac_now = context.fac_now or server.utc_now(connections[FAC_ALIAS])
     writer = MirrorWriter(mapping, context, outcome, high_water=state.fac_high_id if mapping.adopted else None)
     # An adopted table never compared yet (its adoption) is compared whole: each OPS row at an id
     # FAC has is decided once, then (engine/ownership.py).
@@ -114,17 +116,17 @@ def apply(mapping: TableMapping, context: RunContext, state: SyncState, outcome:
     # A table without a cursor (no updated_at) is compared whole, by range checksums, on every run.
     after_id = dict(options.watch_from).get(mapping.name)
     if options.full or state.cursor is None or first_comparison or mapping.cursor is None:
-        plan = FullPlan(mapping, vanished=writer.vanished)
+        plan = full_plan(mapping, vanished=writer.vanished)
     elif after_id is not None:  # the watcher's early sync: what the change can have touched
         since = naive_utc(state.cursor - options.lookback)
-        plan = TargetedPlan(mapping, since=since, retry_ids=state.retry_ids, after_id=after_id)
+        plan = targeted_plan(mapping, since=since, retry_ids=state.retry_ids, after_id=after_id)
     else:
         since = naive_utc(state.cursor - options.lookback)
-        plan = IncrementalPlan(mapping, since=since, retry_ids=state.retry_ids)
+        plan = incremental_plan(mapping, since=since, retry_ids=state.retry_ids)
     outcome.scan_seconds = plan.scan_seconds
     reader = FacReader(mapping, batch_size=options.batch_size, remember_ids=not plan.full)
     stop_or_progress(context, mapping, writer, plan.total)
-    for step in plan.steps():
+    for step in plan.steps:
         for _ in step_carry_out(step, reader, writer):
             stop_or_progress(context, mapping, writer, plan.total)
     mass_delete_guard(outcome.deleted, plan.live_before, context)
@@ -173,6 +175,12 @@ def step_carry_out(step: Step, reader: FacReader, writer: MirrorWriter) -> Itera
             for batch in reader.between(low, high):
                 writer.apply(batch)
                 yield
+        case CompareIds(ranges):
+            new_ids, gone_ids = ids_differing(writer.mapping, ranges)
+            for batch in reader.by_ids(new_ids):
+                writer.apply(batch)
+                yield
+            writer.mark_gone(gone_ids)
         case CopyRange(low, high):
             writer.copy_range(low, high, read=reader.between)
             yield
