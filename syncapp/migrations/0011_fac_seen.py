@@ -1,4 +1,5 @@
-# What the last run learnt of FAC, so that looking at the sync reads OPS only.
+# What the last run learnt of FAC, so that looking at the sync reads OPS only; and a --verify's differences,
+# recorded, so that every reader renders the run from its record.
 
 from django.db import migrations, models
 
@@ -10,6 +11,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddField(
+            model_name='synctableresult',
+            name='differences',
+            field=models.PositiveIntegerField(default=0, verbose_name='differences'),
+        ),
         migrations.AddField(
             model_name='syncstate',
             name='fac_cursor',

@@ -169,6 +169,7 @@ class SyncTableResult(ChangeCounts):
     row_errors = models.JSONField(_("row errors"), default=list, blank=True)
     refused = models.PositiveIntegerField(_("rows refused"), default=0)  # all of them, described or not
     collisions = models.PositiveIntegerField(_("collisions"), default=0)
+    differences = models.PositiveIntegerField(_("differences"), default=0)  # --verify: rows where OPS is not FAC
     # [{"id": 12, "action": "update", "columns": ["nom"]}], capped: what changed
     # (or, in a dry run, what would change).
     changes = models.JSONField(_("changes"), default=list, blank=True)

@@ -111,7 +111,7 @@ def sync_run(
     user=None,
     queued: SyncRun | None = None,
     on_progress: Progress | None = None,
-    on_table: Callable[[TableOutcome], None] | None = None,
+    on_table: Callable[[SyncTableResult], None] | None = None,
     stop_requested: Callable[[], bool] = lambda: False,
     record_skip: bool = True,
 ) -> SyncRun | None:
@@ -191,10 +191,10 @@ def run_tables(run: SyncRun, context: RunContext, on_table) -> None:
                 outcome = table_verify(mapping=mapping, keep_all_changes=options.keep_all_changes)
             else:
                 outcome = table_sync(mapping=mapping, context=context)
-            table_result_record(run, outcome, options)
+            result = table_result_record(run, outcome, options)
             outcomes.append(outcome)
             if on_table:
-                on_table(outcome)
+                on_table(result)
     except RunStopped:
         done = {outcome.table for outcome in outcomes}
         left = ", ".join(name for name in run.tables if name not in done)
@@ -247,9 +247,11 @@ def result_status(outcome: TableOutcome) -> str:
     return SyncTableResult.Status.PARTIAL if outcome.failed_ids else SyncTableResult.Status.SUCCESS
 
 
-def table_result_record(run: SyncRun, outcome: TableOutcome, options: SyncOptions) -> None:
+def table_result_record(run: SyncRun, outcome: TableOutcome, options: SyncOptions) -> SyncTableResult:
+    """The table's result, as every reader renders it: the command, the run's page, the mails (with -v 3,
+    every change is kept, as the command then shows them all)."""
     counts = outcome.counts()
-    SyncTableResult.objects.create(
+    result = SyncTableResult.objects.create(
         run=run,
         table=outcome.table,
         status=result_status(outcome),
@@ -262,7 +264,8 @@ def table_result_record(run: SyncRun, outcome: TableOutcome, options: SyncOption
         problem=outcome.problem,
         error=outcome.error,
         row_errors=outcome.row_errors,
-        changes=outcome.changes[:CHANGES_KEPT],
+        changes=outcome.changes if options.keep_all_changes else outcome.changes[:CHANGES_KEPT],
+        differences=outcome.differences,
         latency_seconds=outcome.latency,
         attempts=outcome.attempts,
         retry_reason=outcome.retry_reason,
@@ -276,6 +279,7 @@ def table_result_record(run: SyncRun, outcome: TableOutcome, options: SyncOption
     if not (options.dry_run or options.verify or outcome.problem):
         state_last_run_set(outcome.table, run)
     table_result_log(run, outcome, counts)
+    return result
 
 
 def table_result_log(run: SyncRun, outcome: TableOutcome, counts: dict[str, int]) -> None:

@@ -8,7 +8,7 @@
 - `status_text`: `--status` as lines, the Monitoring Plugins' way;
 - `dashboard`: what the admin's dashboard shows.
 
-May import: syncapp.common, syncapp.sql, syncapp.models, syncapp.config, syncapp.engine (the outcome's
-shape and the lock, read only).
+May import: syncapp.common, syncapp.sql, syncapp.models, syncapp.config, syncapp.engine (the lock, read
+only: a run is rendered from its record, never from the engine's working outcome).
 Imported by: running, web, the commands.
 """

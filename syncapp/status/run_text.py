@@ -13,8 +13,7 @@ from django.utils.translation import ngettext, npgettext_lazy
 from syncapp.common.formats import Count, number
 from syncapp.common.formats import duration as format_duration
 from syncapp.common.messages import render, rendered
-from syncapp.engine.outcome import TableOutcome
-from syncapp.models import CHANGE_LABELS, COUNTERS, SHOWS_COLUMNS, SyncRun, SyncTableResult
+from syncapp.models import CHANGE_LABELS, COUNTERS, SHOWS_COLUMNS, SyncRun, SyncTableResult, rows_changed
 
 CHANGES_SHOWN = 50  # per table at -v 2; -v 3 shows all
 IDS_SHOWN = 10  # refused rows named per reason in the command's output; the run's page names all it keeps
@@ -67,13 +66,13 @@ class ShownChange:
         return cls(change["id"], str(CHANGE_LABELS[change["action"]]), columns)
 
 
-def change_lines(outcome: TableOutcome, *, show_all: bool) -> list[str]:
-    """One line per change (or difference found), with a count of those left out."""
-    shown = outcome.changes if show_all else outcome.changes[:CHANGES_SHOWN]
+def change_lines(result: SyncTableResult, *, show_all: bool) -> list[str]:
+    """One line per change (or difference found), from the table's record, with a count of those left out."""
+    shown = result.changes if show_all else result.changes[:CHANGES_SHOWN]
     lines = []
     for change in map(ShownChange.of, shown):
-        lines.append("  " + labelled(f"{outcome.table} #{change.id}", f"{change.action} {change.columns}".rstrip()))
-    listed = outcome.changed + outcome.differences
+        lines.append("  " + labelled(f"{result.table} #{change.id}", f"{change.action} {change.columns}".rstrip()))
+    listed = rows_changed(result) + result.differences
     if listed > len(shown):
         more = listed - len(shown)
         lines.append(
@@ -83,7 +82,7 @@ def change_lines(outcome: TableOutcome, *, show_all: bool) -> list[str]:
                 "%(table)s: … and %(count)s more (-v 3 shows them all)",
                 more,
             )
-            % {"table": outcome.table, "count": number(more)}
+            % {"table": result.table, "count": number(more)}
         )
     return lines
 

@@ -21,10 +21,10 @@ from syncapp.config.databases import FacUnreachable, OpsUnavailable, fac_check, 
 from syncapp.config.mapping import mapping_for, mappings, mappings_resolve, table_names
 from syncapp.config.mapping_file import MappingFileError
 from syncapp.engine.lock import SyncLock
-from syncapp.engine.outcome import SyncOptions, TableOutcome
+from syncapp.engine.outcome import SyncOptions
 from syncapp.engine.renumber import RenumberRefused, renumbering_apply, renumbering_plan
 from syncapp.engine.schema import schema_check
-from syncapp.models import SyncRun
+from syncapp.models import SyncRun, SyncTableResult
 from syncapp.running.runs import sync_run
 from syncapp.running.watch import WatchLoop
 from syncapp.status import run_text, status_text
@@ -268,10 +268,11 @@ class Command(BaseCommand):
             self.stdout.write("\r\033[K", ending="")
             self.progress_shown = False
 
-    def show_changes(self, outcome: TableOutcome) -> None:
+    def show_changes(self, result: SyncTableResult) -> None:
+        """A table's changes as soon as it is recorded (the run's summary follows, from the same records)."""
         self.clear_progress()
         if self.verbosity >= 2:
-            self.write_lines(run_text.change_lines(outcome, show_all=self.verbosity >= 3))
+            self.write_lines(run_text.change_lines(result, show_all=self.verbosity >= 3))
 
     def show_run(self, run: SyncRun) -> None:
         if run.status == SyncRun.Status.SKIPPED:
