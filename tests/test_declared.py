@@ -513,3 +513,34 @@ def test_an_adopted_declared_table_behaves_as_the_adopted_five(fac, settings, tm
         query(ops, "DROP TABLE IF EXISTS ports_escale")
         fac_session.close()
         ops.close()
+
+
+def test_a_built_in_mirror_follows_a_widened_fac_column_after_migrate_as_a_declared_one_does(fac):
+    """The five's mirrors evolve by the same path as a declared one's: FAC's clients.nom widened to 600
+    characters, --check says the mirror cannot hold it as it says for a declared table, `migrate` gives
+    the mirror FAC's type, and the next run copies a 500-character name."""
+    from tests.fac import create_mariadb_fac
+
+    ops_database = str(connections["default"].settings_dict["NAME"])
+    ops = root(ops_database)
+    fac.execute("ALTER TABLE clients MODIFY nom VARCHAR(600) NOT NULL")
+    try:
+        long_name = "Société des Transports Maritimes de l'Estuaire " * 10  # 500 characters
+        ClientFactory(nom=long_name[:500])
+        code, output = sync("--check")
+        assert code == 1 and "OPS clients.nom (varchar(255)) cannot hold FAC clients.nom (varchar(600))" in output
+
+        out = StringIO()
+        call_command("migrate", verbosity=0, stdout=out)
+        assert "OPS clients brought in line with FAC clients: nom." in out.getvalue(), out.getvalue()
+        code, output = sync()
+        assert code == 0, output
+        stored = query(ops, f"SELECT nom FROM `{ops_database}`.clients")
+        assert stored == [(long_name[:500],)]
+        assert sync("--verify")[0] == 0
+    finally:
+        query(ops, f"DELETE FROM `{ops_database}`.clients")
+        query(ops, f"ALTER TABLE `{ops_database}`.clients MODIFY nom VARCHAR(255) NOT NULL")
+        ops.close()
+        connections["facturation"].close()
+        create_mariadb_fac()

@@ -1,10 +1,11 @@
-"""The mirrors of declared tables (FAC tables beyond the five, not adopted), made by `manage.py migrate`.
+"""The mirrors opsync owns, brought in line with FAC by `manage.py migrate` (post_migrate).
 
-Django's migrations create the five built-in mirrors. A declared table's columns are FAC's, known
-only by asking FAC, so its mirror is made right after the migrations, by the same command
-(post_migrate): created when it is missing; when FAC's columns have changed since, a column
-FAC added is added, and a column whose FAC type the mirror can no longer hold is given FAC's
-type. Nothing is dropped: a column FAC no longer has stays, and no row is lost.
+Django's migrations create the five built-in mirrors; a declared table's columns are FAC's, known
+only by asking FAC, so its mirror is made right after the migrations, by the same command. Then
+every mirror opsync owns, the five as the declared, follows FAC the same way: when FAC's columns
+have changed since, a column FAC added (to a declaration that takes every FAC column) is added,
+and a column whose FAC type the mirror can no longer hold (a name widened to 600 characters) is
+given FAC's type. Nothing is dropped: a column FAC no longer has stays, and no row is lost.
 
 Only a table opsync created is ever altered: each mirror is recorded as it is created
 (syncapp/config/owned_tables.py), and an existing OPS table it did not create is the operations
@@ -29,6 +30,12 @@ Change = tuple[str, str, str]  # ("create" | "add" | "modify", OPS column, its t
 def created_declarations() -> list[TableMapping]:
     """The declared tables whose mirror opsync creates."""
     return [mapping for mapping in mappings() if not (mapping.built_in or mapping.adopted)]
+
+
+def owned_mirrors() -> list[TableMapping]:
+    """Every mirror opsync owns, brought in line with FAC the same way: the five its migrations made,
+    then the declared ones it creates here."""
+    return [mapping for mapping in mappings() if not mapping.adopted]
 
 
 def wanted_columns(mapping: TableMapping) -> list[tuple[str, str]]:
@@ -79,18 +86,17 @@ def mirror_apply(mapping: TableMapping, changes: list[Change]) -> None:
 
 
 def mirrors_make(say) -> None:
-    """Each declared table's mirror made, or brought in line with FAC; one line for each that changed
-    or that cannot be made (the others are made all the same)."""
-    declared = created_declarations()
-    if not declared:
-        return
+    """Each mirror opsync owns brought in line with FAC (a declared one made first if missing): a column
+    FAC widened is widened, one FAC added is added, for the five as for the declared. One line for each
+    that changed or that cannot be made (the others are made all the same)."""
     try:
         fac_check()
     except FacUnreachable as exc:
-        say(_("Declared tables: their mirrors are not made: %(problem)s; run migrate again once FAC answers.")
-            % {"problem": render(exc.problem)})  # fmt: skip
+        if created_declarations():  # the five's mirrors exist already: they wait for the next migrate
+            say(_("Declared tables: their mirrors are not made: %(problem)s; run migrate again once FAC answers.")
+                % {"problem": render(exc.problem)})  # fmt: skip
         return
-    for mapping in declared:
+    for mapping in owned_mirrors():
         try:
             if problem := owned_problem(mapping):
                 say(_("No mirror for FAC %(table)s: %(problem)s") % {"table": mapping.name, "problem": render(problem)})
