@@ -7,9 +7,13 @@ table of the same name, created by its migrations, whose columns are the mirror 
 feed a table that belongs to the operations application instead (adopted), and may declare any
 other FAC table, whose mirror `manage.py migrate` creates (syncapp/engine/mirror_tables.py).
 
-What each column holds, for every table alike, is read from FAC's own schema
-(syncapp/config/fac_tables.py) when a run first needs it; what only OPS needs (the table, its
-deleted_at, the columns of a declaration that lists them) is known without FAC.
+A declaration is plain data. What each column holds, for every table alike, comes from FAC's own
+schema (syncapp/config/fac_tables.py): a run resolves its tables at its start (`tables_resolve`:
+FAC's schema read once for them all, and attached to each declaration as `resolved_schema`), and
+everything else (the pairs, the kinds, the cursor and its index, both sides) is computed from that.
+Outside a run (--check, migrate, the admin) a declaration reads FAC's schema when first asked. What
+only OPS needs (the table, its deleted_at, the columns of a declaration that lists them) is known
+without FAC: the read side asks FAC nothing (`ops_deleted_at_declared`).
 """
 
 import dataclasses
