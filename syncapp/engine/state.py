@@ -25,7 +25,7 @@ def state_save(
     fac_high_id: int | None,
     fac_clock_ahead: int | None,
     seen: FacSeen | None,
-    cursor: tuple[str | None, bool],
+    fac_cursor: tuple[str | None, bool],
 ) -> None:
     """After a table's transaction applied: its cursor, the rows to read again, its success,
     how far FAC's timestamps run ahead of its clock, (adopted tables) the highest FAC id seen so far;
@@ -40,7 +40,7 @@ def state_save(
     state.last_success_at = timezone.now()
     if seen is not None:
         state.fac_rows, state.fac_newest, state.fac_seen_at = seen.rows, aware(seen.newest), state.last_success_at
-    column, indexed = cursor
+    column, indexed = fac_cursor
     state.fac_cursor, state.fac_cursor_indexed = column or "", indexed if column else None
     state.save()
 

@@ -144,9 +144,9 @@ def apply(mapping: TableMapping, context: RunContext, state: SyncState, outcome:
     if not options.dry_run:
         highest = (state.fac_high_id, plan.fac_high_id, reader.highest_id, writer.highest_id)
         fac_high_id = max((i for i in highest if i), default=None) if mapping.adopted else None
-        cursor_column = (mapping.cursor, mapping.cursor_indexed)
+        fac_cursor = (mapping.cursor, mapping.cursor_indexed)
         state_save(state=state, outcome=outcome, fac_high_id=fac_high_id, fac_clock_ahead=ahead,
-                   seen=plan.fac_seen, cursor=cursor_column)  # fmt: skip
+                   seen=plan.fac_seen, fac_cursor=fac_cursor)  # fmt: skip
     return None if (plan.full or options.dry_run) else writer.newest_written
 
 
