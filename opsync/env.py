@@ -208,7 +208,9 @@ def database_settings(config: Settings, prefix: str, *, default_name: str, base_
 
     session = ["SET time_zone = '+00:00'"]
     if read_only:
-        session.append("SET SESSION TRANSACTION READ ONLY")
+        # Django's own isolation level (READ COMMITTED, its default) said in the same statement: one
+        # statement fewer on each of FAC's connections.
+        session.append("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED, READ ONLY")
     else:
         # Strict: a value OPS cannot hold is refused (and recorded), never silently cut.
         session.append("SET sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'")
@@ -216,7 +218,11 @@ def database_settings(config: Settings, prefix: str, *, default_name: str, base_
         "charset": "utf8mb4",
         "init_command": "; ".join(session),
         "connect_timeout": config.integer(f"{prefix}DB_CONNECT_TIMEOUT", 5, minimum=1, maximum=600),
+        # Django's setting, given to MySQLdb as it connects: neither sends SET autocommit then.
+        "autocommit": True,
     }
+    if read_only:
+        options["isolation_level"] = None  # set by init_command
     host = config.text(f"{prefix}DB_HOST", "127.0.0.1")
     if ca := config.text(f"{prefix}DB_SSL_CA", ""):  # TLS, the server's certificate checked against this CA
         options["ssl"] = {"ca": ca}

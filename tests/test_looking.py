@@ -16,7 +16,9 @@ from django.contrib.auth.models import User
 from django.db import connections
 from django.test import Client
 
+from syncapp.config.mapping import table_names
 from syncapp.models import SyncState
+from syncapp.sql import server
 from tests import backend
 from tests.factories import ClientFactory
 from tests.mirror import sync
@@ -87,3 +89,35 @@ def test_a_run_records_what_it_learnt_of_fac_and_status_reports_it_with_its_age(
     assert sync()[0] == 0  # an incremental run learns them in passing, from its aggregate pass
     state.refresh_from_db()
     assert state.fac_rows == 6 and state.fac_newest.isoformat().startswith("2026-12-01T09:45:00")
+
+
+@pytest.mark.mariadb
+def test_an_idle_run_asks_fac_two_statements_a_table_and_three_more(fac):
+    ClientFactory.create_batch(30)
+    assert sync()[0] == 0
+    reader_statistics()
+
+    _, selects = cost(lambda: sync())
+
+    # Per table its aggregate pass and its look-back window; then Django's look at the server's
+    # version, FAC's schema and clock in one query, and nothing else.
+    assert selects <= 2 * len(table_names()) + 3
+
+
+@pytest.mark.mariadb
+def test_fac_schema_and_clock_in_one_query_say_what_the_separate_questions_say(fac):
+    fac.execute("DROP TABLE IF EXISTS pair_x")
+    fac.execute("CREATE TABLE pair_x (a INTEGER NOT NULL, b INTEGER NOT NULL, c INTEGER, d INTEGER, "
+                "PRIMARY KEY (b, a), KEY (d, c))")  # fmt: skip
+    connection = connections["facturation"]
+    names = [*table_names(), "pair_x", "no_such_table"]
+    try:
+        columns, keys, now = server.schema_of(connection, names)
+        assert columns == server.columns_of(connection, names) and "no_such_table" not in columns
+        assert keys == {name: server.keys(connection, name) for name in columns}
+        assert keys["pair_x"] == (["b", "a"], {"b", "d"})  # the key in its order; what begins an index
+        assert keys["clients"][0] == ["id"] and "id" in keys["clients"][1]
+        assert abs((server.utc_now(connection) - now).total_seconds()) < 5
+        assert server.schema_of(connection, ["no_such_table"])[:2] == ({}, {})  # the clock alone
+    finally:
+        fac.execute("DROP TABLE IF EXISTS pair_x")

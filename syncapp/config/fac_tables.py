@@ -20,6 +20,7 @@ LOAD DATA line (syncapp/sql/load.py).
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -141,23 +142,25 @@ def fac_columns(connection: BaseDatabaseWrapper, name: str) -> tuple[dict[str, d
 
 def fac_table(connection: BaseDatabaseWrapper, name: str) -> FacTable:
     """FAC's table as its schema says, or FacTableRefused saying why opsync cannot mirror it."""
-    found = fac_tables_read(connection, [name])[name]
+    found = fac_tables_read(connection, [name])[0][name]
     if isinstance(found, FacTableRefused):
         raise found
     return found
 
 
-def fac_tables_read(connection: BaseDatabaseWrapper, names: Sequence[str]) -> dict[str, FacTable | FacTableRefused]:
-    """Each table as FAC's schema says, or why opsync cannot mirror it: FAC's schema read once for them all
-    (two queries on MySQL), at the start of a run."""
-    columns, keys = server.columns_of(connection, names), server.keys_of(connection, names)
+def fac_tables_read(
+    connection: BaseDatabaseWrapper, names: Sequence[str]
+) -> tuple[dict[str, FacTable | FacTableRefused], datetime]:
+    """Each table as FAC's schema says, or why opsync cannot mirror it, and FAC's clock: FAC's schema read
+    once for them all (one query on MySQL, server.schema_of), at the start of a run."""
+    columns, keys, now = server.schema_of(connection, names)
     found: dict[str, FacTable | FacTableRefused] = {}
     for name in names:
         try:
             found[name] = fac_table_of(name, columns.get(name), keys.get(name, ([], set())))
         except FacTableRefused as exc:
             found[name] = exc
-    return found
+    return found, now
 
 
 def fac_table_of(name: str, columns: dict[str, dict] | None, keys: tuple[list[str], set[str]]) -> FacTable:

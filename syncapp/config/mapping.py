@@ -20,6 +20,7 @@ import dataclasses
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -356,15 +357,16 @@ def mapping_for(name: str) -> TableMapping:
     return next(mapping for mapping in mappings() if mapping.name == name)
 
 
-def tables_resolve(names: Sequence[str]) -> list[TableMapping]:
-    """The declarations of these tables, each with FAC's table as FAC's schema says now: read once for
-    them all (two queries), at the start of a run, so that its tables ask FAC's schema nothing more."""
+def tables_resolve(names: Sequence[str]) -> tuple[list[TableMapping], datetime]:
+    """The declarations of these tables, each with FAC's table as FAC's schema says now, and FAC's clock
+    then: read once for them all (one query), at the start of a run, so that its tables ask FAC's schema
+    nothing more."""
     chosen = [mapping_for(name) for name in names]
-    schemas = fac_tables_read(connections[FAC_ALIAS], [mapping.fac_table for mapping in chosen])
-    return [dataclasses.replace(mapping, resolved_schema=schemas[mapping.fac_table]) for mapping in chosen]
+    schemas, now = fac_tables_read(connections[FAC_ALIAS], [mapping.fac_table for mapping in chosen])
+    return [dataclasses.replace(mapping, resolved_schema=schemas[mapping.fac_table]) for mapping in chosen], now
 
 
 def mappings_resolve() -> None:
     """Every declaration checked against FAC's schema (MappingFileError on the first that does not fit)."""
-    for mapping in tables_resolve(table_names()):
+    for mapping in tables_resolve(table_names())[0]:
         mapping.resolve()

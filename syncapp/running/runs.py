@@ -11,10 +11,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, connections
+from django.db import DatabaseError
 from django.utils import timezone
 
-from syncapp.common.aliases import FAC_ALIAS
 from syncapp.common.messages import Message, in_english, is_message, message
 from syncapp.common.text import escaped
 from syncapp.config.databases import FacUnreachable, error_reason, fac_check
@@ -33,7 +32,6 @@ from syncapp.engine.state import state_last_run_set
 from syncapp.engine.table import table_sync
 from syncapp.engine.verify import table_verify
 from syncapp.models import TOTALS, SyncRun, SyncTableResult, current_host, current_pid
-from syncapp.sql import server
 from syncapp.status.selectors import lock_holder_message, running_run
 
 logger = logging.getLogger("opsync.sync")
@@ -212,7 +210,7 @@ def fac_ready(names: list[str]) -> tuple[list[TableMapping], datetime]:
     FacUnreachable when FAC does not answer, or fails one of these queries."""
     fac_check()
     try:
-        return tables_resolve(names), server.utc_now(connections[FAC_ALIAS])
+        return tables_resolve(names)
     except DatabaseError as exc:
         raise FacUnreachable(message("fac_query_failed", reason=error_reason(exc))) from None
 

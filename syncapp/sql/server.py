@@ -108,6 +108,48 @@ def columns_of(connection: BaseDatabaseWrapper, tables: Sequence[str]) -> dict[s
         return {table: sqlite_columns(connection, cursor, table) for table in tables if table in existing}
 
 
+def schema_of(
+    connection: BaseDatabaseWrapper, tables: Sequence[str]
+) -> tuple[dict[str, dict[str, dict]], dict[str, tuple[list[str], set[str]]], datetime]:
+    """columns_of() and keys_of() of some tables, and the server's clock (utc_now()): all that a run asks
+    FAC before its tables, in one query on MySQL. The clock comes first so that a row holds it even
+    when no table exists; each column says where it stands in the primary key and whether an index
+    begins with it."""
+    if connection.vendor != "mysql" or not tables:
+        return columns_of(connection, tables), keys_of(connection, tables), utc_now(connection)
+    in_tables = f"table_name IN ({marks(len(tables))})"
+    query = (
+        "SELECT UTC_TIMESTAMP(), c.table_name, c.column_name, c.data_type, c.column_type, "
+        "c.character_maximum_length, c.character_octet_length, c.numeric_precision, c.numeric_scale, "
+        "c.is_nullable = 'YES', c.column_default, c.extra, c.character_set_name, c.column_key, "
+        "c.datetime_precision, c.collation_name, s.primary_seq, s.leads "
+        "FROM (SELECT 1) AS clock "
+        f"LEFT JOIN information_schema.columns AS c ON c.table_schema = DATABASE() AND c.{in_tables} "
+        "LEFT JOIN (SELECT table_name, column_name, "
+        "MAX(IF(index_name = 'PRIMARY', seq_in_index, NULL)) AS primary_seq, MIN(seq_in_index) = 1 AS leads "
+        "FROM information_schema.statistics "
+        f"WHERE table_schema = DATABASE() AND {in_tables} GROUP BY table_name, column_name) AS s "
+        "ON s.table_name = c.table_name AND s.column_name = c.column_name "
+        "ORDER BY c.table_name, c.ordinal_position"
+    )
+    rows = fetch_all(connection, query, [*tables, *tables])
+    columns: dict[str, dict[str, dict]] = {}
+    primary: dict[str, list[tuple[int, str]]] = {}
+    indexed: dict[str, set[str]] = {}
+    for _, table, column, *described, primary_seq, leads in rows:
+        if table is None:  # no table: the clock's row alone
+            continue
+        columns.setdefault(table, {})[column] = dict(zip(COLUMN_KEYS, described, strict=True))
+        primary.setdefault(table, [])
+        indexed.setdefault(table, set())
+        if primary_seq is not None:
+            primary[table].append((int(primary_seq), column))
+        if leads:
+            indexed[table].add(column)
+    keys = {table: ([column for _, column in sorted(primary[table])], indexed[table]) for table in columns}
+    return columns, keys, as_datetime(rows[0][0])
+
+
 def sqlite_columns(connection: BaseDatabaseWrapper, cursor, table: str) -> dict[str, dict]:
     return {
         column.name: {
