@@ -12,7 +12,7 @@ import MySQLdb
 
 from bench import queries
 from bench.measure import fac_aggregate_pass, prepare
-from bench.servers import READER, execute, opsync, run_manage
+from bench.servers import execute, opsync, reader_counters, run_manage
 
 # A page read as a signed-in administrator would, in a process of its own (as gunicorn serves it).
 PAGE = """
@@ -40,15 +40,6 @@ class Cost:
     @property
     def statements(self) -> int:
         return self.selects + self.others
-
-
-def reader_counters(root: MySQLdb.Connection) -> tuple[int, int, int]:
-    found = execute(
-        root,
-        "SELECT ROWS_READ, SELECT_COMMANDS, OTHER_COMMANDS FROM information_schema.USER_STATISTICS WHERE USER = %s",
-        [READER],
-    )
-    return tuple(int(value) for value in found[0]) if found else (0, 0, 0)  # type: ignore[return-value]
 
 
 def page(url: str, env: dict[str, str]) -> None:

@@ -341,11 +341,6 @@ def dirty_pages() -> str:
     return "SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_pages_dirty'"
 
 
-def handler_reads() -> str:
-    """The server's row reads of every kind, since it started (no parameters: `%` is a wildcard)."""
-    return "SHOW GLOBAL STATUS LIKE 'Handler_read%'"
-
-
 def open_transactions() -> str:
     """InnoDB transactions open now in a user's sessions (the parameter)."""
     return (

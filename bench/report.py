@@ -221,7 +221,7 @@ def watch_rows(w: WatchFigures, rows: int) -> list[Row]:
             target=at_most(max(w.latencies), round(longest_bound, 2), "s"),
         ),
         Row(
-            f"h. watcher idle for {WATCH_IDLE_SECONDS} s: rows the server read (all Handler_read_* counters)",
+            f"h. watcher idle for {WATCH_IDLE_SECONDS} s: rows the FAC reader read (its per-user statistics)",
             f"{w.idle_reads} rows",
             f"{w.idle_reads / rows:.2%} of a table",
             target=Target(f"≤ {WATCH_IDLE_MAX_SHARE:.0%} of a table ({reads_bound:.0f})", w.idle_reads, reads_bound),

@@ -24,9 +24,9 @@ machines were sized on) and measures:
   must stay within 1.3 times it;
 - **the watcher** (`--watch`, every 2 s) over single-row changes made at random moments:
   the time from each FAC commit until the row is right in OPS (median, 95th percentile,
-  longest), then an idle minute: the rows the server reads meanwhile (every `Handler_read_*`
-  counter, the whole server's: run it on a quiet one), the runs recorded, the transactions left
-  open, the watcher's CPU time and memory;
+  longest), then an idle minute: the rows the FAC reader reads meanwhile (its per-user
+  statistics, `SET GLOBAL userstat = 1`: its own, on a shared server too), the runs recorded,
+  the transactions left open, the watcher's CPU time and memory;
 - with `--scale ROWS`, the full syncs, the no-change run and its floor and `--verify` again at
   ROWS a table, against the same targets, with the memory compared.
 
