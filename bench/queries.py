@@ -240,6 +240,18 @@ def row_count(database: str, table: str) -> str:
     return f"SELECT COUNT(*) FROM `{database}`.`{table}`"
 
 
+def rows_and_highest_id(database: str, table: str) -> str:
+    return f"SELECT COUNT(*), MAX(id) FROM `{database}`.`{table}`"
+
+
+def last_run_written() -> str:
+    """What OPS's last recorded run wrote (syncapp/models/runs.py, ChangeCounts): id, rows, status."""
+    return (
+        f"SELECT id, inserted + updated + deleted + restored, status FROM `{OPS_DB}`.syncapp_syncrun "
+        "ORDER BY id DESC LIMIT 1"
+    )
+
+
 # -- An adopted OPS (the operations application's own tables) ---------------------------
 
 ADOPT_DB = "bench_adopt"

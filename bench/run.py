@@ -78,6 +78,7 @@ from bench.measure import (  # noqa: E402
 from bench.queries import FAC_DB, LIMIT_DB, OPS_DB  # noqa: E402
 from bench.report import adoption_rows, cost_rows, limit_rows, markdown_table, report  # noqa: E402
 from bench.servers import READER, BenchError, connect, drop_everything, opsync_environment  # noqa: E402
+from bench.upgrade import measure_upgrade  # noqa: E402
 
 # -- Main ------------------------------------------------------------------------------------
 
@@ -91,15 +92,19 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--only",
-        choices=["adoption", "watch", "looking"],
-        help="only this part (adoption: g.; watch: the watcher's cost; looking: what looking costs FAC), at --rows",
+        choices=["adoption", "watch", "looking", "upgrade"],
+        help="only this part (adoption: g.; watch: the watcher's cost; looking: what looking costs FAC; "
+        "upgrade: an OPS made by the release --from, upgraded), at --rows",
     )
+    parser.add_argument("--from", dest="revision", metavar="REV", help="with --only upgrade: the earlier release")
     parser.add_argument(
         "--scale", type=int, metavar="ROWS", help="then the full syncs, the no-change run and --verify at ROWS a table"
     )
     args = parser.parse_args(argv)
     if args.rows < 1:
         parser.error("--rows must be at least 1")
+    if (args.only == "upgrade") != bool(args.revision):
+        parser.error("--only upgrade needs --from REV, and --from goes with --only upgrade")
     return args
 
 
@@ -115,6 +120,27 @@ def setup_django(env: dict[str, str]) -> None:
     django.setup()
 
 
+def part(args: argparse.Namespace, root, reader_password: str, env: dict[str, str]) -> str:
+    """The one part `--only` asks for, as markdown."""
+    if args.only == "adoption":
+        figures = measure_adoption_only(root, args.rows, reader_password, env)
+        return markdown_table([*limit_rows(figures), *adoption_rows(figures)])
+    if args.only == "watch":
+        return markdown_table(cost_rows(measure_watch_only(root, args.rows, reader_password, env), args.rows))
+    if args.only == "upgrade":
+        return markdown_table(measure_upgrade(root, args.rows, reader_password, env, args.revision))
+    lines = ["| look | FAC rows read | SELECTs + other statements |", "| --- | --- | --- |"]
+    costs = measure_looking(root, args.rows, reader_password, env)
+    lines += [f"| {what} | {read} | {sent} |" for what, read, sent in looking_rows(costs, args.rows)]
+    return "\n".join(lines)
+
+
+def shown(text: str, output: Path | None) -> None:
+    print("\n" + text)
+    if output:
+        output.write_text(text + "\n", encoding="utf-8")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     reader_password = secrets.token_hex(16)
@@ -125,25 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_django(env)
     root = connect()
     try:
-        if args.only == "adoption":
-            figures = measure_adoption_only(root, args.rows, reader_password, env)
-            print("\n" + markdown_table([*limit_rows(figures), *adoption_rows(figures)]))
-            if args.output:
-                args.output.write_text(markdown_table([*limit_rows(figures), *adoption_rows(figures)]) + "\n")
-            return 0
-        if args.only == "watch":
-            table = markdown_table(cost_rows(measure_watch_only(root, args.rows, reader_password, env), args.rows))
-            print("\n" + table)
-            if args.output:
-                args.output.write_text(table + "\n", encoding="utf-8")
-            return 0
-        if args.only == "looking":
-            lines = ["| look | FAC rows read | SELECTs + other statements |", "| --- | --- | --- |"]
-            costs = measure_looking(root, args.rows, reader_password, env)
-            lines += [f"| {what} | {read} | {sent} |" for what, read, sent in looking_rows(costs, args.rows)]
-            print("\n" + "\n".join(lines))
-            if args.output:
-                args.output.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        if args.only:
+            shown(part(args, root, reader_password, env), args.output)
             return 0
         figures = measure_at(root, args.rows, reader_password, env)
         double = measure_at_double(root, 2 * args.rows, reader_password, env)

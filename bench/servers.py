@@ -191,12 +191,13 @@ def opsync_environment(reader_password: str, log_file: Path, mapping_file: Path)
     }
 
 
-def run_manage(arguments: list[str], env: dict[str, str]) -> ChildRun:
-    """`manage.py …` in a child process: its wall time and, from wait4, its peak RSS."""
+def run_manage(arguments: list[str], env: dict[str, str], cwd: Path = ROOT) -> ChildRun:
+    """`manage.py …` in a child process (of this tree, or of the one in cwd): its wall time and, from
+    wait4, its peak RSS."""
     with tempfile.TemporaryFile("w+", encoding="utf-8") as output:
         started = time.monotonic()
         process = subprocess.Popen(  # noqa: S603
-            [str(PYTHON), "manage.py", *arguments], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
+            [str(PYTHON), "manage.py", *arguments], cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT
         )
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.monotonic() - started
@@ -205,9 +206,9 @@ def run_manage(arguments: list[str], env: dict[str, str]) -> ChildRun:
         return ChildRun(wall, usage.ru_maxrss / MIB, process.returncode, output.read())
 
 
-def opsync(arguments: list[str], env: dict[str, str], label: str) -> ChildRun:
+def opsync(arguments: list[str], env: dict[str, str], label: str, cwd: Path = ROOT) -> ChildRun:
     """A run that must succeed; prints one progress line."""
-    run = run_manage(arguments, env)
+    run = run_manage(arguments, env, cwd)
     if run.returncode != 0 or "Skipped" in run.output:
         raise BenchError(f"{label}: `manage.py {' '.join(arguments)}` exited {run.returncode}:\n{run.output[-3000:]}")
     print(f"  {label}: {run.wall:.2f} s, peak RSS {run.rss_mib:.0f} MiB — {run.summary}", flush=True)
