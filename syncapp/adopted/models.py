@@ -1,13 +1,12 @@
-"""Models the admin reads OPS tables with, built from the mapping: one per table that is not
-opsync's own built-in mirror.
+"""Models the admin reads OPS tables with: one per table that is not opsync's own built-in mirror
+(those are syncapp's models), all built one way.
 
-An adopted built-in table (clients…) gets its mapped columns under their OPS names, with the
-kinds of FAC's columns, at start-up. A declared table (any other FAC table, created or adopted)
-gets the columns its OPS table has, read from OPS itself when the admin first builds its URLs:
-the admin reads OPS, and does not need FAC to show what OPS holds.
+An adopted table (the application's clients…, or a declared one) and a declared mirror get the
+columns their OPS table has (an adopted table's mapped ones only), of the kinds OPS's types say,
+read from OPS itself when the admin first builds its URLs: the admin reads OPS, and does not need
+FAC to show what OPS holds.
 """
 
-import functools
 import keyword
 
 from django.db import DatabaseError, connections, models
@@ -30,15 +29,6 @@ def attribute(column: str, index: int) -> str:
     """The model attribute for an OPS column: its own name where Python and Django allow it."""
     usable = column.isidentifier() and not keyword.iskeyword(column) and "__" not in column
     return column if usable and not column.endswith("_") and column not in RESERVED else f"column_{index}"
-
-
-def column_field(fac_field: models.Field, column: str) -> models.Field:
-    """A read-only field for an OPS column, of the kind of value the FAC column feeds it."""
-    if column == "id":
-        return models.PositiveBigIntegerField(primary_key=True, verbose_name="id")
-    _, _, _, kwargs = fac_field.deconstruct()
-    size = {key: kwargs[key] for key in ("max_length", "max_digits", "decimal_places") if key in kwargs}
-    return type(fac_field)(verbose_name=column, db_column=column, null=True, blank=True, **size)
 
 
 class TimeText(models.TextField):
@@ -86,58 +76,59 @@ def model_named(name: str, table: str, fields: dict[str, models.Field], *, verbo
     return type(name, (models.Model,), attributes)
 
 
-def adopted_model(mapping: TableMapping) -> type[models.Model]:
-    mirror, source = BUILT_IN[mapping.name]
-    kinds = {f.column: f for f in source._meta.concrete_fields}
-    fields = {}
-    for index, (fac, column) in enumerate(mapping.pairs):
-        fields[attribute(column, index)] = column_field(kinds[fac], column)
-    if mapping.synced_at:
-        synced_at = models.DateTimeField(verbose_name=mapping.synced_at, db_column=mapping.synced_at, null=True)
-        fields[attribute(mapping.synced_at, len(mapping.pairs))] = synced_at
-    verbose = (mirror._meta.verbose_name, mirror._meta.verbose_name_plural)
-    return model_named(f"Adopted{mirror.__name__}", mapping.ops_table, fields, verbose=verbose)
-
-
 def declared_model(mapping: TableMapping, columns: dict[str, dict]) -> type[models.Model]:
-    """A declared table's model, from its OPS table's columns: the mapped ones where the file lists
-    them (an adopted table's other columns are the application's), else all."""
+    """The model of an OPS table opsync does not make as a Django model (an adopted table, a declared
+    mirror), from its OPS table's columns: the mapped ones where the mapping lists them (an adopted
+    table's other columns are the application's), else all."""
     shown = [column for column in columns if NAME.fullmatch(column)]  # a name Django would quote unescaped: left out
     if mapping.adopted and mapping.declared_pairs is not None:
         written = {ops for _, ops in mapping.declared_pairs} | {mapping.synced_at}
         shown = [column for column in columns if column in written]
     fields = {attribute(column, index): ops_field(column, columns[column]) for index, column in enumerate(shown)}
+    if mapping.name in BUILT_IN:  # one of the five, adopted: named as its mirror is (and its permissions)
+        mirror = BUILT_IN[mapping.name][0]
+        verbose = (mirror._meta.verbose_name, mirror._meta.verbose_name_plural)
+        return model_named(f"Adopted{mirror.__name__}", mapping.ops_table, fields, verbose=verbose)
     name = "".join(part.capitalize() for part in mapping.name.split("_") if part) or "Table"
     # One row of it, then the table: "1 ligne de navires", "3 navires" (a name's singular cannot be guessed).
     verbose = (format_lazy(_("row of {table}"), table=mapping.name), mapping.name)
     return model_named(name, mapping.ops_table, fields, verbose=verbose)
 
 
-@functools.cache
-def declared_models() -> dict[str, type[models.Model]]:
-    """The declared tables' models, by FAC table, once per process: those whose OPS table exists."""
+def read_models() -> dict[str, type[models.Model]]:
+    """The models of the OPS tables opsync reads but does not model itself, by FAC table: each whose OPS
+    table exists. Raises DatabaseError when OPS does not answer."""
     found = {}
     for mapping in mappings():
-        if mapping.built_in:
+        if mapping.built_in and not mapping.adopted:  # opsync's own mirror: a model of syncapp's
             continue
-        try:
-            if owned_problem(mapping):  # the operations application's table: not shown as a mirror
-                continue
-            columns = server.column_info(connections[OPS_ALIAS], mapping.ops_table)
-        except DatabaseError:  # OPS down, or not migrated: the admin's other pages say so
-            return {}
+        if owned_problem(mapping):  # the operations application's table: not shown as a mirror
+            continue
+        columns = server.column_info(connections[OPS_ALIAS], mapping.ops_table)
         if columns is not None and "id" in columns:
             found[mapping.name] = declared_model(mapping, columns)
     return found
 
 
-ADOPTED_MODELS = {m.name: adopted_model(m) for m in mappings() if m.adopted and m.built_in}
+# Built once per process, when OPS first answers (a model class is made once: Django's registry).
+READ_MODELS: dict[str, type[models.Model]] = {}
+
+
+def declared_models() -> dict[str, type[models.Model]]:
+    """read_models(), once per process; empty while OPS does not answer (or is not migrated): the
+    admin's other pages say so."""
+    if not READ_MODELS:
+        try:
+            READ_MODELS.update(read_models())
+        except DatabaseError:
+            return {}
+    return READ_MODELS
 
 
 def table_model(name: str) -> type[models.Model] | None:
-    """The model the admin reads a table's OPS rows with (None: a declared table whose OPS table is missing)."""
-    if name in ADOPTED_MODELS:
-        return ADOPTED_MODELS[name]
-    if name in BUILT_IN:
-        return BUILT_IN[name][0]
-    return declared_models().get(name)
+    """The model the admin reads a table's OPS rows with (None: a table whose OPS table is missing)."""
+    found = declared_models()
+    if name in found:
+        return found[name]
+    mapping = next((mapping for mapping in mappings() if mapping.name == name), None)
+    return BUILT_IN[name][0] if mapping and mapping.built_in and not mapping.adopted else None

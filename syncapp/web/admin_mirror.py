@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from syncapp.adopted.models import ADOPTED_MODELS, declared_models, table_model
+from syncapp.adopted.models import declared_models, table_model
 from syncapp.common import formats
 from syncapp.config.mapping import mapping_for, mappings
 from syncapp.models import OpsOnlyRow, RenumberedRow, VanishedRow
@@ -188,15 +188,13 @@ BUILT_IN_ADMINS = {
     "services": ServiceAdmin,
 }
 for mapping in mappings():
-    if mapping.adopted and mapping.built_in:
-        model_admin = type(f"{mapping.name}AdoptedAdmin", (AdoptedMirrorAdmin,), {"mapping": mapping})
-        admin.site.register(ADOPTED_MODELS[mapping.name], model_admin)
-    elif mapping.built_in:
+    if mapping.built_in and not mapping.adopted:
         admin.site.register(mapping.mirror, BUILT_IN_ADMINS[mapping.name])
 
 
 def declared_admins_register(site: admin.AdminSite) -> None:
-    """The declared tables' lists, once their OPS tables exist (read from OPS when the URLs are built)."""
+    """The lists of the tables opsync reads without a model of its own (adopted, declared), once their
+    OPS tables exist (read from OPS when the URLs are built)."""
     for name, model in declared_models().items():
         if not site.is_registered(model):
-            site.register(model, type(f"{name}DeclaredAdmin", (AdoptedMirrorAdmin,), {"mapping": mapping_for(name)}))
+            site.register(model, type(f"{name}ReadAdmin", (AdoptedMirrorAdmin,), {"mapping": mapping_for(name)}))
