@@ -544,3 +544,32 @@ def test_a_built_in_mirror_follows_a_widened_fac_column_after_migrate_as_a_decla
         ops.close()
         connections["facturation"].close()
         create_mariadb_fac()
+
+
+def test_a_column_added_to_fac_shows_in_check_the_same_way_for_a_built_in_table_and_a_declared_one(
+    declared, settings, tmp_path
+):
+    """The five are declarations like any other: one that lists its columns (the five's default
+    declarations, navires here) does not copy a column FAC adds, and --check says the same of both;
+    one that takes every FAC column (navires by default) needs its mirror to follow, by migrate."""
+    from tests.fac import create_mariadb_fac
+
+    query(declared.fac, "ALTER TABLE clients ADD COLUMN remise DECIMAL(5, 2) NULL")
+    query(declared.fac, "ALTER TABLE navires ADD COLUMN remise DECIMAL(5, 2) NULL")
+    listed = '[navires]\ncolumns = ["nom", "imo", "created_at", "updated_at", "deleted_at"]\n'
+    try:
+        (tmp_path / "listed.toml").write_text(listed, encoding="utf-8")
+        settings.SYNC_MAPPING_FILE = str(tmp_path / "listed.toml")
+        code, output = sync("--check", "--table", "clients", "--table", "navires")
+        lines = {line.split(": ", 1)[0]: line.split(": ", 1)[1] for line in output.splitlines() if ": " in line}
+        assert code == 0 and "remise" not in output, output
+        assert lines["clients"].replace("clients", "T") == lines["navires"].replace("navires", "T")
+
+        settings.SYNC_MAPPING_FILE = str(write_mapping(tmp_path))  # navires: every FAC column
+        code, output = sync("--check", "--table", "navires")
+        assert code == 1 and "OPS navires.remise is missing (fed by FAC navires.remise)" in output
+        call_command("migrate", verbosity=0, stdout=StringIO())
+        assert sync("--check", "--table", "navires")[0] == 0
+    finally:
+        connections["facturation"].close()
+        create_mariadb_fac()
