@@ -19,7 +19,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connections
 
-from syncapp.models import OpsOnlyRow, SyncState, VanishedRow
+from syncapp.models import OpsOnlyRow, SyncState, SyncTableResult, VanishedRow
 from syncapp.running.watch import WatchLoop
 from tests import backend
 from tests.browser import HAVE_BROWSER, HIDDEN_SIDEWAYS, IN_CI, SIZES, log_in, overflow
@@ -571,5 +571,32 @@ def test_a_column_added_to_fac_shows_in_check_the_same_way_for_a_built_in_table_
         call_command("migrate", verbosity=0, stdout=StringIO())
         assert sync("--check", "--table", "navires")[0] == 0
     finally:
+        connections["facturation"].close()
+        create_mariadb_fac()
+
+
+def test_before_migrate_a_value_the_mirror_cannot_hold_is_refused_row_by_row_for_a_declared_table_as_for_clients(
+    declared,
+):
+    """FAC widened navires.nom and clients.nom: until `migrate`, the longer names are refused one by
+    one and every other row is written, on the same path for both tables (tests/test_bulk.py)."""
+    from tests.fac import create_mariadb_fac
+
+    query(declared.fac, "ALTER TABLE navires MODIFY nom VARCHAR(600) NOT NULL")
+    query(declared.fac, "ALTER TABLE clients MODIFY nom VARCHAR(600) NOT NULL")
+    ship, long_named = navire(1), navire(2, nom="N" * 300)
+    insert(declared.fac, "navires", ship)
+    insert(declared.fac, "navires", long_named)
+    good, bad = ClientFactory(), ClientFactory(nom="N" * 300)
+    try:
+        code, output = sync("--table", "clients", "--table", "navires")
+
+        assert code == 1, output
+        for table, written, refused in (("navires", ship["id"], long_named["id"]), ("clients", good["id"], bad["id"])):
+            result = SyncTableResult.objects.filter(table=table).latest("pk")
+            assert result.inserted == 1 and [e["id"] for e in result.row_errors] == [refused], table
+            assert query(declared.ops, f"SELECT id FROM {table}") == [(written,)]
+    finally:
+        query(declared.ops, "DELETE FROM clients")
         connections["facturation"].close()
         create_mariadb_fac()

@@ -28,6 +28,12 @@ DATETIME_TYPES = {"timestamp", "datetime"}
 BYTES_PER_CHARACTER = {"utf8mb4": 4, "utf8mb3": 3, "utf8": 3, "ucs2": 2, "utf16": 4, "utf32": 4}
 
 
+# What a mirror opsync owns may fall behind FAC in and still be written: the rows whose values it
+# cannot hold (a name FAC widened) are refused one by one, the others written, until `migrate`
+# brings it in line. A column it lacks, or a table that is not its own, stops the table.
+ROW_PROBLEMS = ("check_cannot_hold", "check_not_null")
+
+
 @dataclass
 class SchemaCheck:
     problems: list[Message] = field(default_factory=list)  # messages (syncapp.common.messages): said in each language
@@ -38,8 +44,9 @@ def schema_problem(mapping: TableMapping) -> Message | None:
     """Before a run: why the live tables no longer fit the mapping (a message), or None.
 
     FAC must still have the table, every mapped column and the cursor (extra FAC columns are
-    fine), and still allow what the mapping file declares (syncapp/config/fac_tables.py). A declared
-    table's mirror must still hold what FAC's columns hold (else `migrate` brings it in line). An
+    fine), and still allow what the mapping file declares (syncapp/config/fac_tables.py). A mirror
+    opsync owns (the five's, a declared table's) must be its own and have every mapped column (else
+    `migrate` brings it in line; a value it cannot hold is refused row by row, ROW_PROBLEMS). An
     adopted OPS table (the operations application's) must be fit for the writes, as --check
     says: every mapped column there and big enough, no unmapped NOT NULL column without a
     default, an id that is its key, a table and not a view.
@@ -57,12 +64,10 @@ def schema_problem(mapping: TableMapping) -> Message | None:
         mapping.resolve()  # the declaration checked against FAC's schema
     except MappingFileError as exc:
         return message("declaration_refused", problem=str(exc))
-    if mapping.built_in and not mapping.adopted:  # opsync's own mirror: a value that no longer fits is a row error
-        return None
-    if not mapping.adopted:  # a declared table's mirror, made by migrate from FAC's columns
+    if not mapping.adopted:  # a mirror opsync owns, the five's as a declared table's
         if problem := owned_problem(mapping):
             return message("schema_unfit", problem=problem)
-        problems = schema_check(mapping, before_run=True).problems
+        problems = [p for p in schema_check(mapping, before_run=True).problems if p["code"] not in ROW_PROBLEMS]
         return message("mirror_behind", table=mapping.ops_table, problem=problems[0]) if problems else None
     ops = mapping.ops_compared
     if (live := server.table_columns(ops.connection, ops.table)) is not None:
