@@ -1,11 +1,11 @@
-"""The mirrors opsync owns, brought in line with FAC by `manage.py migrate` (post_migrate).
+"""The mirrors opsync owns, made and brought in line with FAC by `manage.py migrate` (post_migrate).
 
-Django's migrations create the five built-in mirrors; a declared table's columns are FAC's, known
-only by asking FAC, so its mirror is made right after the migrations, by the same command. Then
-every mirror opsync owns, the five as the declared, follows FAC the same way: when FAC's columns
-have changed since, a column FAC added (to a declaration that takes every FAC column) is added,
-and a column whose FAC type the mirror can no longer hold (a name widened to 600 characters) is
-given FAC's type. Nothing is dropped: a column FAC no longer has stays, and no row is lost.
+A mirror's columns are FAC's, known only by asking FAC, so each mirror, the five's as a declared
+table's, is made right after the migrations, by the same command, from FAC's columns (the five's:
+those the contract lists). Then every mirror follows FAC the same way: when FAC's columns have
+changed since, a column FAC added (to a declaration that takes every FAC column) is added, and a
+column whose FAC type the mirror can no longer hold (a name widened to 600 characters) is given
+FAC's type. Nothing is dropped: a column FAC no longer has stays, and no row is lost.
 
 Only a table opsync created is ever altered: each mirror is recorded as it is created
 (syncapp/config/owned_tables.py), and an existing OPS table it did not create is the operations
@@ -20,22 +20,22 @@ from syncapp.common.messages import render
 from syncapp.config.databases import FacUnreachable, error_reason, fac_check
 from syncapp.config.mapping import TableMapping, mappings
 from syncapp.config.mapping_file import MappingFileError
-from syncapp.config.owned_tables import owned_forget, owned_problem, owned_record
+from syncapp.config.owned_tables import owned_forget, owned_found, owned_problem, owned_record
 from syncapp.engine.schema import columns_are_typed, holds
 from syncapp.sql import ddl, server
 
 Change = tuple[str, str, str]  # ("create" | "add" | "modify", OPS column, its type)
 
 
-def created_declarations() -> list[TableMapping]:
-    """The declared tables whose mirror opsync creates."""
-    return [mapping for mapping in mappings() if not (mapping.built_in or mapping.adopted)]
-
-
 def owned_mirrors() -> list[TableMapping]:
-    """Every mirror opsync owns, brought in line with FAC the same way: the five its migrations made,
-    then the declared ones it creates here."""
+    """Every mirror opsync owns (or will make), the five's first: each table not adopted."""
     return [mapping for mapping in mappings() if not mapping.adopted]
+
+
+def mirrors_missing() -> list[TableMapping]:
+    """The mirrors opsync has yet to make: their OPS table does not exist."""
+    ops = connections[OPS_ALIAS]
+    return [mapping for mapping in owned_mirrors() if server.table_columns(ops, mapping.ops_table) is None]
 
 
 def wanted_columns(mapping: TableMapping) -> list[tuple[str, str]]:
@@ -86,18 +86,19 @@ def mirror_apply(mapping: TableMapping, changes: list[Change]) -> None:
 
 
 def mirrors_make(say) -> None:
-    """Each mirror opsync owns brought in line with FAC (a declared one made first if missing): a column
-    FAC widened is widened, one FAC added is added, for the five as for the declared. One line for each
-    that changed or that cannot be made (the others are made all the same)."""
+    """Each mirror opsync owns made if missing, else brought in line with FAC: a column FAC widened is
+    widened, one FAC added is added, for the five as for the declared. One line for each that changed
+    or that cannot be made (the others are made all the same)."""
     try:
         fac_check()
     except FacUnreachable as exc:
-        if created_declarations():  # the five's mirrors exist already: they wait for the next migrate
-            say(_("Declared tables: their mirrors are not made: %(problem)s; run migrate again once FAC answers.")
-                % {"problem": render(exc.problem)})  # fmt: skip
+        if missing := mirrors_missing():  # those that exist wait for the next migrate to follow FAC
+            say(_("Mirrors not made (%(tables)s): %(problem)s; run migrate again once FAC answers.")
+                % {"tables": ", ".join(m.ops_table for m in missing), "problem": render(exc.problem)})  # fmt: skip
         return
     for mapping in owned_mirrors():
         try:
+            owned_found(mapping)
             if problem := owned_problem(mapping):
                 say(_("No mirror for FAC %(table)s: %(problem)s") % {"table": mapping.name, "problem": render(problem)})
                 continue
