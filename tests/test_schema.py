@@ -18,10 +18,12 @@ FAC_ONLY = {"clients": {"solde", "limite_credit"}}
 
 
 def test_mirror_columns_are_the_contracts():
+    """The five's shipped declarations (syncapp/config/built_in.toml), from which migrate makes their
+    mirrors, and the mirror models Django knows them by name the same columns in the same order."""
     for mapping in mappings():
-        ops_columns = {f.column for f in mapping.mirror._meta.concrete_fields}
-        assert ops_columns == {"id", "synced_at", *TIMESTAMPS, *CONTRACT_MIRROR[mapping.name].split()}
-        assert set(mapping.columns) == ops_columns - {"synced_at"}
+        ops_columns = [f.column for f in mapping.mirror._meta.concrete_fields]
+        assert set(ops_columns) == {"id", "synced_at", *TIMESTAMPS, *CONTRACT_MIRROR[mapping.name].split()}
+        assert mapping.pairs == tuple((column, column) for column in ops_columns if column != "synced_at")
         assert mapping.columns[0] == "id"
 
 

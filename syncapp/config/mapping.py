@@ -30,7 +30,7 @@ from django.db.models import BinaryField, Field, TimeField
 from syncapp import models
 from syncapp.common.aliases import FAC_ALIAS, OPS_ALIAS
 from syncapp.config.fac_tables import FacTable, FacTableRefused, fac_table, fac_tables_read, unsupported
-from syncapp.config.mapping_file import MappingFileError, TableDeclaration, mapping_file_read
+from syncapp.config.mapping_file import MappingFileError, TableDeclaration, built_in_read, mapping_file_read
 from syncapp.sql import ddl
 from syncapp.sql.side import LeftOut, Side
 
@@ -43,6 +43,7 @@ BUILT_IN = {
     "services": (models.Service, models.FacService),
 }
 BUILT_IN_NAMES = tuple(BUILT_IN)
+BUILT_IN_FILE = Path(__file__).with_name("built_in.toml")  # their declarations
 # The columns of a mirror opsync creates that no FAC column feeds.
 OWN_COLUMNS = ("synced_at",)
 
@@ -292,14 +293,16 @@ class TableMapping:
         return Side(OPS_ALIAS, self.ops_table, ("id",), deleted_at=self.ops_deleted_at_declared, left_out=left_out)
 
 
-def mirror_pairs(mirror: type) -> tuple[tuple[str, str], ...]:
-    """The columns of opsync's own mirror model, each fed by FAC's column of the same name."""
-    return tuple((f.column, f.column) for f in mirror._meta.concrete_fields if f.column not in OWN_COLUMNS)
+@functools.cache
+def built_in_declarations() -> dict[str, TableDeclaration]:
+    """The five's declarations as opsync ships them, read by the mapping file's own reader."""
+    return built_in_read(BUILT_IN_FILE, fac_columns())
 
 
 def built_in(name: str) -> TableMapping:
-    mirror = BUILT_IN[name][0]
-    return TableMapping(name, mirror._meta.db_table, mirror_pairs(mirror), mirror=mirror)
+    """One of the five as opsync declares it, into its own mirror."""
+    declaration = built_in_declarations()[name]
+    return TableMapping(name, declaration.ops_table, declaration.columns, mirror=BUILT_IN[name][0])
 
 
 def declared(declaration: TableDeclaration, origin: str) -> TableMapping:

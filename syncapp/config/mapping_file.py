@@ -1,8 +1,9 @@
 """The operator's mapping file (SYNC_MAPPING_FILE): which FAC tables opsync mirrors, and how.
 
 TOML, read with the standard library. Each top-level table is named after a FAC table. The
-five built-in tables (syncapp/config/mapping.py) are mirrored whether the file names them or not; any
-other FAC table the file names is mirrored too, with the same guarantees:
+five built-in tables (declared by opsync in syncapp/config/built_in.toml, read by this same reader)
+are mirrored whether the file names them or not; any other FAC table the file names is mirrored
+too, with the same guarantees:
 
     [navires]                 # a FAC table opsync has no built-in knowledge of
     columns = ["nom", "imo", "jauge", "created_at", "updated_at"]  # omitted: every FAC column
@@ -78,6 +79,24 @@ def mapping_file_read(
     `fac_columns` says which FAC columns each table has, `mirrored` which of them the built-in
     mapping copies (what an adopted table without `columns` writes).
     """
+    declarations = {}
+    for name, entry in toml_read(path).items():
+        declarations[name] = TableReader(path, name, fac_columns, mirrored).read(entry)
+    feeder_check(path, declarations, fac_columns)
+    return declarations
+
+
+def built_in_read(path: Path, fac_columns: dict[str, tuple[str, ...]]) -> dict[str, TableDeclaration]:
+    """The five's declarations that opsync ships (syncapp/config/built_in.toml), read as the operator's
+    are: only their columns, which an operator's file may not change, are theirs to say."""
+    return {
+        name: TableReader(path, name, fac_columns, {}, shipped=True).read(entry)
+        for name, entry in toml_read(path).items()
+    }
+
+
+def toml_read(path: Path) -> dict:
+    """The file's TOML document; MappingFileError saying why it cannot be read."""
     try:
         with path.open("rb") as handle:
             found = os.fstat(handle.fileno())
@@ -100,11 +119,7 @@ def mapping_file_read(
         raise MappingFileError(f"SYNC_MAPPING_FILE {path}: nested too deeply to be a mapping file") from None
     except tomllib.TOMLDecodeError as exc:
         raise MappingFileError(f"SYNC_MAPPING_FILE {path}: not valid TOML ({exc})") from None
-    declarations = {}
-    for name, entry in document.items():
-        declarations[name] = TableReader(path, name, fac_columns, mirrored).read(entry)
-    feeder_check(path, declarations, fac_columns)
-    return declarations
+    return document
 
 
 def feeder_check(path: Path, declarations: dict[str, TableDeclaration], built_in) -> None:
@@ -129,8 +144,9 @@ def feeder_check(path: Path, declarations: dict[str, TableDeclaration], built_in
 class TableReader:
     """Reads and checks one top-level table of the file."""
 
-    def __init__(self, path: Path, name: str, fac_columns: dict[str, tuple[str, ...]], mirrored):
+    def __init__(self, path: Path, name: str, fac_columns: dict[str, tuple[str, ...]], mirrored, shipped=False):
         self.path, self.name, self.fac_columns, self.mirrored = path, name, fac_columns, mirrored
+        self.shipped = shipped  # opsync's own declaration of one of the five (built_in_read)
 
     def error(self, key: str, problem: str) -> MappingFileError:
         where = f"[{self.name}] {key}" if key else f"[{self.name}]"
@@ -148,7 +164,7 @@ class TableReader:
         adopt = entry.get("adopt", False)
         if not isinstance(adopt, bool):
             raise self.error("adopt", "must be true or false")
-        built_in = table in self.fac_columns
+        built_in = table in self.fac_columns and not self.shipped
         for key in entry:
             if key in ADOPTED_ONLY and not adopt:
                 raise self.error(key, "only for an adopted table (adopt = true)")
