@@ -221,6 +221,11 @@ class TableMapping:
             return None if declared is False else declared if isinstance(declared, str) else "deleted_at"
         return self.ops_deleted_at
 
+    def ops_name_declared(self, fac_column: str) -> str | None:
+        """ops_name as the declaration alone says it, for the read side: a table that takes every FAC
+        column takes each under its own name."""
+        return fac_column if self.declared_pairs is None else dict(self.declared_pairs).get(fac_column)
+
     def position(self, fac_column: str | None) -> int | None:
         """Where a FAC column stands in a row of either side; None when it is not mapped."""
         return self.columns.index(fac_column) if fac_column in self.columns else None

@@ -99,7 +99,8 @@ class AdoptedMirrorAdmin(MirrorAdmin):
         is room for four, then the deleted state: the list stays inside its box."""
         fields = self.model._meta.concrete_fields
         by_column = {f.column: f.name for f in fields}
-        identity = [by_column[self.mapping.ops_name(column)] for column in self.mapping.identity]
+        named = (self.mapping.ops_name_declared(column) for column in self.mapping.identity)
+        identity = [by_column[column] for column in named if column in by_column]
         texts = [f.name for f in fields if isinstance(f, CharField | TextField) and f.column != self.deleted_at]
         shown = list(dict.fromkeys([*identity, *texts]))[:4]
         return ["id", *shown] + (["is_deleted"] if self.deleted_at else [])
@@ -112,8 +113,9 @@ class AdoptedMirrorAdmin(MirrorAdmin):
 
     @property
     def deleted_at(self):
-        """The model field that marks a row deleted (fed by FAC's deleted_at, or the mirror's own), if any."""
-        column = self.mapping.ops_deleted_at
+        """The model field that marks a row deleted (fed by FAC's deleted_at, or the mirror's own), if any:
+        as the declaration says it, so that a list never asks FAC."""
+        column = self.mapping.ops_deleted_at_declared
         return next((f.name for f in self.model._meta.concrete_fields if f.column == column), None)
 
 
