@@ -182,7 +182,7 @@ class MirrorWriter:
     def record(self, change: Change, updated_at: datetime | None = None) -> None:
         if updated_at is not None and (self.newest_written is None or updated_at > self.newest_written):
             self.newest_written = updated_at
-        self.outcome.count(change["action"])
+        self.outcome.count(ChangeAction(change["action"]))
         self.outcome.keep(change, keep_all=self.options.keep_all_changes)
         if change["action"] == ChangeAction.RESTORE and change["id"] in self.vanished:
             self.vanished.discard(change["id"])
@@ -227,7 +227,7 @@ class MirrorWriter:
         new = [row_id for row_id in ids if row_id not in own]
         flipped = [row_id for row_id in ids if row_id in own and own[row_id] != collides]
         for row_id in new:
-            change = {"id": row_id, "action": Difference.OPS_ONLY, "columns": []}
+            change: Change = {"id": row_id, "action": Difference.OPS_ONLY, "columns": []}
             self.outcome.keep(change, keep_all=self.options.keep_all_changes)
         self.outcome.ops_only += len(new)
         own.update(dict.fromkeys(ids, collides))

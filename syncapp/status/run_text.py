@@ -13,6 +13,7 @@ from django.utils.translation import ngettext, npgettext_lazy
 from syncapp.common.formats import Count, number
 from syncapp.common.formats import duration as format_duration
 from syncapp.common.messages import render, rendered
+from syncapp.engine.outcome import Change, RowError
 from syncapp.models import CHANGE_LABELS, COUNTERS, SHOWS_COLUMNS, SyncRun, SyncTableResult, rows_changed
 
 CHANGES_SHOWN = 50  # per table at -v 2; -v 3 shows all
@@ -61,7 +62,7 @@ class ShownChange:
     columns: str  # the columns that differ, for the changes that name them; else ""
 
     @classmethod
-    def of(cls, change: dict) -> "ShownChange":
+    def of(cls, change: Change) -> "ShownChange":
         columns = ", ".join(change["columns"]) if change["action"] in SHOWS_COLUMNS else ""
         return cls(change["id"], str(CHANGE_LABELS[change["action"]]), columns)
 
@@ -175,16 +176,16 @@ def refusal_line(group: dict) -> str:
     ) % {"count": number(len(ids)), "ids": shown, "reason": group["reason"]}
 
 
-def refusal_reason(error: dict) -> str:
+def refusal_reason(error: RowError) -> str:
     """Why a row was refused, without the row: what groups refused rows on a run's page."""
     if "code" not in error:  # a record made before messages were kept
         return error["reason"]
     if error["code"] == "row_refused":
         return rendered(error["params"]["reason"])
-    return render(error)  # a collision names its row; it stays on its own
+    return render({"code": error["code"], "params": error["params"]})  # a collision names its row: on its own
 
 
-def refusals(row_errors: list[dict]) -> list[dict]:
+def refusals(row_errors: list[RowError]) -> list[dict]:
     """Refused rows grouped by reason, in order of first appearance: [{"reason", "ids"}]."""
     groups: dict[str, list[int]] = {}
     for error in row_errors:
