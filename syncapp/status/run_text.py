@@ -14,7 +14,7 @@ from syncapp.common.formats import Count, number
 from syncapp.common.formats import duration as format_duration
 from syncapp.common.messages import render, rendered
 from syncapp.engine.outcome import Change, RowError
-from syncapp.models import CHANGE_LABELS, COUNTERS, SHOWS_COLUMNS, SyncRun, SyncTableResult, rows_changed
+from syncapp.models import CHANGE_LABELS, COUNTERS, SHOWS_COLUMNS, ChangeCounts, SyncRun, SyncTableResult, rows_changed
 
 CHANGES_SHOWN = 50  # per table at -v 2; -v 3 shows all
 IDS_SHOWN = 10  # refused rows named per reason in the command's output; the run's page names all it keeps
@@ -195,7 +195,8 @@ def refusals(row_errors: list[RowError]) -> list[dict]:
     return [{"reason": reason, "ids": ids} for reason, ids in groups.items()]
 
 
-def totals(run: SyncRun) -> str:
+def totals(run: ChangeCounts) -> str:
+    """A run's counts, or a table's (SyncTableResult)."""
     parts = [counted(c, getattr(run, c)) for c in (*COUNTERS, "errors")]
     if run.ops_only:
         parts.append(counted("ops_only", run.ops_only))
