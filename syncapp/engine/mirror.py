@@ -72,11 +72,15 @@ class MirrorWriter:
         # (None on the first run, the adoption).
         self.ownership = Ownership.of(mapping, high_water=high_water)
         self.vanished = self.ownership.vanished
-        self.identity = [(mapping.position(column), mapping.ops_name(column)) for column in mapping.identity]
+        # The identity's columns are mapped ones (TableMapping.fields refuses others): a place, an OPS name.
+        ops_names = dict(mapping.pairs)
+        self.identity = [(mapping.columns.index(column), ops_names[column]) for column in mapping.identity]
         self.synced_at = naive_utc(timezone.now())
-        self.oldest_failed = None  # the oldest updated_at of a row OPS refused: the cursor stops there
+        # The oldest updated_at of a row OPS refused: the cursor stops there.
+        self.oldest_failed: datetime | None = None
         self.highest_id = 0  # the highest FAC id written (or found written)
-        self.newest_written = None  # the newest updated_at of the rows written: how fresh the change was
+        # The newest updated_at of the rows written: how fresh the change was.
+        self.newest_written: datetime | None = None
         self.processed = 0  # rows compared, for the progress bar
 
     def skip_unchanged(self, count: int) -> None:

@@ -212,6 +212,7 @@ def run_summary(run: SyncRun) -> str:
             if run.dry_run
             else _("%(what)s %(status)s in %(duration)s: %(totals)s.")
         )
+        assert run.finished_at is not None, "a run is a success once it has finished"
         seconds = (run.finished_at - run.started_at).total_seconds()
         return done % {
             "what": what,

@@ -212,6 +212,7 @@ class Command(BaseCommand):
             on_progress=self.progress if self.stdout.isatty() and self.verbosity >= 1 else None,
             on_table=self.show_changes,
         )
+        assert run is not None, "a run skipped for the lock is recorded (record_skip)"
         self.show_run(run)
 
     def watch(self, tables: list[str]) -> None:
