@@ -9,6 +9,7 @@ the admin reads OPS, and does not need FAC to show what OPS holds.
 
 import functools
 import keyword
+from typing import Any
 
 from django.db import DatabaseError, connections, models
 from django.utils.text import format_lazy
@@ -52,7 +53,8 @@ def ops_field(column: str, info: dict) -> models.Field:
     """A read-only field for an OPS column, of the kind its type says (for display: no value is written)."""
     if column == "id":
         return models.PositiveBigIntegerField(primary_key=True, verbose_name="id")
-    kind, options = base_type(info), {"verbose_name": column, "db_column": column, "null": True, "blank": True}
+    kind = base_type(info)
+    options: dict[str, Any] = {"verbose_name": column, "db_column": column, "null": True, "blank": True}
     if kind in INTEGER_TYPES | {"year"}:
         if (info.get("column_type") or "").startswith("tinyint(1)"):
             return models.BooleanField(**options)
@@ -89,11 +91,13 @@ def model_named(name: str, table: str, fields: dict[str, models.Field], *, verbo
 def adopted_model(mapping: TableMapping) -> type[models.Model]:
     mirror, source = BUILT_IN[mapping.name]
     kinds = {f.column: f for f in source._meta.concrete_fields}
-    fields = {}
+    fields: dict[str, models.Field] = {}
     for index, (fac, column) in enumerate(mapping.pairs):
         fields[attribute(column, index)] = column_field(kinds[fac], column)
     if mapping.synced_at:
-        synced_at = models.DateTimeField(verbose_name=mapping.synced_at, db_column=mapping.synced_at, null=True)
+        synced_at: models.Field = models.DateTimeField(
+            verbose_name=mapping.synced_at, db_column=mapping.synced_at, null=True
+        )
         fields[attribute(mapping.synced_at, len(mapping.pairs))] = synced_at
     verbose = (mirror._meta.verbose_name, mirror._meta.verbose_name_plural)
     return model_named(f"Adopted{mirror.__name__}", mapping.ops_table, fields, verbose=verbose)

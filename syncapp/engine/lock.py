@@ -32,7 +32,8 @@ class SyncLock:
         self.connection: BaseDatabaseWrapper | None = None  # MySQL: the one holding GET_LOCK
         self.file: TextIO | None = None  # SQLite: the one flock'ed
         digest = hashlib.sha1(database.encode(), usedforsecurity=False).hexdigest()[:16]
-        if self.vendor == "sqlite" and connections[OPS_ALIAS].is_in_memory_db():
+        # vendor "sqlite": Django's SQLite wrapper has is_in_memory_db, the stubs' base has not.
+        if self.vendor == "sqlite" and connections[OPS_ALIAS].is_in_memory_db():  # type: ignore[attr-defined]
             digest += f"-{os.getpid()}"  # an in-memory database (tests) is this process's alone
         self.path = Path(tempfile.gettempdir()) / f"opsync-{purpose}-{digest}.lock"
 

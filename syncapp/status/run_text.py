@@ -7,6 +7,7 @@ writes them; times carry their zone.
 
 from dataclasses import dataclass
 
+from django.db.models import Field
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, npgettext_lazy
 
@@ -26,7 +27,9 @@ def labelled(label: str, text: str) -> str:
 
 
 def counter_label(name: str) -> str:
-    return str(SyncTableResult._meta.get_field(name).verbose_name)
+    field = SyncTableResult._meta.get_field(name)
+    assert isinstance(field, Field), "a counter is a column"
+    return str(field.verbose_name)
 
 
 # A count of rows and what happened to them; in French the words agree with « ligne » (feminine).
