@@ -82,7 +82,8 @@ def django_db_setup(django_test_environment, django_db_blocker):
             writer = FacWriter()
             writer.create_sqlite_schema()
             writer.close()
-        old_config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+        # Django asks `alias in aliases` of any collection; the stubs want a Mapping.
+        old_config = setup_databases(verbosity=0, interactive=False, aliases={"default"})  # type: ignore[arg-type]
     yield
     with django_db_blocker.unblock():
         teardown_databases(old_config, verbosity=0)
