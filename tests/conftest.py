@@ -28,7 +28,7 @@ def working_tree_files() -> set[str]:
         ["git", "status", "--porcelain", "--ignored", "--untracked-files=all"],
         cwd=ROOT, capture_output=True, text=True, check=False,
     ).stdout  # fmt: skip
-    skipped = ("__pycache__/", ".venv/", ".ruff_cache/", ".pytest_cache/")
+    skipped = ("__pycache__/", ".venv/", ".ruff_cache/", ".mypy_cache/", ".pytest_cache/")
     files = {line[3:] for line in listed.splitlines() if not any(part in line for part in skipped)}
     return files | {f"{path.name}/" for path in ROOT.iterdir() if path.is_dir() and f"{path.name}/" not in skipped}
 
