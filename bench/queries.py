@@ -5,7 +5,7 @@ benchmark sends is built here, from the constants below and the declared mapping
 Databases and tables are the benchmark's own names, never input.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 FAC_DB, OPS_DB, LIMIT_DB = "bench_fac", "bench_ops", "bench_limit"
 LARAVEL_TABLE = "laravel_clients"
@@ -299,7 +299,7 @@ def ops_only_clients(first_id: int, count: int) -> str:
     )
 
 
-def mapping_file(tables: dict[str, Sequence[str]]) -> str:
+def mapping_file(tables: Mapping[str, Sequence[str]]) -> str:
     """The mapping file that adopts every table: each FAC column into its OPS column."""
     sections = []
     for table, columns in tables.items():

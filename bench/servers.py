@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 import MySQLdb
 
@@ -21,7 +22,18 @@ from bench.queries import ADOPT_DB, FAC_DB, LIMIT_DB, OPS_DB
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
-MYSQL = {"host": "127.0.0.1", "port": 3306, "user": "root", "password": ""}
+
+
+class Server(TypedDict):
+    """How to reach a MySQL server: MySQLdb.connect's arguments."""
+
+    host: str
+    port: int
+    user: str
+    password: str
+
+
+MYSQL: Server = {"host": "127.0.0.1", "port": 3306, "user": "root", "password": ""}
 READER = "bench_reader"
 FAC_SCHEMA = ROOT / "sql" / "facturation_schema.sql"
 READER_SCRIPT = ROOT / "sql" / "create_ops_reader.sql"
@@ -238,7 +250,10 @@ def settle(root: MySQLdb.Connection, seconds: float = 120) -> None:
 
 def process_rss_mib(pid: int) -> float:
     status = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(r"^VmRSS:\s*(\d+) kB", status, re.MULTILINE).group(1)) / MIB
+    found = re.search(r"^VmRSS:\s*(\d+) kB", status, re.MULTILINE)
+    if found is None:
+        raise BenchError(f"process {pid}: no VmRSS in /proc/{pid}/status")
+    return int(found.group(1)) / MIB
 
 
 def process_cpu_seconds(pid: int) -> float:

@@ -28,7 +28,7 @@ def _kind_in_range(kind: str, minimum: float | None, maximum: float | None) -> s
     what was wrong with what they wrote (which they can see, and we must not print).
     """
 
-    def shown(bound: float) -> str:
+    def shown(bound: int | float) -> str:
         return format(bound, "g") if isinstance(bound, float) else str(bound)
 
     if minimum is not None and maximum is not None:

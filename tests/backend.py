@@ -6,10 +6,21 @@ MariaDB is always chosen, so a missing server fails the suite instead of skippin
 """
 
 import os
+from typing import TypedDict
 
 import MySQLdb
 
-MYSQL = {
+
+class Server(TypedDict):
+    """How to reach a MySQL server: MySQLdb.connect's arguments."""
+
+    host: str
+    port: int
+    user: str
+    password: str
+
+
+MYSQL: Server = {
     "host": os.environ.get("OPSYNC_TEST_MYSQL_HOST", "127.0.0.1"),
     "port": int(os.environ.get("OPSYNC_TEST_MYSQL_PORT", "3306")),
     "user": os.environ.get("OPSYNC_TEST_MYSQL_USER", "root"),

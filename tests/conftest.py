@@ -28,7 +28,7 @@ def working_tree_files() -> set[str]:
         ["git", "status", "--porcelain", "--ignored", "--untracked-files=all"],
         cwd=ROOT, capture_output=True, text=True, check=False,
     ).stdout  # fmt: skip
-    skipped = ("__pycache__/", ".venv/", ".ruff_cache/", ".pytest_cache/")
+    skipped = ("__pycache__/", ".venv/", ".ruff_cache/", ".mypy_cache/", ".pytest_cache/")
     files = {line[3:] for line in listed.splitlines() if not any(part in line for part in skipped)}
     return files | {f"{path.name}/" for path in ROOT.iterdir() if path.is_dir() and f"{path.name}/" not in skipped}
 
@@ -82,7 +82,8 @@ def django_db_setup(django_test_environment, django_db_blocker):
             writer = FacWriter()
             writer.create_sqlite_schema()
             writer.close()
-        old_config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+        # Django asks `alias in aliases` of any collection; the stubs want a Mapping.
+        old_config = setup_databases(verbosity=0, interactive=False, aliases={"default"})  # type: ignore[arg-type]
     yield
     with django_db_blocker.unblock():
         teardown_databases(old_config, verbosity=0)

@@ -7,10 +7,12 @@ tests play the billing application: they write FAC through a separate connection
 
 import os
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 import MySQLdb
 from django.conf import settings
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.mysql.base import DatabaseWrapper as MySQLWrapper
 
 from syncapp.config.mapping import BUILT_IN_NAMES
@@ -85,7 +87,7 @@ class FacWriter:
 
     def __init__(self):
         if backend.BACKEND == "mariadb":
-            self.connection = MySQLWrapper(mysql_writer_settings(), alias="fac_writer")
+            self.connection: BaseDatabaseWrapper = MySQLWrapper(mysql_writer_settings(), alias="fac_writer")
         else:
             self.connection = connection_open(settings.FAC_SQLITE_PATH)
 
@@ -102,7 +104,7 @@ class FacWriter:
             cursor.execute(sql, params)
             return list(cursor.fetchall())
 
-    def select(self, table: str, columns: list[str], where: str = "", params=()) -> list[tuple]:
+    def select(self, table: str, columns: Sequence[str], where: str = "", params=()) -> list[tuple]:
         return self.fetchall(statements.select_statement(self.connection, table, columns, where), params)
 
     def insert(self, table: str, row: dict) -> int:

@@ -173,11 +173,11 @@ class From(http.client.HTTPSConnection):
         context = ssl.create_default_context()
         context.check_hostname, context.verify_mode = False, ssl.CERT_NONE  # the test's self-signed certificate
         super().__init__("127.0.0.1", port, timeout=30, context=context, source_address=(source, 0))
-        self.server_name = server_name
+        self.source, self.tls, self.server_name = (source, 0), context, server_name
 
     def connect(self):
-        raw = socket.create_connection((self.host, self.port), self.timeout, self.source_address)
-        self.sock = self._context.wrap_socket(raw, server_hostname=self.server_name)
+        raw = socket.create_connection((self.host, self.port), self.timeout, self.source)
+        self.sock = self.tls.wrap_socket(raw, server_hostname=self.server_name)
 
 
 def request(connection: http.client.HTTPConnection, method: str, path: str, *, body: str | None = None,

@@ -1,6 +1,7 @@
 """syncapp/engine/cursor.py: how far the cursor may move."""
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from syncapp.engine.cursor import next_cursor
 
@@ -9,7 +10,13 @@ NOW = T + timedelta(hours=1)
 
 
 def cursor(**given):
-    arguments = {"previous": None, "newest_read": None, "fac_now": NOW, "oldest_failed": None, "full": False}
+    arguments: dict[str, Any] = {
+        "previous": None,
+        "newest_read": None,
+        "fac_now": NOW,
+        "oldest_failed": None,
+        "full": False,
+    }
     return next_cursor(**arguments | given)
 
 

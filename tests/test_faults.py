@@ -338,7 +338,7 @@ def test_a_deadlock_on_write_is_retried(fac, settings):
     # Ballast: InnoDB rolls back the transaction that did less; ours did more than the sync.
     query(lock.session, "CREATE TEMPORARY TABLE ballast (n INT PRIMARY KEY) ENGINE=InnoDB")
     query(lock.session, "INSERT INTO ballast SELECT seq FROM seq_1_to_2000")
-    closing = {}
+    closing: dict[str, object] = {}
 
     def close_the_cycle():
         try:

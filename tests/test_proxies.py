@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.parse
+from collections.abc import Iterator
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -81,7 +82,7 @@ def app(django_db_setup, tmp_path_factory):
 
 
 @pytest.fixture(params=["nginx", "apache"])
-def proxy(request, tmp_path, app) -> tuple[str, Ports]:
+def proxy(request, tmp_path, app) -> Iterator[tuple[str, Ports]]:
     ports = Ports(free_port(), free_port(), app.port)
     server = (nginx_start if request.param == "nginx" else apache_start)(tmp_path, ports)
     yield request.param, ports

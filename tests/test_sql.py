@@ -104,8 +104,9 @@ def test_a_load_data_line_escapes_text_and_marks_nulls():
 
 
 def test_python_id_sums_match_the_sql_definition():
-    batches = [[(1, None, None), (2, "2026-01-02", None)], [(1001, "2026-01-01", "2026-01-05")]]
-    found, changed, newest = sums.python_id_sums(batches, chunk=1000, since="2026-01-02", live=False)
+    jan = {day: datetime(2026, 1, day) for day in (1, 2, 5)}  # as SQLite gives its datetime columns
+    batches = [[(1, None, None), (2, jan[2], None)], [(1001, jan[1], jan[5])]]
+    found, changed, newest = sums.python_id_sums(batches, chunk=1000, since=jan[2], live=False)
     assert found == {0: (2, 3, 5, 3), 1: (1, 1001, 1001**2, 1001)}
     assert changed == {0: 1, 1: 0}
     assert newest == datetime(2026, 1, 2)  # what the run learns of FAC in passing, for --status

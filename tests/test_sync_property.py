@@ -107,7 +107,7 @@ class FacSimulation:
 def reset(fac):
     fac.truncate_all()
     for mapping in mappings():
-        mapping.mirror.objects.all().delete()
+        mapping.mirror._default_manager.all().delete()
     SyncState.objects.all().delete()
     VanishedRow.objects.all().delete()
     SyncRun.objects.all().delete()

@@ -237,7 +237,7 @@ def test_with_fac_cut_off_for_ten_seconds_the_watcher_says_so_once_and_resumes(f
 def test_a_poll_syncs_what_changed_and_an_idle_poll_records_nothing(fac):
     """On both backends (SQLite's hint is the file's change counter, PRAGMA data_version)."""
     ClientFactory.create_batch(2)
-    said = []
+    said: list[str] = []
     loop = WatchLoop(list(BUILT_IN_NAMES), interval=0.1, full_every=3600, say=said.append)
     with translation.override("en"):
         loop.poll()

@@ -125,7 +125,7 @@ def server_rows_read(session) -> int:
 
 def test_without_the_index_the_next_early_sync_waits_after_the_scan_and_says_so_once(fac, settings):
     ClientFactory.create_batch(3, updated_at=fac_now())
-    said = []
+    said: list[str] = []
     loop = WatchLoop(["clients"], interval=0.1, full_every=3600, say=said.append)
     settings.SYNC_WATCH_SCAN_FACTOR = 1000  # so that the rest shows, whatever the scan took
     loop.poll()

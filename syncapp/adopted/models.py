@@ -8,6 +8,7 @@ FAC to show what OPS holds.
 """
 
 import keyword
+from typing import Any
 
 from django.db import DatabaseError, connections, models
 from django.utils.text import format_lazy
@@ -42,7 +43,8 @@ def ops_field(column: str, info: dict) -> models.Field:
     """A read-only field for an OPS column, of the kind its type says (for display: no value is written)."""
     if column == "id":
         return models.PositiveBigIntegerField(primary_key=True, verbose_name="id")
-    kind, options = base_type(info), {"verbose_name": column, "db_column": column, "null": True, "blank": True}
+    kind = base_type(info)
+    options: dict[str, Any] = {"verbose_name": column, "db_column": column, "null": True, "blank": True}
     if kind in INTEGER_TYPES | {"year"}:
         if (info.get("column_type") or "").startswith("tinyint(1)"):
             return models.BooleanField(**options)

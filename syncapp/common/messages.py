@@ -6,6 +6,8 @@ English, always, so that it can be searched with grep. The texts below are the E
 originals; locale/ holds their French.
 """
 
+from typing import TYPE_CHECKING, Any, TypedDict, TypeGuard
+
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext, ngettext_lazy
@@ -14,9 +16,19 @@ from django.utils.translation import gettext_noop as _
 from syncapp.common.formats import Count
 from syncapp.common.text import escaped
 
-Message = dict  # {"code": "fac_unreachable", "params": {"reason": "…"}}
+if TYPE_CHECKING:  # the stubs' name for what ngettext_lazy returns; Django has no such class
+    from django.utils.functional import _StrPromise
 
-TEXTS = {
+
+class Message(TypedDict):
+    """{"code": "fac_unreachable", "params": {"reason": "…"}}: a code of TEXTS and its parameters, each a
+    number, a text, a list of names or a message itself (rendered() puts each into words)."""
+
+    code: str
+    params: dict[str, Any]
+
+
+TEXTS: "dict[str, str | _StrPromise]" = {
     "fac_unreachable": _(
         "FAC unreachable ({reason}); check FAC_DB_HOST, FAC_DB_PORT, FAC_DB_DATABASE, FAC_DB_USERNAME "
         "and FAC_DB_PASSWORD"
@@ -240,7 +252,7 @@ class MessageError(Exception):
         self.problem = problem
 
 
-def message(code: str, **params) -> Message:
+def message(code: str, **params: Any) -> Message:
     return {"code": code, "params": params}
 
 
@@ -266,7 +278,7 @@ def render(problem: Message | None) -> str:
     return gettext(text).format(**values)
 
 
-def rendered(value):
+def rendered(value: Any) -> Any:
     """A parameter as it goes into a text: messages in words, lists of them joined; a list of names
     (tables) quoted as the language quotes them: « clients », « services »; text from outside (a FAC
     value, MySQL's words quoting one) with its control characters escaped: it stays on its line."""
@@ -285,5 +297,5 @@ def in_english(problem: Message | None) -> str:
         return render(problem)
 
 
-def is_message(value) -> bool:
+def is_message(value: object) -> TypeGuard[Message]:
     return isinstance(value, dict) and set(value) == {"code", "params"}

@@ -21,10 +21,10 @@ class FacUnreachable(MessageError):
     """FAC cannot be reached or refuses the login; its message is safe to show (no password)."""
 
 
-def error_code(exc: BaseException) -> int | None:
-    """The server's error number (`(1045, "Access denied…")` → 1045), if it gave one."""
+def error_code(exc: BaseException) -> int:
+    """The server's error number (`(1045, "Access denied…")` → 1045); 0 (no MySQL error's) when it gave none."""
     args = getattr(exc, "args", ())
-    return args[0] if args and isinstance(args[0], int) else None
+    return args[0] if args and isinstance(args[0], int) else 0
 
 
 def database_error_text(exc: BaseException) -> str:
@@ -67,7 +67,7 @@ ROW_REASONS = {
 
 def row_reason(exc: BaseException) -> Message:
     """Why OPS refused a row: `Data too long for column 'nom' at row 1` → value too long for column nom."""
-    code, pattern = ROW_REASONS.get(error_code(exc), (None, None))
+    code, pattern = ROW_REASONS.get(error_code(exc), ("", ""))
     found = re.search(pattern, database_error_text(exc)) if code else None
     if found:
         # The server's own words ride along for the log (MySQL's manual is searched with them).

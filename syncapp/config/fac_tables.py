@@ -79,10 +79,10 @@ def column_refusal(column: str, info: dict) -> str | None:
     if not NAME.fullmatch(column):
         return f"FAC column {shown(column)}: not a name opsync accepts ({RULE})"
     if "column_type" in info:  # MySQL
-        safe = MYSQL_TYPE.fullmatch(info["column_type"]) and NAME.fullmatch(info["data_type"])
+        safe = bool(MYSQL_TYPE.fullmatch(info["column_type"]) and NAME.fullmatch(info["data_type"]))
         safe = safe and all(CHARSET.fullmatch(info.get(key) or "") for key in ("charset", "collation"))
     else:
-        safe = SQLITE_TYPE.fullmatch(info["data_type"]) or info["data_type"] == ""
+        safe = bool(SQLITE_TYPE.fullmatch(info["data_type"])) or info["data_type"] == ""
     if not safe:
         kind = info.get("column_type") or info["data_type"]
         return f"FAC column {shown(column)}: its type {shown(kind)} is not one opsync can write in SQL"
@@ -93,7 +93,7 @@ def base_type(info: dict) -> str:
     """MySQL's data type; from SQLite's declared type (`varchar(255)`, `bigint unsigned`), its first word."""
     if "column_type" in info:
         return info["data_type"]
-    word = re.match(r"[a-z]*", info["data_type"]).group()
+    word = re.split(r"[^a-z]", info["data_type"], maxsplit=1)[0]
     return SQLITE_TYPES.get(word, word)
 
 

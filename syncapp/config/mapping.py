@@ -22,10 +22,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Literal
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import BinaryField, Field, TimeField
+from django.db.models import BinaryField, Field, Model, TimeField
 
 from syncapp import models
 from syncapp.common.aliases import FAC_ALIAS, OPS_ALIAS
@@ -55,10 +56,10 @@ class TableMapping:
     declared_pairs: tuple[tuple[str, str], ...] | None  # (FAC column, OPS column), `id` first; None: every FAC column
     adopted: bool = False  # the OPS table belongs to the operations application
     synced_at: str | None = "synced_at"  # the OPS column that receives the sync time, if any
-    mirror: type | None = None  # opsync's own mirror model (the built-in tables it creates)
+    mirror: type[Model] | None = None  # opsync's own mirror model (the built-in tables it creates)
     identity: tuple[str, ...] = ()  # adopted tables: the FAC columns that recognise FAC's copy of a row
-    declared_cursor: str | bool | None = "updated_at"  # None: updated_at where FAC has it; False: none
-    declared_deleted_at: str | bool | None = "deleted_at"  # None: deleted_at where FAC has it; False: none
+    declared_cursor: str | Literal[False] | None = "updated_at"  # None: updated_at where FAC has it; False: none
+    declared_deleted_at: str | Literal[False] | None = "deleted_at"  # None: deleted_at where FAC has it; False: none
     origin: str = ""  # the mapping file that declares it, for its refusals ("": the built-in mapping)
     # FAC's table as the run that resolved this declaration read it, with the others, at its start
     # (tables_resolve): the run asks FAC's schema nothing more. None: read when first needed.
@@ -191,8 +192,9 @@ class TableMapping:
 
     @property
     def cursor_index_statement(self) -> str:
-        """The one statement for FAC's administrator that lets runs read a range instead of the table."""
-        return ddl.index_statement("mysql", self.fac_table, self.cursor)
+        """The one statement for FAC's administrator that lets runs read a range instead of the table
+        ("" where runs follow no cursor)."""
+        return ddl.index_statement("mysql", self.fac_table, self.cursor) if self.cursor else ""
 
     @property
     def fac_deleted_at(self) -> str | None:
@@ -315,11 +317,11 @@ def declared(declaration: TableDeclaration, origin: str) -> TableMapping:
     name = declaration.name
     if name in BUILT_IN and not declaration.adopt:
         return built_in(name)
-    if name in BUILT_IN:
+    if name not in BUILT_IN:
+        pairs, cursor, deleted_at = declaration.columns, declaration.cursor, declaration.deleted_at
+    else:
         pairs = declaration.columns or built_in(name).pairs
         cursor, deleted_at = "updated_at", "deleted_at"
-    else:
-        pairs, cursor, deleted_at = declaration.columns, declaration.cursor, declaration.deleted_at
     return TableMapping(
         name,
         declaration.ops_table,

@@ -35,6 +35,7 @@ import stat
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -67,8 +68,8 @@ class TableDeclaration:
     columns: tuple[tuple[str, str], ...] | None  # (FAC column, OPS column), `id` first; None: the default ones
     synced_at: str | None
     identity: tuple[str, ...] = ()  # adopted tables: the FAC columns that recognise FAC's copy of a row
-    cursor: str | bool | None = None  # the FAC column runs follow; False: none; None: the default
-    deleted_at: str | bool | None = None  # FAC's soft-delete column; False: none; None: the default
+    cursor: str | Literal[False] | None = None  # the FAC column runs follow; False: none; None: the default
+    deleted_at: str | Literal[False] | None = None  # FAC's soft-delete column; False: none; None: the default
 
 
 def mapping_file_read(
@@ -189,7 +190,7 @@ class TableReader:
         identity = self.identity(entry["identity"], None if pairs is None else [fac for fac, _ in pairs])
         return TableDeclaration(table, ops_table, adopt, columns, synced_at, identity, cursor, deleted_at)
 
-    def optional_column(self, entry: dict, key: str) -> str | bool | None:
+    def optional_column(self, entry: dict, key: str) -> str | Literal[False] | None:
         """`cursor` or `deleted_at`: a FAC column's name, false for none, or absent (the default)."""
         if key not in entry:
             return None

@@ -28,8 +28,9 @@ class FacturationRouter:
         return not (app_label == "syncapp" and model_name in adopted_mirror_models())
 
 
-def adopted_mirror_models() -> set[str]:
-    """The built-in mirror models whose FAC table feeds an adopted OPS table instead."""
+def adopted_mirror_models() -> set[str | None]:
+    """The built-in mirror models whose FAC table feeds an adopted OPS table instead (their
+    _meta.model_name, which the stubs allow to be None)."""
     from syncapp.config.mapping import BUILT_IN, mappings  # the router is loaded with the settings, before the models
 
     return {BUILT_IN[m.name][0]._meta.model_name for m in mappings() if m.adopted}

@@ -10,6 +10,7 @@ transaction.
 
 import os
 from pathlib import Path
+from typing import Any
 
 from django.db import DatabaseError
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -143,7 +144,7 @@ def connection_open(path: Path | str) -> BaseDatabaseWrapper:
     Every key a Django connection reads is given, rather than copied from another alias,
     whose OPTIONS (MySQL ones, say) would make no sense to SQLite.
     """
-    settings_dict = {
+    settings_dict: dict[str, Any] = {
         "ENGINE": SQLITE_ENGINE,
         "NAME": str(path),
         "OPTIONS": {},

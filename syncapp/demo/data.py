@@ -15,6 +15,7 @@ import random
 import unicodedata
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from syncapp.demo import declared as demo_declared
 from syncapp.demo.vocabulary import (
@@ -37,7 +38,7 @@ from syncapp.demo.vocabulary import (
     ZONES,
 )
 
-Row = dict[str, object]
+Row = dict[str, Any]  # a FAC row by column, with values as the database takes them
 
 DEFAULT_SEED = 241
 DEFAULT_CLIENTS = 60

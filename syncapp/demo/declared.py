@@ -5,6 +5,7 @@ once named in the mapping file: a mirror made by `migrate`, the sync, the admin'
 
 import random
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -32,8 +33,9 @@ SHIPS = (
 COLUMNS = ("id", "nom", "imo", "pavillon", "jauge", "mise_en_service", "created_at", "updated_at", "deleted_at")
 
 
-def navire_rows(seed: int, now: datetime) -> list[tuple]:
-    """The ships, one withdrawn from service (soft-deleted), dates naive UTC as FAC stores them."""
+def navire_rows(seed: int, now: datetime) -> list[dict[str, Any]]:
+    """The ships, one withdrawn from service (soft-deleted), dates naive UTC as FAC stores them; each by
+    column, as the dataset holds every table's rows."""
     rng = random.Random(f"{seed}:{TABLE}")
     now = now.replace(tzinfo=None, microsecond=0)
     found = []
@@ -43,14 +45,15 @@ def navire_rows(seed: int, now: datetime) -> list[tuple]:
         built = datetime(rng.randint(1995, 2022), rng.randint(1, 12), rng.randint(1, 28)).date()
         deleted = updated if number == len(SHIPS) else None
         imo = str(9_100_000 + rng.randint(0, 899_999))
-        found.append((number, name, imo, flag, f"{rng.randint(800, 60_000)}.00", built, created, updated, deleted))
+        values = (number, name, imo, flag, f"{rng.randint(800, 60_000)}.00", built, created, updated, deleted)
+        found.append(dict(zip(COLUMNS, values, strict=True)))
     return found
 
 
-def table_create_and_fill(connection: BaseDatabaseWrapper, rows: list[tuple]) -> None:
+def table_create_and_fill(connection: BaseDatabaseWrapper, rows: list[dict[str, Any]]) -> None:
     """Create the table where it is missing, and put the rows in it (a private, writable connection)."""
     with connection.cursor() as cursor:
         if TABLE not in connection.introspection.table_names(cursor):
             cursor.execute(DDL[connection.vendor])
         cursor.execute(f"DELETE FROM {identifier(connection, TABLE)}")
-        cursor.executemany(insert_statement(connection, TABLE, COLUMNS), rows)
+        cursor.executemany(insert_statement(connection, TABLE, COLUMNS), [[row[c] for c in COLUMNS] for row in rows])

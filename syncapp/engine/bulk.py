@@ -42,7 +42,8 @@ class BulkLoader:
         Returns how many rows were loaded, the first `keep_ids` of their ids (all with None)
         and the highest, or None when OPS would not take the load cleanly (nothing of it is kept).
         """
-        count, ids, highest = 0, [], 0
+        count, highest = 0, 0
+        ids: list[int] = []
         fac, fields = self.mapping.fac, self.mapping.fields
         try:
             with transaction.atomic(using=self.ops.alias):

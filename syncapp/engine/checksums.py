@@ -7,6 +7,7 @@ hashes. Full runs (--force, the first run) and --verify both start here.
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 
 from syncapp.config.mapping import TableMapping
 from syncapp.sql import rows, sums
@@ -80,7 +81,7 @@ class TableComparison:
                     yield ChunkComparison(low, high, missing=sorted(rows.ids_between(self.fac, low, high)))
                 else:
                     fac_hashes, ops_hashes = pair.run(
-                        lambda low=low, high=high: sums.row_hashes(self.fac, fields, low, high),
-                        lambda low=low, high=high: sums.row_hashes(self.ops, fields, low, high),
+                        partial(sums.row_hashes, self.fac, fields, low, high),
+                        partial(sums.row_hashes, self.ops, fields, low, high),
                     )
                     yield hashes_compare(low, high, fac_hashes, ops_hashes)

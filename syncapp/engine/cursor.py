@@ -5,6 +5,7 @@ application clock. The next incremental run reads from it minus a look-back wind
 """
 
 from datetime import UTC, datetime
+from typing import overload
 
 
 def aware(value: datetime | None) -> datetime | None:
@@ -12,6 +13,11 @@ def aware(value: datetime | None) -> datetime | None:
     return None if value is None else value.replace(tzinfo=UTC)
 
 
+# A datetime in, a datetime out: only None stays None.
+@overload
+def naive_utc(value: datetime) -> datetime: ...
+@overload
+def naive_utc(value: None) -> None: ...
 def naive_utc(value: datetime | None) -> datetime | None:
     """As FAC and the raw mirror queries see datetimes: naive, in UTC (sessions run in UTC)."""
     return None if value is None else value.astimezone(UTC).replace(tzinfo=None, microsecond=0)

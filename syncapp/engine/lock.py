@@ -12,8 +12,10 @@ import os
 import tempfile
 import time
 from pathlib import Path
+from typing import TextIO
 
 from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from syncapp.common.aliases import OPS_ALIAS
 from syncapp.sql import server
@@ -27,10 +29,11 @@ class SyncLock:
         self.vendor = connections[OPS_ALIAS].vendor
         database = str(settings_dict["NAME"])
         self.name = f"opsync.{purpose}.{database}"[:64]
-        self.connection = None
-        self.file = None
+        self.connection: BaseDatabaseWrapper | None = None  # MySQL: the one holding GET_LOCK
+        self.file: TextIO | None = None  # SQLite: the one flock'ed
         digest = hashlib.sha1(database.encode(), usedforsecurity=False).hexdigest()[:16]
-        if self.vendor == "sqlite" and connections[OPS_ALIAS].is_in_memory_db():
+        # vendor "sqlite": Django's SQLite wrapper has is_in_memory_db, the stubs' base has not.
+        if self.vendor == "sqlite" and connections[OPS_ALIAS].is_in_memory_db():  # type: ignore[attr-defined]
             digest += f"-{os.getpid()}"  # an in-memory database (tests) is this process's alone
         self.path = Path(tempfile.gettempdir()) / f"opsync-{purpose}-{digest}.lock"
 

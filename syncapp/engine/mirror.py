@@ -72,11 +72,15 @@ class MirrorWriter:
         # (None on the first run, the adoption).
         self.ownership = Ownership.of(mapping, high_water=high_water)
         self.vanished = self.ownership.vanished
-        self.identity = [(mapping.position(column), mapping.ops_name(column)) for column in mapping.identity]
+        # The identity's columns are mapped ones (TableMapping.fields refuses others): a place, an OPS name.
+        ops_names = dict(mapping.pairs)
+        self.identity = [(mapping.columns.index(column), ops_names[column]) for column in mapping.identity]
         self.synced_at = naive_utc(timezone.now())
-        self.oldest_failed = None  # the oldest updated_at of a row OPS refused: the cursor stops there
+        # The oldest updated_at of a row OPS refused: the cursor stops there.
+        self.oldest_failed: datetime | None = None
         self.highest_id = 0  # the highest FAC id written (or found written)
-        self.newest_written = None  # the newest updated_at of the rows written: how fresh the change was
+        # The newest updated_at of the rows written: how fresh the change was.
+        self.newest_written: datetime | None = None
         self.processed = 0  # rows compared, for the progress bar
 
     def skip_unchanged(self, count: int) -> None:
@@ -182,7 +186,7 @@ class MirrorWriter:
     def record(self, change: Change, updated_at: datetime | None = None) -> None:
         if updated_at is not None and (self.newest_written is None or updated_at > self.newest_written):
             self.newest_written = updated_at
-        self.outcome.count(change["action"])
+        self.outcome.count(ChangeAction(change["action"]))
         self.outcome.keep(change, keep_all=self.options.keep_all_changes)
         if change["action"] == ChangeAction.RESTORE and change["id"] in self.vanished:
             self.vanished.discard(change["id"])
@@ -227,7 +231,7 @@ class MirrorWriter:
         new = [row_id for row_id in ids if row_id not in own]
         flipped = [row_id for row_id in ids if row_id in own and own[row_id] != collides]
         for row_id in new:
-            change = {"id": row_id, "action": Difference.OPS_ONLY, "columns": []}
+            change: Change = {"id": row_id, "action": Difference.OPS_ONLY, "columns": []}
             self.outcome.keep(change, keep_all=self.options.keep_all_changes)
         self.outcome.ops_only += len(new)
         own.update(dict.fromkeys(ids, collides))

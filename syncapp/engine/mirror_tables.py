@@ -44,9 +44,11 @@ def wanted_columns(mapping: TableMapping) -> list[tuple[str, str]]:
     mapping.resolve()
     wanted = [(ops, ddl.column_type(connection, fac[column])) for column, ops in mapping.pairs]
     own = ddl.OWN_DATETIME[connection.vendor]
-    if mapping.ops_deleted_at not in mapping.ops_columns:
-        wanted.append((mapping.ops_deleted_at, own))
-    return [*wanted, (mapping.synced_at, own)]
+    deleted_at, synced_at = mapping.ops_deleted_at, mapping.synced_at
+    assert deleted_at and synced_at, "a mirror opsync creates has both"
+    if deleted_at not in mapping.ops_columns:
+        wanted.append((deleted_at, own))
+    return [*wanted, (synced_at, own)]
 
 
 def mirror_changes(mapping: TableMapping) -> list[Change]:
@@ -71,8 +73,10 @@ def mirror_apply(mapping: TableMapping, changes: list[Change]) -> None:
     connection = connections[OPS_ALIAS]
     if changes and changes[0][0] == "create":
         recorded = owned_record(mapping)  # first: a table opsync made is never left without its record
+        deleted_at = mapping.ops_deleted_at
+        assert deleted_at, "a mirror opsync creates has one"
         try:
-            ddl.table_create(connection, mapping.ops_table, [c[1:] for c in changes], deleted_at=mapping.ops_deleted_at)
+            ddl.table_create(connection, mapping.ops_table, [c[1:] for c in changes], deleted_at=deleted_at)
         except DatabaseError:
             if recorded:
                 owned_forget(mapping)

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
+from typing import Any, NotRequired, TypedDict
 
 from django.conf import settings
 
@@ -13,8 +14,23 @@ from syncapp.models import COUNTER, TOTALS, ChangeAction, SyncRun, rows_changed
 CHANGES_KEPT = 1000  # changes recorded per table in the run's result (all of them with -v 3)
 ROW_ERRORS_KEPT = 100  # refused rows described per table; all are counted, and read again next run
 
-# A change, as recorded in SyncTableResult.changes: {"id": 12, "action": "update", "columns": ["nom"]}.
-Change = dict
+
+class Change(TypedDict):
+    """A row changed, as recorded in SyncTableResult.changes: {"id": 12, "action": "update", "columns": ["nom"]}."""
+
+    id: int
+    action: str  # a ChangeAction or, from --verify and adopted tables, a Difference (syncapp.models.runs)
+    columns: list[str]
+
+
+class RowError(TypedDict):
+    """A row OPS refused, as recorded in SyncTableResult.row_errors: its message, and that message in English."""
+
+    id: int
+    reason: str
+    # Absent from the records made before messages were kept, which have only the English.
+    code: NotRequired[str]
+    params: NotRequired[dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -91,7 +107,7 @@ class TableOutcome:
     cursor_after: datetime | None = None
     duration: float = 0.0
     problem: Message | None = None  # why the table failed (syncapp.common.messages), if it did
-    row_errors: list[dict] = field(default_factory=list)  # the first ROW_ERRORS_KEPT rows OPS refused
+    row_errors: list[RowError] = field(default_factory=list)  # the first ROW_ERRORS_KEPT rows OPS refused
     failed_ids: list[int] = field(default_factory=list)  # all of them: read again next run
     changes: list[Change] = field(default_factory=list)
     differences: int = 0  # --verify: rows where OPS is not FAC

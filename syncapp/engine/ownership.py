@@ -77,7 +77,8 @@ class Ownership:
         """OPS rows whose ids FAC does not have: (OPS's own, FAC's rows deleted there)."""
         if not self.adopted:
             return [], list(ids)
-        own, gone = [], []
+        own: list[int] = []
+        gone: list[int] = []
         for row_id in ids:
             is_own = row_id not in self.vanished and self.never_seen_in_fac(row_id)
             (own if is_own else gone).append(row_id)

@@ -100,7 +100,7 @@ def schema_check(mapping: TableMapping, *, before_run: bool = False) -> SchemaCh
         check.problems.append(message("check_view", table=ops.table))
     if not check.problems and (problem := owned_problem(mapping)):
         check.problems.append(problem)  # what else --check could say is of another's table
-    if check.problems:
+    if check.problems or fac_columns is None or ops_columns is None:  # a missing table is a problem
         return check
     followed = [(mapping.cursor, None)] if mapping.cursor and mapping.cursor not in mapping.columns else []
     for fac_name, ops_name in (*mapping.pairs, *followed):

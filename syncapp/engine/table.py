@@ -53,11 +53,12 @@ def table_sync(*, mapping: TableMapping, context: RunContext) -> TableOutcome:
     lost, reason = 0.0, None  # what the failed tries took, and why the last one failed
     for tries in range(1, attempts + 1):
         outcome = attempt(mapping, context)
-        if not outcome.retryable or tries == attempts:
+        lock_problem = outcome.problem if outcome.retryable else None  # a lock wait timeout or a deadlock
+        if lock_problem is None or tries == attempts:
             break
-        lost, reason = lost + outcome.duration, message(f"{outcome.problem['code']}_retried")
-    if outcome.retryable:
-        outcome.problem["params"]["attempts"] = attempts
+        lost, reason = lost + outcome.duration, message(f"{lock_problem['code']}_retried")
+    if lock_problem is not None:
+        lock_problem["params"]["attempts"] = attempts
     outcome.attempts, outcome.retry_reason, outcome.retry_seconds = tries, reason, lost
     outcome.duration += lost  # the table's whole time, its retries included
     return outcome

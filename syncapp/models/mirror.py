@@ -20,6 +20,7 @@ class MirrorModel(models.Model):
     updated_at = models.DateTimeField(_("updated at"), null=True)
     deleted_at = models.DateTimeField(_("deleted at"), null=True, db_index=True)
     synced_at = models.DateTimeField(_("synced at"), null=True)
+    nom: str  # every FAC table mirrored here names its rows (each model declares the field)
 
     class Meta:
         abstract = True

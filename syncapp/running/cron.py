@@ -19,7 +19,9 @@ logger = logging.getLogger("opsync.sync")
 
 def run_scheduled(options: SyncOptions) -> SyncRun:
     try:
-        return sync_run(options=options, trigger=SyncRun.Trigger.CRON)
+        run = sync_run(options=options, trigger=SyncRun.Trigger.CRON)
+        assert run is not None, "a run skipped for the lock is recorded (record_skip)"
+        return run
     except Exception:
         # The run record already says "failed" when it could be written (runs.run_tables);
         # the traceback goes to the sync log, and the alert below tells the ADMINS.

@@ -70,9 +70,10 @@ def run_detached(*, options: SyncOptions, trigger: str, user=None) -> SyncRun:
         *(["--dry-run"] if options.dry_run else []),
     ]
     quiet = subprocess.DEVNULL  # what it does goes to its record and the sync log
-    detached = {"cwd": settings.BASE_DIR, "stdin": quiet, "stdout": quiet, "stderr": quiet, "start_new_session": True}
     try:
-        subprocess.Popen(command, **detached)  # noqa: S603 (our own manage.py, with our own arguments)
+        subprocess.Popen(  # noqa: S603 (our own manage.py, with our own arguments)
+            command, cwd=settings.BASE_DIR, stdin=quiet, stdout=quiet, stderr=quiet, start_new_session=True
+        )
     except OSError as exc:
         finish(run, SyncRun.Status.FAILED, [message("not_started", reason=str(exc))])
     return run
@@ -162,7 +163,10 @@ def dead_runs_abandon(*, keep: SyncRun | None) -> None:
     """Runs still marked running while we hold the lock died without finishing (kill -9); queued
     runs whose process never came are given up after a while."""
     stalled = SyncRun.objects.filter(status=SyncRun.Status.QUEUED, started_at__lt=timezone.now() - QUEUED_FOR_AT_MOST)
-    for dead in (SyncRun.objects.filter(status=SyncRun.Status.RUNNING) | stalled).exclude(pk=getattr(keep, "pk", None)):
+    dead_runs = SyncRun.objects.filter(status=SyncRun.Status.RUNNING) | stalled
+    if keep is not None:
+        dead_runs = dead_runs.exclude(pk=keep.pk)
+    for dead in dead_runs:
         dead.status = SyncRun.Status.ABANDONED
         dead.finished_at = timezone.now()
         problems_set(dead, [message("abandoned")])

@@ -175,6 +175,7 @@ class WatchLoop:
             if not mapping.cursor or mapping.cursor_indexed:
                 self.not_before.pop(state.table, None)
                 continue
+            assert state.fac_scan_seconds is not None  # as the query asks
             rest = factor * state.fac_scan_seconds
             self.not_before[state.table] = time.monotonic() + rest
             if state.table not in self.rest_said:

@@ -3,7 +3,7 @@
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import TypeVar
+from typing import TypeVar, overload
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -24,6 +24,11 @@ def marks(count: int) -> str:
     return ", ".join(["%s"] * count)
 
 
+# A value in, a datetime out: only NULL stays None.
+@overload
+def as_datetime(value: datetime | str) -> datetime: ...
+@overload
+def as_datetime(value: None) -> None: ...
 def as_datetime(value: datetime | str | None) -> datetime | None:
     """A datetime from the server: SQLite gives an aggregate's (MAX(updated_at)) as text."""
     return datetime.fromisoformat(value) if isinstance(value, str) else value

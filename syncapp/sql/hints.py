@@ -30,7 +30,8 @@ def table_hints(connection: BaseDatabaseWrapper, tables: list[str]) -> dict[str,
     if connection.vendor != "mysql":  # SQLite: one counter for the file, moved by every other connection's commit
         version, *ids = fetch_all(connection, f"SELECT (SELECT data_version FROM pragma_data_version), {highest}")[0]
         return {table: Hint(version, high) for table, high in zip(tables, ids, strict=True)}
-    if not connection.mysql_is_mariadb:  # MySQL 8 caches UPDATE_TIME for a day unless told not to
+    # MySQL 8 caches UPDATE_TIME for a day unless told not to.
+    if not connection.mysql_is_mariadb:  # type: ignore[attr-defined]  # vendor "mysql": Django's MySQL wrapper
         execute(connection, "SET SESSION information_schema_stats_expiry = 0")
     now, *ids = fetch_all(connection, f"SELECT NOW(), {highest}")[0]  # NOW(): UPDATE_TIME's clock and zone
     query = (

@@ -248,6 +248,7 @@ def flatten(rows: Sequence[tuple]) -> list:
 
 def deleted_at_set(side: Side, ids: Sequence[int], when: datetime) -> None:
     """Set deleted_at (and synced_at, where the table has it) of these rows to `when`."""
+    assert side.deleted_at, f"{side.table} has no deleted_at to set"
     columns = [side.deleted_at, side.synced_at] if side.synced_at else [side.deleted_at]
     assignments = ", ".join(f"{identifier(side.connection, column)} = %s" for column in columns)
     query = f"UPDATE {identifier(side.connection, side.table)} SET {assignments} WHERE id IN ({marks(len(ids))})"

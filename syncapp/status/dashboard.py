@@ -5,6 +5,7 @@ the page: sentences in the reader's language, numbers as they write them, the ch
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from statistics import median
 
 from django.conf import settings
@@ -186,7 +187,7 @@ def unresolved(failures: list[SyncRun], status: SyncStatus) -> list[dict]:
     listed = []
     for run in failures:
         failed = [r.table for r in run.results.all() if r.status != SyncTableResult.Status.SUCCESS] or run.tables
-        resolved = all(last_success.get(t) and run.finished_at and last_success[t] > run.finished_at for t in failed)
+        resolved = all(succeeded_after(last_success.get(t), run.finished_at) for t in failed)
         refused = sum(r.refused for r in run.results.all())
         listed.append(
             {
@@ -200,6 +201,10 @@ def unresolved(failures: list[SyncRun], status: SyncStatus) -> list[dict]:
             }
         )
     return listed
+
+
+def succeeded_after(success: datetime | None, failure: datetime | None) -> bool:
+    return success is not None and failure is not None and success > failure
 
 
 def tables(status: SyncStatus) -> list[dict]:
@@ -222,7 +227,11 @@ def watcher(status: SyncStatus) -> dict:
     """The watcher in words, with the colour of its state: green watching, amber waiting for FAC or
     gone silent, grey when there is none (cron runs the sync)."""
     found = status.watcher
-    colours = {Watcher.State.WATCHING: "green", Watcher.State.FAC_UNREACHABLE: "amber", "silent": "amber"}
+    colours: dict[str | None, str] = {
+        Watcher.State.WATCHING: "green",
+        Watcher.State.FAC_UNREACHABLE: "amber",
+        "silent": "amber",
+    }
     colour = colours.get(found.state, "amber" if settings.SYNC_WATCH else "grey")
     return {"colour": colour, "text": status_text.watcher_text(found)}
 

@@ -40,7 +40,7 @@ def watcher_problems(watcher: WatcherStatus) -> list[Problem]:
     A warning: whatever it leaves undone shows as stale tables, which are critical."""
     record = watcher.record
     plain = message("plain_watcher")
-    if watcher.gone:
+    if record is not None and watcher.gone:
         what = message("watcher_gone", host=record.host, pid=record.pid, since=local_time(record.beat_at))
         return [Problem("watcher_gone", Level.WARNING, what, message("advice_watcher"), plain)]
     if settings.SYNC_WATCH and not watcher.alive:
@@ -53,18 +53,18 @@ def table_problems(tables: list[TableStatus]) -> list[Problem]:
     is late. Tables that failed in the same run for the same reason, or are stale alike, are said once."""
     minutes = int(stale_after().total_seconds() // 60)
     found: list[Problem] = []
-    failing: dict[tuple, list[TableStatus]] = {}
+    failing: dict[tuple, list[SyncTableResult]] = {}  # the failed tables' last results
     stale = [table for table in tables if table.state == "stale"]
     for table in tables:
-        last = table.last_result
-        if table.state == "failing":
-            failing.setdefault((last.run_id, repr(failure_reason(last))), []).append(table)
-        elif table.state == "refused":
+        last = table.last_result  # what `failing` and `refused` are said of
+        if last is not None and table.state == "failing":
+            failing.setdefault((last.run_id, repr(failure_reason(last))), []).append(last)
+        elif last is not None and table.state == "refused":
             what = message("rows_refused", table=table.table, count=last.refused, run=last.run_id)
             plain = message("plain_refused", table=[table.table], count=last.refused)
             advice = message("advice_rows", run=last.run_id)
             found.append(Problem("refused", Level.WARNING, what, advice, plain, (table.table,)))
-        elif table.state == "late":
+        elif table.state == "late" and table.age is not None:  # late: synced once, a while ago
             late = int(table.age.total_seconds() // 60)
             what, plain = (
                 message("late", table=table.table, minutes=late),
@@ -72,10 +72,8 @@ def table_problems(tables: list[TableStatus]) -> list[Problem]:
             )
             found.append(Problem("late", Level.WARNING, what, message("advice_late"), plain, (table.table,)))
     for (run, _), group in failing.items():
-        names = [table.table for table in group]
-        what = message(
-            "table_failing", tables=names, count=len(names), run=run, reason=failure_reason(group[0].last_result)
-        )
+        names = [result.table for result in group]
+        what = message("table_failing", tables=names, count=len(names), run=run, reason=failure_reason(group[0]))
         plain = message("plain_failing", tables=names, count=len(names))
         found.append(Problem("failed", Level.CRITICAL, what, message("advice_run", run=run), plain, tuple(names)))
     if stale:

@@ -7,13 +7,15 @@ writes them; times carry their zone.
 
 from dataclasses import dataclass
 
+from django.db.models import Field
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, npgettext_lazy
 
 from syncapp.common.formats import Count, number
 from syncapp.common.formats import duration as format_duration
 from syncapp.common.messages import render, rendered
-from syncapp.models import CHANGE_LABELS, COUNTERS, SHOWS_COLUMNS, SyncRun, SyncTableResult, rows_changed
+from syncapp.engine.outcome import Change, RowError
+from syncapp.models import CHANGE_LABELS, COUNTERS, SHOWS_COLUMNS, ChangeCounts, SyncRun, SyncTableResult, rows_changed
 
 CHANGES_SHOWN = 50  # per table at -v 2; -v 3 shows all
 IDS_SHOWN = 10  # refused rows named per reason in the command's output; the run's page names all it keeps
@@ -25,7 +27,9 @@ def labelled(label: str, text: str) -> str:
 
 
 def counter_label(name: str) -> str:
-    return str(SyncTableResult._meta.get_field(name).verbose_name)
+    field = SyncTableResult._meta.get_field(name)
+    assert isinstance(field, Field), "a counter is a column"
+    return str(field.verbose_name)
 
 
 # A count of rows and what happened to them; in French the words agree with « ligne » (feminine).
@@ -61,7 +65,7 @@ class ShownChange:
     columns: str  # the columns that differ, for the changes that name them; else ""
 
     @classmethod
-    def of(cls, change: dict) -> "ShownChange":
+    def of(cls, change: Change) -> "ShownChange":
         columns = ", ".join(change["columns"]) if change["action"] in SHOWS_COLUMNS else ""
         return cls(change["id"], str(CHANGE_LABELS[change["action"]]), columns)
 
@@ -175,16 +179,16 @@ def refusal_line(group: dict) -> str:
     ) % {"count": number(len(ids)), "ids": shown, "reason": group["reason"]}
 
 
-def refusal_reason(error: dict) -> str:
+def refusal_reason(error: RowError) -> str:
     """Why a row was refused, without the row: what groups refused rows on a run's page."""
     if "code" not in error:  # a record made before messages were kept
         return error["reason"]
     if error["code"] == "row_refused":
         return rendered(error["params"]["reason"])
-    return render(error)  # a collision names its row; it stays on its own
+    return render({"code": error["code"], "params": error["params"]})  # a collision names its row: on its own
 
 
-def refusals(row_errors: list[dict]) -> list[dict]:
+def refusals(row_errors: list[RowError]) -> list[dict]:
     """Refused rows grouped by reason, in order of first appearance: [{"reason", "ids"}]."""
     groups: dict[str, list[int]] = {}
     for error in row_errors:
@@ -194,7 +198,8 @@ def refusals(row_errors: list[dict]) -> list[dict]:
     return [{"reason": reason, "ids": ids} for reason, ids in groups.items()]
 
 
-def totals(run: SyncRun) -> str:
+def totals(run: ChangeCounts) -> str:
+    """A run's counts, or a table's (SyncTableResult)."""
     parts = [counted(c, getattr(run, c)) for c in (*COUNTERS, "errors")]
     if run.ops_only:
         parts.append(counted("ops_only", run.ops_only))
@@ -210,6 +215,7 @@ def run_summary(run: SyncRun) -> str:
             if run.dry_run
             else _("%(what)s %(status)s in %(duration)s: %(totals)s.")
         )
+        assert run.finished_at is not None, "a run is a success once it has finished"
         seconds = (run.finished_at - run.started_at).total_seconds()
         return done % {
             "what": what,

@@ -8,6 +8,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import timedelta
 from statistics import median
+from typing import cast
 
 from django.db.models import Max, QuerySet
 from django.utils import timezone
@@ -73,7 +74,8 @@ def runs_in_use() -> set[int]:
 def latency_last_day() -> Latency:
     since = timezone.now() - LATENCY_OVER
     results = SyncTableResult.objects.filter(started_at__gte=since, latency_seconds__isnull=False)
-    values = list(results.order_by("-started_at").values_list("latency_seconds", flat=True)[:LATENCY_RUNS])
+    latest = results.order_by("-started_at").values_list("latency_seconds", flat=True)[:LATENCY_RUNS]
+    values = cast(list[float], list(latest))  # latency_seconds__isnull=False: no None among them
     if not values:
         return Latency(None, None, 0)
     return Latency(median(values), max(values), len(values))
@@ -112,7 +114,7 @@ class SyncStatus:
             found.append(Problem("fac_unreachable", Level.CRITICAL, self.fac_error, message("advice_fac"), plain))
         found += table_problems(self.tables)
         run = self.last_run
-        if self.last_run_failed and not any(p.kind in ("failed", "refused") for p in found):
+        if run is not None and self.last_run_failed and not any(p.kind in ("failed", "refused") for p in found):
             # A failure no table carries (the run stopped before its tables): said as the run's.
             recorded = message("as_recorded", text=run.error) if run.error else message("rows_refused_run")
             reason = run.problems or [recorded]

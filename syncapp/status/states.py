@@ -87,7 +87,8 @@ class TableStatus:
     @property
     def late(self) -> bool:
         """Past half of SYNC_STALE_AFTER: not stale yet, but worth a look."""
-        return not self.stale and self.age > stale_after() / 2
+        age = self.age
+        return not self.stale and age is not None and age > stale_after() / 2
 
     @property
     def level(self) -> Level:

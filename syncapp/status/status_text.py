@@ -80,6 +80,7 @@ def watcher_text(watcher: WatcherStatus) -> str:
         "stopped": _("stopped on %(host)s at %(since)s"),
         "silent": _("silent on %(host)s (pid %(pid)s) since %(since)s"),
     }
+    assert watcher.state is not None, "a watcher that ran has a state"
     return texts[watcher.state] % where
 
 

@@ -11,6 +11,7 @@ go without it; their filter by date (ranges computed by Django, in Python) works
 
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django import forms
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
@@ -43,12 +44,18 @@ def permission_label(permission: Permission) -> str:
     return f"{app} | {model_name} | {name}"
 
 
-class TranslatedPermissions:
+class PermissionChoices(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Permission) -> str:
+        return permission_label(obj)
+
+
+class TranslatedPermissions(admin.ModelAdmin):
+    """Mixed into UserAdmin and GroupAdmin, which it precedes: its super() is theirs."""
+
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        field = super().formfield_for_manytomany(db_field, request, **kwargs)
         if db_field.name in ("permissions", "user_permissions"):
-            field.label_from_instance = permission_label
-        return field
+            kwargs["form_class"] = PermissionChoices
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class OpsyncUserAdmin(TranslatedPermissions, UserAdmin):

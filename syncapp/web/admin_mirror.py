@@ -8,7 +8,7 @@ from django.utils.translation import pgettext_lazy
 
 from syncapp.adopted.models import declared_models, table_model
 from syncapp.common import formats
-from syncapp.config.mapping import mapping_for, mappings
+from syncapp.config.mapping import BUILT_IN, TableMapping, mapping_for, mappings
 from syncapp.models import OpsOnlyRow, RenumberedRow, VanishedRow
 from syncapp.web.admin_base import ReadOnlyAdmin
 
@@ -34,7 +34,11 @@ class MirrorAdmin(ReadOnlyAdmin):
     change_list_template = "admin/syncapp/mirror/change_list.html"
     change_form_template = "admin/syncapp/mirror/change_form.html"
     list_per_page = 50
-    deleted_at = "deleted_at"  # the model field fed by FAC's deleted_at
+
+    @property
+    def deleted_at(self) -> str | None:
+        """The model field fed by FAC's deleted_at, if any: each of the five mirrors has it."""
+        return "deleted_at"
 
     @admin.display(description=pgettext_lazy("mirror row", "copied"), ordering="synced_at")
     def synced(self, row):
@@ -43,7 +47,7 @@ class MirrorAdmin(ReadOnlyAdmin):
     @admin.display(description=pgettext_lazy("mirror row", "deleted"), ordering="deleted_at")
     def is_deleted(self, row):
         """In words, not Django's icons (a green tick read as "all is well" for a deleted row)."""
-        deleted_at = getattr(row, self.deleted_at)
+        deleted_at = getattr(row, self.deleted_at) if self.deleted_at else None
         if deleted_at is None:
             return ""
         return format_html(
@@ -92,7 +96,7 @@ class ServiceAdmin(MirrorAdmin):
 class AdoptedMirrorAdmin(MirrorAdmin):
     """An adopted OPS table: the mapped columns under their OPS names, read-only like the mirror."""
 
-    mapping = None  # set per table below
+    mapping: TableMapping  # set per table, in the subclass made below
 
     def get_list_display(self, request):
         """The id, the columns that say whose a row is (the identity's), a text column more while there
@@ -112,7 +116,7 @@ class AdoptedMirrorAdmin(MirrorAdmin):
         return [f.name for f in self.model._meta.concrete_fields if isinstance(f, CharField | TextField)]
 
     @property
-    def deleted_at(self):
+    def deleted_at(self) -> str | None:
         """The model field that marks a row deleted (fed by FAC's deleted_at, or the mirror's own), if any:
         as the declaration says it, so that a list never asks FAC."""
         column = self.mapping.ops_deleted_at_declared
@@ -179,7 +183,7 @@ def row_names(table: str, ids: list[int]) -> dict[int, str]:
     name = next((f.name for f in model._meta.concrete_fields if f.column == column), None)
     if name is None:
         return {}
-    return dict(model.objects.filter(pk__in=ids).values_list("pk", name))
+    return dict(model._default_manager.filter(pk__in=ids).values_list("pk", name))
 
 
 BUILT_IN_ADMINS = {
@@ -191,7 +195,7 @@ BUILT_IN_ADMINS = {
 }
 for mapping in mappings():
     if mapping.built_in and not mapping.adopted:
-        admin.site.register(mapping.mirror, BUILT_IN_ADMINS[mapping.name])
+        admin.site.register(BUILT_IN[mapping.name][0], BUILT_IN_ADMINS[mapping.name])
 
 
 def declared_admins_register(site: admin.AdminSite) -> None:

@@ -93,6 +93,6 @@ class OpsyncAdminSite(admin.AdminSite):
         elif run.status == SyncRun.Status.FAILED:
             messages.error(request, gettext("Not started: %(reason)s.") % {"reason": run.problem_text})
         else:
-            started = gettext("Dry run #%(id)s started.") if dry_run else gettext("Run #%(id)s started.")
-            messages.info(request, started % {"id": run.pk})
+            said = gettext("Dry run #%(id)s started.") if dry_run else gettext("Run #%(id)s started.")
+            messages.info(request, said % {"id": run.pk})
         return HttpResponseRedirect(reverse("admin:syncapp_syncrun_change", args=[run.pk]))

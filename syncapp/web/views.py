@@ -8,6 +8,7 @@ And `/`, which leads to the admin: the dashboard is what people come for.
 """
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
@@ -33,7 +34,7 @@ def health(request: HttpRequest) -> JsonResponse:
     last = status.last_run
     # "stale" when stale tables are all that is wrong; "failing" when anything else is too.
     failing = any(p.failing and p.kind != "stale" for p in status.problems)
-    body = {
+    body: dict[str, Any] = {
         "status": "ok" if status.healthy else "failing" if failing else "stale",
         "level": status.level.name,
         "checked_at": now(),
@@ -41,7 +42,11 @@ def health(request: HttpRequest) -> JsonResponse:
         "stale_after_seconds": int(stale_after().total_seconds()),
         "last_run": None
         if last is None
-        else {"id": last.pk, "status": last.status, "finished_at": last.finished_at.isoformat()},
+        else {
+            "id": last.pk,
+            "status": last.status,
+            "finished_at": last.finished_at.isoformat() if last.finished_at else None,
+        },
         "tables": {
             table.table: {
                 "stale": table.stale,
@@ -66,7 +71,7 @@ def health(request: HttpRequest) -> JsonResponse:
     latency = status.latency
     body["latency_seconds"] = (
         None
-        if not latency.count
+        if latency.median is None or latency.highest is None  # no sync wrote rows
         else {"median": round(latency.median, 2), "max": round(latency.highest, 2), "syncs": latency.count}
     )
     if fac_check is not None:  # FAC's answer as the last shared check had it, and how old it is

@@ -69,9 +69,10 @@ class Command(BaseCommand):
                     "port": fac["PORT"],
                 }
             else:
-                target = Path(path).expanduser().resolve() if path else fac_sqlite_path(fac)
-                target_check(target, overwrite)
-                counts = file_build(target, dataset, overwrite)
+                file = Path(path).expanduser().resolve() if path else fac_sqlite_path(fac)
+                target_check(file, overwrite)
+                counts = file_build(file, dataset, overwrite)
+                target = str(file)
         except DemoBuildError as exc:
             raise CommandError(str(exc)) from None
         for table, (rows, deleted) in counts.items():

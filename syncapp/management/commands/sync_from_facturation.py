@@ -108,7 +108,9 @@ MODES = (
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Copy the reference tables one way from FAC (billing) into OPS.")
+    # Lazy, so that --help speaks the reader's language; argparse gets it as a str (create_parser).
+    help = gettext_lazy("Copy the reference tables one way from FAC (billing) into OPS.")  # type: ignore[assignment]
+    _called_from_command_line: bool  # Django's (run_from_argv sets it), which the stubs leave out
 
     def create_parser(self, prog_name, subcommand, **kwargs):
         parser = super().create_parser(prog_name, subcommand, **kwargs)
@@ -121,7 +123,7 @@ class Command(BaseCommand):
                 text = goes_alone(found["option"])
             argparse_error(text)
 
-        parser.error = error
+        parser.error = error  # type: ignore[method-assign,assignment]  # argparse's, wrapped, on this parser only
         return parser
 
     def add_base_argument(self, parser, *args, **kwargs):
@@ -212,6 +214,7 @@ class Command(BaseCommand):
             on_progress=self.progress if self.stdout.isatty() and self.verbosity >= 1 else None,
             on_table=self.show_changes,
         )
+        assert run is not None, "a run skipped for the lock is recorded (record_skip)"
         self.show_run(run)
 
     def watch(self, tables: list[str]) -> None:
