@@ -9,10 +9,12 @@ counts.
 """
 
 import re
+from io import StringIO
 
 import MySQLdb
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.db import connections
 from django.test import Client
 
@@ -121,3 +123,16 @@ def test_fac_schema_and_clock_in_one_query_say_what_the_separate_questions_say(f
         assert server.schema_of(connection, ["no_such_table"])[:2] == ({}, {})  # the clock alone
     finally:
         fac.execute("DROP TABLE IF EXISTS pair_x")
+
+
+@pytest.mark.mariadb
+def test_check_and_migrate_read_fac_schema_once_for_every_table(fac):
+    """--check and migrate resolve every declaration at their start, as a run does: one query of FAC's
+    schema whatever the number of tables, beside Django's look at the server's version (the size of a
+    table comes from the last run's record)."""
+    assert sync()[0] == 0
+    reader_statistics()
+    _, check = cost(lambda: sync("--check"))
+    _, migrate = cost(lambda: call_command("migrate", verbosity=0, stdout=StringIO()))
+
+    assert check <= 2 and migrate <= 2, (check, migrate)

@@ -1,19 +1,21 @@
 """The one declaration of what is mirrored: which FAC table and columns feed which OPS table.
 
 Every table is a declaration, and the engine, --verify, --check, the watcher, the read side and
-the admin handle them all one way. Five are shipped (BUILT_IN): each feeds opsync's own mirror
-table of the same name, created by its migrations, whose columns are the mirror model's less
-`synced_at`. The operator's SYNC_MAPPING_FILE (syncapp/config/mapping_file.py) may have one of them
-feed a table that belongs to the operations application instead (adopted), and may declare any
-other FAC table, whose mirror `manage.py migrate` creates (syncapp/engine/mirror_tables.py).
+the admin handle them all one way. Five are shipped (BUILT_IN), declared in built_in.toml and read
+by the operator's file's own reader: each feeds opsync's own mirror of the same name, whose columns
+the mirror model names too. The operator's SYNC_MAPPING_FILE (syncapp/config/mapping_file.py) may
+have one of them feed a table that belongs to the operations application instead (adopted), and
+may declare any other FAC table. `manage.py migrate` makes every mirror opsync owns, the five's as
+the others (syncapp/engine/mirror_tables.py).
 
 A declaration is plain data. What each column holds, for every table alike, comes from FAC's own
-schema (syncapp/config/fac_tables.py): a run resolves its tables at its start (`tables_resolve`:
-FAC's schema read once for them all, and attached to each declaration as `resolved_schema`), and
-everything else (the pairs, the kinds, the cursor and its index, both sides) is computed from that.
-Outside a run (--check, migrate, the admin) a declaration reads FAC's schema when first asked. What
-only OPS needs (the table, its deleted_at, the columns of a declaration that lists them) is known
-without FAC: the read side asks FAC nothing (`ops_deleted_at_declared`).
+schema (syncapp/config/fac_tables.py): a run, `--check` and `migrate` resolve their tables at their
+start (`tables_resolve`: FAC's schema read once for them all, and attached to each declaration as
+`resolved_schema`), and everything else (the pairs, the kinds, the cursor and its index, both
+sides) is computed from that. What only OPS needs (the table, its deleted_at, the columns of a
+declaration that lists them) is known without FAC: `--status`, the dashboard and the admin ask FAC
+nothing (`ops_deleted_at_declared`, `ops_name_declared`). A declaration used unresolved (a shell,
+a test) reads FAC's schema when first asked.
 """
 
 import dataclasses

@@ -16,9 +16,9 @@ from django.db import DatabaseError, connections
 from django.utils.translation import gettext as _
 
 from syncapp.common.aliases import OPS_ALIAS
-from syncapp.common.messages import render
+from syncapp.common.messages import Message, message, render
 from syncapp.config.databases import FacUnreachable, error_reason, fac_check
-from syncapp.config.mapping import TableMapping, mappings
+from syncapp.config.mapping import TableMapping, mappings, tables_resolve
 from syncapp.config.mapping_file import MappingFileError
 from syncapp.config.owned_tables import owned_forget, owned_found, owned_problem, owned_record
 from syncapp.engine.schema import columns_are_typed, holds
@@ -52,8 +52,7 @@ def wanted_columns(mapping: TableMapping) -> list[tuple[str, str]]:
 
 
 def mirror_changes(mapping: TableMapping) -> list[Change]:
-    """What would bring the mirror in line with FAC: nothing when it is."""
-    mapping.refresh()  # FAC as it is now (a test, or a shell, may have asked before)
+    """What would bring the mirror in line with FAC (the mapping as resolved now): nothing when it is."""
     wanted = wanted_columns(mapping)
     live = server.column_info(connections[OPS_ALIAS], mapping.ops_table)
     if live is None:
@@ -93,14 +92,7 @@ def mirrors_make(say) -> None:
     """Each mirror opsync owns made if missing, else brought in line with FAC: a column FAC widened is
     widened, one FAC added is added, for the five as for the declared. One line for each that changed
     or that cannot be made (the others are made all the same)."""
-    try:
-        fac_check()
-    except FacUnreachable as exc:
-        if missing := mirrors_missing():  # those that exist wait for the next migrate to follow FAC
-            say(_("Mirrors not made (%(tables)s): %(problem)s; run migrate again once FAC answers.")
-                % {"tables": ", ".join(m.ops_table for m in missing), "problem": render(exc.problem)})  # fmt: skip
-        return
-    for mapping in owned_mirrors():
+    for mapping in mirrors_resolved(say):
         try:
             owned_found(mapping)
             if problem := owned_problem(mapping):
@@ -121,6 +113,23 @@ def mirrors_make(say) -> None:
             columns = ", ".join(column for _, column, _ in changes)
             say(_("OPS %(ops_table)s brought in line with FAC %(table)s: %(columns)s.")
                 % {**mirror_names(mapping), "columns": columns})  # fmt: skip
+
+
+def mirrors_resolved(say) -> list[TableMapping]:
+    """Every mirror opsync owns, resolved against FAC's schema once; none when FAC does not answer,
+    said in one line that names those still to be made (those made wait for the next migrate)."""
+    problem: Message
+    try:
+        fac_check()
+        return tables_resolve([mapping.name for mapping in owned_mirrors()])[0]
+    except FacUnreachable as exc:
+        problem = exc.problem
+    except DatabaseError as exc:
+        problem = message("fac_query_failed", reason=error_reason(exc))
+    if missing := mirrors_missing():
+        say(_("Mirrors not made (%(tables)s): %(problem)s; run migrate again once FAC answers.")
+            % {"tables": ", ".join(m.ops_table for m in missing), "problem": render(problem)})  # fmt: skip
+    return []
 
 
 def mirror_names(mapping: TableMapping) -> dict[str, str]:

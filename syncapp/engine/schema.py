@@ -138,9 +138,13 @@ def fac_checked(mapping: TableMapping) -> tuple[dict[str, dict] | None, dict[str
 
 
 def cursor_index_warning(mapping: TableMapping) -> Message:
-    """FAC has no index on the cursor: what each early sync costs, and the statement that spares it."""
-    rows, _ = server.table_size(connections[FAC_ALIAS], mapping.fac_table)
+    """FAC has no index on the cursor: what each early sync costs, and the statement that spares it. The
+    table's rows as the last run counted them; before any run, as FAC's server estimates them."""
     state = SyncState.objects.filter(table=mapping.name).first()
+    if state is not None and state.fac_rows is not None:
+        rows = state.fac_rows
+    else:
+        rows, _ = server.table_size(connections[FAC_ALIAS], mapping.fac_table)
     seconds = state.fac_scan_seconds if state and state.fac_scan_seconds is not None else None
     return message(
         "check_no_cursor_index",

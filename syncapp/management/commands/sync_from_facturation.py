@@ -16,9 +16,17 @@ from django.db import DatabaseError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from syncapp.common.messages import render
-from syncapp.config.databases import FacUnreachable, OpsUnavailable, fac_check, load_data_note, ops_check, ops_problem
-from syncapp.config.mapping import mapping_for, mappings, mappings_resolve, table_names
+from syncapp.common.messages import message, render
+from syncapp.config.databases import (
+    FacUnreachable,
+    OpsUnavailable,
+    error_reason,
+    fac_check,
+    load_data_note,
+    ops_check,
+    ops_problem,
+)
+from syncapp.config.mapping import mapping_for, mappings, mappings_resolve, table_names, tables_resolve
 from syncapp.config.mapping_file import MappingFileError
 from syncapp.engine.lock import SyncLock
 from syncapp.engine.outcome import SyncOptions
@@ -234,7 +242,11 @@ class Command(BaseCommand):
             fac_check()
         except FacUnreachable as exc:
             raise CommandError(render(exc.problem), returncode=1) from None
-        checks = {name: schema_check(mapping_for(name)) for name in tables}
+        try:
+            resolved = tables_resolve(tables)[0]  # FAC's schema once, for every table
+        except DatabaseError as exc:
+            raise CommandError(render(message("fac_query_failed", reason=error_reason(exc))), returncode=1) from None
+        checks = {mapping.name: schema_check(mapping) for mapping in resolved}
         self.write_lines(run_text.check_lines(checks))
         if note := load_data_note():
             self.stdout.write(render(note))
