@@ -382,7 +382,7 @@ def cost_rows(figures: list[CostFigures], rows: int) -> list[Row]:
         read_target = (
             Target(f"≤ {COST_MAX_READ_SHARE:.0%} of a table", f.reads_per_change, bound) if f.indexed else None
         )
-        found.append(Row("w. … rows the server read per change (idle rate off)", f"{f.reads_per_change:.0f} rows",
+        found.append(Row("w. … rows the FAC reader read per change (idle rate off)", f"{f.reads_per_change:.0f} rows",
                          f"{share:.2%} of a table", target=read_target))  # fmt: skip
         found.append(
             Row(
