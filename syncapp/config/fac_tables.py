@@ -164,7 +164,7 @@ def fac_tables_read(
 
 
 def fac_table_of(name: str, columns: dict[str, dict] | None, keys: tuple[list[str], set[str]]) -> FacTable:
-    """A FAC table from what its schema says (server.columns_of, server.keys_of): no I/O."""
+    """A FAC table from what its schema says (server.schema_of's columns and keys): no I/O."""
     if columns is None:
         raise FacTableRefused("no such FAC table (or the reader may not read it)", missing=True)
     key, indexed = keys

@@ -221,9 +221,11 @@ class TableMapping:
         """ops_deleted_at as the declaration alone says it, for the read side, which does not ask FAC:
         an adopted table that takes every FAC column takes FAC's deleted_at under its own name."""
         declared = self.declared_deleted_at
-        if self.adopted and self.declared_pairs is None:
-            return None if declared is False else declared if isinstance(declared, str) else "deleted_at"
-        return self.ops_deleted_at
+        if not self.adopted:
+            return self.ops_deleted_at
+        if declared is False:
+            return None
+        return self.ops_name_declared(declared if isinstance(declared, str) else "deleted_at")
 
     def ops_name_declared(self, fac_column: str) -> str | None:
         """ops_name as the declaration alone says it, for the read side: a table that takes every FAC

@@ -5,9 +5,9 @@ declaration `[users]` without `adopt` must never turn OPS's own `users` into a m
 `clients` the application's own `clients`. `migrate` makes each mirror, the five's as a declared
 table's, and records it (OwnedTable). A mirror made before it kept a record (the five's, by
 Django's migrations until then; a declared one's) is recognised by `migrate` and recorded: it has
-every column the mapping writes, `synced_at` among them, and an index that begins with its deleted_at, which
-an application's table has not. Any other existing OPS table is the operations application's:
-refused in one line that says to adopt it.
+every column the mapping writes, `synced_at` among them, and an index that begins with its
+deleted_at, which an application's table has not. Any other existing OPS table is the operations
+application's: refused in one line that says to adopt it.
 """
 
 from django.db import connections
