@@ -32,16 +32,17 @@ def test_consecutive_range_keys_are_merged():
     assert ranges_merge([], 1000) == []
 
 
-def test_an_incremental_run_reads_the_ranges_holding_changes_and_compares_the_ranges_whose_ids_differ():
+def test_an_incremental_run_reads_where_the_changes_lie_and_compares_the_ranges_whose_ids_differ():
     same = (1000, 499_500, 332_833_500, 0)
     fac = IdSummary(
         sums={0: same, 1: (999, 1, 2, 3), 2: same, 3: same, 7: (1, 7000, 1, 7000)},
-        counts={0: 0, 1: 0, 2: 4, 3: 1, 7: 1},
+        counts={},
+        changed={3: (3010, 3010), 2: (2005, 2980), 7: (7000, 7000)},  # lowest and highest changed id
     )
     ops = IdSummary(sums={0: same, 1: (1000, 1, 2, 3), 2: same, 3: same, 5: (3, 1, 1, 1)}, counts={})
     steps = incremental_steps(since=SINCE, retry_ids=[42, 77], fac=fac, ops=ops)
     assert steps == [
-        ReadChanged(SINCE, [(2000, 4000), (7000, 8000)]),  # ranges 2 and 3 merged
+        ReadChanged(SINCE, [(2005, 2981), (3010, 3011), (7000, 7001)]),  # from the lowest changed id to the highest
         ReadIds([42, 77]),  # refused by OPS last time: read again
         CompareIds([(1000, 2000), (5000, 6000), (7000, 8000)]),  # one id gone, a range gone, a range new
     ]
@@ -49,7 +50,7 @@ def test_an_incremental_run_reads_the_ranges_holding_changes_and_compares_the_ra
 
 def test_nothing_changed_nothing_read():
     same = {0: (3, 6, 14, 0)}
-    steps = incremental_steps(since=SINCE, retry_ids=[], fac=IdSummary(same, {0: 0}), ops=IdSummary(same, {0: 3}))
+    steps = incremental_steps(since=SINCE, retry_ids=[], fac=IdSummary(same, {}), ops=IdSummary(same, {0: 3}))
     assert steps == [ReadChanged(SINCE, []), ReadIds([]), CompareIds([])]
 
 

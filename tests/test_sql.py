@@ -105,13 +105,13 @@ def test_a_load_data_line_escapes_text_and_marks_nulls():
 
 def test_python_id_sums_match_the_sql_definition():
     jan = {day: datetime(2026, 1, day) for day in (1, 2, 5)}  # as SQLite gives its datetime columns
-    batches = [[(1, None, None), (2, jan[2], None)], [(1001, jan[1], jan[5])]]
-    found, changed, newest = sums.python_id_sums(batches, chunk=1000, since=jan[2], live=False)
-    assert found == {0: (2, 3, 5, 3), 1: (1, 1001, 1001**2, 1001)}
-    assert changed == {0: 1, 1: 0}
-    assert newest == datetime(2026, 1, 2)  # what the run learns of FAC in passing, for --status
-    _, live, newest = sums.python_id_sums(batches, chunk=1000, since=None, live=True)
-    assert live == {0: 2, 1: 0} and newest is None
+    batches = [[(1, None, None), (2, jan[2], None), (7, jan[5], None)], [(1001, jan[1], jan[5])]]
+    found = sums.python_id_sums(batches, chunk=1000, since=jan[2], live=False)
+    assert found.sums == {0: (3, 10, 54, 4), 1: (1, 1001, 1001**2, 1001)}
+    assert found.changed == {0: (2, 7)}  # the lowest and highest id changed since jan 2, per range
+    assert found.newest == datetime(2026, 1, 5)  # what the run learns of FAC in passing, for --status
+    live = sums.python_id_sums(batches, chunk=1000, since=None, live=True)
+    assert live.counts == {0: 3, 1: 0} and live.newest is None and not live.changed
 
 
 @pytest.mark.parametrize("connection", [MYSQL, SQLITE], ids=["mysql", "sqlite"])

@@ -4,8 +4,9 @@ A plan is a sequence of steps, produced as the run goes (a step may depend on wh
 previous ones wrote), and carried out by engine/table.py:
 
 - incremental (a cursor exists): one aggregate scan per side, the two servers at once, gives
-  per range of 1 000 ids the sums of the ids and the number of FAC rows changed since the
-  cursor less the look-back window. Ranges holding changed rows are read; ranges whose id
+  per range of 1 000 ids the sums of the ids, and the lowest and highest id of the FAC rows
+  changed since the cursor less the look-back window: those stretches are read, in one
+  statement (the look-back's rows read again compare equal and are not rewritten); ranges whose id
   sums differ give the new ids (whatever their updated_at: NULL, zero date, committed late)
   and the ids hard-deleted in FAC. Rows OPS refused last time are read again.
 - targeted (the watcher's early syncs, syncapp/running/watch.py): only what a change can have touched, at
@@ -40,7 +41,7 @@ ID_CHUNK = 1000  # ids per range of the incremental id sums
 
 @dataclass(frozen=True)
 class ReadChanged:
-    """FAC rows whose updated_at is at or after `since`, in these id ranges."""
+    """FAC rows whose updated_at is at or after `since`, in these id ranges [low, high)."""
 
     since: datetime
     ranges: list[tuple[int, int]]
@@ -142,11 +143,11 @@ def ranges_merge(keys: Iterable[int], chunk: int) -> list[tuple[int, int]]:
 
 
 def incremental_steps(*, since: datetime, retry_ids: list[int], fac: sums.IdSummary, ops: sums.IdSummary) -> list[Step]:
-    """An incremental run's steps, from both sides' id sums: the ranges holding rows changed since
-    `since`, the rows OPS refused last time, and the ranges whose ids differ."""
-    changed = [key for key, count in fac.counts.items() if count]
+    """An incremental run's steps, from both sides' id sums: where in each range the rows changed
+    since `since` lie (from the lowest of their ids to the highest), the rows OPS refused last time,
+    and the ranges whose ids differ."""
     return [
-        ReadChanged(since, ranges_merge(changed, ID_CHUNK)),
+        ReadChanged(since, [(low, high + 1) for _, (low, high) in sorted(fac.changed.items())]),
         ReadIds(retry_ids),
         CompareIds(ranges_merge(differing_keys(fac.sums, ops.sums), ID_CHUNK)),
     ]

@@ -27,15 +27,15 @@ class FacReader:
         self.highest_id = 0
 
     def changed(self, since: datetime, ranges: list[tuple[int, int]]) -> Iterator[Batch]:
-        """Rows changed since `since` in the ranges that hold them.
+        """Rows changed since `since` in the id ranges that hold them.
 
         Look back: a FAC transaction may commit rows whose updated_at is older than rows
         already read (Laravel sets updated_at when the row is saved, not when the transaction
         commits), so `since` lies before the cursor. Rows read again compare equal and are not
         rewritten.
         """
-        for low, high in ranges:
-            yield from self.noted(rows.stream_changed(self.side, low, high, since, batch_size=self.batch_size))
+        if ranges:
+            yield from self.noted(rows.stream_changed(self.side, ranges, since, batch_size=self.batch_size))
 
     def by_ids(self, ids: list[int]) -> Iterator[Batch]:
         if self.seen is not None:

@@ -120,10 +120,20 @@ def ids_changed_since(side: Side, since: datetime) -> list[int]:
     return sorted(row_id for (row_id,) in fetch_all(side.connection, query, [since]))
 
 
-def stream_changed(side: Side, low: int, high: int, since: datetime, *, batch_size: int) -> Iterator[list[tuple]]:
-    """Rows with an id in [low, high) whose cursor (updated_at) is at or after `since`."""
-    query = f"{select_columns(side)} WHERE id >= %s AND id < %s AND {cursor_sql(side)} >= %s"
-    return stream(side.connection, query, [low, high, since], batch_size=batch_size)
+RANGES_PER_QUERY = 1000
+
+
+def stream_changed(
+    side: Side, ranges: Sequence[tuple[int, int]], since: datetime, *, batch_size: int
+) -> Iterator[list[tuple]]:
+    """Rows with an id in one of the ranges [low, high) whose cursor (updated_at) is at or after
+    `since`: one statement for up to RANGES_PER_QUERY ranges (the server reads each range of its
+    primary key)."""
+    for start in range(0, len(ranges), RANGES_PER_QUERY):
+        some = ranges[start : start + RANGES_PER_QUERY]
+        where = " OR ".join(["id >= %s AND id < %s"] * len(some))
+        query = f"{select_columns(side)} WHERE ({where}) AND {cursor_sql(side)} >= %s"
+        yield from stream(side.connection, query, [*(i for pair in some for i in pair), since], batch_size=batch_size)
 
 
 def summary(side: Side) -> tuple[int, int | None, int | None, datetime | None]:

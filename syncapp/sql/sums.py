@@ -32,12 +32,14 @@ ITEM_SQL = "IF({0} IS NULL, '-', CONCAT(CHAR_LENGTH({0}), ':', {0}))"
 
 
 class IdSummary(NamedTuple):
-    """What id_sums finds: per range key, the id sums and the count asked for; and, with `since`, the
+    """What id_sums finds: per range key, the id sums, and with `live` the count of live rows; with
+    `since`, per range key holding rows changed since then, their lowest and highest id, and the
     side's newest updated_at (what the run learns of FAC in passing, for the read side)."""
 
     sums: dict[int, IdSums]
     counts: dict[int, int]
     newest: datetime | None = None
+    changed: dict[int, tuple[int, int]] = {}
 
     @property
     def rows(self) -> int:
@@ -45,32 +47,36 @@ class IdSummary(NamedTuple):
 
 
 def id_sums(side: Side, *, chunk: int, since: datetime | None = None, live: bool = False) -> IdSummary:
-    """Per range of `chunk` ids: sums that differ when the set of ids differs, and a count per
-    range: with `since`, of rows whose updated_at >= since; with `live`, of rows not marked
-    deleted (all of them on a side without deleted_at).
+    """Per range of `chunk` ids: sums that differ when the set of ids differs; with `live`, a count
+    of rows not marked deleted (all of them on a side without deleted_at); with `since`, the lowest
+    and highest id of the rows whose updated_at >= since, and the newest updated_at.
 
     One primary-key scan per side finds both the ranges where ids were added or removed and
-    the ranges holding changed rows, so that only those are read row by row. Integer sums,
-    not hashes, because this runs on every incremental run.
+    the ranges holding changed rows, and where in them, so that only those rows are read. Integer
+    sums, not hashes, because this runs on every incremental run: the changed rows' extent costs
+    what their count did, where a hash of them would have the server fetch every row's columns.
     """
     connection = side.connection
     condition, params = side_filter(side)
     table = identifier(connection, side.table)
     deleted_at = identifier(connection, side.deleted_at) if side.deleted_at else None
     if connection.vendor == "mysql":
-        counted, counted_params, newest = "0", [], "NULL"
-        if since is not None:
-            counted, counted_params, newest = f"SUM({cursor_sql(side)} >= %s)", [since], f"MAX({cursor_sql(side)})"
-        elif live:
+        counted, changed, changed_params = "0", "NULL, NULL, NULL", []
+        if live:
             counted = f"SUM({deleted_at} IS NULL)" if deleted_at else "COUNT(*)"
+        if since is not None:
+            recent = f"{cursor_sql(side)} >= %s"
+            changed = f"MIN(IF({recent}, id, NULL)), MAX(IF({recent}, id, NULL)), MAX({cursor_sql(side)})"
+            changed_params = [since, since]
         query = (
-            f"SELECT id DIV %s, COUNT(*), SUM(id), SUM((id %% %s) * (id %% %s)), BIT_XOR(id), {counted}, {newest} "
+            f"SELECT id DIV %s, COUNT(*), SUM(id), SUM((id %% %s) * (id %% %s)), BIT_XOR(id), {counted}, {changed} "
             f"FROM {table} WHERE {condition} GROUP BY 1 ORDER BY NULL"  # no sort: MariaDB would sort the groups
         )
-        rows = fetch_all(connection, query, [chunk, PRIME, PRIME, *counted_params, *params])
+        rows = fetch_all(connection, query, [chunk, PRIME, PRIME, *changed_params, *params])
         sums = {int(r[0]): (int(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows}
-        newest_found = max((as_datetime(r[6]) for r in rows if r[6] is not None), default=None)
-        return IdSummary(sums, {int(r[0]): int(r[5] or 0) for r in rows}, newest_found)
+        extents = {int(r[0]): (int(r[6]), int(r[7])) for r in rows if r[6] is not None}
+        newest_found = max((as_datetime(r[8]) for r in rows if r[8] is not None), default=None)
+        return IdSummary(sums, {int(r[0]): int(r[5] or 0) for r in rows}, newest_found, extents)
     stamps = f"{cursor_sql(side) if since else 'NULL'}, {deleted_at or 'NULL'}"
     batches = stream(connection, f"SELECT id, {stamps} FROM {table} WHERE {condition}", params, batch_size=10_000)
     return python_id_sums(batches, chunk=chunk, since=since, live=live)
@@ -80,20 +86,22 @@ def python_id_sums(batches, *, chunk: int, since: datetime | None, live: bool) -
     """id_sums over (id, updated_at, deleted_at) rows, for SQLite."""
     sums: dict[int, IdSums] = {}
     counts: dict[int, int] = {}
+    changed: dict[int, tuple[int, int]] = {}
     newest = None
     for batch in batches:
         for row_id, updated_at, deleted_at in batch:
             key = row_id // chunk
             count, total, squares, xor = sums.get(key, (0, 0, 0, 0))
             sums[key] = (count + 1, total + row_id, squares + (row_id % PRIME) ** 2, xor ^ row_id)
-            if since is not None:
-                counted = updated_at is not None and updated_at >= since
-                if updated_at is not None and (newest is None or updated_at > newest):
-                    newest = updated_at
-            else:
-                counted = live and deleted_at is None
-            counts[key] = counts.get(key, 0) + counted
-    return IdSummary(sums, counts, as_datetime(newest))
+            counts[key] = counts.get(key, 0) + (live and deleted_at is None)
+            if since is None or updated_at is None:
+                continue
+            if newest is None or updated_at > newest:
+                newest = updated_at
+            if updated_at >= since:
+                low, high = changed.get(key, (row_id, row_id))
+                changed[key] = (min(low, row_id), max(high, row_id))
+    return IdSummary(sums, counts, as_datetime(newest), changed)
 
 
 def canonical_expression(side: Side, fields: Sequence[models.Field]) -> str:
