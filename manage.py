@@ -51,8 +51,12 @@ def main():
             print(f"OPSYNC UNKNOWN - configuration error: {exc}")
             sys.exit(3)
         sys.exit(f"opsync: configuration error: {exc}")
+    from syncapp.engine.mirror_tables import MirrorsNotMade
+
     try:
         execute_from_command_line(sys.argv)
+    except MirrorsNotMade as exc:  # migrate: the mirrors it could not make, and what to do
+        sys.exit("\n".join(f"opsync: {line}" for line in exc.lines))
     except DatabaseError as exc:  # Django's own commands (migrate, createsuperuser…) on an OPS that is down
         from syncapp.common.messages import render
         from syncapp.config.databases import ops_problem

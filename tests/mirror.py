@@ -6,9 +6,11 @@ from io import StringIO
 
 from django.core.management import CommandError, call_command
 from django.db import connections
+from django.test import override_settings
 from django.utils import translation
 
 from syncapp.config.mapping import mapping_for, mappings
+from syncapp.engine.mirror_tables import MirrorsNotMade
 from syncapp.models import SyncRun
 from tests import statements
 from tests.fac import FacWriter
@@ -26,6 +28,18 @@ def sync(*args: str, language: str = "en") -> tuple[int, str]:
     except CommandError as exc:
         return exc.returncode, out.getvalue() + err.getvalue() + str(exc)
     return 0, out.getvalue() + err.getvalue()
+
+
+def migrate(*args: str, language: str = "en") -> tuple[int, str]:
+    """`manage.py migrate` as an operator runs it: (exit status, what it printed). Its lines about the
+    mirrors speak LANGUAGE_CODE: English here unless asked, as sync() does."""
+    out = StringIO()
+    try:
+        with override_settings(LANGUAGE_CODE=language):
+            call_command("migrate", *args, verbosity=0, stdout=out)
+    except MirrorsNotMade as exc:  # manage.py prints each line and exits 1
+        return 1, out.getvalue() + "".join(f"opsync: {line}\n" for line in exc.lines)
+    return 0, out.getvalue()
 
 
 def ops_rows(table: str) -> dict[int, tuple]:

@@ -7,17 +7,15 @@ taken for one.
 """
 
 import socket
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.db import connections
 
 from syncapp.models import Armateur, Client, OwnedTable, SyncTableResult
 from syncapp.sql import server
 from tests import backend
 from tests.factories import ArmateurFactory, ClientFactory
-from tests.mirror import sync
+from tests.mirror import migrate, sync
 
 ON_MARIADB = backend.BACKEND == "mariadb"
 pytestmark = pytest.mark.django_db(databases=["default", "facturation"], transaction=True)
@@ -27,12 +25,6 @@ def ops_execute(sql: str) -> list[tuple]:
     with connections["default"].cursor() as cursor:
         cursor.execute(sql)
         return list(cursor.fetchall()) if cursor.description else []
-
-
-def migrate() -> str:
-    out = StringIO()
-    call_command("migrate", verbosity=0, stdout=out)
-    return out.getvalue()
 
 
 def closed_port() -> int:
@@ -59,7 +51,7 @@ def remade(fac):
         create_mariadb_fac()
     for table in ("clients", "armateurs"):
         dropped(table)
-    migrate()
+    assert migrate()[0] == 0
 
 
 def test_migrate_makes_a_mirror_of_the_five_from_fac_columns_and_records_it(remade):
@@ -67,7 +59,7 @@ def test_migrate_makes_a_mirror_of_the_five_from_fac_columns_and_records_it(rema
         remade.execute("ALTER TABLE armateurs MODIFY nom VARCHAR(400) NOT NULL")
     dropped("armateurs")
 
-    assert "Created OPS armateurs, the mirror of FAC armateurs." in migrate()
+    assert migrate() == (0, "Created OPS armateurs, the mirror of FAC armateurs.\n")
 
     assert OwnedTable.objects.filter(ops_table="armateurs", fac_table="armateurs").exists()
     columns = server.column_info(connections["default"], "armateurs")
@@ -89,7 +81,7 @@ def test_a_mirror_an_earlier_release_made_by_django_migrations_is_handed_over_wi
     assert sync("--table", "clients")[0] == 0
     OwnedTable.objects.filter(ops_table="clients").delete()  # the earlier release kept no record of it
 
-    assert "clients" not in migrate()  # neither made again nor refused
+    assert migrate() == (0, "")  # neither made again nor refused
 
     assert OwnedTable.objects.filter(ops_table="clients").exists()
     assert Client.objects.count() == 3
@@ -107,7 +99,8 @@ def test_the_applications_own_clients_is_never_taken_for_the_mirror(remade):
     ClientFactory(id=1, nom="Autre client")
     not_owned = "OPS clients was not created by opsync: it is the operations application's table"
 
-    assert f"No mirror for FAC clients: {not_owned}" in migrate()
+    status, said = migrate()
+    assert status == 1 and said.startswith("opsync: OPS already has “clients”, a table opsync did not create"), said
     status, output = sync("--table", "clients")
 
     assert status == 1 and not_owned in output
@@ -127,12 +120,12 @@ def test_without_fac_migrate_makes_no_mirror_and_says_which_wait(remade):
         fac.settings_dict["NAME"] = "file:/nonexistent/facturation.sqlite3?mode=ro"
     fac.close()
     try:
-        said = migrate()
+        status, said = migrate()
     finally:
         fac.close()
         fac.settings_dict.update(saved)
 
-    assert "Mirrors not made (armateurs): FAC unreachable" in said, said
+    assert status == 1 and said.startswith("opsync: Mirrors not made (armateurs): FAC unreachable"), said
     assert "run migrate again once FAC answers." in said
     assert server.table_columns(connections["default"], "armateurs") is None
-    assert "Created OPS armateurs" in migrate()  # FAC back: made
+    assert migrate() == (0, "Created OPS armateurs, the mirror of FAC armateurs.\n")  # FAC back: made

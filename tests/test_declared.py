@@ -12,11 +12,9 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from decimal import Decimal
-from io import StringIO
 
 import MySQLdb
 import pytest
-from django.core.management import call_command
 from django.db import connections
 
 from syncapp.models import OpsOnlyRow, SyncState, SyncTableResult, VanishedRow
@@ -41,7 +39,7 @@ from tests.declared import (
 from tests.fac import ROOT
 from tests.factories import ClientFactory, fac_now
 from tests.french import agreement_errors
-from tests.mirror import admin_pages, subprocess_env, sync
+from tests.mirror import admin_pages, migrate, subprocess_env, sync
 from tests.sessions import poll
 
 pytestmark = [pytest.mark.mariadb, pytest.mark.django_db(databases=["default", "facturation"], transaction=True)]
@@ -105,9 +103,9 @@ def declared(fac, settings, tmp_path):
     query(fac_session, NAVIRES)
     query(fac_session, ESCALES)
     settings.SYNC_MAPPING_FILE = str(write_mapping(tmp_path))
-    out = StringIO()
-    call_command("migrate", verbosity=0, stdout=out)
-    yield Declared(fac_session, ops_session, ops_database, out.getvalue())
+    status, said = migrate()
+    assert status == 0, said
+    yield Declared(fac_session, ops_session, ops_database, said)
     for table in DECLARED:
         query(fac_session, f"DROP TABLE IF EXISTS `{table}`")
         query(ops_session, f"DROP TABLE IF EXISTS `{table}`")
@@ -154,9 +152,7 @@ def test_migrate_creates_each_declared_mirror_with_types_that_hold_every_value(d
     escales = [name for name, _ in columns_of(declared.ops, declared.ops_database, "escales")]
     assert escales == ["id", "port", "pays", "quai", "deleted_at", "synced_at"]  # its own marks for hard deletes
 
-    out = StringIO()
-    call_command("migrate", verbosity=0, stdout=out)  # again: nothing to do, nothing said
-    assert "navires" not in out.getvalue()
+    assert migrate() == (0, "")  # again: nothing to do, nothing said
 
 
 def test_every_value_of_every_type_arrives_verbatim_and_verify_agrees(declared):
@@ -317,9 +313,8 @@ def test_fac_columns_changing_fail_the_table_until_migrate_brings_the_mirror_in_
         query(declared.ops, f"SELECT COUNT(*) FROM `{declared.ops_database}`.escales")[0][0] == 4
     )  # the others went on
 
-    out = StringIO()
-    call_command("migrate", verbosity=0, stdout=out)
-    assert "OPS navires brought in line with FAC navires: imo, escale_habituelle." in out.getvalue()
+    status, said = migrate()
+    assert status == 0 and "OPS navires brought in line with FAC navires: imo, escale_habituelle." in said, said
     declared.converged()
 
 
@@ -366,15 +361,14 @@ def test_what_opsync_cannot_mirror_is_refused_in_one_line(fac, settings, tmp_pat
 
 def test_a_mirror_the_server_cannot_make_is_one_line_in_words(fac, settings, tmp_path):
     """MariaDB refuses the mirror (FAC's row, with the mirror's own deleted_at and synced_at, is too wide):
-    migrate says why in words, not as a raw record, and the other mirrors are made."""
+    migrate says why in words, not as a raw record, and exits 1."""
     session = root(backend.FAC_TEST_DATABASE)
     query(session, "CREATE TABLE larges (id INT PRIMARY KEY, texte VARCHAR(65520) CHARACTER SET latin1)")
     settings.SYNC_MAPPING_FILE = str(write_mapping(tmp_path, "[larges]\n"))
     try:
-        out = StringIO()
-        call_command("migrate", verbosity=0, stdout=out)
-        said = out.getvalue()
-        assert said.startswith("No mirror for FAC larges: ") and "Row size too large" in said, said
+        status, said = migrate()
+        assert status == 1 and said.startswith("opsync: No mirror for FAC larges: "), said
+        assert "Row size too large" in said, said
         assert "{" not in said and said.count("\n") == 1
     finally:
         query(session, "DROP TABLE IF EXISTS larges")
@@ -530,9 +524,8 @@ def test_a_built_in_mirror_follows_a_widened_fac_column_after_migrate_as_a_decla
         code, output = sync("--check")
         assert code == 1 and "OPS clients.nom (varchar(255)) cannot hold FAC clients.nom (varchar(600))" in output
 
-        out = StringIO()
-        call_command("migrate", verbosity=0, stdout=out)
-        assert "OPS clients brought in line with FAC clients: nom." in out.getvalue(), out.getvalue()
+        status, said = migrate()
+        assert status == 0 and "OPS clients brought in line with FAC clients: nom." in said, said
         code, output = sync()
         assert code == 0, output
         stored = query(ops, f"SELECT nom FROM `{ops_database}`.clients")
@@ -568,7 +561,7 @@ def test_a_column_added_to_fac_shows_in_check_the_same_way_for_a_built_in_table_
         settings.SYNC_MAPPING_FILE = str(write_mapping(tmp_path))  # navires: every FAC column
         code, output = sync("--check", "--table", "navires")
         assert code == 1 and "OPS navires.remise is missing (fed by FAC navires.remise)" in output
-        call_command("migrate", verbosity=0, stdout=StringIO())
+        assert migrate()[0] == 0
         assert sync("--check", "--table", "navires")[0] == 0
     finally:
         connections["facturation"].close()

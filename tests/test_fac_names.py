@@ -8,15 +8,12 @@ dropped a mirror's column). Every name read from FAC is checked where it enters
 name that reaches SQL is quoted with escaping (syncapp/sql/names.py).
 """
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from django.db import connections
 
 from syncapp.sql.names import identifier, name_sql
 from tests import backend
-from tests.mirror import admin_pages, sync
+from tests.mirror import admin_pages, migrate, sync
 
 ON_MARIADB = backend.BACKEND == "mariadb"
 pytestmark = pytest.mark.django_db(databases=["default", "facturation"], transaction=True)
@@ -81,12 +78,6 @@ def mapping(settings, tmp_path, text: str, name: str = "mapping.toml") -> str:
     return str(path)
 
 
-def migrate() -> str:
-    out = StringIO()
-    call_command("migrate", verbosity=0, stdout=out)
-    return out.getvalue()
-
-
 def refused_everywhere(name: str) -> None:
     """Every command says the one line naming the column, and writes nothing: --check refuses the file
     as at start-up; a run, --force and --verify fail that table alone; --status says what they recorded."""
@@ -108,8 +99,8 @@ def test_a_hostile_fac_column_is_refused_by_every_command_and_reaches_no_sql(esc
     before, users = ops_tables(), auth_users()
     mapping(settings, tmp_path, f"[{TABLE}]\n")  # every FAC column: the README's own form
 
-    said = migrate()
-    assert f"No mirror for FAC {TABLE}: " in said and "not a name opsync accepts" in said, said
+    status, said = migrate()
+    assert status == 1 and f"No mirror for FAC {TABLE}: " in said and "not a name opsync accepts" in said, said
     assert "leave it out with columns = [...]" in said
     refused_everywhere(name)
     assert ops_tables() == before  # nothing created, least of all a table of password hashes
@@ -117,7 +108,7 @@ def test_a_hostile_fac_column_is_refused_by_every_command_and_reaches_no_sql(esc
 
     # Left out by `columns`, the hostile column is never named: the table is mirrored as any other.
     path = mapping(settings, tmp_path, f'[{TABLE}]\ncolumns = ["nom", "imo", "updated_at"]\n', "named.toml")
-    migrate()
+    assert migrate()[0] == 0
     assert ops_columns(TABLE) == ["id", "nom", "imo", "updated_at", "deleted_at", "synced_at"]
     for arguments in ((), ("--force",), ("--verify",), ("--check",)):
         status, output = sync(*arguments)
@@ -133,13 +124,13 @@ def test_a_hostile_fac_column_is_refused_by_every_command_and_reaches_no_sql(esc
 def test_a_hostile_column_added_to_fac_later_alters_nothing(escales, settings, tmp_path, name):
     """The mirror exists; FAC then adds the column. `migrate` (which a failed run asks for) refuses it."""
     mapping(settings, tmp_path, f"[{TABLE}]\n")
-    migrate()
+    assert migrate()[0] == 0
     assert sync()[0] == 0
     mirror = ops_columns(TABLE)
     escales.execute(f"ALTER TABLE {TABLE} ADD COLUMN {fac_name(name)} TEXT NULL")
 
-    said = migrate()
-    assert "not a name opsync accepts" in said, said
+    status, said = migrate()
+    assert status == 1 and "not a name opsync accepts" in said, said
     assert ops_columns(TABLE) == mirror  # imo still there, nothing added
     refused_everywhere(name)
 
@@ -157,7 +148,7 @@ def test_an_enum_member_that_reads_as_sql_stays_a_member(escales, settings, tmp_
     escales.execute(f"ALTER TABLE {TABLE} ADD COLUMN etat ENUM('a', %s, 'd\\\\e') NULL", [member])
     escales.execute(f"UPDATE {TABLE} SET etat = %s", [member])
     mapping(settings, tmp_path, f"[{TABLE}]\n")
-    migrate()
+    assert migrate()[0] == 0
     assert ops_columns(TABLE) == ["id", "nom", "imo", "updated_at", "etat", "deleted_at", "synced_at"]
     assert sync()[0] == 0
     with connections["default"].cursor() as cursor:
@@ -177,8 +168,8 @@ def test_a_fac_type_that_reads_as_sql_is_refused(escales, settings, tmp_path):
         shown = "text) , y int --"
     before = ops_tables()
     mapping(settings, tmp_path, f"[{TABLE}]\n")
-    said = migrate()
-    assert f"FAC column 'etat': its type '{shown}' is not one opsync can write in SQL" in said, said
+    status, said = migrate()
+    assert status == 1 and f"FAC column 'etat': its type '{shown}' is not one opsync can write in SQL" in said, said
     assert ops_tables() == before
     status, output = sync("--check")
     assert status == 1 and "is not one opsync can write in SQL" in output

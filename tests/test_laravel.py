@@ -17,11 +17,11 @@ import MySQLdb
 import pytest
 from django.db import connections
 
-from syncapp.models import Client, OpsOnlyRow, RenumberedRow, SyncRun, SyncState
+from syncapp.models import Client, OpsOnlyRow, OwnedTable, RenumberedRow, SyncRun, SyncState
 from tests.adopted import PAIRS, checksum, copy_from_fac, mismatches, query, root
 from tests.factories import ClientFactory, fac_now
 from tests.laravel_app import artisan, example_section, require_laravel, start_workload
-from tests.mirror import sync
+from tests.mirror import migrate, sync
 from tests.sessions import poll, start_child
 
 pytestmark = [pytest.mark.mariadb, pytest.mark.django_db(databases=["default", "facturation"], transaction=True)]
@@ -74,6 +74,38 @@ def laravel_ops(fac, transactional_db, settings, tmp_path):
     session.close()
     with connections["default"].schema_editor() as editor:
         editor.create_model(Client)
+
+
+def test_the_first_migrate_beside_laravels_clients_creates_nothing_until_the_mapping_adopts_it(laravel_ops, settings):
+    """The guide's first `migrate` on the application's own OPS: it has `clients`, and none of opsync's
+    mirrors yet. MySQL cannot roll DDL back, so migrate checks every table before it creates any: it
+    refuses in one line that names the application's tables and says to adopt them, and creates no
+    mirror; once the mapping file adopts them, it creates the others."""
+    others = ("transitaires", "armateurs", "representants", "services")
+    for table in others:  # a fresh OPS: no mirror of opsync's yet
+        query(laravel_ops.session, f"DROP TABLE IF EXISTS `{table}`")
+    OwnedTable.objects.all().delete()  # nor any record of one: `clients` is Laravel's
+    settings.SYNC_MAPPING_FILE = ""  # the guide's step 5, before the chapter on the mapping file
+    laravel = laravel_ops.own_rows()
+
+    status, said = migrate()
+    assert status == 1 and said.count("\n") == 1, said
+    assert said.startswith("opsync: OPS already has “clients”, a table opsync did not create"), said
+    assert "nothing was created. Adopt it in the mapping file (SYNC_MAPPING_FILE: adopt = true" in said, said
+    tables = {row[0] for row in query(laravel_ops.session, "SHOW TABLES")}
+    assert not tables & set(others), tables  # nothing to drop by hand before adopting
+    assert laravel_ops.own_rows() == laravel
+    status, said = migrate(language="fr")
+    french = said.replace("\xa0", " ")
+    assert status == 1 and "OPS a déjà la table « clients », qu'opsync n'a pas créée" in french, said
+    assert "rien n'a été créé. Reprenez-la dans le fichier de correspondance (SYNC_MAPPING_FILE :" in french, said
+
+    settings.SYNC_MAPPING_FILE = str(laravel_ops.mapping)  # clients adopted
+    status, said = migrate()
+    assert status == 0, said
+    assert said.splitlines() == [f"Created OPS {table}, the mirror of FAC {table}." for table in others]
+    assert sync("--check")[0] == 0 and sync()[0] == 0
+    assert laravel_ops.own_rows() == laravel and not laravel_ops.mismatches()
 
 
 def test_interleaved_ids_are_never_overwritten_and_renumbering_lets_fac_in(laravel_ops):

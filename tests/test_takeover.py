@@ -10,17 +10,14 @@ On MariaDB both `users` tables are built by Laravel's own Schema builder and Elo
 (tests/laravel/ops.php); on SQLite, by the same columns in SQL.
 """
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from django.db import connections
 
 from syncapp.config.mapping import BUILT_IN_NAMES
 from syncapp.models import OwnedTable, SyncTableResult
 from tests import backend
 from tests.laravel_app import artisan, require_laravel
-from tests.mirror import admin_pages, sync
+from tests.mirror import admin_pages, migrate, sync
 
 ON_MARIADB = backend.BACKEND == "mariadb"
 pytestmark = pytest.mark.django_db(databases=["default", "facturation"], transaction=True)
@@ -85,9 +82,9 @@ def test_a_declared_table_never_takes_over_the_applications_own(users, settings,
 
     status, output = sync("--check")
     assert status == 1 and f"users: {NOT_OWNED}" in output, output
-    out = StringIO()
-    call_command("migrate", verbosity=0, stdout=out)
-    assert f"No mirror for FAC users: {NOT_OWNED}" in out.getvalue(), out.getvalue()
+    status, said = migrate()
+    assert status == 1 and "OPS already has “users”, a table opsync did not create" in said, said
+    assert "nothing was created. Adopt it in the mapping file" in said and said.count("\n") == 1, said
     for arguments in ((), ("--force",), ("--verify",), ("--table", "users")):
         status, output = sync(*arguments)
         assert status == 1 and NOT_OWNED in output, output
@@ -106,7 +103,7 @@ def test_migrate_records_the_mirrors_it_creates_and_feeds_no_other(users, settin
     users.execute("INSERT INTO navires (id, nom) VALUES (1, 'Ogooué')")
     try:
         mapping(settings, tmp_path, "[navires]\n")
-        call_command("migrate", verbosity=0, stdout=StringIO())
+        assert migrate()[0] == 0
         assert list(declared_owned()) == [("navires", "navires")]
         assert sync()[0] == 0
 
@@ -129,11 +126,11 @@ def test_an_upgrade_hands_over_the_mirrors_an_earlier_opsync_made_and_copies_not
     users.execute("INSERT INTO navires (id, nom) VALUES (1, 'Ogooué'), (2, 'Nyanga')")
     try:
         mapping(settings, tmp_path, "[navires]\n")
-        call_command("migrate", verbosity=0, stdout=StringIO())
+        assert migrate()[0] == 0
         assert sync()[0] == 0
-        call_command("migrate", "syncapp", "0008", verbosity=0, stdout=StringIO())  # opsync as it was
+        assert migrate("syncapp", "0008")[0] == 0  # opsync as it was
 
-        call_command("migrate", verbosity=0, stdout=StringIO())  # the upgrade
+        assert migrate()[0] == 0  # the upgrade
         assert list(declared_owned()) == [("navires", None)]
         status, output = sync("--force")
         assert status == 0, output

@@ -29,6 +29,9 @@ class Message(TypedDict):
 
 
 TEXTS: "dict[str, str | _StrPromise]" = {
+    "fac_file_unreadable": _(
+        "FAC unreachable: its SQLite file {path} cannot be opened ({reason}); check FAC_DB_DATABASE"
+    ),
     "fac_unreachable": _(
         "FAC unreachable ({reason}); check FAC_DB_HOST, FAC_DB_PORT, FAC_DB_DATABASE, FAC_DB_USERNAME "
         "and FAC_DB_PASSWORD"
@@ -52,6 +55,15 @@ TEXTS: "dict[str, str | _StrPromise]" = {
     "ops_table_not_owned": _(
         "OPS {table} was not created by opsync: it is the operations application's table; to feed it, adopt it "
         "in the mapping file (adopt = true, with identity)"
+    ),
+    "ops_tables_not_owned": ngettext_lazy(
+        "OPS already has {tables}, a table opsync did not create (the operations application's): nothing was "
+        "created. Adopt it in the mapping file (SYNC_MAPPING_FILE: adopt = true, with identity; see the guide), "
+        "then run migrate again",
+        "OPS already has {tables}, tables opsync did not create (the operations application's): nothing was "
+        "created. Adopt them in the mapping file (SYNC_MAPPING_FILE: adopt = true, with identity; see the "
+        "guide), then run migrate again",
+        "count",
     ),
     "ops_table_other_mirror": _("OPS {table} is opsync's mirror of FAC {owner}: FAC {fed} cannot feed it"),
     # --check (syncapp/engine/schema.py): a column is `FAC clients.nif` or `OPS clients.ninea`.

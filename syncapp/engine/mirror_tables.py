@@ -12,7 +12,9 @@ Only a table opsync created is ever altered: each mirror is recorded as it is cr
 application's, refused in one line.
 """
 
+from django.conf import settings
 from django.db import DatabaseError, connections
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from syncapp.common.aliases import OPS_ALIAS
@@ -88,24 +90,52 @@ def mirror_apply(mapping: TableMapping, changes: list[Change]) -> None:
             ddl.column_modify(connection, mapping.ops_table, column, declared)
 
 
+class MirrorsNotMade(Exception):
+    """`migrate` could not make or bring in line every mirror: the lines that say why, in the reader's
+    language (manage.py prints them and exits 1)."""
+
+    def __init__(self, lines: list[str]):
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
 def mirrors_make(say) -> None:
     """Each mirror opsync owns made if missing, else brought in line with FAC: a column FAC widened is
-    widened, one FAC added is added, for the five as for the declared. One line for each that changed
-    or that cannot be made (the others are made all the same)."""
-    for mapping in mirrors_resolved(say):
+    widened, one FAC added is added, for the five as for the declared; one line for each that changed.
+
+    Every mirror is checked before any is made: where OPS already has tables opsync did not create (an
+    operations application's `clients`…), or a declaration cannot be resolved, nothing is made, and
+    MirrorsNotMade says which and what to do (MySQL cannot roll DDL back: half an OPS made would have
+    to be dropped by hand before the mapping file could adopt those tables)."""
+    planned: list[tuple[TableMapping, list[Change]]] = []
+    foreign: list[str] = []
+    problems: list[str] = []
+    for mapping in mirrors_resolved():
         try:
             owned_found(mapping)
-            if problem := owned_problem(mapping):
-                say(_("No mirror for FAC %(table)s: %(problem)s") % {"table": mapping.name, "problem": render(problem)})
-                continue
-            changes = mirror_changes(mapping)
-            mirror_apply(mapping, changes)
+            problem = owned_problem(mapping)
+            if problem and problem["code"] == "ops_table_not_owned":
+                foreign.append(mapping.ops_table)
+            elif problem:
+                problems.append(no_mirror(mapping, render(problem)))
+            else:
+                planned.append((mapping, mirror_changes(mapping)))
         except MappingFileError as exc:
-            say(_("No mirror for FAC %(table)s: %(problem)s") % {"table": mapping.name, "problem": exc})
-            continue
+            problems.append(no_mirror(mapping, str(exc)))
         except DatabaseError as exc:
-            reason = render(error_reason(exc))
-            say(_("No mirror for FAC %(table)s: %(reason)s") % {"table": mapping.name, "reason": reason})
+            problems.append(no_mirror(mapping, render(error_reason(exc))))
+    if foreign:
+        raise MirrorsNotMade([render(message("ops_tables_not_owned", tables=foreign, count=len(foreign))), *problems])
+    if problems:
+        raise MirrorsNotMade(
+            [*problems, _("No mirror was created or changed; run migrate again once this is corrected.")]
+        )
+    failed = []
+    for mapping, changes in planned:
+        try:
+            mirror_apply(mapping, changes)
+        except DatabaseError as exc:
+            failed.append(no_mirror(mapping, render(error_reason(exc))))
             continue
         if changes and changes[0][0] == "create":
             say(_("Created OPS %(ops_table)s, the mirror of FAC %(table)s.") % mirror_names(mapping))
@@ -113,11 +143,17 @@ def mirrors_make(say) -> None:
             columns = ", ".join(column for _, column, _ in changes)
             say(_("OPS %(ops_table)s brought in line with FAC %(table)s: %(columns)s.")
                 % {**mirror_names(mapping), "columns": columns})  # fmt: skip
+    if failed:
+        raise MirrorsNotMade(failed)
 
 
-def mirrors_resolved(say) -> list[TableMapping]:
-    """Every mirror opsync owns, resolved against FAC's schema once; none when FAC does not answer,
-    said in one line that names those still to be made (those made wait for the next migrate)."""
+def no_mirror(mapping: TableMapping, problem: str) -> str:
+    return _("No mirror for FAC %(table)s: %(problem)s") % {"table": mapping.name, "problem": problem}
+
+
+def mirrors_resolved() -> list[TableMapping]:
+    """Every mirror opsync owns, resolved against FAC's schema once. When FAC does not answer, those
+    still to be made are named in MirrorsNotMade (those made wait for the next migrate)."""
     problem: Message
     try:
         fac_check()
@@ -127,8 +163,9 @@ def mirrors_resolved(say) -> list[TableMapping]:
     except DatabaseError as exc:
         problem = message("fac_query_failed", reason=error_reason(exc))
     if missing := mirrors_missing():
-        say(_("Mirrors not made (%(tables)s): %(problem)s; run migrate again once FAC answers.")
-            % {"tables": ", ".join(m.ops_table for m in missing), "problem": render(problem)})  # fmt: skip
+        tables = ", ".join(m.ops_table for m in missing)
+        said = _("Mirrors not made (%(tables)s): %(problem)s; run migrate again once FAC answers.")
+        raise MirrorsNotMade([said % {"tables": tables, "problem": render(problem)}])
     return []
 
 
@@ -137,8 +174,10 @@ def mirror_names(mapping: TableMapping) -> dict[str, str]:
 
 
 def mirrors_on_migrate(sender, *, using: str, **kwargs) -> None:
-    """post_migrate: after opsync's own migrations ran on OPS."""
-    if using != OPS_ALIAS:
-        return
+    """post_migrate: after opsync's own migrations ran on OPS. In LANGUAGE_CODE, as the rest of opsync
+    speaks (Django's commands speak English)."""
+    if using != OPS_ALIAS or any(backwards for _, backwards in kwargs.get("plan") or []):
+        return  # migrated back to an earlier release's tables: that release made its mirrors its own way
     stdout = kwargs.get("stdout")
-    mirrors_make(lambda line: stdout.write(line + "\n") if stdout else print(line))
+    with translation.override(settings.LANGUAGE_CODE):
+        mirrors_make(lambda line: stdout.write(line + "\n") if stdout else print(line))
