@@ -7,6 +7,7 @@ may be a password), and booleans accept only true/false spellings.
 
 import math
 import os
+import re
 import zoneinfo
 from pathlib import Path
 
@@ -49,6 +50,32 @@ def _within(value: float, minimum: float | None, maximum: float | None) -> bool:
     return (minimum is None or minimum <= value) and (maximum is None or value <= maximum)
 
 
+# A line django-environ reads: NAME=value, `export ` allowed before (its own rule).
+ENV_LINE = re.compile(r"\A(?:export )?([A-Za-z_0-9]+)=(.*)\Z")
+CONFLICT_MARKERS = ("<<<<<<<", "=======", ">>>>>>>")
+
+
+def env_file_problem(text: str) -> str | None:
+    """The first line of a `.env` that django-environ would skip with a warning, leaving the variable at
+    its default (`DEBUG true` would start opsync with DEBUG off, saying nothing), or whose quote is not
+    closed (the quote would become part of the value): where it is, and its name, never its value."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if found := ENV_LINE.match(line):
+            name, value = found.groups()
+            if value[:1] in ("'", '"') and (len(value) < 2 or value[-1] != value[0]):
+                return f"line {number}: the value of {name} opens a quote it does not close"
+            continue
+        if line.startswith(CONFLICT_MARKERS):
+            return f"line {number}: a merge-conflict marker; keep one side of the conflict"
+        if word := re.match(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)", line):
+            name = word.group(1)
+            return f"line {number}: {name} is not read; write {name}=value from the line's start, no space around ="
+        return f"line {number}: not a NAME=value line nor a comment (# …)"
+    return None
+
+
 class Settings:
     """Typed access to variables; raises ConfigError naming the variable.
 
@@ -60,6 +87,8 @@ class Settings:
         if env_file.exists():
             # The process environment wins over the file (overwrite=False).
             try:
+                if problem := env_file_problem(env_file.read_text(encoding="utf-8")):
+                    raise ConfigError(f"{env_file}, {problem}")
                 environ.Env.read_env(env_file, overwrite=False)
             except UnicodeDecodeError:
                 raise ConfigError(f"{env_file} is not UTF-8 text: save it as UTF-8") from None

@@ -82,7 +82,7 @@ def test_a_sync_setting_out_of_range_gives_one_line_naming_it_and_its_range(name
 def test_each_sync_variable_sets_the_setting_of_its_own_name(tmp_path):
     """One name for the variable and its setting: every SYNC_* setting, and only those, read back."""
     mapping_file = tmp_path / "mapping.toml"
-    mapping_file.write_text("# every table keeps the built-in mapping\n")
+    mapping_file.write_text("[clients]  # as built in\n")
     values = {
         "SYNC_LOG_FILE": str(tmp_path / "sync.log"),
         "SYNC_MAPPING_FILE": str(mapping_file),
@@ -129,12 +129,17 @@ def test_defaults_are_sqlite_with_fac_opened_read_only():
     assert result.stdout.strip().splitlines()[-1] == f"file:{ROOT / 'facturation.sqlite3'}?mode=ro Africa/Libreville"
 
 
-def test_two_modes_at_once_are_a_usage_error_said_in_the_readers_language():
+def test_two_modes_at_once_are_one_line_said_in_the_readers_language():
     result = manage("sync_from_facturation", "--check", "--status", LANGUAGE_CODE="en")
     assert result.returncode == 2
-    assert "[--status | --check | --verify | --watch | --renumber-ops-only TABLE]" in result.stderr
-    said = "--status goes alone: not with --status, --check, --verify, --watch, --force, --dry-run, "
-    assert result.stderr.splitlines()[-1].endswith(f"error: {said}--allow-mass-delete or --renumber-ops-only")
+    said = "--status goes alone: not with --check, --verify, --watch, --force, --dry-run, --allow-mass-delete "
+    assert result.stderr.splitlines() == [f"{said}or --renumber-ops-only"] and result.stdout == ""
+    french = manage("sync_from_facturation", "--verify", "--watch", LANGUAGE_CODE="fr")
+    assert french.returncode == 2
+    assert french.stderr.replace("\xa0", " ").splitlines() == [
+        "--watch s'emploie seul : pas avec --status, --check, --verify, --force, --dry-run, --allow-mass-delete "
+        "ni --renumber-ops-only"
+    ]
 
 
 def test_a_usage_error_is_one_line_and_traceback_shows_where_it_came_from():
@@ -174,8 +179,23 @@ def bad_inputs(tmp_path: Path) -> list[tuple[str, dict, str]]:
     huge.write_text("# " + "x" * (2 * 1024 * 1024), encoding="utf-8")
     env_file = tmp_path / "latin1.env"
     env_file.write_bytes(f"DEBUG=true\nSECRET_KEY={SECRET}\nDB_PASSWORD=été\n".encode("latin-1"))
+    # A .env line django-environ would skip with an English warning, starting opsync on the default.
+    no_equals, open_quote, conflict = tmp_path / "no-equals.env", tmp_path / "open-quote.env", tmp_path / "conflict.env"
+    no_equals.write_text(f"SECRET_KEY={SECRET}\nDEBUG true\n", encoding="utf-8")
+    open_quote.write_text(f'DEBUG=true\nDB_PASSWORD="{SECRET}\n', encoding="utf-8")
+    conflict.write_text(f"DEBUG=true\n<<<<<<< HEAD\nDB_PASSWORD={SECRET}\n=======\n>>>>>>> prod\n", encoding="utf-8")
+    empty = tmp_path / "empty.toml"
+    empty.write_text("# emptied by mistake\n", encoding="utf-8")
     return [
         ("a .env not UTF-8", {"OPSYNC_ENV_FILE": str(env_file)}, str(env_file)),
+        ("a .env line without =", {"OPSYNC_ENV_FILE": str(no_equals)}, f"{no_equals}, line 2: DEBUG is not read"),
+        (
+            "a .env quote left open",
+            {"OPSYNC_ENV_FILE": str(open_quote)},
+            f"{open_quote}, line 2: the value of DB_PASSWORD opens a quote it does not close",
+        ),
+        ("a .env merge conflict", {"OPSYNC_ENV_FILE": str(conflict)}, f"{conflict}, line 2: a merge-conflict marker"),
+        ("an empty mapping file", {"SYNC_MAPPING_FILE": str(empty)}, f"SYNC_MAPPING_FILE {empty}: declares no table"),
         ("a mapping file not UTF-8", {"SYNC_MAPPING_FILE": str(latin1)}, f"SYNC_MAPPING_FILE {latin1}"),
         ("a mapping file nested deep", {"SYNC_MAPPING_FILE": str(nested)}, f"SYNC_MAPPING_FILE {nested}"),
         ("a huge mapping file", {"SYNC_MAPPING_FILE": str(huge)}, f"SYNC_MAPPING_FILE {huge}"),

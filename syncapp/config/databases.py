@@ -120,12 +120,24 @@ def ops_check() -> None:
         raise OpsUnavailable(message("ops_not_migrated"))
 
 
+FAC_UNREACHABLE = ("fac_unreachable", "fac_file_unreadable")  # the codes of fac_unreachable()'s messages
+
+
+def fac_unreachable(exc: DatabaseError) -> Message:
+    """FAC does not answer: what to check. A SQLite FAC (the demo) is a file: its name, not a server's."""
+    connection = connections[FAC_ALIAS]
+    if connection.vendor == "sqlite":
+        path = str(connection.settings_dict["NAME"]).removeprefix("file:").split("?")[0]
+        return message("fac_file_unreadable", path=path, reason=error_reason(exc))
+    return message("fac_unreachable", reason=error_reason(exc))
+
+
 def fac_check() -> None:
     """Open the FAC connection, or raise FacUnreachable saying what to check."""
     try:
         connections[FAC_ALIAS].ensure_connection()
     except DatabaseError as exc:
-        raise FacUnreachable(message("fac_unreachable", reason=error_reason(exc))) from None
+        raise FacUnreachable(fac_unreachable(exc)) from None
 
 
 def fac_check_afresh() -> None:
@@ -136,7 +148,7 @@ def fac_check_afresh() -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except DatabaseError as exc:
-        raise FacUnreachable(message("fac_unreachable", reason=error_reason(exc))) from None
+        raise FacUnreachable(fac_unreachable(exc)) from None
     finally:
         connection.close()
 

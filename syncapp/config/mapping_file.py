@@ -80,8 +80,13 @@ def mapping_file_read(
     `fac_columns` says which FAC columns each table has, `mirrored` which of them the built-in
     mapping copies (what an adopted table without `columns` writes).
     """
+    document = toml_read(path)
+    if not document:  # emptied by mistake, the declared tables would silently stop being fed
+        raise MappingFileError(
+            f"SYNC_MAPPING_FILE {path}: declares no table; to declare none, leave SYNC_MAPPING_FILE empty"
+        )
     declarations = {}
-    for name, entry in toml_read(path).items():
+    for name, entry in document.items():
         declarations[name] = TableReader(path, name, fac_columns, mirrored).read(entry)
     feeder_check(path, declarations, fac_columns)
     return declarations

@@ -43,7 +43,7 @@ from django.utils import timezone
 from syncapp.common.aliases import FAC_ALIAS, OPS_ALIAS
 from syncapp.common.formats import decimal, latency
 from syncapp.common.messages import Message, MessageError, in_english, message, render
-from syncapp.config.databases import error_reason, ops_problem
+from syncapp.config.databases import FAC_UNREACHABLE, fac_unreachable, ops_problem
 from syncapp.config.mapping import mapping_for
 from syncapp.engine.outcome import SyncOptions
 from syncapp.models import SyncRun, SyncState, Watcher
@@ -197,7 +197,7 @@ class WatchLoop:
             found = table_hints(connections[FAC_ALIAS], self.fac_tables)
         except DatabaseError as exc:
             connections[FAC_ALIAS].close()  # reconnect next time
-            raise Trouble(message("fac_unreachable", reason=error_reason(exc))) from None
+            raise Trouble(fac_unreachable(exc)) from None
         return dict(zip(self.tables, (found[table] for table in self.fac_tables), strict=True))
 
     def sync(self, tables: list[str], watch_from: tuple[tuple[str, int], ...] = ()) -> SyncRun | None:
@@ -249,7 +249,7 @@ class WatchLoop:
             self.trouble, self.trouble_since, self.pause = problem, time.monotonic(), self.interval
             logger.warning("watcher: %s; trying again, every %s s at most", in_english(problem), f"{MAX_PAUSE:g}")
             self.say(render(message("watch_trouble", problem=problem, seconds=decimal(MAX_PAUSE))))
-        if problem["code"] == "fac_unreachable":  # alive, and waiting: beat on, so as not to look gone
+        if problem["code"] in FAC_UNREACHABLE:  # alive, and waiting: beat on, so as not to look gone
             with suppress(Trouble):  # OPS down too: nothing to record it in
                 self.beat(force=new)
         pause, self.pause = self.pause, min(self.pause * 2, MAX_PAUSE)

@@ -9,6 +9,7 @@ until SIGTERM or Ctrl-C (syncapp/running/watch.py), then exits 0.
 import argparse
 import re
 import sys
+import unicodedata
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -48,16 +49,24 @@ def usage_error(text: str) -> CommandError:
     )
 
 
+def plain(name: str) -> str:
+    """A table's name as a person may type it: the admin's « Représentants » is representants."""
+    decomposed = unicodedata.normalize("NFKD", name.strip().casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def tables_parse(values: list[str] | None) -> list[str]:
-    """`--table a --table b,c` → [a, b, c]; an unknown or empty name is a usage error."""
+    """`--table a --table b,c` → [a, b, c], each as a table is named (`Représentants` is representants);
+    an unknown or empty name is a usage error."""
     if values is None:
         return list(table_names())
-    names = [name.strip() for value in values for name in value.split(",") if name.strip()]
-    if not names:
+    typed = [name.strip() for value in values for name in value.split(",") if name.strip()]
+    if not typed:
         raise usage_error(_("--table names no table"))
-    if unknown := [name for name in names if name not in table_names()]:
+    known = {plain(table): table for table in table_names()}
+    if unknown := [name for name in typed if plain(name) not in known]:
         raise usage_error(_("unknown table '%(table)s'") % {"table": unknown[0]})
-    return names
+    return list(dict.fromkeys(known[plain(name)] for name in typed))
 
 
 # How argparse refuses two options of one mutually exclusive group.
@@ -65,10 +74,14 @@ TWO_MODES = re.compile(r"argument (?P<option>--[a-z-]+)( [A-Z]+)?: not allowed w
 
 
 def goes_alone(option: str) -> str:
-    return _(
-        "%(option)s goes alone: not with --status, --check, --verify, --watch, --force, "
-        "--dry-run, --allow-mass-delete or --renumber-ops-only"
-    ) % {"option": option}
+    """`--check goes alone: not with --status, …`: the options it cannot go with, not itself."""
+    others = [o for o in ("--status", "--check", "--verify", "--watch", "--force", "--dry-run", "--allow-mass-delete",
+                          "--renumber-ops-only") if o != option]  # fmt: skip
+    return _("%(option)s goes alone: not with %(others)s or %(last)s") % {
+        "option": option,
+        "others": ", ".join(others[:-1]),
+        "last": others[-1],
+    }
 
 
 def declarations_problem() -> str | None:
@@ -126,9 +139,12 @@ class Command(BaseCommand):
         argparse_error = parser.error
 
         def error(text: str) -> None:
-            """argparse's own errors, but two modes at once said as the reader reads (argparse speaks English)."""
+            """argparse's own errors, but two modes at once said in one line, as the reader reads (argparse
+            speaks English, and prints its usage first)."""
             if found := TWO_MODES.fullmatch(text):
-                text = goes_alone(found["option"])
+                if not parser.called_from_command_line:
+                    raise CommandError(goes_alone(found["option"]), returncode=USAGE_ERROR)
+                parser.exit(USAGE_ERROR, goes_alone(found["option"]) + "\n")
             argparse_error(text)
 
         parser.error = error  # type: ignore[method-assign,assignment]  # argparse's, wrapped, on this parser only
@@ -263,8 +279,9 @@ class Command(BaseCommand):
             plan = renumbering_plan(mapping_for(table))
             if not dry_run and plan.moves:
                 renumbering_apply(plan)
-        except RenumberRefused as exc:
-            raise CommandError(render(exc.problem), returncode=1) from None
+        except RenumberRefused as exc:  # a table that cannot be renumbered is a wrong use: 2, as the README says
+            usage = exc.problem["code"] in ("renumber_not_adopted", "renumber_needs_mysql")
+            raise CommandError(render(exc.problem), returncode=USAGE_ERROR if usage else 1) from None
         finally:
             lock.release()
         self.write_lines(run_text.renumbering_lines(plan, show_ids=self.verbosity >= 2))
@@ -312,7 +329,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(run_text.run_summary(run)))
 
     def show_verification(self, run: SyncRun, results: list) -> None:
-        self.write_lines(run_text.verification_lines(results))
+        # As for a run: when every table failed alike (FAC unreachable, say), the one line below says it all.
+        if len({r.problem_text for r in results}) > 1 or any(not (r.problem or r.error) for r in results):
+            self.write_lines(run_text.verification_lines(results))
         if run.status != SyncRun.Status.SUCCESS:
             raise CommandError(
                 _("Verification #%(id)s: %(problem)s") % {"id": run.pk, "problem": run.problem_text}, returncode=1
