@@ -21,6 +21,9 @@ else:
 ALLOWED_HOSTS = config.items("ALLOWED_HOSTS", "localhost,127.0.0.1" if DEBUG else "")
 if not ALLOWED_HOSTS and not DEBUG:
     raise ConfigError("ALLOWED_HOSTS is not set (needed when DEBUG is false)")
+# The machine's own names besides: gunicorn listens on the loopback only (deploy/opsync.service), and a
+# monitor on the machine asks it there, `curl http://127.0.0.1:8010/healthz/sync`, without a Host to forge.
+ALLOWED_HOSTS += [name for name in ("localhost", "127.0.0.1", "[::1]") if name not in ALLOWED_HOSTS]
 
 INSTALLED_APPS = [
     "opsync.apps.OpsyncAdminConfig",

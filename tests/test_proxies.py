@@ -121,6 +121,17 @@ def test_the_host_and_https_pass_and_opsync_records_the_address_the_proxy_saw_no
     assert "10.20.30.4" not in app.log.read_text()
 
 
+def test_a_monitor_on_the_machine_asks_gunicorn_by_its_address_and_gets_the_health_not_a_400(app):
+    """The guide's local monitor, `curl http://127.0.0.1:8010/healthz/sync`: curl sends the address it
+    was given as Host, which ALLOWED_HOSTS (opsync's public name only) does not list."""
+    refused = app.output.read_text().count("DisallowedHost")  # other tests' scanners, before this one
+    for host in (f"127.0.0.1:{app.port}", f"localhost:{app.port}", "127.0.0.1"):
+        direct = http.client.HTTPConnection("127.0.0.1", app.port, timeout=30)
+        answer, body = request(direct, "GET", "/healthz/sync", headers={"Host": host})
+        assert answer.status in (200, 503) and json.loads(body)["status"], (host, answer.status, body)
+    assert app.output.read_text().count("DisallowedHost") == refused
+
+
 def test_without_the_proxy_opsync_does_not_take_the_request_for_https(app):
     """What the proxy's X-Forwarded-Proto does: gunicorn asked directly sends the browser to HTTPS."""
     direct = http.client.HTTPConnection("127.0.0.1", app.port, timeout=30)
