@@ -5,8 +5,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 DEV_INSTALLED := $(VENV)/.installed-dev
-# What mysqlclient needs to compile (Debian/Ubuntu package names).
-SYSTEM_PACKAGES := pkg-config libmariadb-dev gcc
+# What mysqlclient needs to compile, and venv its pip (Debian/Ubuntu package names): it has no Linux
+# wheel, and builds against Python's headers and MariaDB's client library.
+SYSTEM_PACKAGES := pkg-config libmariadb-dev gcc python3-dev python3-venv
+# Whether this Python can make a virtualenv with pip, and has the headers extensions compile against.
+PYTHON_READY := $(PYTHON) -c "import ensurepip, os, sysconfig; raise SystemExit(not os.path.exists(os.path.join(sysconfig.get_paths()['include'], 'Python.h')))"
 
 .PHONY: demo test lint format lock system-deps clean-demo
 
@@ -25,12 +28,15 @@ demo: $(INSTALLED) .env
 	@chmod -R go-rwx .env db.sqlite3 facturation.sqlite3 logs  # those an earlier demo left open
 	@echo "Terminé : la base OPS de démonstration est db.sqlite3. Ensuite : $(PY) manage.py createsuperuser && $(PY) manage.py runserver"
 
+# On MariaDB, then the same suite on SQLite, whatever the first pass found: both results are shown,
+# and the exit status is the first pass's failure, else the second's.
 test: $(DEV_INSTALLED)
-	$(PY) -m pytest
-	@if [ "$$($(PY) -m tests.backend)" = mariadb ]; then \
-		echo "--- the same suite on SQLite, for what SQLite can show ---"; \
-		OPSYNC_TEST_DB=sqlite $(PY) -m pytest -q; \
-	fi
+	@first=0; $(PY) -m pytest || first=$$?; \
+	if [ "$$($(PY) -m tests.backend)" != mariadb ]; then exit $$first; fi; \
+	echo "--- the same suite on SQLite, for what SQLite can show ---"; \
+	second=0; OPSYNC_TEST_DB=sqlite $(PY) -m pytest -q || second=$$?; \
+	echo "make test: MariaDB pass exit $$first, SQLite pass exit $$second"; \
+	if [ $$first -ne 0 ]; then exit $$first; fi; exit $$second
 
 # mypy checks what pyproject.toml's [tool.mypy] names, with django-stubs' plugin, which loads tests.settings:
 # on SQLite, so that linting asks no server whether it answers.
@@ -72,12 +78,13 @@ lock: $(DEV_INSTALLED)
 	$(LOCK) $(if $(UPGRADE),--upgrade-package $(UPGRADE)) -o requirements.txt requirements.in
 	$(LOCK) $(if $(UPGRADE),--upgrade-package $(UPGRADE)) -o requirements-dev.txt requirements-dev.in
 
-# mysqlclient compiles against the MariaDB client library: install it when we can.
+# mysqlclient compiles against the MariaDB client library and Python's headers: install them when we can.
 system-deps:
-	@if pkg-config --exists libmariadb 2>/dev/null || pkg-config --exists mysqlclient 2>/dev/null; then exit 0; fi; \
+	@if (pkg-config --exists libmariadb 2>/dev/null || pkg-config --exists mysqlclient 2>/dev/null) \
+		&& $(PYTHON_READY) 2>/dev/null; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "Installing $(SYSTEM_PACKAGES) for mysqlclient"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); \
 	else \
-		echo "mysqlclient needs the MariaDB client headers: run  sudo apt-get install $(SYSTEM_PACKAGES)"; exit 1; \
+		echo "mysqlclient needs the MariaDB client and Python headers: run  sudo apt-get install $(SYSTEM_PACKAGES)"; exit 1; \
 	fi

@@ -9,6 +9,8 @@
 //                                                       orders, through Eloquent (each save() bumps updated_at)
 //   php tests/laravel/ops.php users NAME [NAME …]       Laravel's own users table, as every application has it
 //                                                       (FAC's and OPS's alike), with these users
+//   php tests/laravel/ops.php armateurs                 the application's shipping lines, without soft deletes
+//                                                       (deploy/mapping.example.toml adopts them; the install check)
 //
 // The connection comes from OPS_TEST_DB_* variables. Every command prints one JSON document.
 
@@ -157,6 +159,27 @@ function workload(float $seconds, int $seed): array
     return ['edits' => $edits, 'orders' => $orders];
 }
 
+// The application's own shipping lines: a code of its own, no soft deletes (a line it stops working
+// with is marked inactive), as deploy/mapping.example.toml's [armateurs] describes them.
+function armateurs(): array
+{
+    $schema = Capsule::schema();
+    migrate('2021_03_03_000000_create_armateurs_table', function () use ($schema) {
+        $schema->create('armateurs', function (Blueprint $table) {
+            $table->id();
+            $table->string('nom');
+            $table->string('code')->nullable()->unique();
+            $table->string('email')->nullable();
+            $table->string('telephone')->nullable();
+            $table->string('adresse')->nullable();
+            $table->boolean('actif')->default(true);
+            $table->string('escale_principale')->nullable();  // the application's own column
+            $table->timestamps();
+        });
+    });
+    return ['tables' => ['armateurs']];
+}
+
 // Laravel 8's own 2014_10_12_000000_create_users_table, then the users, their passwords hashed as Hash::make does.
 function users(array $names): array
 {
@@ -190,6 +213,7 @@ $result = match ($command) {
     'orders' => orders(array_slice($argv, 2)),
     'workload' => workload((float) $argv[2], (int) $argv[3]),
     'users' => users(array_slice($argv, 2)),
+    'armateurs' => armateurs(),
     default => throw new InvalidArgumentException("unknown command '$command'"),
 };
 echo json_encode($result), "\n";
