@@ -32,10 +32,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django_crontab",
     "axes",  # login throttling (syncapp/web/logins.py)
     "syncapp",
     "syncapp.adopted",
+    "django_crontab",  # after syncapp, whose `crontab` command is django-crontab's, mended
 ]
 # The adopted tables' models are the operations application's tables: no migration names them.
 MIGRATION_MODULES = {"adopted": None}

@@ -80,6 +80,27 @@ def test_crontab_add_show_remove(crontab, settings, capsys):
     assert crontab.read_text() == "0 4 * * * /usr/local/bin/backup.sh # not ours\n"
 
 
+def test_crontab_add_again_once_the_watcher_took_the_sync_over(crontab, settings, capsys):
+    """The guide's step 7 bis: SYNC_WATCH=true, then `crontab add` again. The line already there runs a
+    job the settings no longer have, and django-crontab stopped on it with a traceback."""
+    call_command("crontab", "add")
+    sync_hash = sync_job_hash(crontab)
+    settings.CRONJOBS = [("*/5 * * * *", "syncapp.running.cron.scheduled_alerts"), *settings.CRONJOBS[1:]]
+
+    capsys.readouterr()
+    call_command("crontab", "show")
+    assert f"{sync_hash} -> a job the settings no longer have" in capsys.readouterr().out
+    call_command("crontab", "add")
+
+    lines = our_lines(crontab)
+    assert len(lines) == 3 and sync_hash not in crontab.read_text()
+    capsys.readouterr()
+    call_command("crontab", "show")
+    assert "syncapp.running.cron.scheduled_alerts" in capsys.readouterr().out
+    call_command("crontab", "remove")
+    assert crontab.read_text() == "0 4 * * * /usr/local/bin/backup.sh # not ours\n"
+
+
 def test_the_interval_is_a_setting():
     env = subprocess_env(SYNC_INTERVAL_MINUTES="10")
     code = "from django.conf import settings; print(settings.CRONJOBS[0][0])"

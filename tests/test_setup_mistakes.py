@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.factories import ClientFactory, RepresentantFactory
-from tests.mirror import migrate, subprocess_env, sync
+from tests.mirror import subprocess_env, sync
 
 ROOT = Path(__file__).resolve().parent.parent
 BOTH = pytest.mark.django_db(databases=["default", "facturation"], transaction=True)

@@ -90,7 +90,7 @@ OPTIONS = [
     ("--status", 0),
     ("--allow-mass-delete --table armateurs", 0),
     ("--trigger cron --table services", 0),
-    ("--renumber-ops-only clients --dry-run", 1),  # clients is opsync's own mirror: one line
+    ("--renumber-ops-only clients --dry-run", 2),  # clients is opsync's own mirror: a wrong use, one line
     ("--table factures", 2),
     ("--table ''", 2),
     ("--status --force", 2),

@@ -1,4 +1,5 @@
-"""Django's commands: `sync_from_facturation`, and `build_demo_facturation` for the demo.
+"""Django's commands: `sync_from_facturation`, `build_demo_facturation` for the demo, and `crontab`
+(django-crontab's, mended).
 
 Thin: they parse their options, call the folders below, and write what those return.
 
