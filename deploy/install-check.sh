@@ -6,8 +6,9 @@
 #
 #     deploy/install-check.sh [FOLDER] 2>&1 | tee deploy/install-check.txt
 #
-# FOLDER (default /var/tmp/opsync-install-check) is made by debootstrap if it holds no Debian yet,
-# and kept after, for a look (`chroot FOLDER`); its processes are stopped and its mounts undone.
+# FOLDER (default /var/tmp/opsync-install-check) is a copy of debootstrap's root (made once, kept as
+# FOLDER.bare), and is kept after, for a look (`chroot FOLDER`); its processes are stopped and its
+# mounts undone.
 #
 # Where the guide asks what only a person or systemd does, the script does the same by other means,
 # each said in the transcript with a `#`:
@@ -31,7 +32,7 @@ say() { printf '\n## %s\n' "$*"; }
 # A command in the root, printed first as the guide shows it (`$ …`), run by bash with -euo pipefail.
 run() {
     printf '$ %s\n' "$1"
-    chroot "$ROOT" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
+    chroot "$ROOT" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb DEBIAN_FRONTEND=noninteractive \
         PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
         bash -euo pipefail -c "cd ${2:-/root} && $1"
 }
@@ -51,10 +52,16 @@ stop_everything() {
 command -v debootstrap >/dev/null || apt-get install -y -qq debootstrap >/dev/null
 
 say "A bare Debian 12 (bookworm) in $ROOT"
-if [ ! -f "$ROOT/etc/debian_version" ]; then
-    debootstrap bookworm "$ROOT" "$MIRROR" > "$ROOT.debootstrap.log" 2>&1 || fail "debootstrap: see $ROOT.debootstrap.log"
+# debootstrap's root is kept beside it ($ROOT.bare), and each check starts from a copy of it.
+if [ ! -f "$ROOT.bare/etc/debian_version" ]; then
+    rm -rf "$ROOT.bare"
+    debootstrap bookworm "$ROOT.bare" "$MIRROR" > "$ROOT.debootstrap.log" 2>&1 || fail "debootstrap: see $ROOT.debootstrap.log"
 fi
-[ ! -e "$ROOT/srv/opsync" ] || fail "$ROOT already holds an installation: give another folder, or remove it"
+if [ -e "$ROOT" ]; then
+    for mount in dev/pts dev proc sys; do umount -l "$ROOT/$mount" 2>/dev/null || true; done
+    rm -rf --one-file-system "$ROOT"
+fi
+cp -a "$ROOT.bare" "$ROOT"
 echo "Debian $(cat "$ROOT/etc/debian_version"), $(du -sh "$ROOT" | cut -f1)"
 trap stop_everything EXIT
 mount -t proc proc "$ROOT/proc"
@@ -62,16 +69,26 @@ mount -t sysfs sys "$ROOT/sys"
 mount --bind /dev "$ROOT/dev"
 mount --bind /dev/pts "$ROOT/dev/pts"
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
+# The machine's name, as Debian's installer writes it (sudo looks it up).
+hostname > "$ROOT/etc/hostname" && printf '127.0.1.1\t%s\n' "$(hostname)" >> "$ROOT/etc/hosts"
+# A network that reaches PyPI through a proxy of its own trusts that proxy's authority: so does the root,
+# as a server on that network would (the certificates this machine added, and pip told to use them).
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+    mkdir -p "$ROOT/usr/local/share/ca-certificates" && cp /usr/local/share/ca-certificates/*.crt "$ROOT/usr/local/share/ca-certificates/"
+    printf '[global]\ncert = /etc/ssl/certs/ca-certificates.crt\n' > "$ROOT/etc/pip.conf"
+fi
 # Packages are installed, not started (a chroot has no init to start them): the script starts each.
 printf '#!/bin/sh\nexit 101\n' > "$ROOT/usr/sbin/policy-rc.d" && chmod +x "$ROOT/usr/sbin/policy-rc.d"
 # The repository the technician clones: this one, as it is committed.
-git -C "$REPO" bundle create "$ROOT/var/tmp/opsync.bundle" HEAD 2>/dev/null
+git -C "$REPO" bundle create "$ROOT/var/tmp/opsync.bundle" HEAD "$(git -C "$REPO" symbolic-ref -q --short HEAD || echo HEAD)" 2>/dev/null
 chmod 644 "$ROOT/var/tmp/opsync.bundle"
 
 say "The database server: MariaDB, FAC's billing data, OPS as the Laravel application made it"
-run "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-server php-cli php-laravel-framework php-mysql nginx-light openssl curl >/dev/null"
-run "printf '[mysqld]\nbind-address = $DB\n' > /etc/mysql/mariadb.conf.d/99-install-check.cnf"
-run "start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd"
+run "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-server php-cli php-laravel-framework php-mysql nginx-light openssl curl ca-certificates >/dev/null && update-ca-certificates >/dev/null"
+# What Debian's mariadb.service would say: the user it runs as, and its folder in /run.
+run "printf '[mysqld]\nuser = mysql\nbind-address = $DB\n' > /etc/mysql/mariadb.conf.d/99-install-check.cnf && install -d -o mysql -g mysql /run/mysqld"
+# A pid file of its own: start-stop-daemon would take this machine's own mariadbd, which a chroot sees, for it.
+run "start-stop-daemon --start --background --make-pidfile --pidfile /run/mariadbd.pid --exec /usr/sbin/mariadbd"
 run "for _ in \$(seq 60); do mysqladmin ping >/dev/null 2>&1 && break; sleep 1; done; mysqladmin ping"
 run "mysql -u root -e \"CREATE DATABASE facturation CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci; CREATE DATABASE operations CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci; CREATE USER laravel@'%' IDENTIFIED BY 'laravel-install-check'; GRANT ALL ON facturation.* TO laravel@'%'; GRANT ALL ON operations.* TO laravel@'%'\""
 
@@ -80,10 +97,10 @@ run "apt-get install -y python3.11 python3.11-venv python3-dev pkg-config libmar
 run "adduser --system --group --home /srv/opsync opsync"
 run "sudo -u opsync git clone /var/tmp/opsync.bundle /srv/opsync && cd /srv/opsync"
 as_opsync "python3.11 -m venv .venv && sudo -u opsync .venv/bin/pip install --quiet --require-hashes -r requirements.txt"
-as_opsync ".venv/bin/python -c 'import MySQLdb, django; print(\"mysqlclient\", MySQLdb.__version__, \"Django\", django.__version__)'"
+as_opsync ".venv/bin/pip list 2>/dev/null | grep -iE '^(django|mysqlclient|gunicorn) '"
 
 say "# The billing application's FAC and the operations application's OPS, before opsync"
-run "sudo -u opsync env DEBUG=true FAC_DB_CONNECTION=mysql FAC_DB_HOST=$DB FAC_DB_DATABASE=facturation FAC_DB_ADMIN_PASSWORD=laravel-install-check .venv/bin/python manage.py build_demo_facturation --user laravel" /srv/opsync
+run "sudo -u opsync env DEBUG=true FAC_DB_CONNECTION=mysql FAC_DB_HOST=$DB FAC_DB_DATABASE=facturation FAC_DB_USERNAME=laravel FAC_DB_ADMIN_PASSWORD=laravel-install-check .venv/bin/python manage.py build_demo_facturation --user laravel" /srv/opsync
 run "for command in build armateurs; do OPS_TEST_DB_HOST=$DB OPS_TEST_DB_DATABASE=operations OPS_TEST_DB_USERNAME=laravel OPS_TEST_DB_PASSWORD=laravel-install-check php tests/laravel/ops.php \$command; done" /srv/opsync
 
 say "Step 2: FAC's read-only user"
@@ -135,7 +152,7 @@ as_opsync ".venv/bin/python manage.py check --deploy"
 say "Step 6: gunicorn, behind nginx"
 run "cp deploy/opsync.service /etc/systemd/system/" /srv/opsync
 echo "# no systemd here: opsync.service's ExecStart, as its User, from its WorkingDirectory"
-run "start-stop-daemon --start --background --chuid opsync:opsync --chdir /srv/opsync --umask 0027 --exec /srv/opsync/.venv/bin/gunicorn -- opsync.wsgi --bind 127.0.0.1:8010 --workers 2 --timeout 300"
+run "start-stop-daemon --start --background --make-pidfile --pidfile /run/opsync.pid --chuid opsync:opsync --chdir /srv/opsync --umask 0027 --exec /srv/opsync/.venv/bin/gunicorn -- opsync.wsgi --bind 127.0.0.1:8010 --workers 2 --timeout 300"
 echo "# the site's certificate (self-signed here), at the paths the nginx file names"
 run "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=$NAME -addext subjectAltName=DNS:$NAME -keyout /etc/ssl/private/$NAME.key -out /etc/ssl/certs/$NAME.pem 2>/dev/null"
 run "cp deploy/nginx-opsync.conf /etc/nginx/sites-available/opsync" /srv/opsync
@@ -152,7 +169,7 @@ run "echo SYNC_WATCH=true >> .env" /srv/opsync
 as_opsync ".venv/bin/python manage.py crontab add"
 run "cp deploy/opsync-watch.service /etc/systemd/system/" /srv/opsync
 echo "# no systemd here: opsync-watch.service's ExecStart, as its User, from its WorkingDirectory"
-run "start-stop-daemon --start --background --chuid opsync:opsync --chdir /srv/opsync --umask 0027 --exec /srv/opsync/.venv/bin/python -- manage.py sync_from_facturation --watch"
+run "start-stop-daemon --start --background --make-pidfile --pidfile /run/opsync-watch.pid --chuid opsync:opsync --chdir /srv/opsync --umask 0027 --exec /srv/opsync/.venv/bin/python -- manage.py sync_from_facturation --watch"
 
 say "Step 9: what the monitor sees"
 run "for _ in \$(seq 60); do curl -fs -o /dev/null http://127.0.0.1:8010/healthz/sync && break; sleep 1; done
