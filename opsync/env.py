@@ -5,6 +5,7 @@ stops the program with one line that names the variable (never its value, which
 may be a password), and booleans accept only true/false spellings.
 """
 
+import ipaddress
 import math
 import os
 import re
@@ -281,4 +282,12 @@ def load_data_allowed(host: str, *, tls: bool) -> bool:
     server on this host (or a socket), or one whose identity TLS has checked. Elsewhere the first
     copies go by batched upserts, slower, and `--check` says why in one line.
     """
-    return tls or host in LOCAL_HOSTS or host.startswith("/")
+    return tls or host in LOCAL_HOSTS or host.startswith("/") or loopback(host)
+
+
+def loopback(host: str) -> bool:
+    """An address of this machine's loopback (127.0.0.0/8, ::1): no one between."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name
+        return False

@@ -285,7 +285,9 @@ def test_a_refusal_never_contains_the_value(tmp_path, monkeypatch, method, args,
     [
         ("127.0.0.1", "", True),  # the same host: no one between
         ("localhost", "", True),
+        ("127.0.0.2", "", True),  # the loopback has more than one address
         ("/run/mysqld/mysqld.sock", "", True),
+        ("127.example.ga", "", False),
         ("db.ops.example.ga", "", False),  # another host, no TLS: its server could ask for .env
         ("db.ops.example.ga", "/etc/ssl/ops-ca.pem", True),  # another host whose identity TLS checks
     ],
