@@ -32,6 +32,7 @@ from syncapp.engine.state import state_last_run_set
 from syncapp.engine.table import table_sync
 from syncapp.engine.verify import table_verify
 from syncapp.models import TOTALS, SyncRun, SyncTableResult, current_host, current_pid
+from syncapp.sql.execute import run_pair
 from syncapp.status.selectors import lock_holder_message, running_run
 
 logger = logging.getLogger("opsync.sync")
@@ -186,17 +187,8 @@ def run_tables(run: SyncRun, context: RunContext, on_table) -> None:
         return
     outcomes = []
     try:
-        for mapping in tables:
-            if context.stop_requested():
-                raise RunStopped
-            if options.verify:
-                outcome = table_verify(mapping=mapping, keep_all_changes=options.keep_all_changes)
-            else:
-                outcome = table_sync(mapping=mapping, context=context)
-            result = table_result_record(run, outcome, options)
-            outcomes.append(outcome)
-            if on_table:
-                on_table(result)
+        with run_pair():  # OPS's aggregate pass beside FAC's, on one connection for every table
+            run_each(run, tables, context, on_table, outcomes)
     except RunStopped:
         done = {outcome.table for outcome in outcomes}
         left = ", ".join(name for name in run.tables if name not in done)
@@ -207,6 +199,22 @@ def run_tables(run: SyncRun, context: RunContext, on_table) -> None:
         finish(run, SyncRun.Status.FAILED, [message("interrupted", reason=f"{exc.__class__.__name__}: {exc}")])
         raise
     finish(run, run_status(outcomes, options.verify), run_problems(outcomes, options))
+
+
+def run_each(run: SyncRun, tables: list[TableMapping], context: RunContext, on_table, outcomes: list) -> None:
+    """Each table in turn, its outcome recorded (and added to `outcomes`) as soon as it is known."""
+    options = context.options
+    for mapping in tables:
+        if context.stop_requested():
+            raise RunStopped
+        if options.verify:
+            outcome = table_verify(mapping=mapping, keep_all_changes=options.keep_all_changes)
+        else:
+            outcome = table_sync(mapping=mapping, context=context)
+        result = table_result_record(run, outcome, options)
+        outcomes.append(outcome)
+        if on_table:
+            on_table(result)
 
 
 def fac_ready(names: list[str]) -> tuple[list[TableMapping], datetime]:

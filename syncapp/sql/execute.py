@@ -2,10 +2,12 @@
 
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import TypeVar, overload
 
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from syncapp.sql.names import identifier
@@ -78,6 +80,7 @@ class Pair:
 
     The background query runs in one worker thread, which opens its own connections once and
     keeps them until the pair is closed: it must look them up inside, with `connections[alias]`.
+    A background query that fails closes them: the next one connects afresh.
     """
 
     def __enter__(self) -> "Pair":
@@ -86,15 +89,41 @@ class Pair:
 
     def run(self, background: Callable[[], T], foreground: Callable[[], U]) -> tuple[T, U]:
         future = self.pool.submit(background)
-        here = foreground()
-        return future.result(), here
+        try:
+            here = foreground()
+        finally:
+            try:
+                there = future.result()
+            except DatabaseError:
+                self.pool.submit(connections.close_all).result()
+                raise
+        return there, here
 
     def __exit__(self, *exc_info) -> None:
         self.pool.submit(connections.close_all).result()  # the worker thread's connections only
         self.pool.shutdown()
 
 
+# The run's own pair (syncapp/running/runs.py), which in_parallel uses while it is open.
+RUN_PAIR: ContextVar[Pair | None] = ContextVar("run_pair", default=None)
+
+
+@contextmanager
+def run_pair() -> Iterator[None]:
+    """For a whole run: every table's two queries at once share one worker thread and its connections.
+    A thread and an OPS connection per table (its set-up: four statements) cost an idle run more than
+    its own work."""
+    with Pair() as pair:
+        token = RUN_PAIR.set(pair)
+        try:
+            yield
+        finally:
+            RUN_PAIR.reset(token)
+
+
 def in_parallel(background: Callable[[], T], foreground: Callable[[], U]) -> tuple[T, U]:
-    """Two queries at once, once (see Pair)."""
+    """Two queries at once (see Pair): on the run's pair if one is open, else on a pair of their own."""
+    if (pair := RUN_PAIR.get()) is not None:
+        return pair.run(background, foreground)
     with Pair() as pair:
         return pair.run(background, foreground)
