@@ -7,7 +7,8 @@ tests play the billing application: they write FAC through a separate connection
 
 import os
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import MySQLdb
@@ -123,3 +124,24 @@ class FacWriter:
 
     def create_sqlite_schema(self) -> None:
         fac_tables_create(self.connection)
+
+
+# A server-wide lock that every suite sharing the server takes to change, or to count on, a global
+# setting: one suite never sees local_infile change under its own LOAD DATA.
+SERVER_GLOBALS_LOCK = "opsync-tests-server-globals"
+
+
+@contextmanager
+def server_local_infile(on: bool) -> Iterator[None]:
+    """The MariaDB server's local_infile, as its administrator would set it, put back after; under
+    SERVER_GLOBALS_LOCK, held until then."""
+    root = FacWriter()
+    assert root.fetchall("SELECT GET_LOCK(%s, 600)", [SERVER_GLOBALS_LOCK])[0][0] == 1
+    before = root.fetchall("SELECT @@GLOBAL.local_infile")[0][0]
+    root.execute(f"SET GLOBAL local_infile = {int(on)}")
+    try:
+        yield
+    finally:
+        root.execute(f"SET GLOBAL local_infile = {int(before)}")
+        root.fetchall("SELECT RELEASE_LOCK(%s)", [SERVER_GLOBALS_LOCK])
+        root.close()

@@ -6,7 +6,7 @@ from syncapp.config.mapping import built_in
 from syncapp.engine.outcome import RunContext, SyncOptions
 from syncapp.engine.table import table_sync
 from syncapp.models import Client, SyncTableResult
-from tests.fac import FacWriter
+from tests.fac import server_local_infile
 from tests.factories import ClientFactory, fac_now
 from tests.mirror import differences, sync
 
@@ -18,7 +18,8 @@ def test_values_survive_the_tab_separated_file(fac):
     ClientFactory(created_at="0000-00-00 00:00:00", updated_at="0000-00-00 00:00:00", notes="")
     ClientFactory(nom="x", notes="y" * 5000, deleted_at=fac_now(), solde="-12.50")
 
-    outcome = table_sync(mapping=built_in("clients"), context=RunContext(SyncOptions()))
+    with server_local_infile(True):  # as the server has it: another suite may not switch it off meanwhile
+        outcome = table_sync(mapping=built_in("clients"), context=RunContext(SyncOptions()))
 
     assert (outcome.error, outcome.inserted, outcome.loaded) == ("", 3, 3)  # all three by LOAD DATA
     assert differences(fac) == []
@@ -44,15 +45,10 @@ def test_a_load_with_a_value_ops_cannot_hold_falls_back_to_rows(fac):
 
 
 def test_without_local_infile_the_copy_still_happens(fac):
-    root = FacWriter()
-    root.execute("SET GLOBAL local_infile = 0")
-    try:
-        ClientFactory.create_batch(5)
-        context = RunContext(SyncOptions())
+    ClientFactory.create_batch(5)
+    context = RunContext(SyncOptions())
+    with server_local_infile(False):
         outcome = table_sync(mapping=built_in("clients"), context=context)
-    finally:
-        root.execute("SET GLOBAL local_infile = 1")
-        root.close()
 
     assert (outcome.error, outcome.inserted, outcome.loaded) == ("", 5, 0)
     assert context.load_data_refused is True

@@ -78,11 +78,12 @@ def test_ops_unreachable_is_one_line_naming_the_db_variables(fac, env, said):
 @BOTH
 def test_a_sync_before_migrate_says_to_migrate(fac, tmp_path):
     env = ops_elsewhere(tmp_path)
+    empty = f"test_{backend.PREFIX}_empty"  # this suite's own: another may share the server
     if backend.BACKEND == "mariadb":
         root = connections["default"]
         with root.cursor() as cursor:
-            cursor.execute("CREATE DATABASE IF NOT EXISTS opsync_test_empty")
-        env["DB_DATABASE"] = "opsync_test_empty"
+            cursor.execute(f"CREATE DATABASE IF NOT EXISTS `{empty}`")
+        env["DB_DATABASE"] = empty
     try:
         for arguments, status in ((["sync_from_facturation"], 1), (["sync_from_facturation", "--status"], 3)):
             result = manage(*arguments, **env)
@@ -91,7 +92,7 @@ def test_a_sync_before_migrate_says_to_migrate(fac, tmp_path):
     finally:
         if backend.BACKEND == "mariadb":
             with connections["default"].cursor() as cursor:
-                cursor.execute("DROP DATABASE IF EXISTS opsync_test_empty")
+                cursor.execute(f"DROP DATABASE IF EXISTS `{empty}`")
 
 
 @BOTH

@@ -4,13 +4,12 @@ Through each path that writes or compares: the first copy (LOAD DATA, and upsert
 refuses it), an incremental run, `--force` on a silent change, and `--verify` after each.
 """
 
-from contextlib import contextmanager
 from datetime import datetime
 
 import pytest
 
 from syncapp.models import Client, SyncRun
-from tests.fac import FacWriter
+from tests.fac import server_local_infile
 from tests.factories import ClientFactory, fac_now
 from tests.mirror import sync
 
@@ -18,19 +17,6 @@ pytestmark = [pytest.mark.django_db(databases=["default", "facturation"], transa
 ZERO = "0000-00-00 00:00:00"
 # Where a zero date in FAC's deleted_at lands in OPS: deleted, at a stable instant (docs/architecture.md, "The mirror").
 DELETED_UNKNOWN = datetime(1970, 1, 1, 0, 0, 1)
-
-
-@contextmanager
-def server_local_infile(on: bool):
-    """The MariaDB server's local_infile, as its administrator would set it, put back after."""
-    root = FacWriter()
-    before = root.fetchall("SELECT @@GLOBAL.local_infile")[0][0]
-    root.execute(f"SET GLOBAL local_infile = {int(on)}")
-    try:
-        yield
-    finally:
-        root.execute(f"SET GLOBAL local_infile = {int(before)}")
-        root.close()
 
 
 def deleted_at(row_id: int) -> datetime | None:
