@@ -8,7 +8,9 @@ The tests wait for convergence; none of them measures time (bench/run.py does).
 """
 
 import signal
+import threading
 import time
+from contextlib import suppress
 from datetime import timedelta
 
 import pytest
@@ -289,3 +291,71 @@ def test_a_watcher_gone_silent_or_missing_is_a_warning(fac, settings, client):
     settings.SYNC_WATCH = True
     status, output = sync("--status")
     assert status == 1 and "no watcher is running, and SYNC_WATCH=true leaves the sync to it" in output
+
+
+def watcher_line(output: str) -> str:
+    return next(line for line in output.splitlines() if line.startswith("Watcher: "))
+
+
+@mariadb
+def test_a_watcher_killed_is_said_gone_at_once_here_and_within_its_heartbeat_and_ten_seconds_elsewhere(fac):
+    """kill -9 of the watcher: its run stays « running » until the next run calls it abandoned, and a
+    running run with a pid was taken for life (« active … last heartbeat 74 s ago », OPSYNC OK)."""
+    rows = ClientFactory.create_batch(2)
+    assert sync()[0] == 0
+    child = start_child("--watch", **FAST)
+    lock = None
+    try:
+        poll(lambda: "alive on" in watcher_line(sync("--status")[1]), "the watcher's first heartbeat")
+        lock = RowLock("clients", rows[0]["id"])  # its next write of that row waits: a run under way
+        fac.update("clients", rows[0]["id"], nom="Nouveau nom", updated_at=fac_now())
+        poll(lambda: SyncRun.objects.filter(status=SyncRun.Status.RUNNING).exists(), "a run of the watcher's")
+    finally:
+        child.kill()
+        child.communicate(timeout=60)
+        if lock is not None:
+            lock.release()
+    killed = time.monotonic()
+    assert SyncRun.objects.filter(status=SyncRun.Status.RUNNING).exists()  # left « running » by the kill
+
+    status, output = sync("--status")  # on its machine: its process is gone, said at once
+    assert status == 1 and "has not been heard from since" in output, output
+    assert watcher_line(output).startswith("Watcher: silent on")
+
+    Watcher.objects.update(host="another-machine")  # the dashboard on another machine: the heartbeat alone
+    poll(lambda: "has not been heard from since" in sync("--status")[1], "the heartbeat's silence", seconds=25)
+    assert time.monotonic() - killed <= Watcher.BEAT_EVERY.total_seconds() + 10 + 2  # + one probe's time
+
+
+@mariadb
+def test_a_watcher_in_a_long_run_beats_on_and_is_not_taken_for_dead(fac, monkeypatch):
+    """A run that waits on a row the operations application holds beats all the same, from a thread of
+    its own: the dashboard does not call a busy watcher dead."""
+    from syncapp.running import watch
+
+    monkeypatch.setattr(watch, "HEARTBEAT_EVERY", timedelta(seconds=0.3))
+    rows = ClientFactory.create_batch(2)
+    assert sync()[0] == 0
+    fac.update("clients", rows[0]["id"], nom="Nouveau nom", updated_at=fac_now())
+    lock = RowLock("clients", rows[0]["id"])  # the early sync's write of it waits
+    loop = WatchLoop(["clients"], interval=0.1, full_every=3600, say=lambda line: None)
+    beats = []
+
+    def watch_the_beats():
+        try:  # whatever happens here, the loop ends: a failure fails the test, never hangs it
+            poll(lambda: Watcher.objects.exists(), "the watcher's record", seconds=10)
+            for _ in range(10):
+                time.sleep(0.3)
+                beats.append(Watcher.objects.get().beat_at)
+        finally:
+            lock.release()
+            with suppress(AssertionError):
+                poll(lambda: Client.objects.get(pk=rows[0]["id"]).nom == "Nouveau nom", "the row, let go")
+            loop.stop()
+
+    observer = threading.Thread(target=watch_the_beats)
+    observer.start()
+    loop.run()
+    observer.join()
+    assert len(set(beats)) >= 5, beats  # it beat during the run blocked on the row
+    assert Client.objects.get(pk=rows[0]["id"]).nom == "Nouveau nom"

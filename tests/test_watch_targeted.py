@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import pytest
 
-from syncapp.models import Client, SyncRun, SyncState
+from syncapp.models import Client, SyncRun, SyncState, SyncTableResult
 from syncapp.running.watch import WatchLoop
 from tests import backend
 from tests.factories import ClientFactory, fac_now
@@ -188,3 +188,20 @@ def test_check_and_status_name_the_missing_index_with_the_statement_to_ask_for(i
     notes = [line for line in output.splitlines() if "has no index on updated_at" in line]
     assert any(line.startswith("FAC services has no index on updated_at (0 rows, last scan ") for line in notes)
     assert any(statement in line and "(2 rows, last scan " in line for line in notes) is not indexed
+
+
+@pytest.mark.parametrize("count", [6, 60, 600])
+def test_soft_deletes_at_once_under_the_watcher_are_copied_within_seconds_none_refused(fac, settings, count):
+    """A billing user deletes several clients at once: the watcher's early sync planned with no count of
+    the live rows and counted FAC's own soft deletes against the mass-delete guard (« refused to mark 6
+    of 0 live rows deleted … confirm with --allow-mass-delete »), until the periodic run."""
+    rows = ClientFactory.create_batch(count + 4, updated_at=fac_now())
+    loop = started(settings)
+    first, last = rows[0]["id"], rows[count - 1]["id"]  # the factory's ids follow each other
+    fac.execute("UPDATE clients SET deleted_at = %s, updated_at = %s WHERE id BETWEEN %s AND %s",
+                [fac_now(), fac_now(), first, last])  # fmt: skip
+
+    until_arrived(loop, lambda: Client.objects.filter(deleted_at__isnull=False).count() == count, "the soft deletes")
+
+    assert not SyncTableResult.objects.filter(status=SyncTableResult.Status.FAILED).exists()
+    assert differences(fac) == []

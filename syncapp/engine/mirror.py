@@ -72,6 +72,9 @@ class MirrorWriter:
         # (None on the first run, the adoption).
         self.ownership = Ownership.of(mapping, high_water=high_water)
         self.vanished = self.ownership.vanished
+        # Live rows marked deleted because FAC no longer has them (the mass-delete guard's measure;
+        # a soft delete FAC says itself is FAC's word, copied as any change).
+        self.marked_gone = 0
         # The identity's columns are mapped ones (TableMapping.fields refuses others): a place, an OPS name.
         ops_names = dict(mapping.pairs)
         self.identity = [(mapping.columns.index(column), ops_names[column]) for column in mapping.identity]
@@ -213,6 +216,7 @@ class MirrorWriter:
         else:  # nothing to mark: the deletion is recorded, and shows
             live = sorted(row_id for row_id in ids if row_id not in self.vanished)
         marked = [self.side.deleted_at] if self.side.deleted_at else []
+        self.marked_gone += len(live)
         for row_id in live:
             self.record({"id": row_id, "action": ChangeAction.DELETE, "columns": marked})
         new = [row_id for row_id in ids if row_id not in self.vanished]

@@ -130,7 +130,7 @@ def apply(mapping: TableMapping, context: RunContext, state: SyncState, outcome:
     for step in plan.steps:
         for _ in step_carry_out(step, reader, writer):
             stop_or_progress(context, mapping, writer, plan.total)
-    mass_delete_guard(outcome.deleted, plan.live_before, context)
+    mass_delete_guard(writer.marked_gone, plan.live_before, context)
     cursor = next_cursor(
         previous=naive_utc(state.cursor),
         newest_read=plan.newest if plan.full else reader.newest,
@@ -202,7 +202,10 @@ def stop_or_progress(context: RunContext, mapping: TableMapping, writer: MirrorW
 
 
 def mass_delete_guard(deleted: int, live_before: int, context: RunContext) -> None:
-    """An empty or wrong FAC table must not wipe the mirror: stop past a share of live rows."""
+    """An empty or wrong FAC table must not wipe the mirror: stop past a share of its live rows marked
+    deleted because FAC no longer has them. Soft deletes are FAC's own word (six clients a billing
+    user deletes at once are ordinary work): they never fire it. Only plans that look for vanished
+    rows mark any, and each counts the live rows it measures them against."""
     options = context.options
     limit = max(options.max_delete_ratio * live_before, options.max_delete_floor)
     if deleted > limit and not options.allow_mass_delete:

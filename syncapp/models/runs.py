@@ -2,6 +2,8 @@
 
 import os
 import socket
+from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.db import models
@@ -206,7 +208,9 @@ class SyncTableResult(ChangeCounts):
 
 class Watcher(models.Model):
     """A `sync_from_facturation --watch` process, seen by its heartbeat (for --status, the
-    dashboard and /healthz)."""
+    dashboard and /healthz): it beats every BEAT_EVERY, in the middle of a run too."""
+
+    BEAT_EVERY = timedelta(seconds=10)
 
     class State(models.TextChoices):
         WATCHING = "watching", _("watching")
@@ -227,6 +231,22 @@ class Watcher(models.Model):
 
     def __str__(self):
         return f"{self.host} ({self.pid})"
+
+    def process_gone(self) -> bool:
+        """On the machine it ran on: whether its process has ended (killed without a word), which
+        its heartbeat would say only BEAT_EVERY later. Elsewhere: not known here (False)."""
+        if self.host != current_host():
+            return False
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:  # there, under another user
+            return False
+        try:  # ended, and not yet reaped by its parent: a zombie
+            return Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+        except (OSError, IndexError):
+            return False
 
 
 class SyncState(models.Model):

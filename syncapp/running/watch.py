@@ -32,9 +32,8 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, connections, reset_queries
@@ -53,7 +52,7 @@ from syncapp.status.run_text import run_summary
 
 logger = logging.getLogger("opsync.sync")
 
-HEARTBEAT_EVERY = timedelta(seconds=10)
+HEARTBEAT_EVERY = Watcher.BEAT_EVERY
 SETTLE_WAIT = 0.25  # seconds: a hint of the current second is looked at again once the second is over
 SETTLE_AT_MOST = 1.5  # seconds spent waiting for hints to settle before a sync goes ahead all the same
 MAX_PAUSE = 30.0  # seconds between attempts while FAC or OPS is unreachable
@@ -86,8 +85,11 @@ class WatchLoop:
     # -- the loop ----------------------------------------------------------------------
 
     def run(self) -> None:
-        """Poll until asked to stop; the wait between polls ends at once on a stop."""
-        with signals_stop(self.stop):
+        """Poll until asked to stop; the wait between polls ends at once on a stop. A thread beats
+        meanwhile, so that a long run, or a long pause while FAC is away, is not taken for death."""
+        with signals_stop(self.stop), self.beating():
+            with suppress(Trouble):  # a record from the start, for the thread to beat through a first copy
+                self.beat(force=True)
             self.say(
                 render(
                     message(
@@ -240,6 +242,31 @@ class WatchLoop:
             connections[OPS_ALIAS].close()
             raise Trouble(ops_problem(exc)) from None
         self.last_beat = now
+
+    @contextmanager
+    def beating(self) -> Iterator[None]:
+        """A thread that beats every HEARTBEAT_EVERY while the loop lives, on an OPS connection of its
+        own (the loop's is inside a table's transaction during a run: a beat there would show only at
+        its commit). Its beats say the process lives; the loop's own (beat()) say what it does."""
+        done = threading.Event()
+
+        def beat() -> None:
+            while not done.wait(HEARTBEAT_EVERY.total_seconds()):
+                if self.record is None:
+                    continue
+                try:
+                    Watcher.objects.filter(pk=self.record.pk, stopped_at__isnull=True).update(beat_at=timezone.now())
+                except DatabaseError:  # OPS away: the loop says so; try again next time
+                    connections[OPS_ALIAS].close()
+            connections.close_all()  # this thread's own
+
+        thread = threading.Thread(target=beat, name="opsync-heartbeat", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            done.set()
+            thread.join()
 
     def troubled(self, problem: Message) -> float:
         """Say it once; beat when OPS still answers (a FAC outage shows on the dashboard); pause

@@ -83,11 +83,7 @@ def latency_last_day() -> Latency:
 
 def watcher_status() -> WatcherStatus:
     record = Watcher.objects.order_by("-beat_at").first()
-    in_a_run = (
-        record is not None
-        and SyncRun.objects.filter(status=SyncRun.Status.RUNNING, host=record.host, pid=record.pid).exists()
-    )
-    return WatcherStatus(record, in_a_run)
+    return WatcherStatus(record, record is not None and record.stopped_at is None and record.process_gone())
 
 
 @dataclass

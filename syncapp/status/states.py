@@ -12,8 +12,8 @@ from django.utils import timezone
 from syncapp.models import SyncTableResult, Watcher
 from syncapp.status.levels import Level, stale_after
 
-# A watcher beats every 10 s (syncapp/running/watch.py); silent this long, and not in a run, it is gone.
-WATCHER_SILENT_AFTER = timedelta(seconds=60)
+# A watcher beats every 10 s, in a run too (syncapp/running/watch.py): silent 10 s past that, it is gone.
+WATCHER_SILENT_AFTER = Watcher.BEAT_EVERY + timedelta(seconds=10)
 
 
 @dataclass
@@ -30,13 +30,13 @@ class WatcherStatus:
     """The newest watcher (`--watch`) by its heartbeat, if one ever ran."""
 
     record: Watcher | None
-    in_a_run: bool  # a run of its process is going on (a long one beats only when it ends)
+    process_gone: bool = False  # on its own machine, its process is known to have ended
 
     @property
     def alive(self) -> bool:
-        if self.record is None or self.record.stopped_at is not None:
+        if self.record is None or self.record.stopped_at is not None or self.process_gone:
             return False
-        return self.in_a_run or timezone.now() - self.record.beat_at <= WATCHER_SILENT_AFTER
+        return timezone.now() - self.record.beat_at <= WATCHER_SILENT_AFTER
 
     @property
     def gone(self) -> bool:
