@@ -185,7 +185,7 @@ def run_tables(run: SyncRun, context: RunContext, on_table) -> None:
             table_result_record(run, TableOutcome(name, problem=exc.problem), options)
         finish(run, SyncRun.Status.FAILED, [exc.problem])
         return
-    outcomes = []
+    outcomes: list[TableOutcome] = []
     try:
         with run_pair():  # OPS's aggregate pass beside FAC's, on one connection for every table
             run_each(run, tables, context, on_table, outcomes)
@@ -201,7 +201,9 @@ def run_tables(run: SyncRun, context: RunContext, on_table) -> None:
     finish(run, run_status(outcomes, options.verify), run_problems(outcomes, options))
 
 
-def run_each(run: SyncRun, tables: list[TableMapping], context: RunContext, on_table, outcomes: list) -> None:
+def run_each(
+    run: SyncRun, tables: list[TableMapping], context: RunContext, on_table, outcomes: list[TableOutcome]
+) -> None:
     """Each table in turn, its outcome recorded (and added to `outcomes`) as soon as it is known."""
     options = context.options
     for mapping in tables:
