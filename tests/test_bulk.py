@@ -1,5 +1,9 @@
 """The first copy by LOAD DATA LOCAL INFILE, and its fallbacks (MariaDB only)."""
 
+import os
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from syncapp.config.mapping import built_in
@@ -9,6 +13,7 @@ from syncapp.models import Client, SyncTableResult
 from tests.fac import server_local_infile
 from tests.factories import ClientFactory, fac_now
 from tests.mirror import differences, sync
+from tests.sessions import poll, run_child, start_child
 
 pytestmark = [pytest.mark.mariadb, pytest.mark.django_db(databases=["default", "facturation"], transaction=True)]
 
@@ -53,3 +58,31 @@ def test_without_local_infile_the_copy_still_happens(fac):
     assert (outcome.error, outcome.inserted, outcome.loaded) == ("", 5, 0)
     assert context.load_data_refused is True
     assert differences(fac) == []
+
+
+def test_a_first_copy_killed_leaves_its_staged_rows_and_the_next_run_removes_them(fac):
+    """kill -9 in the middle of a first copy left the file of FAC's rows it was loading (16 MB of
+    clients, 5 times in 10) in the temporary folder for good. The next run, under the sync's lock,
+    removes what an earlier one staged (each OPS database stages in a folder of its own)."""
+    fac.execute(
+        "INSERT INTO clients (id, nom, pays, type, solde, limite_credit, notes, created_at, updated_at) "
+        "SELECT seq, CONCAT('Client ', seq), 'Gabon', 'Entreprise', 0, 0, REPEAT('n', 1000), %s, %s "
+        "FROM seq_1_to_60000",
+        [fac_now(), fac_now()],
+    )
+    pattern = f"opsync-{os.getuid()}-*/*.tsv"
+    before = set(Path(tempfile.gettempdir()).glob(pattern))
+    child = start_child("--table", "clients")
+    try:
+        staged = poll(lambda: set(Path(tempfile.gettempdir()).glob(pattern)) - before, "a file of FAC's rows")
+    finally:
+        child.kill()
+        child.communicate(timeout=60)
+    assert all(path.exists() for path in staged)  # what the killed run left
+
+    done = run_child("--table", "clients")
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not any(path.exists() for path in staged)
+    assert not set(Path(tempfile.gettempdir()).glob(pattern)) - before  # nor one of its own
+    assert Client.objects.count() == 60000

@@ -11,11 +11,16 @@ midway), so a load that warns is rolled back and the range copied row by row ins
 where a row OPS refuses is recorded like any other.
 """
 
+import hashlib
+import os
+import stat
 import tempfile
 from datetime import datetime
+from pathlib import Path
 
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connections, transaction
 
+from syncapp.common.aliases import OPS_ALIAS
 from syncapp.config.databases import error_code
 from syncapp.config.mapping import TableMapping
 from syncapp.sql import load
@@ -58,7 +63,7 @@ class BulkLoader:
         return count, ids, highest
 
     def load_lines(self, lines: list[str]) -> None:
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".tsv") as data:
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".tsv", dir=staging()) as data:
             data.write("\n".join(lines))
             data.write("\n")
             data.flush()
@@ -68,3 +73,32 @@ class BulkLoader:
 
 def load_refused(exc: OperationalError) -> bool:
     return error_code(exc) in LOAD_REFUSED
+
+
+def staging() -> Path | None:
+    """Where this OPS database's runs stage FAC's rows for LOAD DATA: a folder of the temporary folder,
+    this user's alone (mode 0700), named after the user and the OPS database, so that a run can clear
+    what an earlier one left (staging_clear) without touching another installation's. None where a
+    folder of that name exists that is not this user's alone: the files go to the temporary folder
+    itself then, where NamedTemporaryFile keeps them private, and nothing is cleared."""
+    ops = connections[OPS_ALIAS].settings_dict
+    database = hashlib.sha256(f"{ops.get('HOST')}:{ops.get('PORT')}/{ops.get('NAME')}".encode()).hexdigest()[:12]
+    folder = Path(tempfile.gettempdir()) / f"opsync-{os.getuid()}-{database}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        found = folder.lstat()
+    except OSError:
+        return None
+    if not stat.S_ISDIR(found.st_mode) or found.st_uid != os.getuid() or found.st_mode & 0o077:
+        return None
+    return folder
+
+
+def staging_clear() -> int:
+    """At a run's start, under the sync's lock (no other run of this OPS stages then): remove the files
+    of FAC's rows that a run killed in the middle of its first copy left behind. How many there were."""
+    folder = staging()
+    left = list(folder.glob("*.tsv")) if folder else []
+    for path in left:
+        path.unlink(missing_ok=True)
+    return len(left)

@@ -18,6 +18,7 @@ from syncapp.common.messages import Message, in_english, is_message, message
 from syncapp.common.text import escaped
 from syncapp.config.databases import FacUnreachable, error_reason, fac_check
 from syncapp.config.mapping import TableMapping, table_names, tables_resolve
+from syncapp.engine.bulk import staging_clear
 from syncapp.engine.lock import SyncLock
 from syncapp.engine.outcome import (
     CHANGES_KEPT,
@@ -135,6 +136,8 @@ def sync_run(
         return run
     try:
         dead_runs_abandon(keep=queued)
+        if cleared := staging_clear():  # FAC's rows a killed first copy left in the temporary folder
+            logger.warning("removed %s file(s) of FAC rows an interrupted run had staged", cleared)
         run = run_save(queued, record, status=SyncRun.Status.RUNNING, started_at=timezone.now())
         logger.info(
             "run #%s start: trigger=%s mode=%s%s tables=%s",
