@@ -1,6 +1,7 @@
 """The first copy by LOAD DATA LOCAL INFILE, and its fallbacks (MariaDB only)."""
 
 import os
+import signal
 import tempfile
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 from syncapp.config.mapping import built_in
 from syncapp.engine.outcome import RunContext, SyncOptions
 from syncapp.engine.table import table_sync
-from syncapp.models import Client, SyncTableResult
+from syncapp.models import Client, SyncRun, SyncTableResult
 from tests.fac import server_local_infile
 from tests.factories import ClientFactory, fac_now
 from tests.mirror import differences, sync
@@ -86,3 +87,32 @@ def test_a_first_copy_killed_leaves_its_staged_rows_and_the_next_run_removes_the
     assert not any(path.exists() for path in staged)
     assert not set(Path(tempfile.gettempdir()).glob(pattern)) - before  # nor one of its own
     assert Client.objects.count() == 60000
+
+
+def test_sigterm_in_a_first_copy_stops_it_cleanly_within_seconds(fac):
+    """SIGTERM to a one-shot run (cron's when the machine stops, `systemctl stop` during a manual one)
+    ended it at once: nothing said, its record « running » until the next run, its staged rows left.
+    Now it stops as the watcher does: the table rolled back, the run recorded as stopped, said, and
+    nothing left behind."""
+    fac.execute(
+        "INSERT INTO clients (id, nom, pays, type, solde, limite_credit, notes, created_at, updated_at) "
+        "SELECT seq, CONCAT('Client ', seq), 'Gabon', 'Entreprise', 0, 0, REPEAT('n', 1000), %s, %s "
+        "FROM seq_1_to_60000",
+        [fac_now(), fac_now()],
+    )
+    pattern = f"opsync-{os.getuid()}-*/*.tsv"
+    before = set(Path(tempfile.gettempdir()).glob(pattern))
+    child = start_child("--table", "clients", LANGUAGE_CODE="en")
+    try:
+        staged = poll(lambda: set(Path(tempfile.gettempdir()).glob(pattern)) - before, "a file of FAC's rows")
+        child.send_signal(signal.SIGTERM)
+        out, err = child.communicate(timeout=30)
+    finally:
+        child.kill()
+
+    assert child.returncode == 1 and "Traceback" not in out + err, out + err
+    assert "stopped as asked (SIGTERM) before the end of: clients" in out + err, out + err
+    run = SyncRun.objects.latest("pk")
+    assert run.status == SyncRun.Status.STOPPED
+    assert Client.objects.count() == 0  # the table in hand rolled back whole
+    assert not any(path.exists() for path in staged)

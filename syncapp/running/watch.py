@@ -299,11 +299,12 @@ class WatchLoop:
 
 
 @contextmanager
-def signals_stop(stop: Callable[[], None]):
-    """SIGTERM and SIGINT call `stop` instead of ending the process. A system call they interrupt
-    (a query waiting on the server) is resumed, not failed, so the batch in hand ends cleanly."""
+def signals_stop(stop: Callable[[], None], signals=(signal.SIGTERM, signal.SIGINT)):
+    """SIGTERM and SIGINT (or those given) call `stop` instead of ending the process. A system call
+    they interrupt (a query waiting on the server) is resumed, not failed, so the batch in hand ends
+    cleanly."""
     previous = {}
-    for number in (signal.SIGTERM, signal.SIGINT):
+    for number in signals:
         previous[number] = signal.signal(number, lambda *_: stop())
         signal.siginterrupt(number, False)
     try:
