@@ -61,21 +61,32 @@ def test_without_local_infile_the_copy_still_happens(fac):
     assert differences(fac) == []
 
 
-def test_a_first_copy_killed_leaves_its_staged_rows_and_the_next_run_removes_them(fac):
-    """kill -9 in the middle of a first copy left the file of FAC's rows it was loading (16 MB of
-    clients, 5 times in 10) in the temporary folder for good. The next run, under the sync's lock,
-    removes what an earlier one staged (each OPS database stages in a folder of its own)."""
+STAGED = f"opsync-{os.getuid()}-*/*.tsv"  # where runs stage FAC's rows (syncapp/engine/bulk.staging)
+
+
+def staged_files() -> set[Path]:
+    return set(Path(tempfile.gettempdir()).glob(STAGED))
+
+
+def sixty_thousand_clients(fac) -> set[Path]:
+    """FAC's clients for a first copy long enough to be caught in the middle; the files staged before."""
     fac.execute(
         "INSERT INTO clients (id, nom, pays, type, solde, limite_credit, notes, created_at, updated_at) "
         "SELECT seq, CONCAT('Client ', seq), 'Gabon', 'Entreprise', 0, 0, REPEAT('n', 1000), %s, %s "
         "FROM seq_1_to_60000",
         [fac_now(), fac_now()],
     )
-    pattern = f"opsync-{os.getuid()}-*/*.tsv"
-    before = set(Path(tempfile.gettempdir()).glob(pattern))
+    return staged_files()
+
+
+def test_a_first_copy_killed_leaves_its_staged_rows_and_the_next_run_removes_them(fac):
+    """kill -9 in the middle of a first copy left the file of FAC's rows it was loading (16 MB of
+    clients, 5 times in 10) in the temporary folder for good. The next run, under the sync's lock,
+    removes what an earlier one staged (each OPS database stages in a folder of its own)."""
+    before = sixty_thousand_clients(fac)
     child = start_child("--table", "clients")
     try:
-        staged = poll(lambda: set(Path(tempfile.gettempdir()).glob(pattern)) - before, "a file of FAC's rows")
+        staged = poll(lambda: staged_files() - before, "a file of FAC's rows")
     finally:
         child.kill()
         child.communicate(timeout=60)
@@ -85,7 +96,7 @@ def test_a_first_copy_killed_leaves_its_staged_rows_and_the_next_run_removes_the
 
     assert done.returncode == 0, done.stdout + done.stderr
     assert not any(path.exists() for path in staged)
-    assert not set(Path(tempfile.gettempdir()).glob(pattern)) - before  # nor one of its own
+    assert not staged_files() - before  # nor one of its own
     assert Client.objects.count() == 60000
 
 
@@ -94,17 +105,10 @@ def test_sigterm_in_a_first_copy_stops_it_cleanly_within_seconds(fac):
     ended it at once: nothing said, its record « running » until the next run, its staged rows left.
     Now it stops as the watcher does: the table rolled back, the run recorded as stopped, said, and
     nothing left behind."""
-    fac.execute(
-        "INSERT INTO clients (id, nom, pays, type, solde, limite_credit, notes, created_at, updated_at) "
-        "SELECT seq, CONCAT('Client ', seq), 'Gabon', 'Entreprise', 0, 0, REPEAT('n', 1000), %s, %s "
-        "FROM seq_1_to_60000",
-        [fac_now(), fac_now()],
-    )
-    pattern = f"opsync-{os.getuid()}-*/*.tsv"
-    before = set(Path(tempfile.gettempdir()).glob(pattern))
+    before = sixty_thousand_clients(fac)
     child = start_child("--table", "clients", LANGUAGE_CODE="en")
     try:
-        staged = poll(lambda: set(Path(tempfile.gettempdir()).glob(pattern)) - before, "a file of FAC's rows")
+        staged = poll(lambda: staged_files() - before, "a file of FAC's rows")
         child.send_signal(signal.SIGTERM)
         out, err = child.communicate(timeout=30)
     finally:
