@@ -2,6 +2,8 @@
 
 import os
 import signal
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -13,9 +15,10 @@ from syncapp.engine.table import table_sync
 from syncapp.models import Client, SyncRun, SyncTableResult
 from tests.fac import server_local_infile
 from tests.factories import ClientFactory, fac_now
-from tests.mirror import differences, sync
+from tests.mirror import differences, subprocess_env, sync
 from tests.sessions import poll, run_child, start_child
 
+ROOT = Path(__file__).resolve().parent.parent
 pytestmark = [pytest.mark.mariadb, pytest.mark.django_db(databases=["default", "facturation"], transaction=True)]
 
 
@@ -119,4 +122,27 @@ def test_sigterm_in_a_first_copy_stops_it_cleanly_within_seconds(fac):
     run = SyncRun.objects.latest("pk")
     assert run.status == SyncRun.Status.STOPPED
     assert Client.objects.count() == 0  # the table in hand rolled back whole
+    assert not any(path.exists() for path in staged)
+
+
+def test_sigterm_to_crons_run_stops_it_cleanly_too(fac, settings):
+    """Cron's run is `manage.py crontab run <hash>`, which calls the scheduled job without the command:
+    it takes SIGTERM as a stop all the same (the machine shutting down in the middle of it)."""
+    from django_crontab.crontab import Crontab
+
+    before = sixty_thousand_clients(fac)
+    job_hash = Crontab()._Crontab__hash_job(settings.CRONJOBS[0])  # the sync's line, as django-crontab names it
+    cron = [sys.executable, "manage.py", "crontab", "run", job_hash]
+    child = subprocess.Popen(cron, cwd=ROOT, env=subprocess_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        staged = poll(lambda: staged_files() - before, "a file of FAC's rows")
+        child.send_signal(signal.SIGTERM)
+        child.communicate(timeout=30)
+    finally:
+        child.kill()
+        child.communicate()
+
+    run = SyncRun.objects.latest("pk")
+    assert (run.trigger, run.status) == (SyncRun.Trigger.CRON, SyncRun.Status.STOPPED)
+    assert Client.objects.count() == 0
     assert not any(path.exists() for path in staged)

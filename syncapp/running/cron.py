@@ -12,14 +12,14 @@ from syncapp.engine.outcome import SyncOptions
 from syncapp.models import SyncRun
 from syncapp.running.alerts import alerts_send, repair_report_send
 from syncapp.running.retention import runs_prune
-from syncapp.running.runs import sync_run
+from syncapp.running.runs import stoppable_run
 
 logger = logging.getLogger("opsync.sync")
 
 
 def run_scheduled(options: SyncOptions) -> SyncRun:
     try:
-        run = sync_run(options=options, trigger=SyncRun.Trigger.CRON)
+        run = stoppable_run(options=options, trigger=SyncRun.Trigger.CRON)  # SIGTERM: a stop
         assert run is not None, "a run skipped for the lock is recorded (record_skip)"
         return run
     except Exception:

@@ -5,9 +5,12 @@ language; the log has it in English, one line per run and per table.
 """
 
 import logging
+import signal
 import subprocess
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -176,6 +179,34 @@ def dead_runs_abandon(*, keep: SyncRun | None) -> None:
         problems_set(dead, [message("abandoned")])
         dead.save(update_fields=["status", "finished_at", "problems", "error"])
         logger.warning("run #%s abandoned: its process ended without finishing", dead.pk)
+
+
+@contextmanager
+def signals_stop(stop: Callable[[], None], signals=(signal.SIGTERM, signal.SIGINT)) -> Iterator[None]:
+    """SIGTERM and SIGINT (or those given) call `stop` instead of ending the process. A system call
+    they interrupt (a query waiting on the server) is resumed, not failed, so the batch in hand ends
+    cleanly. Only the main thread receives signals: elsewhere, nothing is changed."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {}
+    for number in signals:
+        previous[number] = signal.signal(number, lambda *_: stop())
+        signal.siginterrupt(number, False)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def stoppable_run(**kwargs) -> SyncRun | None:
+    """sync_run, with SIGTERM as a request to stop (cron's run when the machine shuts down, `systemctl
+    stop` during a manual one), as the watcher takes it: the table in hand rolled back whole, the run
+    recorded as stopped, what it staged removed, within seconds. Ctrl-C stays an interruption."""
+    stop = threading.Event()
+    with signals_stop(stop.set, signals=(signal.SIGTERM,)):
+        return sync_run(stop_requested=stop.is_set, **kwargs)
 
 
 def run_tables(run: SyncRun, context: RunContext, on_table) -> None:

@@ -29,7 +29,6 @@ dashboard and /healthz can tell that it is alive.
 """
 
 import logging
-import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -46,7 +45,7 @@ from syncapp.config.databases import FAC_UNREACHABLE, fac_unreachable, ops_probl
 from syncapp.config.mapping import mapping_for
 from syncapp.engine.outcome import SyncOptions
 from syncapp.models import SyncRun, SyncState, Watcher
-from syncapp.running.runs import sync_run
+from syncapp.running.runs import signals_stop, sync_run
 from syncapp.sql.hints import Hint, table_hints
 from syncapp.status.run_text import run_summary
 
@@ -296,19 +295,3 @@ class WatchLoop:
                 Watcher.objects.filter(pk=self.record.pk).update(stopped_at=timezone.now())
         logger.info("watcher: stopped")
         self.say(render(message("watch_stopped")))
-
-
-@contextmanager
-def signals_stop(stop: Callable[[], None], signals=(signal.SIGTERM, signal.SIGINT)):
-    """SIGTERM and SIGINT (or those given) call `stop` instead of ending the process. A system call
-    they interrupt (a query waiting on the server) is resumed, not failed, so the batch in hand ends
-    cleanly."""
-    previous = {}
-    for number in signals:
-        previous[number] = signal.signal(number, lambda *_: stop())
-        signal.siginterrupt(number, False)
-    try:
-        yield
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)

@@ -8,9 +8,7 @@ until SIGTERM or Ctrl-C (syncapp/running/watch.py), then exits 0.
 
 import argparse
 import re
-import signal
 import sys
-import threading
 import unicodedata
 
 from django.conf import settings
@@ -36,8 +34,8 @@ from syncapp.engine.outcome import SyncOptions
 from syncapp.engine.renumber import RenumberRefused, renumbering_apply, renumbering_plan
 from syncapp.engine.schema import schema_check
 from syncapp.models import SyncRun, SyncTableResult
-from syncapp.running.runs import sync_run
-from syncapp.running.watch import WatchLoop, signals_stop
+from syncapp.running.runs import stoppable_run
+from syncapp.running.watch import WatchLoop
 from syncapp.status import run_text, status_text
 from syncapp.status.levels import Level
 from syncapp.status.selectors import lock_holder_message, running_run, sync_status
@@ -232,20 +230,14 @@ class Command(BaseCommand):
                     _("run #%(id)s is not waiting to be carried out: nothing done") % {"id": options["queued_run"]},
                     returncode=USAGE_ERROR,
                 )
-        # SIGTERM (cron's run when the machine stops, `systemctl stop` during a manual one) is a stop, as
-        # for the watcher: the table in hand is rolled back whole, the run recorded as stopped, and what
-        # it staged removed, within seconds. Ctrl-C stays an interruption, said as such.
-        stop = threading.Event()
-        with signals_stop(stop.set, signals=(signal.SIGTERM,)):
-            run = sync_run(
-                options=sync_options,
-                trigger=options["trigger"],
-                user=queued.triggered_by if queued else None,
-                queued=queued,
-                on_progress=self.progress if self.stdout.isatty() and self.verbosity >= 1 else None,
-                on_table=self.show_changes,
-                stop_requested=stop.is_set,
-            )
+        run = stoppable_run(  # SIGTERM: a stop, the table in hand rolled back (syncapp/running/runs.py)
+            options=sync_options,
+            trigger=options["trigger"],
+            user=queued.triggered_by if queued else None,
+            queued=queued,
+            on_progress=self.progress if self.stdout.isatty() and self.verbosity >= 1 else None,
+            on_table=self.show_changes,
+        )
         assert run is not None, "a run skipped for the lock is recorded (record_skip)"
         self.show_run(run)
 
