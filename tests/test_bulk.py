@@ -1,15 +1,14 @@
 """The first copy by LOAD DATA LOCAL INFILE, and its fallbacks (MariaDB only)."""
 
-import os
 import signal
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
 
 from syncapp.config.mapping import built_in
+from syncapp.engine.bulk import staging
 from syncapp.engine.outcome import RunContext, SyncOptions
 from syncapp.engine.table import table_sync
 from syncapp.models import Client, SyncRun, SyncTableResult
@@ -64,11 +63,11 @@ def test_without_local_infile_the_copy_still_happens(fac):
     assert differences(fac) == []
 
 
-STAGED = f"opsync-{os.getuid()}-*/*.tsv"  # where runs stage FAC's rows (syncapp/engine/bulk.staging)
-
-
 def staged_files() -> set[Path]:
-    return set(Path(tempfile.gettempdir()).glob(STAGED))
+    """The files of FAC's rows staged for this OPS database (not another suite's, sharing the server)."""
+    folder = staging()
+    assert folder is not None
+    return set(folder.glob("*.tsv"))
 
 
 def sixty_thousand_clients(fac) -> set[Path]:
