@@ -14,13 +14,17 @@ waiting transaction has already written.
 
 import random
 import socket
+import subprocess
+import sys
 import threading
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 
 import MySQLdb
 import pytest
 from django.db import connections
+from django.utils import translation
 
 from syncapp.config.mapping import BUILT_IN_NAMES
 from syncapp.engine.lock import SyncLock
@@ -29,9 +33,11 @@ from syncapp.web.admin_runs import table_counts
 from tests import backend
 from tests.fac import FacWriter, create_mariadb_fac
 from tests.factories import FACTORIES, ClientFactory, fac_now
-from tests.mirror import differences, fac_rows, ops_rows, sync
+from tests.mirror import differences, fac_rows, ops_rows, subprocess_env, sync
+from tests.servers import PrivateServer
 from tests.sessions import (
     POLL_SECONDS,
+    ROOT,
     LockWait,
     RowLock,
     cursors,
@@ -282,7 +288,12 @@ def test_a_row_locked_for_the_whole_run_fails_its_table_after_bounded_retries(fa
     run = latest_run()
     clients = results(run)["clients"]
     assert clients.status == SyncTableResult.Status.FAILED
-    assert "lock wait timeout" in clients.error.lower() and "after 3 attempts" in clients.error, clients.error
+    # What happened and what to do, in the reader's words: not MySQL's English "Lock wait timeout exceeded".
+    assert "kept rows of this table locked" in clients.error and ", 3 attempts:" in clients.error, clients.error
+    assert "SHOW PROCESSLIST" in clients.error and "Lock wait timeout exceeded" not in clients.error
+    with translation.override("fr"):
+        french = clients.problem_text
+    assert "verrouillées" in french and "3 essais" in french and "exceeded" not in french, french
     assert len(watcher.waits) == 3, watcher.waits
     assert all(wait.rows_modified >= 10 for wait in watcher.waits), "each attempt should be mid-table"
     assert 3 <= elapsed < 10, "three waits of SYNC_LOCK_WAIT_TIMEOUT=1 s (not the default 20 s)"
@@ -549,3 +560,92 @@ def test_fac_changing_during_runs_converges_on_the_next_run(fac, settings):
     assert differences(fac) == []
     assert latest_run().status == SyncRun.Status.SUCCESS
     assert not SyncRun.objects.exclude(status=SyncRun.Status.SUCCESS).exists()
+
+
+# -- 7. OPS out of space: the disk is named, not the connection settings ------------------
+
+
+def manage_child(*args: str, **env: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=subprocess_env(**env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@contextmanager
+def ops_that_fills(fac, folder):
+    """OPS on a server of its own whose tablespace cannot grow (24 MB, as a full disk), migrated
+    and synced; then 6 000 FAC clients of 5 000 characters each (30 MB) that it cannot hold."""
+    with PrivateServer(folder, "--innodb-data-file-path=ibdata1:24M", "--innodb-file-per-table=0") as ops:
+        ops.connect().cursor().execute("CREATE DATABASE opsync_full")
+        env = ops.env("opsync_full") | {"SYNC_LOCK_WAIT_TIMEOUT": "60", "LANGUAGE_CODE": "fr"}
+        migrated = manage_child("migrate", "--no-input", **env)
+        assert migrated.wait(timeout=120) == 0, migrated.communicate()
+        one_of_each()
+        first = manage_child("sync_from_facturation", **env)
+        assert first.wait(timeout=120) == 0, first.communicate()
+        fac.execute(
+            "INSERT INTO clients (nom, pays, type, solde, limite_credit, notes, created_at, updated_at) "
+            "SELECT CONCAT('Client ', seq), 'Gabon', 'Entreprise', 0, 0, REPEAT('n', 5000), %s, %s "
+            "FROM seq_1_to_6000",
+            [fac_now(), fac_now()],
+        )
+        yield ops, env
+
+
+def test_ops_out_of_space_fails_the_table_saying_so(fac, tmp_path):
+    """Error 1114 (« The table 'clients' is full ») in the reader's words, with what to do; the
+    other tables apply."""
+    with ops_that_fills(fac, tmp_path) as (ops, env):
+        one_of_each(1)
+        run = manage_child("sync_from_facturation", **env)
+        out, err = run.communicate(timeout=120)
+        others = query(ops.connect("opsync_full"), "SELECT COUNT(*) FROM transitaires")[0][0]
+
+    assert run.returncode == 1, out + err
+    assert "Traceback" not in out + err
+    said = (out + err).replace("\N{NO-BREAK SPACE}", " ")
+    assert "clients : erreur de base de données : OPS ne peut plus rien stocker : le disque" in said, said
+    assert "is full" not in out + err
+    assert others == 4  # transitaires: 3, then 1 more, applied after clients failed
+
+
+def test_ops_out_of_space_then_gone_is_said_as_the_disk(fac, tmp_path):
+    """Clients' rows do not fit; while the run waits on a row of transitaires that the
+    application holds, the server dies (kill -9, as InnoDB stops on a full disk). Before: « OPS
+    unreachable (…); check DB_HOST, DB_PORT… ». The disk is the cause."""
+    with ops_that_fills(fac, tmp_path) as (ops, env):
+        transitaire = fac.fetchall("SELECT MIN(id) FROM transitaires")[0][0]
+        fac.execute("UPDATE transitaires SET nom = 'Changé', updated_at = %s WHERE id = %s", [fac_now(), transitaire])
+        application = ops.connect("opsync_full")
+        application.cursor().execute("BEGIN")
+        application.cursor().execute("SELECT id FROM transitaires WHERE id = %s FOR UPDATE", [transitaire])
+
+        run = manage_child("sync_from_facturation", **env)
+        try:
+            observer = ops.connect()
+            waiting = (
+                "SELECT COUNT(*) FROM information_schema.innodb_trx WHERE trx_state = 'LOCK WAIT' "
+                "AND trx_mysql_thread_id <> %s"
+            )
+            poll(
+                lambda: ops.logged("is full") and query(observer, waiting, [application.thread_id()])[0][0] == 1,
+                "clients refused for space, then the run waiting on the application's row",
+                90,
+            )
+            ops.kill()
+            out, err = run.communicate(timeout=90)
+        finally:
+            end_child(run)
+
+    output = out + err
+    assert run.returncode == 1, output
+    assert "Traceback" not in output and "Exception ignored" not in output, output
+    # One line (the run's record could not be written): the disk, in French, not the settings.
+    assert len(output.strip().splitlines()) == 1, output
+    assert "plus rien pouvoir stocker" in output and "disque" in output, output
+    assert "vérifiez DB_HOST" not in output, output

@@ -40,6 +40,10 @@ TEXTS: "dict[str, str | _StrPromise]" = {
     "ops_unreachable": _(
         "OPS unreachable ({reason}); check DB_HOST, DB_PORT, DB_DATABASE, DB_USERNAME and DB_PASSWORD"
     ),
+    "ops_lost_full": _(
+        "OPS stopped answering ({reason}) just after saying it could store no more: its server's disk is "
+        "most likely full; free space there, check that its MariaDB runs, then run again"
+    ),
     "ops_not_migrated": _("OPS is not migrated: run manage.py migrate"),
     "table_missing": _("{side} has no table '{table}'"),
     "schema_drift": _("schema drift: {side} table '{table}' has no column {columns}"),
@@ -103,14 +107,22 @@ TEXTS: "dict[str, str | _StrPromise]" = {
         "check FAC, then confirm with --allow-mass-delete",
         "deleted",
     ),
+    # MySQL's own words ("Lock wait timeout exceeded; try restarting transaction") are not said:
+    # what happened and what to do are, in the reader's language.
     "lock_wait": ngettext_lazy(
-        "OPS lock wait timeout: {reason}, after {attempts} attempt",
-        "OPS lock wait timeout: {reason}, after {attempts} attempts",
+        "another OPS session (the operations application?) kept rows of this table locked for longer "
+        "than SYNC_LOCK_WAIT_TIMEOUT, {attempts} attempt: the table was left as it was and the next run "
+        "tries again; if it happens again, look on OPS for a transaction left open (SHOW PROCESSLIST)",
+        "another OPS session (the operations application?) kept rows of this table locked for longer "
+        "than SYNC_LOCK_WAIT_TIMEOUT, {attempts} attempts: the table was left as it was and the next run "
+        "tries again; if it happens again, look on OPS for a transaction left open (SHOW PROCESSLIST)",
         "attempts",
     ),
     "deadlock": ngettext_lazy(
-        "OPS deadlock: {reason}, after {attempts} attempt",
-        "OPS deadlock: {reason}, after {attempts} attempts",
+        "OPS chose this table's writes to give way in a deadlock with another session, {attempts} "
+        "attempt: the table was left as it was and the next run tries again",
+        "OPS chose this table's writes to give way in a deadlock with another session, {attempts} "
+        "attempts: the table was left as it was and the next run tries again",
         "attempts",
     ),
     "lock_wait_retried": _("an OPS lock wait timed out"),
@@ -147,6 +159,9 @@ TEXTS: "dict[str, str | _StrPromise]" = {
     "reason_unknown_host": _("Unknown server host"),
     "reason_gone_away": _("the server has gone away"),
     "reason_lost_connection": _("Lost connection to server during query"),
+    "reason_ops_full": _(
+        "OPS can store no more: the disk of its server (or its tablespace) is full; free space there, then run again"
+    ),
     "reason_null": _("column {column} cannot be empty"),
     "reason_duplicate": _("another row already has this value of the unique key {column}"),
     "reason_out_of_range": _("value out of range for column {column}"),

@@ -2,6 +2,7 @@
 
 import pkgutil
 import re
+import time
 
 from django.db import DatabaseError, DataError, IntegrityError, OperationalError, connections
 
@@ -43,7 +44,34 @@ KNOWN_REASONS = {
     2005: "reason_unknown_host",
     2006: "reason_gone_away",
     2013: "reason_lost_connection",
+    1021: "reason_ops_full",  # Disk full (…); waiting for someone to free some space
+    1114: "reason_ops_full",  # The table '…' is full
 }
+
+# OPS can store no more: its disk, or a tablespace of fixed size, is full.
+FULL_CODES = {1021, 1114}
+LOST_CODES = {2006, 2013}
+FULL_REMEMBERED_SECONDS = 600
+
+
+class OpsFull:
+    """When OPS last said it could store no more, in this process (time.monotonic()).
+
+    A server out of disk often dies next (InnoDB stops on a failed write); the connection lost
+    just after is then said as the disk, not as the connection settings. A watcher lives for
+    weeks: only a refusal of the last FULL_REMEMBERED_SECONDS counts.
+    """
+
+    at: float | None = None
+
+    @classmethod
+    def note(cls, exc: BaseException) -> None:
+        if error_code(exc) in FULL_CODES:
+            cls.at = time.monotonic()
+
+    @classmethod
+    def recent(cls) -> bool:
+        return cls.at is not None and time.monotonic() - cls.at < FULL_REMEMBERED_SECONDS
 
 
 def error_reason(exc: BaseException) -> Message:
@@ -95,6 +123,8 @@ def ops_problem(exc: DatabaseError) -> Message:
     """What an error on OPS means to an operator: not migrated yet, or not reachable."""
     if error_code(exc) in MISSING_TABLE_CODES or "no such table" in str(exc):
         return message("ops_not_migrated")
+    if error_code(exc) in LOST_CODES and OpsFull.recent():
+        return message("ops_lost_full", reason=error_reason(exc))
     return message("ops_unreachable", reason=error_reason(exc))
 
 

@@ -20,7 +20,7 @@ from django.db import DatabaseError, connections, transaction
 from syncapp.common.aliases import FAC_ALIAS, OPS_ALIAS
 from syncapp.common.clock import zone_offset
 from syncapp.common.messages import message
-from syncapp.config.databases import LOCK_ERRORS, broken_connections_drop, error_code, error_reason
+from syncapp.config.databases import LOCK_ERRORS, OpsFull, broken_connections_drop, error_code, error_reason
 from syncapp.config.mapping import TableMapping
 from syncapp.engine.cursor import aware, naive_utc, next_cursor
 from syncapp.engine.mirror import MirrorWriter
@@ -83,6 +83,7 @@ def attempt(mapping: TableMapping, context: RunContext) -> TableOutcome:
     except TableFailed as exc:
         outcome.fail(exc.problem)
     except DatabaseError as exc:
+        OpsFull.note(exc)
         code = error_code(exc)
         outcome.retryable = code in LOCK_ERRORS
         reason = error_reason(exc)
