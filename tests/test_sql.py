@@ -4,6 +4,8 @@ What the statements do on a real server is what the rest of the suite runs.
 """
 
 import dataclasses
+import gc
+import sys
 from datetime import datetime
 
 import pytest
@@ -15,6 +17,7 @@ from syncapp.sql import execute, load, rows, sums
 from syncapp.sql.side import Side
 from tests.kinds import model_kinds
 from tests.kinds import offline as offline_mapping
+from tests.sessions import query, root_session
 
 SQLITE = connection_open(":memory:")  # never opened: only its quoting and vendor are used
 MYSQL = MySQLWrapper(SQLITE.settings_dict | {"ENGINE": "django.db.backends.mysql"}, alias="offline")
@@ -130,3 +133,29 @@ def test_writes_to_an_adopted_table_name_only_the_mapped_columns():
     )
     stamped = Side("offline", "tiers", ("id", "nom"), synced_at="derniere_synchro")
     assert rows.written_columns(stamped) == ["id", "nom", "derniere_synchro"]
+
+
+@pytest.mark.mariadb
+@pytest.mark.django_db(databases=["default", "facturation"], transaction=True)
+def test_a_stream_cut_by_the_server_ends_without_an_ignored_traceback():
+    """The OPS server lost in the middle of a streamed read (here: its session killed): the
+    stream's unbuffered cursor cannot be drained, and closing it raised inside the generator's
+    clean-up, printed by Python as « Exception ignored in: <generator object stream …> » with a
+    traceback, beside the run's one good line. The read's own error is the one that counts."""
+    connection = connections["default"]
+    batches = execute.stream(connection, "SELECT seq, REPEAT('x', 500) FROM seq_1_to_2000000", [], batch_size=1000)
+    assert len(next(batches)) == 1000
+    killer = root_session()
+    try:
+        query(killer, f"KILL CONNECTION {connection.connection.thread_id()}")
+    finally:
+        killer.close()
+    ignored: list = []
+    hook, sys.unraisablehook = sys.unraisablehook, ignored.append
+    try:
+        del batches
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+        connection.close()
+    assert ignored == [], [str(item.exc_value) for item in ignored]

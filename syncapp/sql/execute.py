@@ -2,7 +2,7 @@
 
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from datetime import datetime
 from typing import TypeVar, overload
@@ -62,6 +62,7 @@ def stream(connection: BaseDatabaseWrapper, sql: str, params: Iterable, *, batch
             while batch := cursor.fetchmany(batch_size):
                 yield batch
         return
+    import MySQLdb
     from MySQLdb.cursors import SSCursor
 
     with connection.wrap_database_errors:
@@ -71,7 +72,12 @@ def stream(connection: BaseDatabaseWrapper, sql: str, params: Iterable, *, batch
             while batch := cursor.fetchmany(batch_size):
                 yield list(batch)
         finally:
-            cursor.close()
+            # Closing drains what the server has not sent yet. With the server gone (or the stream
+            # left half read, then the connection cut) that fails too: the read's own error, or
+            # the caller's, is the one that counts. Raised here, during the generator's clean-up,
+            # Python would print it as "Exception ignored in: <generator object stream>".
+            with suppress(MySQLdb.Error):
+                cursor.close()
 
 
 class Pair:
