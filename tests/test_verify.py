@@ -6,12 +6,14 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from syncapp.common.messages import render
 from syncapp.config.mapping import built_in
 from syncapp.models import Armateur, Client, SyncRun
 from syncapp.running.cron import scheduled_daily
 from syncapp.sql import canonical, rows, sums
+from syncapp.status.selectors import sync_status
 from tests.factories import ArmateurFactory, ClientFactory, ServiceFactory, fac_now
-from tests.mirror import differences, ops_rows, sync
+from tests.mirror import differences, fac_rows, ops_rows, sync
 
 BOTH = pytest.mark.django_db(databases=["default", "facturation"], transaction=True)
 
@@ -173,3 +175,33 @@ def test_force_repairs_every_tampering_verify_reports(fac):
     assert Client.objects.get(pk=gone["id"]).deleted_at is not None
     assert Client.objects.get(pk=99_999).deleted_at is not None
     assert sync("--force")[0] == 0 and latest().results.get(table="clients").changed == 0
+
+
+@BOTH
+def test_status_keeps_a_verifications_difference_until_a_full_run_repairs_it(fac, settings):
+    """A FAC commit stamped before the look-back (a transaction left open longer than it) is
+    missed by the incremental runs: --verify finds it, and --status must go on saying so after
+    the next incremental run succeeds (before: « OPSYNC OK » while --verify exited 1)."""
+    late = ClientFactory()
+    ServiceFactory()
+    sync()
+    stamped = fac_now() - timedelta(seconds=settings.SYNC_LOOKBACK_SECONDS + 300)
+    fac.update("clients", late["id"], nom="commis en retard", updated_at=stamped)
+    assert sync()[0] == 0
+    assert ops_rows("clients")[late["id"]] != fac_rows(fac, "clients")[late["id"]], "the look-back missed it"
+
+    assert sync("--verify")[0] == 1
+    assert sync()[0] == 0  # the next incremental run succeeds, and still misses it
+    status, output = sync("--status")
+
+    assert status == 1, output  # WARNING, not OK
+    first = output.splitlines()[0]
+    assert first.startswith("OPSYNC WARNING") and "clients" in first, output
+    assert "found 1 row of clients different in OPS" in first
+    (problem,) = sync_status(check_fac=False).problems  # as the dashboard says it, with what to do
+    assert problem.kind == "differs" and "--force --table clients" in render(problem.advice)
+
+    assert sync("--force", "--table", "clients")[0] == 0
+    status, output = sync("--status")
+    assert status == 0 and output.startswith("OPSYNC OK"), output
+    assert differences(fac) == []

@@ -195,6 +195,13 @@ TEXTS: "dict[str, str | _StrPromise]" = {
         "OPS refused {count} row of {table} (run #{run})", "OPS refused {count} rows of {table} (run #{run})", "count"
     ),
     "rows_refused_run": _("OPS refused rows"),
+    "verify_differs": ngettext_lazy(
+        "the last verification (run #{run}) found {count} row of {table} different in OPS; the runs since do "
+        "not repair it",
+        "the last verification (run #{run}) found {count} rows of {table} different in OPS; the runs since do "
+        "not repair them",
+        "count",
+    ),
     "run_failed": _("the last run, #{run}, failed: {reason}"),
     "table_failing": ngettext_lazy(
         "{tables} failed in run #{run}: {reason}", "{tables} failed in run #{run}: {reason}", "count"
@@ -219,6 +226,11 @@ TEXTS: "dict[str, str | _StrPromise]" = {
         "{count} rows of {table} could not be copied; the rest is up to date. IT must look at it.",
         "count",
     ),
+    "plain_differs": ngettext_lazy(
+        "{count} row of {table} may not match the billing application; IT must run a full resync.",
+        "{count} rows of {table} may not match the billing application; IT must run a full resync.",
+        "count",
+    ),
     "plain_late": ngettext_lazy(
         "{table} was last brought up to date {minutes} minute ago; nothing to do if the next sync succeeds.",
         "{table} was last brought up to date {minutes} minutes ago; nothing to do if the next sync succeeds.",
@@ -234,6 +246,7 @@ TEXTS: "dict[str, str | _StrPromise]" = {
     "advice_run": _("open run #{run} for the details"),
     "advice_rows": _("open run #{run}: each refused row is named with the reason"),
     "advice_late": _("nothing to do if the next run succeeds"),
+    "advice_differs": _("run `sync_from_facturation --force --table {table}`, or wait for the daily check"),
     "watcher_gone": _("the watcher on {host} (pid {pid}) has not been heard from since {since}"),
     "watcher_missing": _("no watcher is running, and SYNC_WATCH=true leaves the sync to it"),
     "advice_watcher": _("check it with `systemctl status opsync-watch`, and start it again"),

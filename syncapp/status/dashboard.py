@@ -52,6 +52,7 @@ def capitalised(text: str) -> str:
 STATES = {
     "fresh": ("green", pgettext_lazy("table state", "fresh")),
     "late": ("amber", pgettext_lazy("table state", "late")),
+    "differs": ("amber", pgettext_lazy("table state", "differs from FAC")),
     "refused": ("amber", pgettext_lazy("table state", "rows refused")),
     "stale": ("red", pgettext_lazy("table state", "stale")),
     "failing": ("red", pgettext_lazy("table state", "failing")),

@@ -17,7 +17,7 @@ from syncapp.status.states import TableStatus, WatcherStatus
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # fac_unreachable, failed, stale, refused, late, run_failed, watcher_gone, watcher_missing
+    kind: str  # fac_unreachable, failed, stale, differs, refused, late, run_failed, watcher_gone, watcher_missing
     level: Level
     message: Message  # what is wrong, for IT: the technical detail
     advice: Message  # what IT does about it
@@ -59,6 +59,11 @@ def table_problems(tables: list[TableStatus]) -> list[Problem]:
         last = table.last_result  # what `failing` and `refused` are said of
         if last is not None and table.state == "failing":
             failing.setdefault((last.run_id, repr(failure_reason(last))), []).append(last)
+        elif table.state == "differs" and (verify := table.differs) is not None:
+            what = message("verify_differs", table=table.table, count=verify.errors, run=verify.run_id)
+            plain = message("plain_differs", table=[table.table], count=verify.errors)
+            advice = message("advice_differs", table=table.table)
+            found.append(Problem("differs", Level.WARNING, what, advice, plain, (table.table,)))
         elif last is not None and table.state == "refused":
             what = message("rows_refused", table=table.table, count=last.refused, run=last.run_id)
             plain = message("plain_refused", table=[table.table], count=last.refused)

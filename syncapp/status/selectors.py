@@ -190,7 +190,24 @@ def table_status(mapping: TableMapping, *, counts: bool = True) -> TableStatus:
         cursor_index_statement=ddl.index_statement("mysql", mapping.fac_table, cursor) if cursor else "",
         fac_scan_seconds=state.fac_scan_seconds,
         last_result=results.order_by("-run__started_at").first(),
+        differs=unrepaired_difference(results),
     )
+
+
+def unrepaired_difference(results: QuerySet[SyncTableResult]) -> SyncTableResult | None:
+    """A table's last --verify, if it found OPS different and no full run (--force, the daily
+    check) has succeeded on the table since: the incremental runs after it may leave the
+    difference where it is (a FAC commit older than their look-back), so their success does not
+    clear it."""
+    verify = results.filter(run__mode=SyncRun.Mode.VERIFY).select_related("run").order_by("-run__started_at").first()
+    if verify is None or not verify.differences_found:
+        return None
+    repaired = results.filter(
+        run__mode__in=(SyncRun.Mode.FORCE, SyncRun.Mode.REPAIR),
+        run__started_at__gt=verify.run.started_at,
+        status=SyncTableResult.Status.SUCCESS,
+    )
+    return None if repaired.exists() else verify
 
 
 def ops_counted(mapping: TableMapping) -> Side | None:

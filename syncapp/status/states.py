@@ -74,6 +74,9 @@ class TableStatus:
     cursor_index_statement: str  # the CREATE INDEX that spares the scans
     fac_scan_seconds: float | None  # what finding the changes cost FAC in the last run that was not full
     last_result: SyncTableResult | None  # the last run that applied something to this table
+    # The last --verify, when it found OPS different and no full run of the table succeeded since:
+    # incremental runs after it do not clear it (a late commit beyond the look-back stays missing).
+    differs: SyncTableResult | None = None
 
     @property
     def age(self) -> timedelta | None:
@@ -97,13 +100,16 @@ class TableStatus:
 
     @property
     def state(self) -> str:
-        """What is wrong with it, in one word: `failing` (its last run failed), `stale`, `refused`
-        (rows OPS did not store), `late`, or `fresh`."""
+        """What is wrong with it, in one word: `failing` (its last run failed), `stale`, `differs` (the
+        last --verify found OPS different, not repaired since), `refused` (rows OPS did not store),
+        `late`, or `fresh`."""
         status = self.last_result.status if self.last_result else None
         if status == SyncTableResult.Status.FAILED:
             return "failing"
         if self.stale:
             return "stale"
+        if self.differs is not None:
+            return "differs"
         if status == SyncTableResult.Status.PARTIAL:
             return "refused"
         return "late" if self.late else "fresh"
@@ -112,6 +118,7 @@ class TableStatus:
 STATE_LEVELS = {
     "failing": Level.CRITICAL,
     "stale": Level.CRITICAL,
+    "differs": Level.WARNING,
     "refused": Level.WARNING,
     "late": Level.WARNING,
     "fresh": Level.OK,
