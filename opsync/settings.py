@@ -177,6 +177,9 @@ SYNC_MAPPING_FILE = config.text("SYNC_MAPPING_FILE", "")
 if SYNC_MAPPING_FILE and not Path(SYNC_MAPPING_FILE).is_absolute():
     SYNC_MAPPING_FILE = str(BASE_DIR / SYNC_MAPPING_FILE)
 SYNC_LOOKBACK_SECONDS = config.integer("SYNC_LOOKBACK_SECONDS", 600, minimum=0, maximum=7 * 86400)  # a week
+# True where FAC's administrator granted the reader PROCESS (docs/guide-exploitation.md): each run then
+# sees FAC's open transactions, and reads back past the oldest one that has written rows.
+SYNC_LOOKBACK_OPEN_TRANSACTIONS = config.boolean("SYNC_LOOKBACK_OPEN_TRANSACTIONS", False)
 # The batch is the length of an `IN (...)` list and of an executemany batch, so it stays
 # well under MySQL's cap of 65,535 placeholders in a statement.
 SYNC_BATCH_SIZE = config.integer("SYNC_BATCH_SIZE", 1000, minimum=1, maximum=10000)

@@ -24,7 +24,7 @@ def test_the_cursor_follows_the_newest_row_read():
     assert cursor(previous=T, newest_read=T + timedelta(minutes=5)) == T + timedelta(minutes=5)
 
 
-def test_an_incremental_run_never_moves_it_back():
+def test_an_incremental_run_never_moves_it_back_by_itself():
     assert cursor(previous=T, newest_read=T - timedelta(minutes=5)) == T
     assert cursor(previous=T, newest_read=None) == T
 
@@ -40,6 +40,13 @@ def test_fac_clock_caps_a_row_dated_in_the_future():
 
 def test_a_row_ops_refused_holds_the_cursor_back():
     assert cursor(previous=None, newest_read=T, oldest_failed=T - timedelta(minutes=1)) == T - timedelta(minutes=1)
+
+
+def test_a_long_open_fac_transaction_holds_it_back_even_behind_the_previous_one():
+    # Open since before T: its rows, stamped when written, are read once it commits.
+    held = T - timedelta(minutes=1)
+    assert cursor(previous=T, newest_read=T + timedelta(minutes=5), held=held) == held
+    assert cursor(previous=T, newest_read=T + timedelta(minutes=5), held=None) == T + timedelta(minutes=5)
 
 
 def test_nothing_read_ever_means_no_cursor():

@@ -135,12 +135,12 @@ def test_fac_schema_and_clock_in_one_query_say_what_the_separate_questions_say(f
     connection = connections["facturation"]
     names = [*table_names(), "pair_x", "no_such_table"]
     try:
-        columns, keys, now = server.schema_of(connection, names)
+        columns, keys, clock = server.schema_of(connection, names)
         assert columns == server.columns_of(connection, names) and "no_such_table" not in columns
         assert keys == {name: server.keys(connection, name) for name in columns}
         assert keys["pair_x"] == (["b", "a"], {"b", "d"})  # the key in its order; what begins an index
         assert keys["clients"][0] == ["id"] and "id" in keys["clients"][1]
-        assert abs((server.utc_now(connection) - now).total_seconds()) < 5
+        assert abs((server.utc_now(connection) - clock.now).total_seconds()) < 5 and clock.oldest_open is None
         assert server.schema_of(connection, ["no_such_table"])[:2] == ({}, {})  # the clock alone
     finally:
         fac.execute("DROP TABLE IF EXISTS pair_x")

@@ -88,6 +88,7 @@ def test_each_sync_variable_sets_the_setting_of_its_own_name(tmp_path):
         "SYNC_MAPPING_FILE": str(mapping_file),
         "SYNC_STALE_AFTER": "31",
         "SYNC_LOOKBACK_SECONDS": "0",
+        "SYNC_LOOKBACK_OPEN_TRANSACTIONS": "True",
         "SYNC_BATCH_SIZE": "10000",
         "SYNC_MAX_DELETE_RATIO": "0.25",
         "SYNC_MAX_DELETE_FLOOR": "0",

@@ -1,9 +1,11 @@
 """--verify: OPS compared with FAC by range checksums, read-only; --force then repairs."""
 
+import time
 from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connections
 from django.utils import timezone
 
 from syncapp.common.messages import render
@@ -12,6 +14,8 @@ from syncapp.models import Armateur, Client, SyncRun
 from syncapp.running.cron import scheduled_daily
 from syncapp.sql import canonical, rows, sums
 from syncapp.status.selectors import sync_status
+from tests import backend
+from tests.fac import FacWriter
 from tests.factories import ArmateurFactory, ClientFactory, ServiceFactory, fac_now
 from tests.mirror import differences, fac_rows, ops_rows, sync
 
@@ -205,3 +209,63 @@ def test_status_keeps_a_verifications_difference_until_a_full_run_repairs_it(fac
     status, output = sync("--status")
     assert status == 0 and output.startswith("OPSYNC OK"), output
     assert differences(fac) == []
+
+
+@pytest.fixture
+def reader_sees_transactions(fac):
+    """The FAC reader with the PROCESS grant that the guide offers (information_schema.innodb_trx)."""
+    reader = f"'{backend.READER_USER}'@'%%'"  # %% : the statement goes through a %-format
+    fac.execute(f"GRANT PROCESS ON *.* TO {reader}")
+    connections["facturation"].close()  # the grant applies to the reader's next session
+    yield
+    fac.execute(f"REVOKE PROCESS ON *.* FROM {reader}")
+    connections["facturation"].close()
+
+
+@pytest.mark.mariadb
+@BOTH
+@pytest.mark.parametrize("watched", [False, True], ids=["look-back-only", "open-transactions-seen"])
+def test_a_fac_transaction_open_longer_than_the_look_back_arrives_when_it_commits(
+    fac, settings, reader_sees_transactions, watched
+):
+    """The billing application writes a client in a transaction it leaves open longer than the
+    look-back (1 s here, 10 minutes by default); a later change, committed at once, moves the
+    cursor past the open row's updated_at. With SYNC_LOOKBACK_OPEN_TRANSACTIONS the runs see the
+    open transaction and hold their cursors before it: the row arrives after its commit. Without
+    it, the row is missed until a full run (--verify finds it)."""
+    settings.SYNC_LOOKBACK_SECONDS = 1
+    settings.SYNC_LOOKBACK_OPEN_TRANSACTIONS = watched
+    late, other = ClientFactory.create_batch(2, updated_at=fac_now() - timedelta(minutes=5))
+    assert sync()[0] == 0
+    billing = FacWriter()
+    try:
+        billing.execute("START TRANSACTION")
+        billing.update("clients", late["id"], nom="écrit tôt, validé tard", updated_at=fac_now())
+        time.sleep(3)  # longer than the look-back
+        fac.update("clients", other["id"], nom="validé à temps", updated_at=fac_now())
+        time.sleep(1.1)
+        assert sync()[0] == 0  # the change committed in time arrives; the open one is not visible
+        assert ops_rows("clients")[other["id"]] == fac_rows(fac, "clients")[other["id"]]
+        billing.execute("COMMIT")
+    finally:
+        billing.close()
+
+    assert sync()[0] == 0
+
+    arrived = ops_rows("clients")[late["id"]] == fac_rows(fac, "clients")[late["id"]]
+    assert arrived is watched
+    assert (differences(fac) == []) is watched
+
+
+@pytest.mark.mariadb
+@BOTH
+def test_open_transactions_asked_of_a_reader_without_the_grant_leave_the_look_back_as_it_is(fac, settings):
+    """SYNC_LOOKBACK_OPEN_TRANSACTIONS=true where FAC's administrator did not grant PROCESS: the
+    runs go on as without it, and the log says why."""
+    settings.SYNC_LOOKBACK_OPEN_TRANSACTIONS = True
+    ClientFactory()
+    status, output = sync()
+    assert status == 0, output
+    assert differences(fac) == []
+    log = settings.SYNC_LOG_FILE.read_text(encoding="utf-8")
+    assert "the FAC reader lacks the PROCESS grant" in log

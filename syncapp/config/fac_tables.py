@@ -17,19 +17,23 @@ value is written in the canonical text (syncapp/sql/canonical.py, syncapp/sql/su
 LOAD DATA line (syncapp/sql/load.py).
 """
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 
-from django.db import models
+from django.conf import settings
+from django.db import DatabaseError, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from syncapp.common.text import escaped
+from syncapp.config.databases import error_code
 from syncapp.sql import server
 from syncapp.sql.fields import BitField, PreciseDateTimeField
 from syncapp.sql.names import NAME, RULE
 from syncapp.sql.server import BINARY_TYPES, INTEGER_TYPES, TEXT_TYPES
+
+logger = logging.getLogger("opsync.sync")
 
 # SQLite's declared types, as Django and the billing application write them, to MySQL's.
 SQLITE_TYPES = {"bool": "tinyint", "boolean": "tinyint", "real": "double", "numeric": "decimal"}
@@ -150,17 +154,37 @@ def fac_table(connection: BaseDatabaseWrapper, name: str) -> FacTable:
 
 def fac_tables_read(
     connection: BaseDatabaseWrapper, names: Sequence[str]
-) -> tuple[dict[str, FacTable | FacTableRefused], datetime]:
+) -> tuple[dict[str, FacTable | FacTableRefused], server.Clock]:
     """Each table as FAC's schema says, or why opsync cannot mirror it, and FAC's clock: FAC's schema read
     once for them all (one query on MySQL, server.schema_of), at the start of a run."""
-    columns, keys, now = server.schema_of(connection, names)
+    columns, keys, clock = schema_read(connection, names)
     found: dict[str, FacTable | FacTableRefused] = {}
     for name in names:
         try:
             found[name] = fac_table_of(name, columns.get(name), keys.get(name, ([], set())))
         except FacTableRefused as exc:
             found[name] = exc
-    return found, now
+    return found, clock
+
+
+def schema_read(
+    connection: BaseDatabaseWrapper, names: Sequence[str]
+) -> tuple[dict[str, dict[str, dict]], dict[str, tuple[list[str], set[str]]], server.Clock]:
+    """server.schema_of, asking how old FAC's oldest writing transaction is where the operator said
+    the reader may see them (SYNC_LOOKBACK_OPEN_TRANSACTIONS); without the PROCESS grant that needs,
+    the run goes on with its usual look-back, and says so in the log."""
+    if not settings.SYNC_LOOKBACK_OPEN_TRANSACTIONS:
+        return server.schema_of(connection, names)
+    try:
+        return server.schema_of(connection, names, open_transactions=True)
+    except DatabaseError as exc:
+        if error_code(exc) != server.NO_PROCESS_GRANT:
+            raise
+        logger.warning(
+            "SYNC_LOOKBACK_OPEN_TRANSACTIONS is true, but the FAC reader lacks the PROCESS grant "
+            "(docs/guide-exploitation.md): the look-back is not widened"
+        )
+        return server.schema_of(connection, names)
 
 
 def fac_table_of(name: str, columns: dict[str, dict] | None, keys: tuple[list[str], set[str]]) -> FacTable:

@@ -22,7 +22,6 @@ import dataclasses
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
@@ -34,7 +33,7 @@ from syncapp import models
 from syncapp.common.aliases import FAC_ALIAS, OPS_ALIAS
 from syncapp.config.fac_tables import FacTable, FacTableRefused, fac_table, fac_tables_read, unsupported
 from syncapp.config.mapping_file import MappingFileError, TableDeclaration, built_in_read, mapping_file_read
-from syncapp.sql import ddl
+from syncapp.sql import ddl, server
 from syncapp.sql.side import LeftOut, Side
 
 # The shipped tables: FAC table → (opsync's mirror model, the FAC model the tests and the demo write with).
@@ -371,13 +370,13 @@ def mapping_for(name: str) -> TableMapping:
     return next(mapping for mapping in mappings() if mapping.name == name)
 
 
-def tables_resolve(names: Sequence[str]) -> tuple[list[TableMapping], datetime]:
+def tables_resolve(names: Sequence[str]) -> tuple[list[TableMapping], server.Clock]:
     """The declarations of these tables, each with FAC's table as FAC's schema says now, and FAC's clock
     then: read once for them all (one query), at the start of a run, so that its tables ask FAC's schema
     nothing more."""
     chosen = [mapping_for(name) for name in names]
-    schemas, now = fac_tables_read(connections[FAC_ALIAS], [mapping.fac_table for mapping in chosen])
-    return [dataclasses.replace(mapping, resolved_schema=schemas[mapping.fac_table]) for mapping in chosen], now
+    schemas, clock = fac_tables_read(connections[FAC_ALIAS], [mapping.fac_table for mapping in chosen])
+    return [dataclasses.replace(mapping, resolved_schema=schemas[mapping.fac_table]) for mapping in chosen], clock
 
 
 def mappings_resolve() -> None:

@@ -30,13 +30,16 @@ def next_cursor(
     fac_now: datetime,
     oldest_failed: datetime | None,
     full: bool,
+    held: datetime | None = None,
 ) -> datetime | None:
-    """The newest updated_at read from FAC, but never past FAC's clock nor a row that failed.
+    """The newest updated_at read from FAC, but never past FAC's clock nor a row that failed, nor
+    where a long FAC transaction holds it (RunContext.cursor_held).
 
     All naive UTC. FAC's clock caps it because a row dated in the future would otherwise
     hide every change made until that date; a row OPS refused caps it so that it is read
-    again. An incremental run never moves the cursor back; a full run (--force) starts it
-    afresh from what it read.
+    again; an open transaction's rows are stamped when written and seen when committed. An
+    incremental run moves the cursor back only to that transaction; a full run (--force)
+    starts it afresh from what it read.
     """
     newest = newest_read
     if not full and previous is not None:
@@ -46,4 +49,6 @@ def next_cursor(
     newest = min(newest, fac_now)
     if oldest_failed is not None:
         newest = min(newest, oldest_failed)
+    if held is not None:
+        newest = min(newest, held)
     return newest

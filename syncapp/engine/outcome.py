@@ -84,6 +84,23 @@ class RunContext:
     stop_requested: Callable[[], bool] = lambda: False
     # FAC's clock (naive UTC) when the run began, read once for every table: what caps their cursors.
     fac_now: datetime | None = None
+    # How long FAC's oldest transaction that has written rows had been open then, where the reader
+    # may see it (SYNC_LOOKBACK_OPEN_TRANSACTIONS): its rows may be stamped that long ago.
+    oldest_open: timedelta | None = None
+
+    @property
+    def cursor_held(self) -> datetime | None:
+        """Where the cursors stop while a FAC transaction that began further back than the look-back
+        is still open: before it began, with a minute more for the clocks. Its rows, stamped when it
+        wrote them, become visible when it commits; the run after that reads back to them."""
+        if self.oldest_open is None or self.fac_now is None:
+            return None
+        if self.oldest_open + OPEN_TRANSACTION_MARGIN <= self.options.lookback:
+            return None  # the look-back reaches it
+        return self.fac_now - self.oldest_open - OPEN_TRANSACTION_MARGIN
+
+
+OPEN_TRANSACTION_MARGIN = timedelta(minutes=1)
 
 
 class RunStopped(Exception):

@@ -138,6 +138,7 @@ def apply(mapping: TableMapping, context: RunContext, state: SyncState, outcome:
         fac_now=fac_now,
         oldest_failed=writer.oldest_failed,
         full=plan.full,
+        held=context.cursor_held,
     )
     outcome.cursor_after = aware(cursor)
     ahead = state.fac_clock_ahead

@@ -11,7 +11,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError
@@ -36,6 +36,7 @@ from syncapp.engine.state import state_last_run_set
 from syncapp.engine.table import table_sync
 from syncapp.engine.verify import table_verify
 from syncapp.models import TOTALS, SyncRun, SyncTableResult, current_host, current_pid
+from syncapp.sql import server
 from syncapp.sql.execute import run_pair
 from syncapp.status.selectors import lock_holder_message, running_run
 
@@ -213,12 +214,20 @@ def run_tables(run: SyncRun, context: RunContext, on_table) -> None:
     """FAC asked once for what every table needs of it (its clock, its schema), then each table in turn."""
     options = context.options
     try:
-        tables, context.fac_now = fac_ready(run.tables)
+        tables, clock = fac_ready(run.tables)
     except FacUnreachable as exc:
         for name in run.tables:  # each table's last outcome is this failure (dashboard, --status)
             table_result_record(run, TableOutcome(name, problem=exc.problem), options)
         finish(run, SyncRun.Status.FAILED, [exc.problem])
         return
+    context.fac_now, context.oldest_open = clock.now, clock.oldest_open
+    if context.cursor_held is not None and clock.oldest_open is not None:
+        logger.info(
+            "run #%s cursors held at %s UTC: a FAC transaction has been writing for %ss, longer than the look-back",
+            run.pk,
+            context.cursor_held.isoformat(timespec="seconds"),
+            int(clock.oldest_open.total_seconds()),
+        )
     outcomes: list[TableOutcome] = []
     try:
         with run_pair():  # OPS's aggregate pass beside FAC's, on one connection for every table
@@ -253,7 +262,7 @@ def run_each(
             on_table(result)
 
 
-def fac_ready(names: list[str]) -> tuple[list[TableMapping], datetime]:
+def fac_ready(names: list[str]) -> tuple[list[TableMapping], server.Clock]:
     """FAC answers; each table resolved against FAC's schema, read once for them all; FAC's clock.
     FacUnreachable when FAC does not answer, or fails one of these queries."""
     fac_check()

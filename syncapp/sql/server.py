@@ -1,7 +1,8 @@
 """What the servers are asked about themselves: the clock, a table's columns, the named lock."""
 
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -108,18 +109,38 @@ def columns_of(connection: BaseDatabaseWrapper, tables: Sequence[str]) -> dict[s
         return {table: sqlite_columns(connection, cursor, table) for table in tables if table in existing}
 
 
+@dataclass(frozen=True)
+class Clock:
+    """FAC's server when a run began: its time (naive UTC), and how long its oldest transaction
+    that has written rows has been open (None: none is, or it was not asked)."""
+
+    now: datetime
+    oldest_open: timedelta | None = None
+
+
+# The oldest transaction on the server that has written rows (another session's): its rows, stamped
+# when it wrote them, become visible only when it commits. Needs the PROCESS grant (error 1227).
+OLDEST_OPEN = (
+    "(SELECT MAX(TIMESTAMPDIFF(SECOND, trx_started, NOW())) FROM information_schema.innodb_trx "
+    "WHERE trx_rows_modified > 0 AND trx_mysql_thread_id <> CONNECTION_ID())"
+)
+NO_PROCESS_GRANT = 1227
+
+
 def schema_of(
-    connection: BaseDatabaseWrapper, tables: Sequence[str]
-) -> tuple[dict[str, dict[str, dict]], dict[str, tuple[list[str], set[str]]], datetime]:
+    connection: BaseDatabaseWrapper, tables: Sequence[str], *, open_transactions: bool = False
+) -> tuple[dict[str, dict[str, dict]], dict[str, tuple[list[str], set[str]]], Clock]:
     """columns_of() and keys_of() of some tables, and the server's clock (utc_now()): all that a run asks
     FAC before its tables, in one query on MySQL. The clock comes first so that a row holds it even
     when no table exists; each column says where it stands in the primary key and whether an index
-    begins with it."""
+    begins with it. With open_transactions, the clock says how old FAC's oldest writing transaction
+    is; a reader without the PROCESS grant is then refused (NO_PROCESS_GRANT)."""
     if connection.vendor != "mysql" or not tables:
-        return columns_of(connection, tables), keys_of(connection, tables), utc_now(connection)
+        return columns_of(connection, tables), keys_of(connection, tables), Clock(utc_now(connection))
+    oldest_open = OLDEST_OPEN if open_transactions else "NULL"
     in_tables = f"table_name IN ({marks(len(tables))})"
     query = (
-        "SELECT UTC_TIMESTAMP(), c.table_name, c.column_name, c.data_type, c.column_type, "
+        f"SELECT UTC_TIMESTAMP(), {oldest_open}, c.table_name, c.column_name, c.data_type, c.column_type, "
         "c.character_maximum_length, c.character_octet_length, c.numeric_precision, c.numeric_scale, "
         "c.is_nullable = 'YES', c.column_default, c.extra, c.character_set_name, c.column_key, "
         "c.datetime_precision, c.collation_name, s.primary_seq, s.leads "
@@ -136,7 +157,7 @@ def schema_of(
     columns: dict[str, dict[str, dict]] = {}
     primary: dict[str, list[tuple[int, str]]] = {}
     indexed: dict[str, set[str]] = {}
-    for _, table, column, *described, primary_seq, leads in rows:
+    for _, _, table, column, *described, primary_seq, leads in rows:
         if table is None:  # no table: the clock's row alone
             continue
         columns.setdefault(table, {})[column] = dict(zip(COLUMN_KEYS, described, strict=True))
@@ -147,7 +168,9 @@ def schema_of(
         if leads:
             indexed[table].add(column)
     keys = {table: ([column for _, column in sorted(primary[table])], indexed[table]) for table in columns}
-    return columns, keys, as_datetime(rows[0][0])
+    open_seconds = rows[0][1]
+    open_for = timedelta(seconds=int(open_seconds)) if open_seconds is not None else None
+    return columns, keys, Clock(as_datetime(rows[0][0]), open_for)
 
 
 def sqlite_columns(connection: BaseDatabaseWrapper, cursor, table: str) -> dict[str, dict]:
