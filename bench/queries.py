@@ -376,3 +376,69 @@ def cursor_index(table: str, create: bool) -> str:
     if create:
         return f"CREATE INDEX {name} ON `{FAC_DB}`.`{table}` (updated_at)"
     return f"DROP INDEX IF EXISTS {name} ON `{FAC_DB}`.`{table}`"
+
+
+# -- Faults (bench/faults.py): the billing application's other changes, and what is looked at after ---
+
+
+def restore_one(table: str) -> str:
+    """A soft-deleted row brought back (no parameters)."""
+    return (
+        f"UPDATE `{FAC_DB}`.`{table}` SET deleted_at = NULL, updated_at = NOW() "
+        "WHERE deleted_at IS NOT NULL ORDER BY id LIMIT 1"
+    )
+
+
+def hard_delete(table: str) -> str:
+    return f"DELETE FROM `{FAC_DB}`.`{table}` WHERE id = %s"
+
+
+def random_ids(table: str, count: int, live: bool = False) -> str:
+    """Ids of `count` rows of a FAC table taken at random (no parameters)."""
+    where = "WHERE deleted_at IS NULL " if live else ""
+    return f"SELECT id FROM `{FAC_DB}`.`{table}` {where}ORDER BY RAND() LIMIT {int(count)}"
+
+
+def marks(count: int) -> str:
+    return ", ".join(["%s"] * count)
+
+
+def soft_delete_ids(table: str, count: int) -> str:
+    """Rows soft-deleted at once, in one statement (their ids are the parameters)."""
+    return f"UPDATE `{FAC_DB}`.`{table}` SET deleted_at = NOW(), updated_at = NOW() WHERE id IN ({marks(count)})"
+
+
+def deleted_among(table: str, count: int) -> str:
+    """How many of these rows (their ids are the parameters) OPS holds deleted."""
+    return f"SELECT COUNT(*) FROM `{OPS_DB}`.`{table}` WHERE deleted_at IS NOT NULL AND id IN ({marks(count)})"
+
+
+def rows_locked(table: str, count: int) -> str:
+    """The operations application holding these mirror rows (their ids are the parameters)."""
+    return f"SELECT id FROM `{OPS_DB}`.`{table}` WHERE id IN ({marks(count)}) FOR UPDATE"
+
+
+def table_columns() -> str:
+    """A table's columns in order (database and table are the parameters)."""
+    return (
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = %s "
+        "ORDER BY ordinal_position"
+    )
+
+
+def every_row(database: str, table: str, columns: Sequence[str]) -> str:
+    """Every row of a table: its id, then these columns (no parameters)."""
+    return f"SELECT id, {names(columns)} FROM `{database}`.`{table}`"
+
+
+def runs_left() -> str:
+    """Runs recorded as running or queued in OPS (no parameters)."""
+    return f"SELECT id, status FROM `{OPS_DB}`.syncapp_syncrun WHERE status IN ('running', 'queued')"
+
+
+def mass_delete_refusals() -> str:
+    """Tables that refused a mass delete in runs after a run id (the parameter)."""
+    return (
+        f"SELECT COUNT(*) FROM `{OPS_DB}`.syncapp_synctableresult "
+        """WHERE run_id > %s AND problem LIKE '%%"mass_delete"%%'"""
+    )

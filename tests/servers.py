@@ -26,6 +26,7 @@ class PrivateServer:
             "--no-defaults",
             f"--datadir={folder / 'data'}",
             "--user=root",
+            "--innodb-buffer-pool-size=32M",  # small, unless the options say otherwise (the last wins)
             *options,
         ]
         self.error_log = folder / "error.log"
@@ -37,22 +38,26 @@ class PrivateServer:
             check=True,
             capture_output=True,
         )
+        return self.start()
+
+    def start(self, *options: str) -> "PrivateServer":
+        """The server on its data folder, with these options besides its own (a restart may add some)."""
         self.process = subprocess.Popen(
             [
                 MARIADBD,
                 *self.options,
+                *options,
                 "--bind-address=127.0.0.1",
                 f"--port={self.port}",
                 f"--socket={self.folder / 'socket'}",
                 f"--pid-file={self.folder / 'pid'}",
                 f"--log-error={self.error_log}",
                 "--skip-log-bin",
-                "--innodb-buffer-pool-size=32M",
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             try:
                 self.connect().close()
