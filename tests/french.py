@@ -76,3 +76,18 @@ def agreement_errors(text: str) -> list[str]:
         if (count < 2 and word in PLURAL) or (count >= 2 and word in SINGULAR and word + "s" in PLURAL):
             found.append(match.group(0))
     return found
+
+
+# French typography: a non-breaking space before « ; », « : », « ? », « ! », and numbers said « n° 7 ».
+# Left out: the perfdata after « | » on a Monitoring Plugins line, SQL statements, times (02:45).
+PERFDATA = re.compile(r"(OPSYNC [A-Z]+ - .*?) \| [^\n]*")
+TIGHT = re.compile(r"[^\s\u00a0\u202f\d][;:?!](?=[\s\u00a0]|$)", re.MULTILINE)
+HASH_NUMBER = re.compile(r"(?<![&\w])#\d")
+
+
+def typography_errors(text: str) -> list[str]:
+    """`clients: ok`, `a; b`, `#7`: what French typography does not write."""
+    prose = SQL_STATEMENT.sub(" ", PERFDATA.sub(r"\1", text))
+    found = [prose[max(match.start() - 20, 0) : match.end() + 1] for match in TIGHT.finditer(prose)]
+    found += [prose[max(match.start() - 20, 0) : match.end() + 5] for match in HASH_NUMBER.finditer(prose)]
+    return found

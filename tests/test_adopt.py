@@ -145,8 +145,8 @@ def test_the_adoption_preview_counts_exactly_and_writes_nothing(existing_ops):
         "armateurs: 4 identical, 1 would be updated, 0 would be inserted, 1 OPS-only (left alone), 0 collide" in output
     )
     first, second = existing_ops.clients[0]["id"], existing_ops.clients[1]["id"]
-    assert f"clients #{first}: update nom" in output and f"clients #{second}: update ninea" in output
-    assert f"armateurs #{existing_ops.armateurs[0]['id']}: update telephone" in output
+    assert f"clients #{first}: updated, column nom" in output and f"clients #{second}: updated, column ninea" in output
+    assert f"armateurs #{existing_ops.armateurs[0]['id']}: updated, column telephone" in output
     for row in existing_ops.clients[6:]:
         assert f"clients #{row['id']}: insert" in output
     assert {table: checksum(existing_ops.session, table, tuple(PAIRS[table].values())) for table in ADOPTED} == before
@@ -296,7 +296,7 @@ def test_verify_finds_an_edited_mapped_column_and_force_repairs_only_that(existi
     owned = {table: existing_ops.ops_owned(table) for table in ADOPTED}
 
     status, output = sync("--verify", "-v", "2")
-    assert status == 1 and f"clients #{edited}: differs registre_commerce" in output
+    assert status == 1 and f"clients #{edited}: differs in column registre_commerce" in output
 
     assert sync("--force")[0] == 0
     assert sync("--verify")[0] == 0

@@ -16,7 +16,7 @@ from django.urls import reverse
 from syncapp.engine.lock import SyncLock
 from syncapp.models import SyncRun
 from tests.factories import ClientFactory, fac_now
-from tests.french import agreement_errors, english_words
+from tests.french import agreement_errors, english_words, typography_errors
 from tests.mirror import sync
 
 BOTH = pytest.mark.django_db(databases=["default", "facturation"], transaction=True)
@@ -84,6 +84,7 @@ def test_the_command_speaks_french(fac, french):
     for output in outputs:
         assert english_words(output) == [], output
         assert agreement_errors(output) == [], output
+        assert typography_errors(output) == [], output
 
 
 @pytest.mark.mariadb
@@ -117,6 +118,7 @@ def test_a_fac_unreachable_run_and_the_lock_read_french_in_the_admin(client, fac
     for text in (dashboard, run_page):
         assert english_words(text) == [], re.sub(r"\s+", " ", text)
         assert agreement_errors(text) == [], re.sub(r"\s+", " ", text)
+        assert typography_errors(text) == [], re.sub(r"\s+", " ", text)
 
 
 @BOTH
@@ -145,3 +147,25 @@ def test_permissions_and_error_pages_read_french(client, fac, french):
     for response in (forbidden, not_allowed, client.get("/nulle-part/")):
         text = page_text(response)
         assert text.strip() and english_words(text) == [], text
+
+
+def test_sentences_are_assembled_as_french_writes_them(french):
+    """What code puts together around translated words: a change and its columns in French word
+    order whatever the column's gender (not « différente ville »), problems apart with a
+    non-breaking space before the semicolon, a number as « n° 7 » (not « #7 »)."""
+    from django.utils import translation
+
+    from syncapp.common.messages import message
+    from syncapp.status.run_text import ShownChange
+
+    with translation.override("fr"):
+        differs = ShownChange.of({"id": 7, "action": "differs", "columns": ["ville"]})
+        updated = ShownChange.of({"id": 8, "action": "update", "columns": ["nom", "email"]})
+        run = SyncRun(problems=[message("ops_not_migrated"), message("locked_unrecorded")])
+        assert (differs.number, differs.text) == ("n°\xa07", "diffère dans la colonne ville")
+        assert updated.text == "mise à jour des colonnes nom, email"
+        assert run.problem_text == (
+            "la base OPS n'est pas à jour\xa0: lancez manage.py migrate\xa0; "
+            "un processus sans exécution enregistrée tient le verrou"
+        )
+        assert typography_errors(f"{run} {differs.number} {run.problem_text}") == []

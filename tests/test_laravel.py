@@ -231,8 +231,8 @@ def test_the_proof_holds_on_laravels_table_too(laravel_ops):
           ["AB\x1fCD", "x@ops.example", shifted["id"]])  # fmt: skip
     query(ops.session, "UPDATE clients SET deleted_at = NULL WHERE id = %s", [zero["id"]])
     status, output = sync("--verify", "-v", "2", "--table", "clients")
-    assert status == 1 and f"clients #{shifted['id']}: differs nom, email" in output
-    assert f"clients #{zero['id']}: differs deleted_at" in output
+    assert status == 1 and f"clients #{shifted['id']}: differs in columns nom, email" in output
+    assert f"clients #{zero['id']}: differs in column deleted_at" in output
     assert sync("--force", "--table", "clients")[0] == 0
     assert ops.mismatches() == [zero["id"]] and sync("--verify", "--table", "clients")[0] == 0
     assert query(ops.session, deleted_at, [zero["id"]]) == [(datetime(1970, 1, 1, 0, 0, 1),)]

@@ -44,7 +44,7 @@ def test_a_separator_shifted_between_two_columns_is_copied_found_and_repaired(fa
     # Behind the sync's back, OPS gets the other reading of the same joined text.
     Client.objects.filter(pk=first["id"]).update(nom="AB\x1fCD", email="x")
     status, output = sync("--verify", "-v", "2")
-    assert status == 1 and f"clients #{first['id']}: differs nom, email" in output
+    assert status == 1 and f"clients #{first['id']}: differs in columns nom, email" in output
     assert sync("--force")[0] == 0
     assert mirrored(first["id"]) == ("AB", "CD\x1fx") and verified()
 
@@ -68,7 +68,7 @@ def test_a_zero_date_in_facs_deleted_at_is_a_deletion_on_every_path(fac, setting
     # OPS made live by hand, FAC unchanged: --verify finds it, --force marks it again.
     Client.objects.filter(pk=live["id"]).update(deleted_at=None)
     status, output = sync("--verify", "-v", "2")
-    assert status == 1 and f"clients #{live['id']}: differs deleted_at" in output
+    assert status == 1 and f"clients #{live['id']}: differs in column deleted_at" in output
     assert sync("--force")[0] == 0
     assert deleted_at(live["id"]) == DELETED_UNKNOWN and verified()
     assert sync()[0] == 0 and deleted_at(zero["id"]) == DELETED_UNKNOWN  # stable: the next run leaves it

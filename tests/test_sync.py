@@ -268,7 +268,7 @@ def test_dry_run_shows_the_exact_changes_and_writes_nothing(fac):
     preview = result("clients")
     assert preview.run.dry_run is True
     assert (preview.inserted, preview.updated, preview.deleted) == (1, 1, 1)
-    assert f"clients #{renamed['id']}: update updated_at, nom" in output
+    assert f"clients #{renamed['id']}: updated, columns updated_at, nom" in output
     assert f"clients #{added['id']}: insert" in output
     assert f"clients #{gone['id']}: delete" in output
 

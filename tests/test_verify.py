@@ -66,10 +66,13 @@ def test_every_kind_of_difference_is_found_listed_and_repaired_by_force(fac):
 
     assert status == 1
     assert f"clients #{removed['id']}: missing in OPS" in output
-    assert f"clients #{edited['id']}: differs nom" in output
-    assert f"clients #{undated['id']}: differs email" in output
+    assert f"clients #{edited['id']}: differs in column nom" in output
+    assert f"clients #{undated['id']}: differs in column email" in output
     assert "clients #99999: not in FAC" in output
-    assert f"armateurs #{swap_a['id']}: differs code" in output and f"armateurs #{swap_b['id']}: differs code" in output
+    assert (
+        f"armateurs #{swap_a['id']}: differs in column code" in output
+        and f"armateurs #{swap_b['id']}: differs in column code" in output
+    )
     assert f"clients #{kept['id']}" not in output
     run = latest()
     assert run.status == "failed" and run.errors == 6 and "run --force to repair" in run.error
@@ -120,8 +123,9 @@ def test_the_daily_check_repairs_what_differs_and_mails_the_ids(fac, settings):
     assert {change["id"] for change in run.results.get(table="clients").changes} == {edited["id"], silent["id"]}
     repaired = [m for m in mail.outbox if "la vérification quotidienne a corrigé OPS" in m.subject]
     assert len(repaired) == 1
-    assert f"#{edited['id']} (email)" in repaired[0].body and f"#{silent['id']} (nom)" in repaired[0].body
-    assert f"#{kept['id']}" not in repaired[0].body
+    body = repaired[0].body  # in French, as LANGUAGE_CODE says
+    assert f"n°\xa0{edited['id']} (email)" in body and f"n°\xa0{silent['id']} (nom)" in body
+    assert f"n°\xa0{kept['id']} " not in body and "clients\xa0: 2" in body
 
     mail.outbox.clear()
     scheduled_daily()  # nothing left to repair: no mail
@@ -161,10 +165,10 @@ def test_force_repairs_every_tampering_verify_reports(fac):
 
     assert status == 1
     assert f"clients #{gone['id']}: gone from FAC, not marked deleted" in output
-    assert f"clients #{marked['id']}: differs deleted_at" in output
+    assert f"clients #{marked['id']}: differs in column deleted_at" in output
     assert f"clients #{removed['id']}: missing in OPS" in output
     assert "clients #99999: not in FAC" in output
-    assert f"clients #{edited['id']}: differs nom" in output
+    assert f"clients #{edited['id']}: differs in column nom" in output
     assert f"clients #{kept['id']}" not in output and f"clients #{unmarked['id']}" not in output
     assert latest().errors == 5
 

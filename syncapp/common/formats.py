@@ -12,6 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 
+def numbered(row_id: int | str) -> str:
+    """A row or a run by its number, as the language says it: `#7`, `n° 7` (a non-breaking space)."""
+    return _("#%(id)s") % {"id": row_id}
+
+
 def number(value: int | None) -> str:
     return "-" if value is None else formats.number_format(value, force_grouping=True)
 

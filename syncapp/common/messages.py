@@ -6,11 +6,12 @@ English, always, so that it can be searched with grep. The texts below are the E
 originals; locale/ holds their French.
 """
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TypedDict, TypeGuard
 
 from django.utils import translation
 from django.utils.functional import Promise
-from django.utils.translation import gettext, ngettext_lazy
+from django.utils.translation import gettext, ngettext_lazy, pgettext
 from django.utils.translation import gettext_noop as _
 
 from syncapp.common.formats import Count
@@ -325,10 +326,16 @@ def rendered(value: Any) -> Any:
     if is_message(value):
         return render(value)
     if isinstance(value, list) and all(is_message(item) for item in value):
-        return "; ".join(render(item) for item in value)
+        return rendered_all(value)
     if isinstance(value, list):
         return ", ".join(gettext("“%(name)s”") % {"name": escaped(str(name))} for name in value)
     return escaped(value) if isinstance(value, str) else value
+
+
+def rendered_all(problems: Iterable[Message]) -> str:
+    """Several messages in one sentence, apart as the language sets a semicolon (French: a
+    non-breaking space before it)."""
+    return pgettext("between problems", "; ").join(render(problem) for problem in problems)
 
 
 def in_english(problem: Message | None) -> str:

@@ -4,6 +4,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from syncapp.common.formats import numbered
+
 
 class VanishedRow(models.Model):
     """A mirror row whose id is no longer in FAC (a hard delete), kept as deleted."""
@@ -18,7 +20,7 @@ class VanishedRow(models.Model):
         verbose_name_plural = _("vanished rows")
 
     def __str__(self):
-        return f"{self.table} #{self.row_id}"
+        return f"{self.table} {numbered(self.row_id)}"
 
 
 class OpsOnlyRow(models.Model):
@@ -43,7 +45,7 @@ class OpsOnlyRow(models.Model):
         verbose_name_plural = _("OPS-only rows")
 
     def __str__(self):
-        return f"{self.table} #{self.row_id}"
+        return f"{self.table} {numbered(self.row_id)}"
 
 
 class RenumberedRow(models.Model):
@@ -62,4 +64,4 @@ class RenumberedRow(models.Model):
         verbose_name_plural = _("renumbered rows")
 
     def __str__(self):
-        return f"{self.ops_table} #{self.old_id} → #{self.new_id}"
+        return f"{self.ops_table} {numbered(self.old_id)} → {numbered(self.new_id)}"

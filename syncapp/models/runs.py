@@ -10,8 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from syncapp.common.formats import local_time
-from syncapp.common.messages import render
+from syncapp.common.formats import local_time, numbered
+from syncapp.common.messages import render, rendered_all
 
 
 def current_host() -> str:
@@ -133,7 +133,7 @@ class SyncRun(ChangeCounts):
         permissions = [("run_sync", _("Can start a sync from the dashboard"))]
 
     def __str__(self):
-        return f"#{self.pk} {local_time(self.started_at)} {self.get_status_display()}"
+        return f"{numbered(self.pk)} {local_time(self.started_at)} {self.get_status_display()}"
 
     @property
     def duration(self):
@@ -144,7 +144,7 @@ class SyncRun(ChangeCounts):
     @property
     def problem_text(self) -> str:
         """What went wrong, in the reader's language."""
-        return "; ".join(render(problem) for problem in self.problems) if self.problems else self.error
+        return rendered_all(self.problems) if self.problems else self.error
 
 
 class SyncTableResult(ChangeCounts):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from syncapp.common.messages import render
 from syncapp.models import AlertState, SyncRun
 from syncapp.status.problems import Problem
-from syncapp.status.run_text import ShownChange
+from syncapp.status.run_text import ShownChange, labelled
 from syncapp.status.selectors import sync_status
 
 logger = logging.getLogger("opsync.sync")
@@ -58,9 +58,9 @@ def repair_report_send(run: SyncRun) -> bool:
         return False
     lines = [_("The daily check found OPS different from FAC and repaired it (run #%(run)s):") % {"run": run.pk}, ""]
     for result in run.results.exclude(inserted=0, updated=0, deleted=0, restored=0):
-        lines.append(f"{result.table}: {result.changed}")
+        lines.append(labelled(result.table, str(result.changed)))
         for change in map(ShownChange.of, result.changes[:CHANGES_MAILED]):
-            lines.append(f"  #{change.id} ({change.columns})" if change.columns else f"  #{change.id}")
+            lines.append(f"  {change.number} ({change.columns})" if change.columns else f"  {change.number}")
     lines.append("")
     return mail(_("FAC → OPS sync: the daily check repaired OPS"), "\n".join(lines))
 

@@ -6,16 +6,27 @@ writes them; times carry their zone.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Field
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, npgettext_lazy
 
-from syncapp.common.formats import Count, number
+from syncapp.common.formats import Count, number, numbered
 from syncapp.common.formats import duration as format_duration
 from syncapp.common.messages import render, rendered
 from syncapp.engine.outcome import Change, RowError
-from syncapp.models import CHANGE_LABELS, COUNTERS, SHOWS_COLUMNS, ChangeCounts, SyncRun, SyncTableResult, rows_changed
+from syncapp.models import (
+    CHANGE_LABELS,
+    COUNTERS,
+    SHOWS_COLUMNS,
+    ChangeAction,
+    ChangeCounts,
+    Difference,
+    SyncRun,
+    SyncTableResult,
+    rows_changed,
+)
 
 CHANGES_SHOWN = 50  # per table at -v 2; -v 3 shows all
 IDS_SHOWN = 10  # refused rows named per reason in the command's output; the run's page names all it keeps
@@ -63,11 +74,28 @@ class ShownChange:
     id: int
     action: str  # its label: « mise à jour », « absente d'OPS »…
     columns: str  # the columns that differ, for the changes that name them; else ""
+    text: str = ""  # what happened to the row, in one phrase: « mise à jour des colonnes ville, email »
 
     @classmethod
     def of(cls, change: Change) -> "ShownChange":
-        columns = ", ".join(change["columns"]) if change["action"] in SHOWS_COLUMNS else ""
-        return cls(change["id"], str(CHANGE_LABELS[change["action"]]), columns)
+        names = change["columns"] if change["action"] in SHOWS_COLUMNS else []
+        label = str(CHANGE_LABELS[change["action"]])
+        text = (WITH_COLUMNS[change["action"]] % {"columns": ", ".join(names), "n": len(names)}) if names else label
+        return cls(change["id"], label, ", ".join(names), text)
+
+    @property
+    def number(self) -> str:
+        return numbered(self.id)
+
+
+# A change that names its columns, as one phrase: the columns are names, whose gender the phrase
+# must not depend on (« ville différente » cannot be said for every column).
+WITH_COLUMNS: dict[str, Any] = {
+    ChangeAction.UPDATE: npgettext_lazy("change", "updated, column %(columns)s", "updated, columns %(columns)s", "n"),
+    Difference.DIFFERS: npgettext_lazy(
+        "difference", "differs in column %(columns)s", "differs in columns %(columns)s", "n"
+    ),
+}
 
 
 def change_lines(result: SyncTableResult, *, show_all: bool) -> list[str]:
@@ -75,7 +103,7 @@ def change_lines(result: SyncTableResult, *, show_all: bool) -> list[str]:
     shown = result.changes if show_all else result.changes[:CHANGES_SHOWN]
     lines = []
     for change in map(ShownChange.of, shown):
-        lines.append("  " + labelled(f"{result.table} #{change.id}", f"{change.action} {change.columns}".rstrip()))
+        lines.append("  " + labelled(f"{result.table} {change.number}", change.text))
     listed = rows_changed(result) + result.differences
     if listed > len(shown):
         more = listed - len(shown)
@@ -171,7 +199,9 @@ def refusal_line(group: dict) -> str:
     ids = group["ids"]
     if not ids:  # a collision, which names its row
         return group["reason"]
-    shown = ", ".join(f"#{i}" for i in ids[:IDS_SHOWN]) + (f", … #{ids[-1]}" if len(ids) > IDS_SHOWN else "")
+    shown = ", ".join(numbered(i) for i in ids[:IDS_SHOWN]) + (
+        f", … {numbered(ids[-1])}" if len(ids) > IDS_SHOWN else ""
+    )
     return ngettext(
         "row %(ids)s not stored: %(reason)s",
         "%(count)s rows not stored: %(reason)s (%(ids)s)",
@@ -279,7 +309,9 @@ def renumbering_lines(plan, *, show_ids: bool) -> list[str]:
         for old, new in plan.moves:
             moved = plan.counts.get(old, 0)
             what = ngettext("→ #%(new)s, %(n)s reference", "→ #%(new)s, %(n)s references", moved)
-            lines.append("  " + labelled(f"{plan.mapping.ops_table} #{old}", what % {"new": new, "n": number(moved)}))
+            lines.append(
+                "  " + labelled(f"{plan.mapping.ops_table} {numbered(old)}", what % {"new": new, "n": number(moved)})
+            )
     advice = _(
         "So that the operations application's next own rows land above FAC's ids, run in OPS (opsync never "
         "alters its tables): %(statement)s"

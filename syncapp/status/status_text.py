@@ -11,8 +11,8 @@ from django.utils.translation import ngettext
 from syncapp.common.formats import age as format_age
 from syncapp.common.formats import latency as format_latency
 from syncapp.common.formats import local_time as format_time
-from syncapp.common.formats import number
-from syncapp.common.messages import render
+from syncapp.common.formats import number, numbered
+from syncapp.common.messages import render, rendered_all
 from syncapp.models import Watcher
 from syncapp.status.levels import Level, stale_after
 from syncapp.status.run_text import aligned
@@ -25,7 +25,7 @@ def status_first_line(status: SyncStatus, tables: list[str]) -> str:
     selected = [t for t in status.tables if t.table in tables]
     problems = selected_problems(status, tables)
     if problems:
-        summary = "; ".join(render(problem.message) for problem in problems)
+        summary = rendered_all(problem.message for problem in problems)
     else:
         summary = ngettext("%(count)s table in step", "%(count)s tables in step", len(selected)) % {
             "count": len(selected)
@@ -146,7 +146,7 @@ def table_lines(tables: list[TableStatus]) -> list[str]:
                 number(row.fac_rows),
                 format_age(row.lag),
                 format_age(timezone.now() - row.fac_seen_at) if row.fac_seen_at else "-",
-                f"#{last.run_id} {last.get_status_display()}" if last else "-",
+                f"{numbered(last.run_id)} {last.get_status_display()}" if last else "-",
             ]
         )
     lines = aligned(rows)

@@ -199,7 +199,11 @@ def result_context(result: SyncTableResult) -> dict:
         "problem": result.problem_text,
         "cursor": (formats.local_time(result.cursor_before), formats.local_time(result.cursor_after)),
         "refusals": [
-            {"reason": group["reason"], "ids": ", ".join(f"#{i}" for i in group["ids"]), "count": len(group["ids"])}
+            {
+                "reason": group["reason"],
+                "ids": ", ".join(formats.numbered(i) for i in group["ids"]),
+                "count": len(group["ids"]),
+            }
             for group in run_text.refusals(result.row_errors)
         ],
         "more_errors": max(result.refused - len(result.row_errors), 0),
