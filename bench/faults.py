@@ -1,6 +1,8 @@
 """Faults at random moments, each many times, on a MariaDB of the script's own (issue 28's note).
 
-Not a test: it takes most of an hour at the issue's size. It starts a private `mariadbd` (a free
+Not a test: it takes most of an hour at the issue's size. Its children run the code of the tree it
+is in: run it from a checkout nobody edits meanwhile (a `git worktree`), or a half-saved file shows
+as a traceback. It starts a private `mariadbd` (a free
 port, its data in a temporary folder: the shared server is never killed), builds FAC there (the
 benchmark's six tables, N rows each, bench/queries.py) with its reader, migrates OPS beside it,
 syncs once, then provokes each fault `--times` times at a random moment and lets opsync recover as
@@ -623,6 +625,7 @@ def main() -> int:
     seed = args.seed if args.seed is not None else secrets.randbelow(10**6)
     rng = random.Random(seed)
     command = f".venv/bin/python bench/faults.py {' '.join(sys.argv[1:])} (seed {seed})"
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stopped: the server and its folder go too
     folder = Path(tempfile.mkdtemp(prefix="opsync-faults-"))
     lab = Lab(folder, args.rows)
     tallies: list[Tally] = []
