@@ -138,9 +138,9 @@ def test_preview_shows_first_what_would_change_and_says_it_wrote_nothing(client,
     assert run.dry_run is True and run.inserted == 1
     assert not Client.objects.filter(pk=new["id"]).exists()
     page = client.get(response.url).content.decode()
-    assert "rien n'a été écrit dans OPS" in page
+    assert "rien n’a été écrit dans OPS" in page
     main = page.split('id="content-main"')[1]
-    assert main.index(f"#{new['id']} insertion") < main.index("Totaux")  # the would-be changes first
+    assert main.index(f"n°\xa0{new['id']}</span> insertion") < main.index("Totaux")  # the would-be changes first
     # After the tables' first run, a simulation says what it compared: "unchanged" is not "rows checked".
     assert "Exécution incrémentale : seules les lignes que FAC a changées" in page.replace("\xa0", " ")
 
@@ -178,6 +178,9 @@ def test_the_mirror_is_read_only_with_a_banner(client, synced):
     changelist = reverse("admin:syncapp_client_changelist")
     page = client.get(changelist).content.decode()
     assert "Ces données viennent de FAC" in page
+    # The filters' titles alone: « Par supprimée » (Django's « Par … ») reads wrong in French.
+    titles = [re.sub(r"\s+", " ", t).strip() for t in re.findall(r"<summary>(.*?)</summary>", page, re.S)]
+    assert "Supprimée" in titles and "Type" in titles and not any(t.startswith("Par ") for t in titles), titles
     assert client.get(changelist, {"deleted": "yes"}).context["cl"].result_count == 1
     assert client.get(changelist, {"deleted": "no"}).context["cl"].result_count == 3
     row = Client.objects.first()
@@ -237,7 +240,7 @@ def test_a_verification_shows_what_differs(client, synced):
 
     page = client.get(reverse("admin:syncapp_syncrun_change", args=[SyncRun.objects.latest("started_at").pk]))
 
-    assert f"#{edited.pk} différente</span> nom" in page.content.decode()
+    assert f"n°\xa0{edited.pk}</span> diffère dans la colonne nom" in page.content.decode()
 
 
 @pytest.mark.mariadb

@@ -67,7 +67,7 @@ def test_the_pages_fit_a_desk_and_a_phone(browser, live_server, fac, screenshots
                 assert verdict.get_attribute("data-level") == "ok", size
                 assert verdict.text.startswith("Tout est à jour")
                 labels = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#opsync-chart text")]
-                assert "durée" in labels and "début de l'exécution" in labels
+                assert "durée" in labels and "début de l’exécution" in labels
                 assert any(label.endswith(" s") for label in labels)  # the scale
                 assert any(label.endswith(" WAT") for label in labels)  # the times, with their zone
                 clients_row = browser.find_element(By.CSS_SELECTOR, 'tr[data-table="clients"]')
@@ -92,7 +92,7 @@ def test_preview_and_sync_now_from_the_dashboard(browser, live_server, fac, deta
     preview = finished(SyncRun.objects.latest("started_at"))
     browser.refresh()
     assert preview.dry_run and preview.status == "success"
-    assert "rien n'a été écrit dans OPS" in browser.find_element(By.ID, "opsync-dry-run").text
+    assert "rien n’a été écrit dans OPS" in browser.find_element(By.ID, "opsync-dry-run").text
     assert (
         f"n° {new['id']} insertion" in browser.find_element(By.CSS_SELECTOR, "ul.opsync-changes").text
     )  # (Selenium reads the NBSP as a space)

@@ -114,7 +114,7 @@ def test_a_fac_unreachable_run_and_the_lock_read_french_in_the_admin(client, fac
     assert (
         "FAC injoignable (accès refusé\xa0: identifiant ou mot de passe erroné)\xa0; vérifiez FAC_DB_HOST" in run_page
     )
-    assert f"l'exécution n°\xa0{holder.pk} (machine cron-1, processus 4242, lancée le" in dashboard
+    assert f"l’exécution n°\xa0{holder.pk} (machine cron-1, processus 4242, lancée le" in dashboard
     for text in (dashboard, run_page):
         assert english_words(text) == [], re.sub(r"\s+", " ", text)
         assert agreement_errors(text) == [], re.sub(r"\s+", " ", text)
@@ -165,7 +165,9 @@ def test_sentences_are_assembled_as_french_writes_them(french):
         assert (differs.number, differs.text) == ("n°\xa07", "diffère dans la colonne ville")
         assert updated.text == "mise à jour des colonnes nom, email"
         assert run.problem_text == (
-            "la base OPS n'est pas à jour\xa0: lancez manage.py migrate\xa0; "
+            "la base OPS n’est pas à jour\xa0: lancez manage.py migrate\xa0; "
             "un processus sans exécution enregistrée tient le verrou"
         )
         assert typography_errors(f"{run} {differs.number} {run.problem_text}") == []
+        # The apostrophe Django's own French uses, on the same login page: ’, not '.
+        assert translation.gettext("opsync administration") == "Administration d’opsync"

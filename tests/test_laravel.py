@@ -97,8 +97,8 @@ def test_the_first_migrate_beside_laravels_clients_creates_nothing_until_the_map
     assert laravel_ops.own_rows() == laravel
     status, said = migrate(language="fr")
     french = said.replace("\xa0", " ")
-    assert status == 1 and "OPS a déjà la table « clients », qu'opsync n'a pas créée" in french, said
-    assert "rien n'a été créé. Reprenez-la dans le fichier de correspondance (SYNC_MAPPING_FILE :" in french, said
+    assert status == 1 and "OPS a déjà la table « clients », qu’opsync n’a pas créée" in french, said
+    assert "rien n’a été créé. Reprenez-la dans le fichier de correspondance (SYNC_MAPPING_FILE :" in french, said
 
     settings.SYNC_MAPPING_FILE = str(laravel_ops.mapping)  # clients adopted
     status, said = migrate()

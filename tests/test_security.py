@@ -43,7 +43,7 @@ def test_a_burst_of_wrong_passwords_locks_the_account_until_the_lock_ends_and_ea
     assert locked.status_code == 429
     page = locked.content.decode()
     assert "Trop de connexions échouées\xa0: cette connexion est refusée pendant 1\xa0minute." in page
-    assert "Depuis un navigateur où ce compte s'est connecté ces 90 derniers jours" in page
+    assert "Depuis un navigateur où ce compte s’est connecté ces 90 derniers jours" in page
     # The account is locked from another address too, for a browser that never logged in as it: not at
     # its owner's desk (tests/test_logins.py), which is where the owner can still log in.
     elsewhere = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "192.0.2.99"}

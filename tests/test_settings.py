@@ -138,7 +138,7 @@ def test_two_modes_at_once_are_one_line_said_in_the_readers_language():
     french = manage("sync_from_facturation", "--verify", "--watch", LANGUAGE_CODE="fr")
     assert french.returncode == 2
     assert french.stderr.replace("\xa0", " ").splitlines() == [
-        "--watch s'emploie seul : pas avec --status, --check, --verify, --force, --dry-run, --allow-mass-delete "
+        "--watch s’emploie seul : pas avec --status, --check, --verify, --force, --dry-run, --allow-mass-delete "
         "ni --renumber-ops-only"
     ]
 

@@ -141,7 +141,7 @@ def test_counts_of_zero_one_and_two_agree_in_the_commands_french(fac):
         read_as_french(output, output.splitlines()[-1] if output else "")
     said = "\n".join(outputs)
     expected = ["1 insérée", "2 insérées", "0 mise à jour", "2 mises à jour", "1 supprimée", "1 restaurée"]
-    expected += ["0 erreur", "rien d'écrit", "3 lignes identiques"]
+    expected += ["0 erreur", "rien d’écrit", "3 lignes identiques"]
     for phrase in expected:
         assert phrase.replace("\u00a0", " ") in said.replace("\u00a0", " "), phrase
 
