@@ -379,6 +379,9 @@ def test_the_admin_lists_each_declared_table_read_only(declared, settings):
     """In a process started with the mapping file, as the web server would be."""
     filled(declared)
     declared.converged()
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT MIN(id) FROM navires")
+        first = cursor.fetchone()[0]
     pages = admin_pages(
         settings.SYNC_MAPPING_FILE,
         "/admin/adopted/navires/",
@@ -387,6 +390,7 @@ def test_the_admin_lists_each_declared_table_read_only(declared, settings):
         "/admin/adopted/escales/",
         "/admin/adopted/navires/add/",
         "/admin/",
+        f"/admin/adopted/navires/{first}/change/",
     )
     status, page = pages["/admin/adopted/navires/"]
     assert status == 200 and ">Navire 1 Ogooué<" in page and ">Navire 3 Ogooué<" in page
@@ -398,6 +402,10 @@ def test_the_admin_lists_each_declared_table_read_only(declared, settings):
     assert status == 200 and "Port 4" in page
     assert pages["/admin/adopted/navires/add/"][0] == 403  # read-only: the sync owns the mirror
     assert "/admin/adopted/navires/" in pages["/admin/"][1]
+    # Columns named in words, as the five's: not `Mise_en_service`, `Created_at`; `Id FAC` as theirs.
+    status, page = pages[f"/admin/adopted/navires/{first}/change/"]
+    assert status == 200 and "Mise en service" in page and "Created at" in page and "Id FAC" in page, page
+    assert "Mise_en_service" not in page and "Created_at" not in page
 
 
 def free_port() -> int:

@@ -39,12 +39,23 @@ class TimeText(models.TextField):
         return f"CAST({sql} AS CHAR)", params
 
 
+def column_label(column: str) -> Any:
+    """How the admin names a column: as the five's mirrors name it where one of them has it (`id FAC`,
+    `créée le`, `téléphone`), else its name in words (`mise_en_service` → `mise en service`)."""
+    for model, _columns in BUILT_IN.values():
+        for field in model._meta.concrete_fields:
+            if field.column == column:
+                return field.verbose_name
+    return column.replace("_", " ")
+
+
 def ops_field(column: str, info: dict) -> models.Field:
     """A read-only field for an OPS column, of the kind its type says (for display: no value is written)."""
     if column == "id":
-        return models.PositiveBigIntegerField(primary_key=True, verbose_name="id")
+        return models.PositiveBigIntegerField(primary_key=True, verbose_name=column_label("id"))
     kind = base_type(info)
-    options: dict[str, Any] = {"verbose_name": column, "db_column": column, "null": True, "blank": True}
+    label = column_label(column)
+    options: dict[str, Any] = {"verbose_name": label, "db_column": column, "null": True, "blank": True}
     if kind in INTEGER_TYPES | {"year"}:
         if (info.get("column_type") or "").startswith("tinyint(1)"):
             return models.BooleanField(**options)
