@@ -157,6 +157,7 @@ def test_sentences_are_assembled_as_french_writes_them(french):
 
     from syncapp.common.messages import message
     from syncapp.status.run_text import ShownChange
+    from syncapp.web.admin_runs import run_kind
 
     with translation.override("fr"):
         differs = ShownChange.of({"id": 7, "action": "differs", "columns": ["ville"]})
@@ -169,5 +170,8 @@ def test_sentences_are_assembled_as_french_writes_them(french):
             "un processus sans exécution enregistrée tient le verrou"
         )
         assert typography_errors(f"{run} {differs.number} {run.problem_text}") == []
+        # A run's kind and who started it: no masculine trigger beside a feminine kind (« vérification · manuel »).
+        assert run_kind(SyncRun(mode="verify", trigger="manual")) == "vérification, à la main"
+        assert run_kind(SyncRun(dry_run=True, trigger="admin")) == "simulation, depuis l’admin"
         # The apostrophe Django's own French uses, on the same login page: ’, not '.
         assert translation.gettext("opsync administration") == "Administration d’opsync"

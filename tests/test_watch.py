@@ -93,7 +93,7 @@ def test_a_watcher_copies_an_insert_and_an_update_by_itself_and_is_quiet_when_id
         assert any(r.latency_seconds is not None for run in early for r in run.results.all())
         client.force_login(User.objects.create_superuser("chef", "chef@opsync.ga", "x"))
         page = client.get(reverse("admin:syncapp_syncrun_change", args=[early[0].pk])).content.decode()
-        assert "incrémentale · surveillance" in page and "FAC → OPS en " in page  # how long it took, in French
+        assert "incrémentale, par la surveillance" in page and "FAC → OPS en " in page  # how long it took, in French
 
         # Idle: once the last change's second is over and was looked at again (a hint of the
         # current second is not trusted), ten polls and more record nothing, and leave no

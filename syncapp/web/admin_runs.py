@@ -24,10 +24,21 @@ def status_badge(status: str, label: str):
     return format_html('<span class="opsync-badge" data-status="{}">{}</span>', status, label)
 
 
+# Who started a run, as a phrase that follows its kind: « incrémentale, par cron ». The trigger's own
+# word (« manuel ») beside a feminine kind (« vérification · manuel ») read as a mistake.
+STARTED_BY = {
+    SyncRun.Trigger.CRON: _("by cron"),
+    SyncRun.Trigger.MANUAL: _("by hand"),
+    SyncRun.Trigger.ADMIN: _("from the admin"),
+    SyncRun.Trigger.WATCH: _("by the watcher"),
+}
+
+
 def run_kind(run: SyncRun) -> str:
-    """In words: "incrémentale · cron", "essai à blanc · admin"."""
+    """In words: "incrémentale, par cron", "simulation, depuis l'admin"."""
     mode = _("dry run") if run.dry_run else run.get_mode_display()
-    return f"{mode} · {run.get_trigger_display()}"
+    started = STARTED_BY.get(run.trigger, run.get_trigger_display())
+    return _("%(kind)s, %(started)s") % {"kind": mode, "started": started}
 
 
 class TableFilter(admin.SimpleListFilter):
