@@ -173,5 +173,16 @@ def test_sentences_are_assembled_as_french_writes_them(french):
         # A run's kind and who started it: no masculine trigger beside a feminine kind (« vérification · manuel »).
         assert run_kind(SyncRun(mode="verify", trigger="manual")) == "vérification, à la main"
         assert run_kind(SyncRun(dry_run=True, trigger="admin")) == "simulation, depuis l’admin"
+        # The watcher's figures rounded, written the French way (it printed `0,01609010600009242 s`).
+        from syncapp.common.messages import render
+        from syncapp.running.watch import rounded_seconds
+
+        said = render(
+            message(
+                "watch_scan_rest", table="clients", column="updated_at", seconds=rounded_seconds(0.016090106),
+                rest=rounded_seconds(0.048270318), percent=20, statement="CREATE INDEX …",
+            )
+        )  # fmt: skip
+        assert "(0,02\xa0s" in said and " 0,05\xa0s" in said, said
         # The apostrophe Django's own French uses, on the same login page: ’, not '.
         assert translation.gettext("opsync administration") == "Administration d’opsync"

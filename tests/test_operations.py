@@ -206,7 +206,9 @@ def test_a_stale_table_is_mailed_once_and_its_recovery_too(fac, settings):
     SyncState.objects.filter(table="services").update(last_success_at=datetime(2020, 1, 1, tzinfo=UTC))
     assert alerts_send() == "alert"
     assert alerts_send() is None
-    assert "la table «\xa0services\xa0» n’est plus synchronisée depuis plus de 15 minutes" in mail.outbox[0].body  # in French
+    assert (
+        "la table «\xa0services\xa0» n’est plus synchronisée depuis plus de 15 minutes" in mail.outbox[0].body
+    )  # in French
 
     sync()
     assert alerts_send() == "recovery"

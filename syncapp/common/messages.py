@@ -9,7 +9,7 @@ originals; locale/ holds their French.
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TypedDict, TypeGuard
 
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext, ngettext_lazy, pgettext
 from django.utils.translation import gettext_noop as _
@@ -329,6 +329,8 @@ def rendered(value: Any) -> Any:
         return rendered_all(value)
     if isinstance(value, list):
         return ", ".join(gettext("“%(name)s”") % {"name": escaped(str(name))} for name in value)
+    if isinstance(value, float):  # 0.02 → 0,02 in French
+        return formats.number_format(value)
     return escaped(value) if isinstance(value, str) else value
 
 

@@ -57,6 +57,12 @@ SETTLE_AT_MOST = 1.5  # seconds spent waiting for hints to settle before a sync 
 MAX_PAUSE = 30.0  # seconds between attempts while FAC or OPS is unreachable
 
 
+def rounded_seconds(value: float) -> float | int:
+    """Seconds as people read them (0.016090106 → 0.02, 48.27 → 48): a message's figure, written in the
+    reader's language when it is rendered (0,02 in French)."""
+    return round(value, 2) if value < 10 else round(value)
+
+
 class Trouble(MessageError):
     """FAC or OPS does not answer: which one, and why."""
 
@@ -185,8 +191,8 @@ class WatchLoop:
                     "watch_scan_rest",
                     table=state.table,
                     column=mapping.cursor,
-                    seconds=decimal(state.fac_scan_seconds),
-                    rest=decimal(rest),
+                    seconds=rounded_seconds(state.fac_scan_seconds),
+                    rest=rounded_seconds(rest),
                     percent=decimal(100 / (1 + factor)),
                     statement=mapping.cursor_index_statement,
                 )

@@ -1,5 +1,7 @@
 """The admin of the run history: runs and their tables, read-only (runs write them)."""
 
+from typing import Any
+
 from django.contrib import admin
 from django.template.loader import render_to_string
 from django.utils.html import format_html
@@ -26,7 +28,7 @@ def status_badge(status: str, label: str):
 
 # Who started a run, as a phrase that follows its kind: « incrémentale, par cron ». The trigger's own
 # word (« manuel ») beside a feminine kind (« vérification · manuel ») read as a mistake.
-STARTED_BY = {
+STARTED_BY: dict[str, Any] = {
     SyncRun.Trigger.CRON: _("by cron"),
     SyncRun.Trigger.MANUAL: _("by hand"),
     SyncRun.Trigger.ADMIN: _("from the admin"),
