@@ -5,6 +5,7 @@ unknown database, tables not migrated, a broken pipe, an empty --table, a config
 error; and --status, whose exit status a monitor reads (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
 """
 
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -55,9 +56,9 @@ def ops_elsewhere(tmp_path: Path, **mysql: str) -> dict[str, str]:
 @pytest.mark.parametrize(
     ("env", "said"),
     [
-        ({"DB_PASSWORD": SECRET}, "Access denied"),  # a wrong password
-        ({"DB_DATABASE": "opsync_test_nowhere"}, "Unknown database"),
-        ({"DB_PORT": "3"}, "Can't connect"),  # nothing listens there: OPS down
+        ({"DB_PASSWORD": SECRET}, "OPS refused opsync's login (Access denied"),  # a wrong password
+        ({"DB_DATABASE": "opsync_test_nowhere"}, "OPS refused opsync's login (Unknown database"),
+        ({"DB_PORT": "3"}, "OPS unreachable (Can't connect"),  # nothing listens there: OPS down
     ],
     ids=["wrong-password", "unknown-database", "ops-down"],
 )
@@ -70,9 +71,9 @@ def test_ops_unreachable_is_one_line_naming_the_db_variables(fac, env, said):
         result = manage(*arguments, **env)
         line = one_line(result)
         assert result.returncode == status, (arguments, result.stdout, result.stderr)
-        assert said in line and "DB_HOST, DB_PORT, DB_DATABASE, DB_USERNAME and DB_PASSWORD" in line, line
+        assert said in line and ("DB_USERNAME" in line and "DB_PASSWORD" in line and "DB_DATABASE" in line), line
         if "--status" in arguments:
-            assert line.startswith("OPSYNC UNKNOWN - OPS unreachable (")
+            assert line.startswith(f"OPSYNC UNKNOWN - {said}")
 
 
 @BOTH
@@ -152,7 +153,9 @@ def test_status_exits_with_each_level_the_monitor_reads(fac, settings):
         DB_USERNAME="nobody",
         DB_DATABASE="nowhere",
     )
-    assert result.returncode == 3 and one_line(result).startswith("OPSYNC UNKNOWN - OPS unreachable")
+    # Refused where a MariaDB answers at DB_HOST, unreachable where none does (a SQLite-only machine).
+    line = one_line(result)
+    assert result.returncode == 3 and re.match(r"OPSYNC UNKNOWN - OPS (unreachable|refused opsync's login) \(", line)
 
 
 @BOTH

@@ -112,7 +112,8 @@ def test_a_fac_unreachable_run_and_the_lock_read_french_in_the_admin(client, fac
     run_page = page_text(client.get(reverse("admin:syncapp_syncrun_change", args=[failed.pk])))
 
     assert (
-        "FAC injoignable (accès refusé\xa0: identifiant ou mot de passe erroné)\xa0; vérifiez FAC_DB_HOST" in run_page
+        "FAC refuse la connexion d’opsync (accès refusé\xa0: identifiant ou mot de passe erroné)\xa0; "
+        "vérifiez FAC_DB_USERNAME" in run_page
     )
     assert f"l’exécution n°\xa0{holder.pk} (machine cron-1, processus 4242, lancée le" in dashboard
     for text in (dashboard, run_page):

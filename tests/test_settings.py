@@ -115,7 +115,8 @@ def test_each_sync_variable_sets_the_setting_of_its_own_name(tmp_path):
 def test_a_wrong_fac_password_gives_one_line_and_a_failed_run(fac):
     result = manage("sync_from_facturation", **subprocess_env(FAC_DB_PASSWORD=SECRET))
     assert result.returncode == 1
-    assert_one_line_error(result, "FAC unreachable", "Access denied", "FAC_DB_PASSWORD")
+    # FAC answered and refused the login: not "unreachable" (nothing to look for on the network).
+    assert_one_line_error(result, "FAC refused opsync's login", "Access denied", "FAC_DB_PASSWORD")
 
     from syncapp.models import SyncRun
 
@@ -165,8 +166,8 @@ def test_migrations_are_complete():
 def test_status_is_critical_when_fac_is_unreachable(fac):
     result = manage("sync_from_facturation", "--status", **subprocess_env(FAC_DB_PASSWORD=SECRET))
     assert result.returncode == 2
-    assert result.stdout.startswith("OPSYNC CRITICAL - FAC unreachable (Access denied")
-    assert "FAC connection: FAC unreachable" in result.stdout
+    assert result.stdout.startswith("OPSYNC CRITICAL - FAC refused opsync's login (Access denied")
+    assert "FAC connection: FAC refused opsync's login" in result.stdout
     assert "Traceback" not in result.stderr and SECRET not in result.stdout + result.stderr
 
 

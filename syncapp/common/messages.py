@@ -38,6 +38,12 @@ TEXTS: "dict[str, str | _StrPromise]" = {
         "and FAC_DB_PASSWORD"
     ),
     "fac_query_failed": _("a FAC query failed: {reason}"),
+    # The server answered and refused the login: not "unreachable" (nothing to check on the network).
+    "fac_refused": _(
+        "FAC refused opsync's login ({reason}); check FAC_DB_USERNAME, FAC_DB_PASSWORD and FAC_DB_DATABASE, and "
+        "the reader's grants (sql/create_ops_reader.sql)"
+    ),
+    "ops_refused": _("OPS refused opsync's login ({reason}); check DB_USERNAME, DB_PASSWORD and DB_DATABASE"),
     "ops_unreachable": _(
         "OPS unreachable ({reason}); check DB_HOST, DB_PORT, DB_DATABASE, DB_USERNAME and DB_PASSWORD"
     ),

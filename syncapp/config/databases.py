@@ -125,6 +125,8 @@ def ops_problem(exc: DatabaseError) -> Message:
         return message("ops_not_migrated")
     if error_code(exc) in LOST_CODES and OpsFull.recent():
         return message("ops_lost_full", reason=error_reason(exc))
+    if error_code(exc) in LOGIN_REFUSED:
+        return message("ops_refused", reason=error_reason(exc))
     return message("ops_unreachable", reason=error_reason(exc))
 
 
@@ -145,12 +147,14 @@ def ops_check() -> None:
         connection.ensure_connection()
         applied = {name for app, name in MigrationRecorder(connection).applied_migrations() if app == "syncapp"}
     except DatabaseError as exc:
-        raise OpsUnavailable(message("ops_unreachable", reason=error_reason(exc))) from None
+        raise OpsUnavailable(ops_problem(exc)) from None
     if not on_disk <= applied:
         raise OpsUnavailable(message("ops_not_migrated"))
 
 
-FAC_UNREACHABLE = ("fac_unreachable", "fac_file_unreadable")  # the codes of fac_unreachable()'s messages
+FAC_UNREACHABLE = ("fac_unreachable", "fac_refused", "fac_file_unreadable")  # the codes of fac_unreachable()'s messages
+# The server answered, and refused the login or the database.
+LOGIN_REFUSED = {1044, 1045, 1049}
 
 
 def fac_unreachable(exc: DatabaseError) -> Message:
@@ -159,6 +163,8 @@ def fac_unreachable(exc: DatabaseError) -> Message:
     if connection.vendor == "sqlite":
         path = str(connection.settings_dict["NAME"]).removeprefix("file:").split("?")[0]
         return message("fac_file_unreadable", path=path, reason=error_reason(exc))
+    if error_code(exc) in LOGIN_REFUSED:
+        return message("fac_refused", reason=error_reason(exc))
     return message("fac_unreachable", reason=error_reason(exc))
 
 
