@@ -341,6 +341,9 @@ def test_what_opsync_cannot_mirror_is_refused_in_one_line(fac, settings, tmp_pat
         code, output = sync("--check")  # reads FAC's schema: refuses the whole file, as at start-up
         lines = [line for line in output.splitlines() if line.strip()]
         assert code == 1 and len(lines) == 1 and refusal in lines[0] and "configuration error" in lines[0], output
+        # With LANGUAGE_CODE=fr the same line: one prefix and one language, as manage.py's own (not
+        # « erreur de configuration : » before an English explanation).
+        assert sync("--check", language="fr")[1].startswith("opsync: configuration error: ")
         # A run fails that table alone, in one line of its own and in its record; the others go on.
         code, output = sync()
         assert code == 1 and "Traceback" not in output, output

@@ -204,7 +204,9 @@ class Command(BaseCommand):
         except OpsUnavailable as exc:
             raise CommandError(render(exc.problem), returncode=1) from None
         if (options["check"] or renumber is not None) and (problem := declarations_problem()):
-            raise CommandError(_("configuration error: %(problem)s") % {"problem": problem}, returncode=1)
+            # As manage.py says every configuration error (.env, the mapping file): one prefix, one
+            # language for the technician's settings, whose names are English (docs/guide-exploitation.md).
+            raise CommandError(f"opsync: configuration error: {problem}", returncode=1)
         if options["check"]:
             return self.check_schema(tables)
         if renumber is not None:
