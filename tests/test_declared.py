@@ -408,6 +408,7 @@ def test_the_admin_lists_each_declared_table_read_only(declared, settings):
     # Columns named in words, as the five's: not `Mise_en_service`, `Created_at`; `Id FAC` as theirs.
     status, page = pages[f"/admin/adopted/navires/{first}/change/"]
     assert status == 200 and "Mise en service" in page and "Created at" in page and "Id FAC" in page, page
+    assert "Row of the table “navires”" in page and "View row of navires" not in page
     assert "Mise_en_service" not in page and "Created_at" not in page
 
 

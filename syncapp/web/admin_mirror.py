@@ -3,8 +3,8 @@
 from django.contrib import admin
 from django.db.models import CharField, Q, TextField
 from django.utils.html import format_html
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from syncapp.adopted.models import declared_models, table_model
 from syncapp.common import formats
@@ -39,6 +39,12 @@ class MirrorAdmin(ReadOnlyAdmin):
     def deleted_at(self) -> str | None:
         """The model field fed by FAC's deleted_at, if any: each of the five mirrors has it."""
         return "deleted_at"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """Titled « Ligne de la table « navires » », not Django's « Affichage de ligne de navires »
+        (« View %s »: a noun without its article, and a declared table's name cannot be given one)."""
+        title = gettext("Row of the table “%(table)s”") % {"table": self.model._meta.db_table}
+        return super().change_view(request, object_id, form_url, {"title": title, **(extra_context or {})})
 
     @admin.display(description=pgettext_lazy("mirror row", "copied"), ordering="synced_at")
     def synced(self, row):
