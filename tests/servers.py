@@ -26,6 +26,9 @@ class PrivateServer:
             "--no-defaults",
             f"--datadir={folder / 'data'}",
             "--user=root",
+            # Its own temporary folder: a server starting up removes the temporary tables it finds
+            # in its tmpdir, and the shared server's are in /tmp.
+            f"--tmpdir={folder / 'tmp'}",
             "--innodb-buffer-pool-size=32M",  # small, unless the options say otherwise (the last wins)
             *options,
         ]
@@ -33,6 +36,7 @@ class PrivateServer:
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> "PrivateServer":
+        (self.folder / "tmp").mkdir(parents=True, exist_ok=True)
         subprocess.run(
             ["mariadb-install-db", *self.options, "--auth-root-authentication-method=normal", "--skip-test-db"],
             check=True,
