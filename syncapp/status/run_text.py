@@ -56,6 +56,8 @@ COUNTED = {
     "rows_identical": npgettext_lazy("rows", "%(n)s row identical", "%(n)s rows identical", "n"),
     "would_update": npgettext_lazy("rows", "%(n)s would be updated", "%(n)s would be updated", "n"),
     "would_insert": npgettext_lazy("rows", "%(n)s would be inserted", "%(n)s would be inserted", "n"),
+    "would_delete": npgettext_lazy("rows", "%(n)s would be deleted", "%(n)s would be deleted", "n"),
+    "would_restore": npgettext_lazy("rows", "%(n)s would be restored", "%(n)s would be restored", "n"),
     "collide": npgettext_lazy("rows", "%(n)s collides", "%(n)s collide", "n"),
     "differ": npgettext_lazy("rows", "%(n)s differs", "%(n)s differ", "n"),
     "rows": npgettext_lazy("rows", "%(n)s row", "%(n)s rows", "n"),
@@ -228,11 +230,21 @@ def refusals(row_errors: list[RowError]) -> list[dict]:
     return [{"reason": reason, "ids": ids} for reason, ids in groups.items()]
 
 
-def totals(run: ChangeCounts) -> str:
-    """A run's counts, or a table's (SyncTableResult)."""
-    parts = [counted(c, getattr(run, c)) for c in (*COUNTERS, "errors")]
-    if run.ops_only:
-        parts.append(counted("ops_only", run.ops_only))
+# What a dry run counts: what it would have done, not what was done (« rien n'a été écrit »).
+WOULD = {"inserted": "would_insert", "updated": "would_update", "deleted": "would_delete", "restored": "would_restore"}
+
+
+def totals(counts: ChangeCounts) -> str:
+    """A run's counts, or a table's (SyncTableResult): what it did; for a dry run, what it would
+    have done; for a verification, the rows found identical and different."""
+    run = counts if isinstance(counts, SyncRun) else counts.run  # type: ignore[attr-defined]
+    if run.mode == SyncRun.Mode.VERIFY:
+        return ", ".join([counted("rows_identical", counts.unchanged), counted("differ", counts.errors)])
+    names = [WOULD.get(c, c) if run.dry_run else c for c in COUNTERS]
+    parts = [counted(name, getattr(counts, c)) for name, c in zip(names, COUNTERS, strict=True)]
+    parts.append(counted("errors", counts.errors))
+    if counts.ops_only:
+        parts.append(counted("ops_only", counts.ops_only))
     return ", ".join(parts)
 
 
