@@ -185,5 +185,11 @@ def test_sentences_are_assembled_as_french_writes_them(french):
             )
         )  # fmt: skip
         assert "(0,02\xa0s" in said and " 0,05\xa0s" in said, said
+        # What a dry run would do, in the conditional; what a verification found, as the command says it.
+        from syncapp.status.run_text import totals
+
+        dry = totals(SyncRun(dry_run=True, inserted=1, updated=2))
+        assert dry.startswith("1 serait insérée, 2 seraient mises à jour, 0 serait supprimée"), dry
+        assert totals(SyncRun(mode="verify", unchanged=60, errors=0)) == "60 lignes identiques, 0 différente"
         # The apostrophe Django's own French uses, on the same login page: ’, not '.
         assert translation.gettext("opsync administration") == "Administration d’opsync"
