@@ -6,6 +6,8 @@ and the values of the rows themselves).
 """
 
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 
 import pytest
@@ -15,6 +17,7 @@ from django.urls import reverse
 
 from syncapp.engine.lock import SyncLock
 from syncapp.models import SyncRun
+from tests.fac import ROOT
 from tests.factories import ClientFactory, fac_now
 from tests.french import agreement_errors, english_words, typography_errors
 from tests.mirror import sync
@@ -193,3 +196,22 @@ def test_sentences_are_assembled_as_french_writes_them(french):
         assert totals(SyncRun(mode="verify", unchanged=60, errors=0)) == "60 lignes identiques, 0 différente"
         # The apostrophe Django's own French uses, on the same login page: ’, not '.
         assert translation.gettext("opsync administration") == "Administration d’opsync"
+
+
+@pytest.mark.parametrize("command", ["sync_from_facturation", "build_demo_facturation"])
+def test_help_is_french_from_usage_to_django_s_own_options(command):
+    """`--help` with LANGUAGE_CODE=fr: argparse's `usage:`, `options:` and `show this help message and
+    exit`, and Django's `Verbosity level; 0=minimal output…`, were English."""
+    from tests.mirror import subprocess_env
+
+    done = subprocess.run(
+        [sys.executable, "manage.py", command, "--help"],
+        cwd=ROOT, env=subprocess_env(LANGUAGE_CODE="fr"), capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    said = done.stdout
+    assert said.startswith("utilisation\xa0: manage.py") and "\noptions\xa0:\n" in said, said
+    assert "affiche cette aide et s’arrête" in said and "le module de réglages à utiliser" in said
+    for english in ("usage:", "show this help", "Verbosity level", "Display a full stack trace", "Random seed"):
+        assert english not in said, english
+    assert english_words(said) == [], said

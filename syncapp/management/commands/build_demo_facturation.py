@@ -9,9 +9,10 @@ import os
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from syncapp.common.aliases import FAC_ALIAS
 from syncapp.common.formats import number
@@ -24,35 +25,39 @@ from syncapp.demo.builder import (
     mysql_fill,
     target_check,
 )
+from syncapp.management.help import TranslatedHelp
 
 PASSWORD_VARIABLE = "FAC_DB_ADMIN_PASSWORD"  # noqa: S105 (the variable that holds it: never on the command line)
 
 
-class Command(BaseCommand):
-    help = (
+class Command(TranslatedHelp):
+    help = gettext_lazy(  # type: ignore[assignment]
         "Build a demo FAC (billing) database with realistic Gabonese reference data: a SQLite file, or, when "
         "FAC_DB_CONNECTION=mysql, FAC's MySQL database (as --user, who may write there). Never writes through the "
         "read-only 'facturation' connection."
     )
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--path", help="SQLite file to create (default: the 'facturation' database's file).")
-        parser.add_argument("--overwrite", action="store_true", help="Replace the file, or the rows, already there.")
-        parser.add_argument(
-            "--user",
-            default="root",
-            help=f"MySQL: a user who may create tables and write in FAC's database (default root; its password in "
-            f"the {PASSWORD_VARIABLE} variable).",
+    def add_arguments(self, parser) -> None:  # its helps are lazy texts, which TranslatedHelp makes str
+        path = gettext_lazy("SQLite file to create (default: the 'facturation' database's file)")
+        parser.add_argument("--path", help=path)
+        overwrite = gettext_lazy("replace the file, or the rows, already there")
+        parser.add_argument("--overwrite", action="store_true", help=overwrite)
+        user = format_lazy(
+            gettext_lazy(
+                "MySQL: a user who may create tables and write in FAC's database (default root; its password in "
+                "the {variable} variable)"
+            ),
+            variable=PASSWORD_VARIABLE,
         )
-        parser.add_argument(
-            "--seed", type=int, default=demo.DEFAULT_SEED, help=f"Random seed (default {demo.DEFAULT_SEED})."
+        parser.add_argument("--user", default="root", help=user)
+        seed = format_lazy(gettext_lazy("random seed (default {seed})"), seed=demo.DEFAULT_SEED)
+        parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED, help=seed)
+        clients = format_lazy(
+            gettext_lazy("number of clients (default {clients}, at least {least})"),
+            clients=demo.DEFAULT_CLIENTS,
+            least=demo.MIN_CLIENTS,
         )
-        parser.add_argument(
-            "--clients",
-            type=int,
-            default=demo.DEFAULT_CLIENTS,
-            help=f"Number of clients (default {demo.DEFAULT_CLIENTS}, at least {demo.MIN_CLIENTS}).",
-        )
+        parser.add_argument("--clients", type=int, default=demo.DEFAULT_CLIENTS, help=clients)
 
     def handle(self, *args, path: str | None, overwrite: bool, user: str, seed: int, clients: int, **options):
         if clients < demo.MIN_CLIENTS:

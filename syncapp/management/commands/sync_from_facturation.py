@@ -12,7 +12,7 @@ import sys
 import unicodedata
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -33,6 +33,7 @@ from syncapp.engine.lock import SyncLock
 from syncapp.engine.outcome import SyncOptions
 from syncapp.engine.renumber import RenumberRefused, renumbering_apply, renumbering_plan
 from syncapp.engine.schema import schema_check
+from syncapp.management.help import TranslatedHelp
 from syncapp.models import SyncRun, SyncTableResult
 from syncapp.running.runs import stoppable_run
 from syncapp.running.watch import WatchLoop
@@ -128,14 +129,14 @@ MODES = (
 )
 
 
-class Command(BaseCommand):
+class Command(TranslatedHelp):
     # Lazy, so that --help speaks the reader's language; argparse gets it as a str (create_parser).
     help = gettext_lazy("Copy the reference tables one way from FAC (billing) into OPS.")  # type: ignore[assignment]
     _called_from_command_line: bool  # Django's (run_from_argv sets it), which the stubs leave out
+    base_help = {"verbosity": gettext_lazy("detail: 0 little, 1 normal, 2 (or -v alone) more, 3 every row changed")}
 
     def create_parser(self, prog_name, subcommand, **kwargs):
         parser = super().create_parser(prog_name, subcommand, **kwargs)
-        parser.description = str(parser.description)  # argparse wraps text: a lazy translation is not one
         argparse_error = parser.error
 
         def error(text: str) -> None:
@@ -147,7 +148,7 @@ class Command(BaseCommand):
                 parser.exit(USAGE_ERROR, goes_alone(found["option"]) + "\n")
             argparse_error(text)
 
-        parser.error = error  # type: ignore[method-assign,assignment]  # argparse's, wrapped, on this parser only
+        parser.error = error  # argparse's, wrapped, on this parser only
         return parser
 
     def add_base_argument(self, parser, *args, **kwargs):
