@@ -22,7 +22,7 @@ PRIVATE := umask 077 &&
 demo: $(INSTALLED) .env
 	@$(PRIVATE) if [ -f facturation.sqlite3 ]; then echo "La base FAC de démonstration facturation.sqlite3 existe déjà (make clean-demo pour la refaire)."; \
 	else $(PY) manage.py build_demo_facturation; fi
-	$(PRIVATE) $(PY) manage.py migrate --noinput
+	$(PRIVATE) $(PY) manage.py migrate --noinput -v 0
 	$(PRIVATE) $(PY) manage.py sync_from_facturation
 	$(PRIVATE) $(PY) manage.py sync_from_facturation --status
 	@chmod -R go-rwx .env db.sqlite3 facturation.sqlite3 logs  # those an earlier demo left open
