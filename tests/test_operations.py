@@ -192,8 +192,9 @@ def test_fac_unreachable_under_cron_reaches_history_and_outbox(crontab, fac, set
         reader.settings_dict["PASSWORD"] = password
 
     run = SyncRun.objects.get()
-    assert run.status == SyncRun.Status.FAILED and "FAC unreachable" in run.error
-    assert len(mail.outbox) == 1 and "FAC injoignable" in mail.outbox[0].body  # in LANGUAGE_CODE, fr
+    # FAC answered and refused the password: said as a refusal, not as "unreachable".
+    assert run.status == SyncRun.Status.FAILED and "FAC refused opsync's login" in run.error
+    assert len(mail.outbox) == 1 and "FAC refuse la connexion" in mail.outbox[0].body  # in LANGUAGE_CODE, fr
     assert "wrong-password" not in mail.outbox[0].body
 
 
