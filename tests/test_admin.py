@@ -291,3 +291,18 @@ def test_every_list_of_the_admin_opens_on_a_server_without_time_zone_tables(clie
         with CaptureQueriesContext(connections["default"]) as queries:
             assert client.get(path).status_code == 200, path
         assert not [q["sql"] for q in queries if "CONVERT_TZ" in q["sql"]], path
+
+
+@BOTH
+def test_a_click_while_a_run_waits_says_it_waits_without_a_success_tick(client, synced):
+    """« L’exécution n° 4 est déjà en cours » under its badge « en attente », with the green tick of
+    a success: said as the badge says it now, as a warning (this click started nothing)."""
+    staff(client, "view_syncrun", "run_sync")
+    waiting = SyncRun.objects.create(status=SyncRun.Status.QUEUED, trigger=SyncRun.Trigger.ADMIN)
+
+    response = client.post(reverse("admin:syncapp_dashboard_sync"), follow=True)
+
+    page = response.content.decode()
+    said = f"L’exécution n°\xa0{waiting.pk} attend déjà de commencer\xa0: la voici."
+    assert f'<li class="warning">{said}</li>' in page, page
+    assert SyncRun.objects.count() == 2  # the synced fixture's run, and the one waiting: nothing started

@@ -84,12 +84,21 @@ class OpsyncAdminSite(admin.AdminSite):
             raise PermissionDenied
         run, started = run_from_dashboard(options=SyncOptions(dry_run=dry_run), user=request.user)
         if not started:
-            under_way = (
-                gettext("Dry run #%(id)s is already under way: here it is.")
-                if run.dry_run
-                else gettext("Run #%(id)s is already under way: here it is.")
-            )
-            messages.info(request, under_way % {"id": run.pk})
+            # Said as the run's badge says it (« en attente » is not « en cours »), and not with the
+            # green tick of a success: nothing was started by this click.
+            if run.status == SyncRun.Status.QUEUED:
+                under_way = (
+                    gettext("Dry run #%(id)s is already waiting to start: here it is.")
+                    if run.dry_run
+                    else gettext("Run #%(id)s is already waiting to start: here it is.")
+                )
+            else:
+                under_way = (
+                    gettext("Dry run #%(id)s is already under way: here it is.")
+                    if run.dry_run
+                    else gettext("Run #%(id)s is already under way: here it is.")
+                )
+            messages.warning(request, under_way % {"id": run.pk})
         elif run.status == SyncRun.Status.FAILED:
             messages.error(request, gettext("Not started: %(reason)s.") % {"reason": run.problem_text})
         else:
