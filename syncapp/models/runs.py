@@ -128,6 +128,9 @@ class SyncRun(ChangeCounts):
 
     class Meta:
         ordering = ["-started_at", "-id"]
+        # The last run of a mode (the last --verify, which --status and /healthz report): an index
+        # lookup, however long the history.
+        indexes = [models.Index(fields=["mode", "started_at"], name="syncrun_mode_started_at")]
         verbose_name = _("sync run")
         verbose_name_plural = _("sync runs")
         permissions = [("run_sync", _("Can start a sync from the dashboard"))]

@@ -161,7 +161,7 @@ class SyncStatus:
         return not any(problem.failing for problem in self.problems)
 
 
-def table_status(mapping: TableMapping, *, counts: bool = True) -> TableStatus:
+def table_status(mapping: TableMapping, *, counts: bool = True, verification: SyncRun | None = None) -> TableStatus:
     """A table's state from OPS's records alone: FAC's rows, its newest change and its index are
     what the last run that applied learnt of them (`fac_seen_at` says when), never asked of FAC
     here. Without `counts` (the health check), no table is counted on either side."""
@@ -195,24 +195,33 @@ def table_status(mapping: TableMapping, *, counts: bool = True) -> TableStatus:
         cursor_index_statement=ddl.index_statement("mysql", mapping.fac_table, cursor) if cursor else "",
         fac_scan_seconds=state.fac_scan_seconds,
         last_result=results.order_by("-run__started_at").first(),
-        differs=unrepaired_difference(results),
+        differs=unrepaired_difference(mapping.name, verification),
     )
 
 
-def unrepaired_difference(results: QuerySet[SyncTableResult]) -> SyncTableResult | None:
-    """A table's last --verify, if it found OPS different and no full run (--force, the daily
-    check) has succeeded on the table since: the incremental runs after it may leave the
+def last_verification() -> SyncRun | None:
+    """The last --verify that ended (an index lookup: syncrun_mode_started_at)."""
+    finished = SyncRun.objects.filter(mode=SyncRun.Mode.VERIFY, dry_run=False, finished_at__isnull=False)
+    return finished.order_by("-started_at").first()
+
+
+def unrepaired_difference(table: str, verification: SyncRun | None) -> SyncTableResult | None:
+    """A table's result in the last --verify, if it found OPS different and no full run (--force, the
+    daily check) has succeeded on the table since: the incremental runs after it may leave the
     difference where it is (a FAC commit older than their look-back), so their success does not
-    clear it."""
-    verify = results.filter(run__mode=SyncRun.Mode.VERIFY).select_related("run").order_by("-run__started_at").first()
+    clear it. Nothing more is read when the last verification found the table equal."""
+    if verification is None:
+        return None
+    verify = verification.results.filter(table=table).first()
     if verify is None or not verify.differences_found:
         return None
-    repaired = results.filter(
-        run__mode__in=(SyncRun.Mode.FORCE, SyncRun.Mode.REPAIR),
-        run__started_at__gt=verify.run.started_at,
-        status=SyncTableResult.Status.SUCCESS,
+    full_runs = SyncRun.objects.filter(
+        mode__in=(SyncRun.Mode.FORCE, SyncRun.Mode.REPAIR), started_at__gt=verification.started_at
     )
-    return None if repaired.exists() else verify
+    repaired = SyncTableResult.objects.filter(
+        run__in=full_runs, table=table, status=SyncTableResult.Status.SUCCESS
+    ).exists()
+    return None if repaired else verify
 
 
 def ops_counted(mapping: TableMapping) -> Side | None:
@@ -238,13 +247,15 @@ def sync_status(*, check_fac: bool = True) -> SyncStatus:
             fac_check()
         except FacUnreachable as exc:
             fac_error = exc.problem
-    tables = [table_status(m) for m in mappings()]
+    verification = last_verification()
+    tables = [table_status(m, verification=verification) for m in mappings()]
     return status_of(tables, fac_error=fac_error, fac_checked=check_fac)
 
 
 def health_status() -> SyncStatus:
     """For /healthz/sync, which anyone may call often: from the records alone, no table counted."""
-    tables = [table_status(m, counts=False) for m in mappings()]
+    verification = last_verification()
+    tables = [table_status(m, counts=False, verification=verification) for m in mappings()]
     return status_of(tables, fac_error=None, fac_checked=False)
 
 
