@@ -63,6 +63,9 @@ def test_the_dashboard_shows_each_table_in_french(client, synced):
     row = page.split('data-table="clients"')[1].split("</tr>")[0]
     numbers = re.findall(r'<td class="num[^"]*">([^<]*)</td>', row)
     assert numbers[1:] == ["3", "1", "4"]  # OPS live, deleted, FAC rows (after the age)
+    # The five named in words, their accents kept, as the menu names them: not `representants`.
+    titles = [row.split("<td>")[1].split("<")[0] for row in page.split('class="opsync-table"')[1:]]
+    assert titles[:5] == ["Clients", "Transitaires", "Armateurs", "Représentants", "Services"], titles
     assert "FAC joignable" in page
     content = page.split('id="content-main"')[1]
     assert "<svg" in content and "<script" not in content  # the chart is drawn by the server

@@ -10,11 +10,13 @@ from statistics import median
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext_lazy
 
 from syncapp.common import formats
 from syncapp.common.messages import message, render
+from syncapp.config.mapping import BUILT_IN
 from syncapp.models import SyncRun, SyncTableResult, Watcher
 from syncapp.status import status_text
 from syncapp.status.levels import Level, stale_after
@@ -208,10 +210,19 @@ def succeeded_after(success: datetime | None, failure: datetime | None) -> bool:
     return success is not None and failure is not None and success > failure
 
 
+def table_title(name: str) -> str:
+    """A table as the manager's pages name it: the five in words, with their accents (« Représentants »,
+    as the admin's menu has them); a declared table by its name."""
+    if name in BUILT_IN:
+        return capfirst(str(BUILT_IN[name][0]._meta.verbose_name_plural))
+    return name
+
+
 def tables(status: SyncStatus) -> list[dict]:
     return [
         {
             "table": table,
+            "title": table_title(table.table),
             "colour": STATES[table.state][0],
             "state": STATES[table.state][1],
             "last_success": formats.local_time(table.last_success_at),
