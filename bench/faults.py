@@ -379,46 +379,47 @@ def watcher_said_active(lab: Lab) -> bool:
 # -- The faults: each one time, at a random moment ------------------------------------------------
 
 
-def kill_first_copy(lab: Lab, rng: random.Random, tally: Tally) -> None:
-    lab.ops_emptied()
-    since, outputs = lab.last_run(), list[str]()
-    child = Child(["sync_from_facturation"], lab.env)
-    time.sleep(rng.uniform(0, lab.first_copy_seconds))
+def caught(
+    lab: Lab, rng: random.Random, *, changed: int = 0, force: bool | None = None, within: float | None = None
+) -> tuple[Child, int, list[str]]:
+    """FAC changed, then a run (--force or not, at random unless said) caught at a random moment of
+    it: its process, the last run recorded before it, and the list of outputs to judge."""
+    if changed:
+        changes(changed, rng, lab.rows)
+    if force is None:
+        force = rng.random() < 0.5
+    since = lab.last_run()
+    child = Child(["sync_from_facturation", *(["--force"] if force else [])], lab.env)
+    if within is None:
+        within = lab.force_seconds if force else lab.incremental_seconds * 2
+    time.sleep(rng.uniform(0, within))
+    return child, since, []
+
+
+def killed(lab: Lab, tally: Tally, child: Child, since: int, outputs: list[str]) -> None:
+    """kill -9 of the run, then the next cron run, then the verdict."""
     child.signal(signal.SIGKILL)
     outputs.append(child.finish()[1])
     lab.recover(tally, outputs)
     lab.judge(tally, outputs, since)
+
+
+def kill_first_copy(lab: Lab, rng: random.Random, tally: Tally) -> None:
+    lab.ops_emptied()
+    killed(lab, tally, *caught(lab, rng, force=False, within=lab.first_copy_seconds))
 
 
 def kill_force(lab: Lab, rng: random.Random, tally: Tally) -> None:
-    changes(50, rng, lab.rows)
-    since, outputs = lab.last_run(), list[str]()
-    child = Child(["sync_from_facturation", "--force"], lab.env)
-    time.sleep(rng.uniform(0, lab.force_seconds))
-    child.signal(signal.SIGKILL)
-    outputs.append(child.finish()[1])
-    lab.recover(tally, outputs)
-    lab.judge(tally, outputs, since)
+    killed(lab, tally, *caught(lab, rng, changed=50, force=True))
 
 
 def kill_incremental(lab: Lab, rng: random.Random, tally: Tally) -> None:
-    changes(500, rng, lab.rows)
-    since, outputs = lab.last_run(), list[str]()
-    child = Child(["sync_from_facturation"], lab.env)
-    time.sleep(rng.uniform(0, lab.incremental_seconds * 2))
-    child.signal(signal.SIGKILL)
-    outputs.append(child.finish()[1])
-    lab.recover(tally, outputs)
-    lab.judge(tally, outputs, since)
+    killed(lab, tally, *caught(lab, rng, changed=500, force=False))
 
 
 def sigterm(lab: Lab, rng: random.Random, tally: Tally) -> None:
     """The seconds from SIGTERM to the process's end."""
-    changes(200, rng, lab.rows)
-    force = rng.random() < 0.5
-    since, outputs = lab.last_run(), list[str]()
-    child = Child(["sync_from_facturation", *(["--force"] if force else [])], lab.env)
-    time.sleep(rng.uniform(0, lab.force_seconds if force else lab.incremental_seconds * 2))
+    child, since, outputs = caught(lab, rng, changed=200)
     child.signal(signal.SIGTERM)
     sent = time.monotonic()
     code, output = child.finish(timeout=60)
@@ -431,34 +432,40 @@ def sigterm(lab: Lab, rng: random.Random, tally: Tally) -> None:
     lab.judge(tally, outputs, since)
 
 
-def kill_watcher(lab: Lab, rng: random.Random, tally: Tally) -> None:
-    """The seconds from kill -9 until --status no longer calls the watcher active."""
+@contextmanager
+def busy_fac_watched(lab: Lab, rng: random.Random, tally: Tally) -> Iterator[Child]:
+    """The watcher at work while FAC changes continuously, for a random while before the fault;
+    after it, the next cron run and the verdict."""
     since, outputs = lab.last_run(), list[str]()
     churn = Churn(lab, rng)
     with watcher(lab, outputs) as child:
         churn.start()
-        time.sleep(rng.uniform(1, 6))
+        time.sleep(rng.uniform(1, 5))
+        try:
+            yield child
+        finally:
+            churn.stop()
+    lab.recover(tally, outputs)
+    lab.judge(tally, outputs, since)
+
+
+def kill_watcher(lab: Lab, rng: random.Random, tally: Tally) -> None:
+    """The seconds from kill -9 until --status no longer calls the watcher active."""
+    with busy_fac_watched(lab, rng, tally) as child:
         child.signal(signal.SIGKILL)
         killed = time.monotonic()
         while watcher_said_active(lab) and time.monotonic() - killed < 60:
             time.sleep(0.5)
         tally.seconds.append(time.monotonic() - killed)
-        churn.stop()
-    lab.recover(tally, outputs)
-    lab.judge(tally, outputs, since)
 
 
 def server_run(lab: Lab, rng: random.Random, tally: Tally) -> None:
     """The seconds the run took to end once the server was killed."""
-    changes(300, rng, lab.rows)
-    force = rng.random() < 0.5
-    since, outputs = lab.last_run(), list[str]()
-    child = Child(["sync_from_facturation", *(["--force"] if force else [])], lab.env)
-    time.sleep(rng.uniform(0, lab.force_seconds if force else lab.incremental_seconds * 2))
+    child, since, outputs = caught(lab, rng, changed=300)
     lab.server.kill()
-    killed = time.monotonic()
+    died = time.monotonic()
     code, output = child.finish(timeout=120)
-    tally.seconds.append(time.monotonic() - killed)
+    tally.seconds.append(time.monotonic() - died)
     outputs.append(output)
     lines = [line for line in output.splitlines() if line.strip()]
     if code == 1 and (not lines or ("injoignable" not in lines[-1] and "perdue" not in lines[-1])):
@@ -469,20 +476,13 @@ def server_run(lab: Lab, rng: random.Random, tally: Tally) -> None:
 
 
 def server_watcher(lab: Lab, rng: random.Random, tally: Tally) -> None:
-    since, outputs = lab.last_run(), list[str]()
-    churn = Churn(lab, rng)
-    with watcher(lab, outputs) as child:
-        churn.start()
-        time.sleep(rng.uniform(1, 5))
+    with busy_fac_watched(lab, rng, tally) as child:
         lab.server.kill()
         time.sleep(rng.uniform(0.5, 3))
         lab.server.start()
         time.sleep(3)
-        churn.stop()
         if child.process.poll() is not None:
             tally.wrong(f"the watcher ended when the server died (exit {child.process.returncode})")
-    lab.recover(tally, outputs)
-    lab.judge(tally, outputs, since)
 
 
 def row_lock(lab: Lab, rng: random.Random, tally: Tally) -> None:
