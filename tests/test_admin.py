@@ -308,4 +308,6 @@ def test_a_click_while_a_run_waits_says_it_waits_without_a_success_tick(client, 
     page = response.content.decode()
     said = f"L’exécution n°\xa0{waiting.pk} attend déjà de commencer\xa0: la voici."
     assert f'<li class="warning">{said}</li>' in page, page
+    assert "Cette exécution attend de commencer\xa0; la page s’actualise" in page  # not « est en cours »
+    assert "Cette exécution est en cours" not in page
     assert SyncRun.objects.count() == 2  # the synced fixture's run, and the one waiting: nothing started
