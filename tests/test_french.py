@@ -181,13 +181,13 @@ def test_sentences_are_assembled_as_french_writes_them(french):
         from syncapp.common.messages import render
         from syncapp.running.watch import rounded_seconds
 
-        said = render(
-            message(
-                "watch_scan_rest", table="clients", column="updated_at", seconds=rounded_seconds(0.016090106),
-                rest=rounded_seconds(0.048270318), percent=20, statement="CREATE INDEX …",
-            )
+        seconds = message("seconds", n=rounded_seconds(0.016090106))
+        scan = message(
+            "no_cursor_index", table="clients", column="updated_at", count=60, seconds=seconds,
+            statement="CREATE INDEX …",
         )  # fmt: skip
-        assert "(0,02\xa0s" in said and " 0,05\xa0s" in said, said
+        said = render(message("watch_scan_rest", scan=scan, rest=rounded_seconds(0.048270318), percent=20))
+        assert "dernier parcours en 0,02\xa0s" in said and "attend 0,05\xa0s après" in said, said
         # What a dry run would do, in the conditional; what a verification found, as the command says it.
         from syncapp.status.run_text import totals
 

@@ -257,26 +257,18 @@ TEXTS: "dict[str, str | _StrPromise]" = {
     "watcher_gone": _("the watcher on {host} (pid {pid}) has not been heard from since {since}"),
     "watcher_missing": _("no watcher is running, and SYNC_WATCH=true leaves the sync to it"),
     "advice_watcher": _("check it with `systemctl status opsync-watch`, and start it again"),
+    # FAC's missing index on the cursor, said one way by --check, --status and the watcher.
+    "no_cursor_index": ngettext_lazy(
+        "FAC {table} has no index on {column} ({count} row, last scan {seconds}): each early sync of the watcher "
+        "scans the whole table; ask FAC's administrator for: {statement}",
+        "FAC {table} has no index on {column} ({count} rows, last scan {seconds}): each early sync of the watcher "
+        "scans the whole table; ask FAC's administrator for: {statement}",
+        "count",
+    ),
+    "seconds": _("{n} s"),  # a float n is written by the language that renders it: 0,02 s, 0.02 s
     "watch_scan_rest": _(
-        "{table}: FAC has no index on {column}, so each early sync scans the whole table ({seconds} s last time); "
-        "the next waits {rest} s, so that FAC spends at most {percent} % of its time on opsync. For syncs within "
-        "seconds, ask FAC's administrator for: {statement}"
-    ),
-    "check_no_cursor_index": ngettext_lazy(
-        "FAC {table} has no index on {column}: each early sync of the watcher scans the whole table (about "
-        "{count} row, last scan {seconds}) where a range of the index would do; ask FAC's administrator for: "
-        "{statement}",
-        "FAC {table} has no index on {column}: each early sync of the watcher scans the whole table (about "
-        "{count} rows, last scan {seconds}) where a range of the index would do; ask FAC's administrator for: "
-        "{statement}",
-        "count",
-    ),
-    "status_no_cursor_index": ngettext_lazy(
-        "FAC {table} has no index on {column} ({count} row, last scan {seconds}): the watcher's early syncs scan "
-        "it whole and wait after each scan; for FAC's administrator: {statement}",
-        "FAC {table} has no index on {column} ({count} rows, last scan {seconds}): the watcher's early syncs scan "
-        "it whole and wait after each scan; for FAC's administrator: {statement}",
-        "count",
+        "{scan} Meanwhile each of its early syncs waits {rest} s after the last, so that FAC spends at most "
+        "{percent} % of its time on opsync."
     ),
     "fac_clock_ahead": _(
         "FAC's updated_at runs {offset} ahead of FAC's own clock ({tables}): the billing application writes its "

@@ -147,7 +147,7 @@ def cursor_index_warning(mapping: TableMapping) -> Message:
         rows, _ = server.table_size(connections[FAC_ALIAS], mapping.fac_table)
     seconds = state.fac_scan_seconds if state and state.fac_scan_seconds is not None else None
     return message(
-        "check_no_cursor_index",
+        "no_cursor_index",
         table=mapping.fac_table,
         column=mapping.cursor,
         count=rows,

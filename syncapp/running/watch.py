@@ -187,14 +187,16 @@ class WatchLoop:
             self.not_before[state.table] = time.monotonic() + rest
             if state.table not in self.rest_said:
                 self.rest_said.add(state.table)
-                line = message(
-                    "watch_scan_rest",
+                scan = message(
+                    "no_cursor_index",
                     table=state.table,
                     column=mapping.cursor,
-                    seconds=rounded_seconds(state.fac_scan_seconds),
-                    rest=rounded_seconds(rest),
-                    percent=decimal(100 / (1 + factor)),
+                    count=state.fac_rows or 0,
+                    seconds=message("seconds", n=rounded_seconds(state.fac_scan_seconds)),
                     statement=mapping.cursor_index_statement,
+                )
+                line = message(
+                    "watch_scan_rest", scan=scan, rest=rounded_seconds(rest), percent=decimal(100 / (1 + factor))
                 )
                 logger.info("watcher: %s", in_english(line))
                 self.say(render(line))

@@ -144,7 +144,7 @@ class SyncStatus:
             return []
         return [
             message(
-                "status_no_cursor_index",
+                "no_cursor_index",
                 table=table.table,
                 column=table.cursor_column,
                 count=table.fac_rows or 0,
