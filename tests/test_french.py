@@ -119,6 +119,8 @@ def test_a_fac_unreachable_run_and_the_lock_read_french_in_the_admin(client, fac
         "vérifiez FAC_DB_USERNAME" in run_page
     )
     assert f"l’exécution n°\xa0{holder.pk} (machine cron-1, processus 4242, lancée le" in dashboard
+    # The cause said once, in the run's summary: not again under each of the five tables it failed.
+    assert run_page.count("FAC refuse la connexion") == 1, run_page
     for text in (dashboard, run_page):
         assert english_words(text) == [], re.sub(r"\s+", " ", text)
         assert agreement_errors(text) == [], re.sub(r"\s+", " ", text)
@@ -194,6 +196,14 @@ def test_sentences_are_assembled_as_french_writes_them(french):
         dry = totals(SyncRun(dry_run=True, inserted=1, updated=2))
         assert dry.startswith("1 serait insérée, 2 seraient mises à jour, 0 serait supprimée"), dry
         assert totals(SyncRun(mode="verify", unchanged=60, errors=0)) == "60 lignes identiques, 0 différente"
+        # Tables that failed alike: one cause, with the tables it touched.
+        from syncapp.engine.outcome import SyncOptions, TableOutcome
+        from syncapp.running.runs import run_problems
+
+        lock = message("lock_wait", attempts=3)
+        failed = [TableOutcome("clients", problem=lock), TableOutcome("transitaires", problem=lock)]
+        (problem,) = run_problems([*failed, TableOutcome("services")], SyncOptions(tables=("clients",)))
+        assert render(problem).startswith("clients, transitaires\xa0: une autre session d’OPS"), render(problem)
         # The apostrophe Django's own French uses, on the same login page: ’, not '.
         assert translation.gettext("opsync administration") == "Administration d’opsync"
 

@@ -273,7 +273,12 @@ def fac_ready(names: list[str]) -> tuple[list[TableMapping], server.Clock]:
 
 
 def run_problems(outcomes: list[TableOutcome], options: SyncOptions) -> list[Message]:
-    problems = [message("table_failed", table=o.table, problem=o.problem) for o in outcomes if o.problem]
+    """What went wrong, each cause once with the tables it touched (« clients, transitaires : … »)."""
+    failed: dict[str, tuple[list[str], Message]] = {}
+    for outcome in outcomes:
+        if outcome.problem:
+            failed.setdefault(repr(outcome.problem), ([], outcome.problem))[0].append(outcome.table)
+    problems = [message("table_failed", table=", ".join(names), problem=problem) for names, problem in failed.values()]
     differing = ", ".join(
         f"{o.table} ({o.differences - o.collisions})" for o in outcomes if o.differences > o.collisions
     )

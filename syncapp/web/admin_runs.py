@@ -1,5 +1,6 @@
 """The admin of the run history: runs and their tables, read-only (runs write them)."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import admin
@@ -9,6 +10,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from syncapp.common import formats
+from syncapp.common.messages import Message
 from syncapp.config.mapping import table_names
 from syncapp.models import (
     SyncRun,
@@ -111,7 +113,8 @@ class SyncRunAdmin(ReadOnlyAdmin):
         run = self.get_object(request, object_id)
         if run is not None:
             records = list(run.results.all())
-            results = [result_context(result) for result in records]
+            said = said_above(run)
+            results = [result_context(result, said) for result in records]
             title = _("Dry run #%(id)s") if run.dry_run else _("Run #%(id)s")
             note = run_text.compared_note(run, records) if records else ""  # what "unchanged" counts
             extra_context = {
@@ -200,7 +203,14 @@ def table_counts(result: SyncTableResult) -> str:
     return " · ".join(parts)
 
 
-def result_context(result: SyncTableResult) -> dict:
+def said_above(run: SyncRun) -> list[Message]:
+    """The causes the run's summary already says: a table's own is not said again under it (six
+    tables that failed alike showed the same red sentence six times)."""
+    said = list(run.problems)
+    return said + [problem["params"]["problem"] for problem in said if problem["code"] == "table_failed"]
+
+
+def result_context(result: SyncTableResult, said: Sequence[Message] = ()) -> dict:
     """What the run page shows of a table: its counts in words, its problem, its refused rows and changes."""
     changes = [run_text.ShownChange.of(change) for change in result.changes[:CHANGES_LISTED]]
     # How many there were: rows changed, or (a verification) rows found different.
@@ -209,7 +219,7 @@ def result_context(result: SyncTableResult) -> dict:
         "result": result,
         "badge": status_badge(result.status, result.get_status_display()),
         "counts": table_counts(result),
-        "problem": result.problem_text,
+        "problem": "" if result.problem in said else result.problem_text,
         "cursor": (formats.local_time(result.cursor_before), formats.local_time(result.cursor_after)),
         "refusals": [
             {
