@@ -311,3 +311,19 @@ def test_a_click_while_a_run_waits_says_it_waits_without_a_success_tick(client, 
     assert "Cette exécution attend de commencer\xa0; la page s’actualise" in page  # not « est en cours »
     assert "Cette exécution est en cours" not in page
     assert SyncRun.objects.count() == 2  # the synced fixture's run, and the one waiting: nothing started
+
+
+@BOTH
+def test_the_index_and_the_menu_open_the_sync_on_its_dashboard_in_one_section(client, synced):
+    """The menu listed every section but the dashboard; the index had it in a section of its own, the
+    five and the history in another, a declared table in a third, and axes' records under « AXES »."""
+    client.force_login(User.objects.create_superuser("chef", "chef@example.ga", "x"))
+    index = client.get("/admin/")
+    sections = [app["name"] for app in index.context["app_list"]]
+    assert "Synchronisation FAC" in sections and "Journal des connexions" in sections, sections
+    assert "Axes" not in sections and "Tables OPS alimentées par FAC" not in sections, sections
+    sync = next(app for app in index.context["app_list"] if app["name"] == "Synchronisation FAC")
+    assert sync["models"][0]["name"] == "Tableau de bord de la synchronisation"
+    assert sync["models"][0]["admin_url"] == DASHBOARD
+    menu = client.get(DASHBOARD).content.decode().split('id="nav-sidebar"')[1].split("</nav>")[0]
+    assert f'href="{DASHBOARD}"' in menu  # the menu beside every page has it too

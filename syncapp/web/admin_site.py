@@ -41,6 +41,31 @@ class OpsyncAdminSite(admin.AdminSite):
     index_title = _("FAC → OPS synchronisation")
     site_url = None  # there is no site besides the admin: no "View site" link
 
+    def get_app_list(self, request: HttpRequest, app_label=None):
+        """Django's list, as people look for things: the sync in one section that opens on its dashboard
+        (the adopted and declared tables with the five), and axes' login records under a name that says
+        what they are, not the package's."""
+        apps = {app["app_label"]: app for app in super().get_app_list(request, app_label)}
+        sync, fed = apps.get("syncapp"), apps.pop("adopted", None)
+        if fed is not None:
+            if sync is None:
+                sync = apps["syncapp"] = {**fed, "app_label": "syncapp", "name": gettext("FAC synchronisation")}
+            else:
+                sync["models"] = sorted(sync["models"] + fed["models"], key=lambda model: str(model["name"]))
+        if sync is not None and request.user.has_perm("syncapp.view_syncrun"):
+            dashboard = {
+                "name": gettext("Sync dashboard"),
+                "object_name": "Dashboard",
+                "perms": {"add": False, "change": False, "delete": False, "view": True},
+                "admin_url": reverse("admin:syncapp_dashboard"),
+                "add_url": None,
+                "view_only": True,
+            }
+            sync["models"] = [dashboard, *sync["models"]]
+        if "axes" in apps:
+            apps["axes"]["name"] = gettext("Login records")
+        return sorted(apps.values(), key=lambda app: str(app["name"]))
+
     def login(self, request: HttpRequest, extra_context=None):
         """Django's login; once it succeeds, this browser is the account's desk (syncapp/web/logins.py)."""
         response = super().login(request, extra_context)
