@@ -327,3 +327,5 @@ def test_the_index_and_the_menu_open_the_sync_on_its_dashboard_in_one_section(cl
     assert sync["models"][0]["admin_url"] == DASHBOARD
     menu = client.get(DASHBOARD).content.decode().split('id="nav-sidebar"')[1].split("</nav>")[0]
     assert f'href="{DASHBOARD}"' in menu  # the menu beside every page has it too
+    records = next(app for app in index.context["app_list"] if app["name"] == "Journal des connexions")
+    assert all(model["view_only"] for model in records["models"]), records  # read, not « Modification »

@@ -70,10 +70,18 @@ for model, model_admin in ((User, OpsyncUserAdmin), (Group, OpsyncGroupAdmin)):
     admin.site.unregister(model)
     admin.site.register(model, model_admin)
 
+
+def no_edit(self, request, obj=None) -> bool:
+    return False
+
+
 for model, axes_admin in (
     (AccessAttempt, AccessAttemptAdmin),
     (AccessLog, AccessLogAdmin),
     (AccessFailureLog, AccessFailureLogAdmin),
 ):
+    # A record of what happened is read, not edited (the index offered « Modification »); deleting an
+    # attempt stays: it is how an administrator lifts a lock-out from the admin.
+    read_only = {"date_hierarchy": None, "has_add_permission": no_edit, "has_change_permission": no_edit}
     admin.site.unregister(model)
-    admin.site.register(model, type(axes_admin.__name__, (axes_admin,), {"date_hierarchy": None}))
+    admin.site.register(model, type(axes_admin.__name__, (axes_admin,), read_only))
