@@ -243,7 +243,11 @@ def test_a_verification_shows_what_differs(client, synced):
 
     page = client.get(reverse("admin:syncapp_syncrun_change", args=[SyncRun.objects.latest("started_at").pk]))
 
-    assert f"n°\xa0{edited.pk}</span> diffère dans la colonne nom" in page.content.decode()
+    html = page.content.decode()
+    assert f"n°\xa0{edited.pk}</span> diffère dans la colonne nom" in html
+    # The technician's details (host, process id, options) folded away, as on the dashboard.
+    folded = html.split("<details")[1].split("</details>")[0] if "<details" in html else ""
+    assert "Identifiant de processus" in folded and "Hôte" in folded, html
 
 
 @pytest.mark.mariadb

@@ -96,7 +96,14 @@ class SyncRunAdmin(ReadOnlyAdmin):
                 )
             },
         ),
-        (_("Details"), {"fields": ("tables_display", "options_display", ("host", "pid", "triggered_by"))}),
+        # For IT: folded away (a <details>), as the dashboard's technical detail is.
+        (
+            _("Details"),
+            {
+                "fields": ("tables_display", "options_display", ("host", "pid", "triggered_by")),
+                "classes": ("collapse",),
+            },
+        ),
     )
 
     def get_fieldsets(self, request, obj=None):
@@ -104,7 +111,10 @@ class SyncRunAdmin(ReadOnlyAdmin):
         if obj is not None and obj.status == SyncRun.Status.QUEUED:
             return (
                 self.fieldsets[0],
-                (_("Details"), {"fields": ("tables_display", "options_display", "triggered_by")}),
+                (
+                    _("Details"),
+                    {"fields": ("tables_display", "options_display", "triggered_by"), "classes": ("collapse",)},
+                ),
             )
         return self.fieldsets
 
