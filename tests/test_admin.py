@@ -9,6 +9,7 @@ from django.contrib.auth.models import Permission, User
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from syncapp.models import Client, SyncRun, SyncState
 from tests.factories import ArmateurFactory, ClientFactory, fac_now
@@ -184,6 +185,9 @@ def test_the_mirror_is_read_only_with_a_banner(client, synced):
     # The filters' titles alone: « Par supprimée » (Django's « Par … ») reads wrong in French.
     titles = [re.sub(r"\s+", " ", t).strip() for t in re.findall(r"<summary>(.*?)</summary>", page, re.S)]
     assert "Supprimée" in titles and "Type" in titles and not any(t.startswith("Par ") for t in titles), titles
+    # An address breaks at its @ and dots where the column is narrow, not inside a word.
+    email = Client.objects.exclude(email=None).first().email
+    assert escape(email).replace("@", "<wbr>@").replace(".", ".<wbr>") in page, email
     assert client.get(changelist, {"deleted": "yes"}).context["cl"].result_count == 1
     assert client.get(changelist, {"deleted": "no"}).context["cl"].result_count == 3
     row = Client.objects.first()

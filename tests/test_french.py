@@ -194,8 +194,8 @@ def test_sentences_are_assembled_as_french_writes_them(french):
         from syncapp.status.run_text import totals
 
         dry = totals(SyncRun(dry_run=True, inserted=1, updated=2))
-        assert dry.startswith("1 serait insérée, 2 seraient mises à jour, 0 serait supprimée"), dry
-        assert totals(SyncRun(mode="verify", unchanged=60, errors=0)) == "60 lignes identiques, 0 différente"
+        assert dry.startswith("1\xa0serait insérée, 2\xa0seraient mises à jour, 0\xa0serait supprimée"), dry
+        assert totals(SyncRun(mode="verify", unchanged=60, errors=0)) == "60\xa0lignes identiques, 0\xa0différente"
         # Tables that failed alike: one cause, with the tables it touched.
         from syncapp.engine.outcome import SyncOptions, TableOutcome
         from syncapp.running.runs import run_problems
