@@ -298,10 +298,7 @@ class Lab:
 
     def ops_afresh(self) -> float:
         """OPS dropped, made again by migrate, filled by a first copy; its seconds."""
-        with closing(connect()) as root:
-            execute(root, f"DROP DATABASE IF EXISTS `{OPS_DB}`")
-            execute(root, f"CREATE DATABASE `{OPS_DB}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-        self.must(["migrate", "--noinput"])
+        self.ops_emptied()
         return self.must(["sync_from_facturation"])
 
     def ops_emptied(self) -> None:
