@@ -161,7 +161,7 @@ class SyncStatus:
         return not any(problem.failing for problem in self.problems)
 
 
-def table_status(mapping: TableMapping, *, counts: bool = True, verification: SyncRun | None = None) -> TableStatus:
+def table_status(mapping: TableMapping, *, counts: bool = True, differs: SyncTableResult | None = None) -> TableStatus:
     """A table's state from OPS's records alone: FAC's rows, its newest change and its index are
     what the last run that applied learnt of them (`fac_seen_at` says when), never asked of FAC
     here. Without `counts` (the health check), no table is counted on either side."""
@@ -195,33 +195,32 @@ def table_status(mapping: TableMapping, *, counts: bool = True, verification: Sy
         cursor_index_statement=ddl.index_statement("mysql", mapping.fac_table, cursor) if cursor else "",
         fac_scan_seconds=state.fac_scan_seconds,
         last_result=results.order_by("-run__started_at").first(),
-        differs=unrepaired_difference(mapping.name, verification),
+        differs=differs,
     )
 
 
-def last_verification() -> SyncRun | None:
-    """The last --verify that ended (an index lookup: syncrun_mode_started_at)."""
-    finished = SyncRun.objects.filter(mode=SyncRun.Mode.VERIFY, dry_run=False, finished_at__isnull=False)
-    return finished.order_by("-started_at").first()
-
-
-def unrepaired_difference(table: str, verification: SyncRun | None) -> SyncTableResult | None:
-    """A table's result in the last --verify, if it found OPS different and no full run (--force, the
-    daily check) has succeeded on the table since: the incremental runs after it may leave the
-    difference where it is (a FAC commit older than their look-back), so their success does not
-    clear it. Nothing more is read when the last verification found the table equal."""
+def unrepaired_differences() -> dict[str, SyncTableResult]:
+    """By table, its result in the last --verify that ended, where it found OPS different and no full
+    run (--force, the daily check) has succeeded on the table since: the incremental runs after it
+    may leave the difference where it is (a FAC commit older than their look-back), so their success
+    does not clear it. Read once for every table: the last verification is an index lookup
+    (syncrun_mode_started_at), and a verification that found nothing costs nothing more."""
+    ended = SyncRun.objects.filter(mode=SyncRun.Mode.VERIFY, dry_run=False, finished_at__isnull=False)
+    verification = ended.order_by("-started_at").first()
     if verification is None:
-        return None
-    verify = verification.results.filter(table=table).first()
-    if verify is None or not verify.differences_found:
-        return None
+        return {}
+    found = {result.table: result for result in verification.results.all() if result.differences_found}
+    if not found:
+        return {}
     full_runs = SyncRun.objects.filter(
         mode__in=(SyncRun.Mode.FORCE, SyncRun.Mode.REPAIR), started_at__gt=verification.started_at
     )
     repaired = SyncTableResult.objects.filter(
-        run__in=full_runs, table=table, status=SyncTableResult.Status.SUCCESS
-    ).exists()
-    return None if repaired else verify
+        run__in=full_runs, table__in=list(found), status=SyncTableResult.Status.SUCCESS
+    ).values_list("table", flat=True)
+    for table in set(repaired):
+        del found[table]
+    return found
 
 
 def ops_counted(mapping: TableMapping) -> Side | None:
@@ -247,15 +246,15 @@ def sync_status(*, check_fac: bool = True) -> SyncStatus:
             fac_check()
         except FacUnreachable as exc:
             fac_error = exc.problem
-    verification = last_verification()
-    tables = [table_status(m, verification=verification) for m in mappings()]
+    differences = unrepaired_differences()
+    tables = [table_status(m, differs=differences.get(m.name)) for m in mappings()]
     return status_of(tables, fac_error=fac_error, fac_checked=check_fac)
 
 
 def health_status() -> SyncStatus:
     """For /healthz/sync, which anyone may call often: from the records alone, no table counted."""
-    verification = last_verification()
-    tables = [table_status(m, counts=False, verification=verification) for m in mappings()]
+    differences = unrepaired_differences()
+    tables = [table_status(m, counts=False, differs=differences.get(m.name)) for m in mappings()]
     return status_of(tables, fac_error=None, fac_checked=False)
 
 
