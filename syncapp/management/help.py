@@ -41,9 +41,10 @@ class TranslatedHelp(BaseCommand):
         parser.description = str(parser.description) if parser.description else parser.description
         # argparse writes the title then « : »; the translation ends with the space French puts before it.
         parser._optionals.title = pgettext("help section, before a colon", "options")
+        base = {**BASE_OPTIONS, **self.base_help}
         for action in parser._actions:
-            if action.dest in BASE_OPTIONS:
-                action.help = str({**BASE_OPTIONS, **self.base_help}[action.dest])
+            if action.dest in base:
+                action.help = str(base[action.dest])
             elif action.help is not None:
                 action.help = str(action.help)  # argparse wraps text: a lazy translation is not one
         return parser
