@@ -238,9 +238,13 @@ def database_settings(config: Settings, prefix: str, *, default_name: str, base_
 
     session = ["SET time_zone = '+00:00'"]
     if read_only:
-        # Django's own isolation level (READ COMMITTED, its default) said in the same statement: one
-        # statement fewer on each of FAC's connections.
-        session.append("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED, READ ONLY")
+        # Two statements in all (syncapp/sql/reader says what Django's backend would add): the
+        # character set, the time zone and Django's SQL_AUTO_IS_NULL in one; Django's own isolation
+        # level (READ COMMITTED, its default) with READ ONLY in the other.
+        session = [
+            "SET NAMES utf8mb4, time_zone = '+00:00', sql_auto_is_null = 0",
+            "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED, READ ONLY",
+        ]
     else:
         # Strict: a value OPS cannot hold is refused (and recorded), never silently cut.
         session.append("SET sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'")
@@ -262,7 +266,7 @@ def database_settings(config: Settings, prefix: str, *, default_name: str, base_
     if not read_only and load_data_allowed(host, tls=bool(ca)):
         options["local_infile"] = True  # the first copy loads files (syncapp/engine/bulk.py)
     return {
-        "ENGINE": "django.db.backends.mysql",
+        "ENGINE": "syncapp.sql.reader" if read_only else "django.db.backends.mysql",
         "HOST": host,
         "PORT": config.integer(f"{prefix}DB_PORT", 3306, minimum=1, maximum=65535),
         "NAME": config.text(f"{prefix}DB_DATABASE"),

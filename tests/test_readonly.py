@@ -73,6 +73,25 @@ def test_fac_session_is_read_only_even_for_a_user_with_more_grants(fac):
     assert fac.fetchall("SELECT nom FROM armateurs") == [("MSC",)]
 
 
+@pytest.mark.mariadb
+@pytest.mark.django_db(databases=FAC_DB, transaction=True)
+def test_the_readers_two_set_up_statements_leave_the_session_as_djangos_backend_would(fac):
+    """syncapp/sql/reader sends two statements where Django's backend sends five: the session it
+    leaves is the same (and read-only); 4-byte characters cross it whole."""
+    fac.insert("armateurs", {"nom": "Navire 🚢 « Ogooué »"})
+    fac_connection = connections["facturation"]
+    fac_connection.close()
+    with fac_connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT @@character_set_client, @@character_set_connection, @@character_set_results, "
+            "@@time_zone, @@sql_auto_is_null, @@tx_isolation, @@tx_read_only, nom FROM armateurs"
+        )
+        assert list(cursor.fetchall()) == [
+            ("utf8mb4", "utf8mb4", "utf8mb4", "+00:00", 0, "READ-COMMITTED", 1, "Navire 🚢 « Ogooué »")
+        ]
+    assert fac_connection.mysql_is_mariadb and fac_connection.mysql_version >= (10, 5)  # from the handshake
+
+
 @pytest.mark.django_db(databases=FAC_DB)
 def test_sqlite_fac_is_opened_read_only(tmp_path, monkeypatch, django_db_blocker):
     path = tmp_path / "fac.sqlite3"
