@@ -217,7 +217,7 @@ def test_a_mysql_fac_for_a_rehearsal(django_db_blocker, monkeypatch):
         cursor.execute(f"DROP DATABASE IF EXISTS `{database}`")
         cursor.execute(f"CREATE DATABASE `{database}` CHARACTER SET utf8mb4")
     fac = {
-        "ENGINE": "django.db.backends.mysql",
+        "ENGINE": settings.DATABASES["facturation"]["ENGINE"],  # as FAC_DB_CONNECTION=mysql makes it
         "NAME": database,
         "HOST": backend.MYSQL["host"],
         "PORT": backend.MYSQL["port"],

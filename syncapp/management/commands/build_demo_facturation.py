@@ -18,6 +18,7 @@ from syncapp.common.aliases import FAC_ALIAS
 from syncapp.common.formats import number
 from syncapp.demo import data as demo
 from syncapp.demo.builder import (
+    SQLITE_ENGINE,
     DemoBuildError,
     fac_sqlite_path,
     file_build,
@@ -65,7 +66,7 @@ class Command(TranslatedHelp):
         fac = settings.DATABASES[FAC_ALIAS]
         dataset = demo.dataset_build(seed=seed, clients=clients)
         try:
-            if path is None and fac["ENGINE"].endswith("mysql"):
+            if path is None and fac["ENGINE"] != SQLITE_ENGINE:  # MySQL, through FAC's reader backend
                 connection = mysql_connection_open(fac, user=user, password=os.environ.get(PASSWORD_VARIABLE, ""))
                 counts = mysql_fill(connection, dataset, overwrite)
                 target = _("the MySQL database %(name)s on %(host)s:%(port)s") % {
