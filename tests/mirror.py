@@ -9,7 +9,7 @@ from django.db import connections
 from django.test import override_settings
 from django.utils import translation
 
-from syncapp.config.mapping import mapping_for, mappings
+from syncapp.config.mapping import TableMapping, mapping_for, mappings, tables_resolve
 from syncapp.engine.mirror_tables import MirrorsNotMade
 from syncapp.models import SyncRun
 from tests import statements
@@ -40,6 +40,11 @@ def migrate(*args: str, language: str = "en") -> tuple[int, str]:
     except MirrorsNotMade as exc:  # manage.py prints each line and exits 1
         return 1, out.getvalue() + "".join(f"opsync: {line}\n" for line in exc.lines)
     return 0, out.getvalue()
+
+
+def resolved(table: str) -> TableMapping:
+    """A table's declaration resolved against FAC's schema as it is now, as a run resolves it at its start."""
+    return tables_resolve([table])[0][0]
 
 
 def ops_rows(table: str) -> dict[int, tuple]:

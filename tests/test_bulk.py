@@ -7,14 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from syncapp.config.mapping import built_in
 from syncapp.engine.bulk import staging
 from syncapp.engine.outcome import RunContext, SyncOptions
 from syncapp.engine.table import table_sync
 from syncapp.models import Client, SyncRun, SyncTableResult
 from tests.fac import server_local_infile
 from tests.factories import ClientFactory, fac_now
-from tests.mirror import differences, subprocess_env, sync
+from tests.mirror import differences, resolved, subprocess_env, sync
 from tests.sessions import poll, run_child, start_child
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,7 +26,7 @@ def test_values_survive_the_tab_separated_file(fac):
     ClientFactory(nom="x", notes="y" * 5000, deleted_at=fac_now(), solde="-12.50")
 
     with server_local_infile(True):  # as the server has it: another suite may not switch it off meanwhile
-        outcome = table_sync(mapping=built_in("clients"), context=RunContext(SyncOptions()))
+        outcome = table_sync(mapping=resolved("clients"), context=RunContext(SyncOptions()))
 
     assert (outcome.error, outcome.inserted, outcome.loaded) == ("", 3, 3)  # all three by LOAD DATA
     assert differences(fac) == []
@@ -56,7 +55,7 @@ def test_without_local_infile_the_copy_still_happens(fac):
     ClientFactory.create_batch(5)
     context = RunContext(SyncOptions())
     with server_local_infile(False):
-        outcome = table_sync(mapping=built_in("clients"), context=context)
+        outcome = table_sync(mapping=resolved("clients"), context=context)
 
     assert (outcome.error, outcome.inserted, outcome.loaded) == ("", 5, 0)
     assert context.load_data_refused is True

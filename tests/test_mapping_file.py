@@ -172,3 +172,25 @@ def test_the_example_file_reads_with_its_declared_table_uncommented(tmp_path):
 def test_a_declared_table_without_timestamps(tmp_path):
     escales = read(tmp_path, "[escales]\ncursor = false\ndeleted_at = false\n")["escales"]
     assert (escales.cursor, escales.deleted_at, escales.columns, escales.adopt) == (False, False, None, False)
+
+
+@pytest.mark.django_db(databases=["default", "facturation"], transaction=True)
+def test_a_declaration_is_data_that_never_asks_fac_until_a_run_resolves_it():
+    """What only FAC's schema says (its columns' kinds, the cursor's index) is known once resolved, for
+    the run that resolved it; a declaration alone raises rather than read FAC behind the caller's back."""
+    from django.db import connections
+
+    from syncapp.config.mapping import Unresolved, mapping_for, tables_resolve
+
+    fac = connections["facturation"]
+    fac.close()
+    declaration = mapping_for("clients")
+    assert declaration.ops_table == "clients" and declaration.ops_deleted_at_declared == "deleted_at"
+    for asked in ("fields", "cursor_indexed", "fac"):
+        with pytest.raises(Unresolved, match="clients"):
+            getattr(declaration, asked)
+    assert fac.connection is None  # not opened by any of it
+
+    (resolved,), _clock = tables_resolve(["clients"])
+    assert resolved.cursor == "updated_at" and len(resolved.fields) == len(resolved.columns)
+    assert resolved == declaration and declaration.resolved_schema is None  # the same table; the declaration untouched

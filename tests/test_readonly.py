@@ -89,6 +89,7 @@ def test_the_readers_two_set_up_statements_leave_the_session_as_djangos_backend_
         assert list(cursor.fetchall()) == [
             ("utf8mb4", "utf8mb4", "utf8mb4", "+00:00", 0, "READ-COMMITTED", 1, "Navire 🚢 « Ogooué »")
         ]
+    assert isinstance(fac_connection, MySQLWrapper)  # syncapp/sql/reader's, a subclass
     assert fac_connection.mysql_is_mariadb and fac_connection.mysql_version >= (10, 5)  # from the handshake
 
 

@@ -9,7 +9,6 @@ from django.db import connections
 from django.utils import timezone
 
 from syncapp.common.messages import render
-from syncapp.config.mapping import built_in
 from syncapp.models import Armateur, Client, SyncRun
 from syncapp.running.cron import scheduled_daily
 from syncapp.sql import canonical, rows, sums
@@ -17,7 +16,7 @@ from syncapp.status.selectors import sync_status
 from tests import backend
 from tests.fac import FacWriter
 from tests.factories import ArmateurFactory, ClientFactory, ServiceFactory, fac_now
-from tests.mirror import differences, fac_rows, ops_rows, sync
+from tests.mirror import differences, fac_rows, ops_rows, resolved, sync
 
 BOTH = pytest.mark.django_db(databases=["default", "facturation"], transaction=True)
 
@@ -141,7 +140,7 @@ def test_mysql_and_python_hash_the_same_canonical_text(fac):
     ArmateurFactory(code=None, actif=False)
     ServiceFactory(prix_unitaire="85000.00", description="")
     for name in ("clients", "armateurs", "services"):
-        mapping = built_in(name)
+        mapping = resolved(name)
         in_sql = sums.row_hashes(mapping.fac, mapping.fields, 0, 10**9)
         fac_rows = [row for batch in rows.stream_between(mapping.fac, 0, 10**9, batch_size=100) for row in batch]
         in_python = {row[0]: canonical.row_hash(mapping.fields, row) for row in fac_rows}

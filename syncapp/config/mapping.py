@@ -14,8 +14,10 @@ start (`tables_resolve`: FAC's schema read once for them all, and attached to ea
 `resolved_schema`), and everything else (the pairs, the kinds, the cursor and its index, both
 sides) is computed from that. What only OPS needs (the table, its deleted_at, the columns of a
 declaration that lists them) is known without FAC: `--status`, the dashboard and the admin ask FAC
-nothing (`ops_deleted_at_declared`, `ops_name_declared`). A declaration used unresolved (a shell,
-a test) reads FAC's schema when first asked.
+nothing (`ops_deleted_at_declared`, `ops_name_declared`). A declaration never reads FAC itself:
+asked what only FAC's schema says before it is resolved (in a shell, say), it raises Unresolved.
+Each run, watcher cycle and --check resolves afresh, so each sees FAC as it is then (the watcher
+runs for weeks, and the billing application may be upgraded meanwhile).
 """
 
 import dataclasses
@@ -31,7 +33,7 @@ from django.db.models import BinaryField, Field, Model, TimeField
 
 from syncapp import models
 from syncapp.common.aliases import FAC_ALIAS, OPS_ALIAS
-from syncapp.config.fac_tables import FacTable, FacTableRefused, fac_table, fac_tables_read, unsupported
+from syncapp.config.fac_tables import FacTable, FacTableRefused, fac_tables_read, unsupported
 from syncapp.config.mapping_file import MappingFileError, TableDeclaration, built_in_read, mapping_file_read
 from syncapp.sql import ddl, server
 from syncapp.sql.side import LeftOut, Side
@@ -50,6 +52,11 @@ BUILT_IN_FILE = Path(__file__).with_name("built_in.toml")  # their declarations
 OWN_COLUMNS = ("synced_at",)
 
 
+class Unresolved(LookupError):
+    """A declaration asked what only FAC's schema says before it was resolved against it: a slip of
+    the code (or of a shell session), never of the operator's configuration."""
+
+
 @dataclass(frozen=True)
 class TableMapping:
     name: str  # the FAC table
@@ -63,7 +70,7 @@ class TableMapping:
     declared_deleted_at: str | Literal[False] | None = "deleted_at"  # None: deleted_at where FAC has it; False: none
     origin: str = ""  # the mapping file that declares it, for its refusals ("": the built-in mapping)
     # FAC's table as the run that resolved this declaration read it, with the others, at its start
-    # (tables_resolve): the run asks FAC's schema nothing more. None: read when first needed.
+    # (tables_resolve): the run asks FAC's schema nothing more. None: a declaration, plain data.
     resolved_schema: FacTable | FacTableRefused | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -79,15 +86,12 @@ class TableMapping:
         source = f"SYNC_MAPPING_FILE {self.origin}" if self.origin else "the built-in mapping"
         return MappingFileError(f"{source}: {where}: {problem}")
 
-    @functools.cached_property
+    @property
     def fac_found(self) -> FacTable | FacTableRefused:
-        """FAC's table as resolved, else as FAC's schema says now; or why opsync cannot mirror it."""
-        if self.resolved_schema is not None:
-            return self.resolved_schema
-        try:
-            return fac_table(connections[FAC_ALIAS], self.name)
-        except FacTableRefused as exc:
-            return exc
+        """FAC's table as it was resolved (tables_resolve); or why opsync cannot mirror it."""
+        if self.resolved_schema is None:
+            raise Unresolved(f"{self.name}: a declaration knows FAC's columns once resolved: tables_resolve([name])")
+        return self.resolved_schema
 
     @property
     def fac_schema(self) -> FacTable:
@@ -172,12 +176,6 @@ class TableMapping:
     def resolve(self) -> None:
         """Check the declaration against FAC's live schema now (MappingFileError saying what is wrong)."""
         self.fields  # noqa: B018
-
-    def refresh(self) -> None:
-        """Forget what FAC's schema said, so that its next use reads it again: each run sees FAC as it is
-        (the watcher runs for weeks, and the billing application may be upgraded meanwhile)."""
-        for name in ("fac_found", "pairs", "fields"):
-            self.__dict__.pop(name, None)
 
     @property
     def cursor(self) -> str | None:

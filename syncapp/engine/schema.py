@@ -51,7 +51,6 @@ def schema_problem(mapping: TableMapping) -> Message | None:
     says: every mapped column there and big enough, no unmapped NOT NULL column without a
     default, an id that is its key, a table and not a view.
     """
-    mapping.refresh()  # FAC's schema as the run resolved it (tables_resolve), or as it is now
     if mapping.fac_missing:
         return message("table_missing", side="FAC", table=mapping.fac_table)
     try:
@@ -84,10 +83,8 @@ def drift(side: str, table: str, missing: list[str]) -> Message:
 
 
 def schema_check(mapping: TableMapping, *, before_run: bool = False) -> SchemaCheck:
-    """--check: both sides' live columns against the mapping, column by column. Before a run
-    (schema_problem, which has just read FAC's schema afresh) only the problems matter."""
-    if not before_run:
-        mapping.refresh()  # FAC as it is now: a declared table follows FAC's columns
+    """--check: both sides' live columns against the mapping (resolved at --check's start), column by
+    column. Before a run (schema_problem) only the problems matter."""
     check = SchemaCheck()
     fac, ops = mapping.fac, mapping.ops_compared
     fac_columns, refused = fac_checked(mapping)

@@ -46,6 +46,7 @@ from syncapp.config.mapping import mapping_for
 from syncapp.engine.outcome import SyncOptions
 from syncapp.models import SyncRun, SyncState, Watcher
 from syncapp.running.runs import signals_stop, sync_run
+from syncapp.sql import ddl
 from syncapp.sql.hints import Hint, table_hints
 from syncapp.status.run_text import run_summary
 
@@ -178,8 +179,8 @@ class WatchLoop:
         of its time on opsync's scans (1 in 4 by default); said once per table."""
         factor = settings.SYNC_WATCH_SCAN_FACTOR
         for state in SyncState.objects.filter(table__in=tables, fac_scan_seconds__isnull=False):
-            mapping = mapping_for(state.table)
-            if not mapping.cursor or mapping.cursor_indexed:
+            # The cursor and its index as the run that scanned saw them (it resolved FAC's schema).
+            if not state.fac_cursor or state.fac_cursor_indexed:
                 self.not_before.pop(state.table, None)
                 continue
             assert state.fac_scan_seconds is not None  # as the query asks
@@ -190,10 +191,10 @@ class WatchLoop:
                 scan = message(
                     "no_cursor_index",
                     table=state.table,
-                    column=mapping.cursor,
+                    column=state.fac_cursor,
                     count=state.fac_rows or 0,
                     seconds=message("seconds", n=rounded_seconds(state.fac_scan_seconds)),
-                    statement=mapping.cursor_index_statement,
+                    statement=ddl.index_statement("mysql", mapping_for(state.table).fac_table, state.fac_cursor),
                 )
                 line = message(
                     "watch_scan_rest", scan=scan, rest=rounded_seconds(rest), percent=decimal(100 / (1 + factor))
