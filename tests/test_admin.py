@@ -337,3 +337,23 @@ def test_the_index_and_the_menu_open_the_sync_on_its_dashboard_in_one_section(cl
     assert f'href="{DASHBOARD}"' in menu  # the menu beside every page has it too
     records = next(app for app in index.context["app_list"] if app["name"] == "Journal des connexions")
     assert all(model["view_only"] for model in records["models"]), records  # read, not « Modification »
+
+
+@BOTH
+def test_an_amount_reads_the_same_on_the_list_and_on_the_rows_page(client, fac):
+    """One builder for every table's admin: a DECIMAL column is an amount grouped by thousands on the
+    row's page as on the list (« 85 000,00 » on both; Django's own display wrote « 85000,00 »)."""
+    from syncapp.models import Service
+    from tests.factories import RepresentantFactory, ServiceFactory
+
+    ServiceFactory(prix_unitaire="85000.00")
+    RepresentantFactory(taux_commission="7.50")
+    assert sync()[0] == 0
+    staff(client, "view_service", "view_representant")
+    grouped = "85\xa0000,00"  # French: a no-break space between the thousands
+    listed = client.get(reverse("admin:syncapp_service_changelist")).content.decode()
+    row = client.get(reverse("admin:syncapp_service_change", args=[Service.objects.get().pk])).content.decode()
+    assert grouped in listed and grouped in row, (listed, row)
+    assert "85000,00" not in row and "Prix unitaire" in row
+    rates = client.get(reverse("admin:syncapp_representant_changelist")).content.decode()
+    assert "7,50" in rates and "Taux de commission" in rates

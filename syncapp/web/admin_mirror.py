@@ -1,7 +1,9 @@
 """The admin of the mirror and of the row records: read-only lists (the mirror is owned by the sync)."""
 
+from collections.abc import Callable
+
 from django.contrib import admin
-from django.db.models import CharField, Q, TextField
+from django.db.models import CharField, DecimalField, Model, Q, TextField
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, pgettext_lazy
@@ -31,15 +33,95 @@ class DeletedFilter(admin.SimpleListFilter):
         return queryset
 
 
+# The five's lists as opsync ships them, by OPS column: (listed, filtered by, searched). Every other
+# table's (adopted, declared) are chosen from its columns by MirrorAdmin itself.
+LISTS = {
+    "clients": (
+        ("nom", "ville", "telephone", "email"),
+        ("type", "pays", "ville"),
+        ("nom", "email", "telephone", "nif", "rccm", "contact_principal"),
+    ),
+    "transitaires": (
+        ("nom", "telephone", "email", "actif"),
+        ("actif",),
+        ("nom", "email", "telephone", "nif", "rccm", "contact_principal"),
+    ),
+    "armateurs": (("code", "nom", "telephone", "actif"), ("actif",), ("nom", "code", "email")),
+    "representants": (
+        ("nom", "prenom", "zone", "taux_commission", "actif"),
+        ("actif", "zone"),
+        ("nom", "prenom", "email", "telephone", "zone"),
+    ),
+    "services": (
+        ("code", "nom", "prix_unitaire", "unite", "statut"),
+        ("categorie", "statut", "unite"),
+        ("code", "nom", "description"),
+    ),
+}
+
+
 class MirrorAdmin(ReadOnlyAdmin):
+    """The rows of one table in OPS, whatever its kind (one of the five, adopted, declared): read-only,
+    the mirror being the sync's. Built for each table by mirror_admin()."""
+
     change_list_template = "admin/syncapp/mirror/change_list.html"
     change_form_template = "admin/syncapp/mirror/change_form.html"
     list_per_page = 50
+    mapping: TableMapping  # set per table by mirror_admin()
+
+    def field_named(self, column: str) -> str | None:
+        """The model attribute of an OPS column (a declared table's may differ from it)."""
+        return next((f.name for f in self.model._meta.concrete_fields if f.column == column), None)
+
+    def shown(self, name: str) -> str:
+        """How a field is shown: an amount grouped by thousands (« 85 000,00 ») on the list and the row's
+        page alike, an e-mail address broken only at its @ and dots; else as Django shows it."""
+        field = self.model._meta.get_field(name)
+        if isinstance(field, DecimalField):
+            return f"{name}_amount"
+        return "email_shown" if field.column == "email" else name
+
+    def chosen(self, position: int) -> list[str] | None:
+        """One of the five's lists as shipped (LISTS), as model attributes; None for another table."""
+        if self.mapping.adopted or self.mapping.name not in LISTS:
+            return None
+        return [name for column in LISTS[self.mapping.name][position] if (name := self.field_named(column))]
+
+    def get_list_display(self, request):
+        """The id, the shipped columns (the five), or else the columns that say whose a row is (the
+        identity's) and a text column more while there is room for four; then the deleted state: the
+        list stays inside its box."""
+        listed = self.chosen(0)
+        if listed is None:
+            fields = self.model._meta.concrete_fields
+            identity = (self.mapping.ops_name_declared(column) for column in self.mapping.identity)
+            named = [name for column in identity if column and (name := self.field_named(column))]
+            texts = [f.name for f in fields if isinstance(f, CharField | TextField) and f.name != self.deleted_at]
+            listed = list(dict.fromkeys([*named, *texts]))[:4]
+        return ["id", *(self.shown(name) for name in listed)] + (["is_deleted"] if self.deleted_at else [])
+
+    def get_list_filter(self, request):
+        return ([DeletedFilter] if self.deleted_at else []) + (self.chosen(1) or [])
+
+    def get_search_fields(self, request):
+        searched = self.chosen(2)
+        if searched is None:
+            return [f.name for f in self.model._meta.concrete_fields if isinstance(f, CharField | TextField)]
+        return searched
+
+    def get_fields(self, request, obj=None):
+        """Every column on the row's page, each shown as on the list."""
+        return [self.shown(f.name) for f in self.model._meta.concrete_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
 
     @property
     def deleted_at(self) -> str | None:
-        """The model field fed by FAC's deleted_at, if any: each of the five mirrors has it."""
-        return "deleted_at"
+        """The model field that marks a row deleted (fed by FAC's deleted_at, or the mirror's own), if any:
+        as the declaration says it, so that a list never asks FAC."""
+        column = self.mapping.ops_deleted_at_declared
+        return self.field_named(column) if column else None
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """Titled « Ligne de la table « navires » », not Django's « Affichage de ligne de navires »
@@ -51,14 +133,14 @@ class MirrorAdmin(ReadOnlyAdmin):
     def email_shown(self, row):
         """Broken, where the column is narrow, at its @ and its dots, never inside a word
         (« anicet.mbadinga@gm|ail.com »)."""
-        text = escape(getattr(row, "email", None) or "")
+        text = escape(getattr(row, self.field_named("email") or "email", None) or "")
         return mark_safe(text.replace("@", "<wbr>@").replace(".", ".<wbr>"))  # noqa: S308 (escaped above)
 
     @admin.display(description=pgettext_lazy("mirror row", "copied"), ordering="synced_at")
     def synced(self, row):
         return formats.local_time(row.synced_at)
 
-    @admin.display(description=pgettext_lazy("mirror row", "deleted"), ordering="deleted_at")
+    @admin.display(description=pgettext_lazy("mirror row", "deleted"))
     def is_deleted(self, row):
         """In words, not Django's icons (a green tick read as "all is well" for a deleted row)."""
         deleted_at = getattr(row, self.deleted_at) if self.deleted_at else None
@@ -69,72 +151,22 @@ class MirrorAdmin(ReadOnlyAdmin):
         )
 
 
-class ClientAdmin(MirrorAdmin):
-    list_display = ("id", "nom", "ville", "telephone", "email_shown", "is_deleted")  # the rest on the row's page
-    list_filter = (DeletedFilter, "type", "pays", "ville")
-    search_fields = ("nom", "email", "telephone", "nif", "rccm", "contact_principal")
+def amount_display(field: DecimalField) -> Callable:
+    """A method that shows a DECIMAL column as an amount, under the column's own label."""
+
+    @admin.display(description=field.verbose_name, ordering=field.name)
+    def shown(self, row):
+        return formats.amount(getattr(row, field.name), field.decimal_places or 0)
+
+    return shown
 
 
-class TransitaireAdmin(MirrorAdmin):
-    list_display = ("id", "nom", "telephone", "email_shown", "actif", "is_deleted")
-    list_filter = (DeletedFilter, "actif")
-    search_fields = ("nom", "email", "telephone", "nif", "rccm", "contact_principal")
-
-
-class ArmateurAdmin(MirrorAdmin):
-    list_display = ("id", "code", "nom", "telephone", "actif", "is_deleted")
-    list_filter = (DeletedFilter, "actif")
-    search_fields = ("nom", "code", "email")
-
-
-class RepresentantAdmin(MirrorAdmin):
-    list_display = ("id", "nom", "prenom", "zone", "commission", "actif", "is_deleted")
-    list_filter = (DeletedFilter, "actif", "zone")
-    search_fields = ("nom", "prenom", "email", "telephone", "zone")
-
-    @admin.display(description=_("commission rate"), ordering="taux_commission")
-    def commission(self, row):
-        return formats.amount(row.taux_commission)
-
-
-class ServiceAdmin(MirrorAdmin):
-    list_display = ("id", "code", "nom", "price", "unite", "statut", "is_deleted")
-    list_filter = (DeletedFilter, "categorie", "statut", "unite")
-    search_fields = ("code", "nom", "description")
-
-    @admin.display(description=_("unit price"), ordering="prix_unitaire")
-    def price(self, row):
-        return formats.amount(row.prix_unitaire)
-
-
-class AdoptedMirrorAdmin(MirrorAdmin):
-    """An adopted OPS table: the mapped columns under their OPS names, read-only like the mirror."""
-
-    mapping: TableMapping  # set per table, in the subclass made below
-
-    def get_list_display(self, request):
-        """The id, the columns that say whose a row is (the identity's), a text column more while there
-        is room for four, then the deleted state: the list stays inside its box."""
-        fields = self.model._meta.concrete_fields
-        by_column = {f.column: f.name for f in fields}
-        named = (self.mapping.ops_name_declared(column) for column in self.mapping.identity)
-        identity = [by_column[column] for column in named if column in by_column]
-        texts = [f.name for f in fields if isinstance(f, CharField | TextField) and f.column != self.deleted_at]
-        shown = list(dict.fromkeys([*identity, *texts]))[:4]
-        return ["id", *shown] + (["is_deleted"] if self.deleted_at else [])
-
-    def get_list_filter(self, request):
-        return [DeletedFilter] if self.deleted_at else []
-
-    def get_search_fields(self, request):
-        return [f.name for f in self.model._meta.concrete_fields if isinstance(f, CharField | TextField)]
-
-    @property
-    def deleted_at(self) -> str | None:
-        """The model field that marks a row deleted (fed by FAC's deleted_at, or the mirror's own), if any:
-        as the declaration says it, so that a list never asks FAC."""
-        column = self.mapping.ops_deleted_at_declared
-        return next((f.name for f in self.model._meta.concrete_fields if f.column == column), None)
+def mirror_admin(mapping: TableMapping, model: type[Model]) -> type[MirrorAdmin]:
+    """The one way every table's admin is built: the five's, an adopted table's, a declared one's."""
+    amounts = {
+        f"{f.name}_amount": amount_display(f) for f in model._meta.concrete_fields if isinstance(f, DecimalField)
+    }
+    return type(f"{model.__name__}Admin", (MirrorAdmin,), {"mapping": mapping, **amounts})
 
 
 @admin.register(VanishedRow)
@@ -200,16 +232,9 @@ def row_names(table: str, ids: list[int]) -> dict[int, str]:
     return dict(model._default_manager.filter(pk__in=ids).values_list("pk", name))
 
 
-BUILT_IN_ADMINS = {
-    "clients": ClientAdmin,
-    "transitaires": TransitaireAdmin,
-    "armateurs": ArmateurAdmin,
-    "representants": RepresentantAdmin,
-    "services": ServiceAdmin,
-}
-for mapping in mappings():
+for mapping in mappings():  # the five's own mirrors: their models are syncapp's, there from the start
     if mapping.built_in and not mapping.adopted:
-        admin.site.register(BUILT_IN[mapping.name][0], BUILT_IN_ADMINS[mapping.name])
+        admin.site.register(BUILT_IN[mapping.name][0], mirror_admin(mapping, BUILT_IN[mapping.name][0]))
 
 
 def declared_admins_register(site: admin.AdminSite) -> None:
@@ -217,4 +242,4 @@ def declared_admins_register(site: admin.AdminSite) -> None:
     OPS tables exist (read from OPS when the URLs are built)."""
     for name, model in declared_models().items():
         if not site.is_registered(model):
-            site.register(model, type(f"{name}ReadAdmin", (AdoptedMirrorAdmin,), {"mapping": mapping_for(name)}))
+            site.register(model, mirror_admin(mapping_for(name), model))
