@@ -126,9 +126,9 @@ def drop_everything(root: MySQLdb.Connection) -> None:
 
 def mirrored_columns() -> dict[str, tuple[str, ...]]:
     """OPS table → its mirrored columns, from the one declaration in syncapp/config/mapping.py."""
-    from syncapp.config.mapping import mappings
+    from syncapp.config.mapping import table_names, tables_resolve
 
-    return {mapping.ops_table: mapping.columns for mapping in mappings()}
+    return {mapping.ops_table: mapping.columns for mapping in tables_resolve(table_names())[0]}
 
 
 def create_limit_tables(root: MySQLdb.Connection) -> None:
