@@ -26,7 +26,7 @@ demo: $(INSTALLED) .env
 	$(PRIVATE) $(PY) manage.py sync_from_facturation
 	$(PRIVATE) $(PY) manage.py sync_from_facturation --status
 	@chmod -R go-rwx .env db.sqlite3 facturation.sqlite3 logs  # those an earlier demo left open
-	@echo "Terminé : la base OPS de démonstration est db.sqlite3. Ensuite : $(PY) manage.py createsuperuser && $(PY) manage.py runserver"
+	@echo "Terminé : la base OPS de démonstration est db.sqlite3. Ensuite : $(PY) manage.py createsuperuser && $(PY) manage.py runserver ; et, dans un autre terminal, $(PY) manage.py sync_from_facturation --watch, qui tient OPS à jour comme cron le ferait (sans rien de planifié, le tableau de bord passe à l’orange au bout de 7 minutes)."
 
 # On MariaDB, then the same suite on SQLite, whatever the first pass found: both results are shown,
 # and the exit status is the first pass's failure, else the second's.
