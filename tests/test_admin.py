@@ -91,6 +91,12 @@ def test_a_stale_table_is_red_and_a_failure_is_listed(client, synced, settings):
     assert 'data-table="clients" data-state="red"' in page  # its last result failed
     assert reverse("admin:syncapp_syncrun_change", args=[failed.pk]) in page
     assert "refus de marquer comme supprimées 20 des 63 lignes actives" in page  # in French, the admin's language
+    # The manager's sentences name the tables as the table below does, in words: not `armateurs`.
+    verdict = page.split('id="opsync-verdict"')[1].split("<details")[0]
+    assert "la table «\xa0Clients\xa0» n’est plus mise à jour" in verdict, verdict
+    assert "la table «\xa0Armateurs\xa0» n’a pas été mise à jour" in verdict, verdict
+    # A table that is the application's own is said so in words, and its rows explained: not here.
+    assert "table de l’application" not in page and "propres à l’application" not in page
 
 
 @BOTH
@@ -144,7 +150,7 @@ def test_preview_shows_first_what_would_change_and_says_it_wrote_nothing(client,
     page = client.get(response.url).content.decode()
     assert "rien n’a été écrit dans OPS" in page
     main = page.split('id="content-main"')[1]
-    assert main.index(f"n°\xa0{new['id']}</span> insertion") < main.index("Totaux")  # the would-be changes first
+    assert main.index(f"n°\xa0{new['id']}</span>\xa0: insertion") < main.index("Totaux")  # the would-be changes first
     # After the tables' first run, a simulation says what it compared: "unchanged" is not "rows checked".
     assert "Exécution incrémentale : seules les lignes que FAC a changées" in page.replace("\xa0", " ")
 
@@ -248,7 +254,7 @@ def test_a_verification_shows_what_differs(client, synced):
     page = client.get(reverse("admin:syncapp_syncrun_change", args=[SyncRun.objects.latest("started_at").pk]))
 
     html = page.content.decode()
-    assert f"n°\xa0{edited.pk}</span> diffère dans la colonne nom" in html
+    assert f"n°\xa0{edited.pk}</span>\xa0: diffère dans la colonne nom" in html
     # The technician's details (host, process id, options) folded away, as on the dashboard.
     folded = html.split("<details")[1].split("</details>")[0] if "<details" in html else ""
     assert "Identifiant de processus" in folded and "Hôte" in folded, html

@@ -94,7 +94,7 @@ def test_preview_and_sync_now_from_the_dashboard(browser, live_server, fac, deta
     assert preview.dry_run and preview.status == "success"
     assert "rien n’a été écrit dans OPS" in browser.find_element(By.ID, "opsync-dry-run").text
     assert (
-        f"n° {new['id']} insertion" in browser.find_element(By.CSS_SELECTOR, "ul.opsync-changes").text
+        f"n° {new['id']} : insertion" in browser.find_element(By.CSS_SELECTOR, "ul.opsync-changes").text
     )  # (Selenium reads the NBSP as a space)
     assert not Client.objects.filter(pk=new["id"]).exists()
     browser.save_screenshot(str(screenshots / "preview-1400.png"))

@@ -141,7 +141,7 @@ TEXTS: "dict[str, str | _StrPromise]" = {
     "locked": _("run #{run} (host {host}, pid {pid}, started {started}) holds the lock"),
     "locked_unrecorded": _("an unrecorded process holds the lock"),
     "abandoned": _("the process ended without finishing (killed?); the next run took over"),
-    "ops_differs": _("OPS differs from FAC: {tables}; run --force to repair"),
+    "ops_differs": _("OPS differs from FAC: {tables}; a full run (--force) repairs it"),
     "ops_collides": _(
         "FAC rows have the ids of OPS-only rows in {tables}; --renumber-ops-only {table} moves the OPS rows"
     ),
@@ -194,8 +194,8 @@ TEXTS: "dict[str, str | _StrPromise]" = {
     ),
     "minutes": ngettext_lazy("{count} minute", "{count} minutes", "count"),  # inside a text that counts tables
     "late": ngettext_lazy(
-        "{table} was last synced {minutes} minute ago, past half of SYNC_STALE_AFTER",
-        "{table} was last synced {minutes} minutes ago, past half of SYNC_STALE_AFTER",
+        "{table} was last synced {minutes} minute ago, more than half the delay allowed ({limit}, SYNC_STALE_AFTER)",
+        "{table} was last synced {minutes} minutes ago, more than half the delay allowed ({limit}, SYNC_STALE_AFTER)",
         "minutes",
     ),
     "rows_refused": ngettext_lazy(
@@ -259,15 +259,15 @@ TEXTS: "dict[str, str | _StrPromise]" = {
     "advice_watcher": _("check it with `systemctl status opsync-watch`, and start it again"),
     # FAC's missing index on the cursor, said one way by --check, --status and the watcher.
     "no_cursor_index": ngettext_lazy(
-        "FAC {table} has no index on {column} ({count} row, last scan {seconds}): each early sync of the watcher "
-        "scans the whole table; ask FAC's administrator for: {statement}",
-        "FAC {table} has no index on {column} ({count} rows, last scan {seconds}): each early sync of the watcher "
-        "scans the whole table; ask FAC's administrator for: {statement}",
+        "FAC {table} has no index on {column} ({count} row, last scan {seconds}): each sync the watcher starts on "
+        "a change scans the whole table; ask FAC's administrator for: {statement}",
+        "FAC {table} has no index on {column} ({count} rows, last scan {seconds}): each sync the watcher starts on "
+        "a change scans the whole table; ask FAC's administrator for: {statement}",
         "count",
     ),
     "seconds": _("{n} s"),  # a float n is written by the language that renders it: 0,02 s, 0.02 s
     "watch_scan_rest": _(
-        "{scan} Meanwhile each of its early syncs waits {rest} s after the last, so that FAC spends at most "
+        "{scan} Meanwhile each of these syncs waits {rest} s after the last, so that FAC spends at most "
         "{percent} % of its time on opsync."
     ),
     "fac_clock_ahead": _(

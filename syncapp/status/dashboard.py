@@ -10,16 +10,15 @@ from statistics import median
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext_lazy
 
 from syncapp.common import formats
 from syncapp.common.messages import message, render
-from syncapp.config.mapping import BUILT_IN
 from syncapp.models import SyncRun, SyncTableResult, Watcher
 from syncapp.status import status_text
 from syncapp.status.levels import Level, stale_after
+from syncapp.status.problems import table_title
 from syncapp.status.selectors import CHART_RUNS, SyncStatus, chart_runs, recent_failures, sync_status
 
 # The chart's frame, in the SVG's own units (it scales to the page's width).
@@ -210,14 +209,6 @@ def succeeded_after(success: datetime | None, failure: datetime | None) -> bool:
     return success is not None and failure is not None and success > failure
 
 
-def table_title(name: str) -> str:
-    """A table as the manager's pages name it: the five in words, with their accents (« Représentants »,
-    as the admin's menu has them); a declared table by its name."""
-    if name in BUILT_IN:
-        return capfirst(str(BUILT_IN[name][0]._meta.verbose_name_plural))
-    return name
-
-
 def tables(status: SyncStatus) -> list[dict]:
     return [
         {
@@ -260,6 +251,7 @@ def dashboard_context() -> dict:
         "latency": status_text.latency_text(status.latency) if status.latency.count else "",
         "fac_clock_note": render(status.fac_clock_note),
         "tables": tables(status),
+        "any_application_table": any(table.adopted for table in status.tables),
         "stale_after_minutes": int(stale_after().total_seconds() // 60),
         "chart": chart(runs := list(chart_runs())[::-1]),
         "phone_chart": chart(runs, size=PHONE),

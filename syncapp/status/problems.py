@@ -7,9 +7,12 @@ Read-only: it derives problems from the read side's statuses (syncapp/status/sta
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.functional import Promise as StrPromise
+from django.utils.text import capfirst
 
 from syncapp.common.formats import local_time
 from syncapp.common.messages import Message, message
+from syncapp.config.mapping import BUILT_IN
 from syncapp.models import SyncTableResult
 from syncapp.status.levels import Level, stale_after
 from syncapp.status.states import TableStatus, WatcherStatus
@@ -48,6 +51,14 @@ def watcher_problems(watcher: WatcherStatus) -> list[Problem]:
     return []
 
 
+def table_title(name: str) -> "str | StrPromise":
+    """A table as the manager's pages name it: the five in words, with their accents (« Représentants »,
+    as the admin's menu has them), in the language of the page that shows it; a declared table by its name."""
+    if name in BUILT_IN:
+        return capfirst(BUILT_IN[name][0]._meta.verbose_name_plural) or name
+    return name
+
+
 def table_problems(tables: list[TableStatus]) -> list[Problem]:
     """At most one per table, the most serious: its last run failed, it is stale, rows were refused, it
     is late. Tables that failed in the same run for the same reason, or are stale alike, are said once."""
@@ -61,32 +72,32 @@ def table_problems(tables: list[TableStatus]) -> list[Problem]:
             failing.setdefault((last.run_id, repr(failure_reason(last))), []).append(last)
         elif table.state == "differs" and (verify := table.differs) is not None:
             what = message("verify_differs", table=table.table, count=verify.errors, run=verify.run_id)
-            plain = message("plain_differs", table=[table.table], count=verify.errors)
+            plain = message("plain_differs", table=[table_title(table.table)], count=verify.errors)
             advice = message("advice_differs", table=table.table)
             found.append(Problem("differs", Level.WARNING, what, advice, plain, (table.table,)))
         elif last is not None and table.state == "refused":
             what = message("rows_refused", table=table.table, count=last.refused, run=last.run_id)
-            plain = message("plain_refused", table=[table.table], count=last.refused)
+            plain = message("plain_refused", table=[table_title(table.table)], count=last.refused)
             advice = message("advice_rows", run=last.run_id)
             found.append(Problem("refused", Level.WARNING, what, advice, plain, (table.table,)))
         elif table.state == "late" and table.age is not None:  # late: synced once, a while ago
             late = int(table.age.total_seconds() // 60)
             what, plain = (
-                message("late", table=table.table, minutes=late),
-                message("plain_late", table=[table.table], minutes=late),
+                message("late", table=table.table, minutes=late, limit=message("minutes", count=minutes)),
+                message("plain_late", table=[table_title(table.table)], minutes=late),
             )
             found.append(Problem("late", Level.WARNING, what, message("advice_late"), plain, (table.table,)))
     for (run, _), group in failing.items():
         names = [result.table for result in group]
         what = message("table_failing", tables=names, count=len(names), run=run, reason=failure_reason(group[0]))
-        plain = message("plain_failing", tables=names, count=len(names))
+        plain = message("plain_failing", tables=[table_title(name) for name in names], count=len(names))
         found.append(Problem("failed", Level.CRITICAL, what, message("advice_run", run=run), plain, tuple(names)))
     if stale:
         names = [table.table for table in stale]
         since = min((t.last_success_at for t in stale if t.last_success_at), default=None)
         within = message("minutes", count=minutes)
         what = message("stale", tables=names, count=len(names), minutes=within, since=local_time(since))
-        plain = message("plain_stale", tables=names, count=len(names), minutes=within)
+        plain = message("plain_stale", tables=[table_title(name) for name in names], count=len(names), minutes=within)
         found.append(Problem("stale", Level.CRITICAL, what, message("advice_stale"), plain, tuple(names)))
     return found
 

@@ -274,8 +274,8 @@ def compared_note(run: SyncRun, results: list[SyncTableResult]) -> str:
     if run.mode != SyncRun.Mode.INCREMENTAL or all(r.cursor_before is None for r in results):
         return ""
     return _(
-        "Incremental run: only the rows FAC changed since the last run, and the ids added or removed, were "
-        "compared; --force compares every row."
+        "Incremental run: only the rows FAC changed since the last run, and the rows added or removed, were "
+        "compared; a full run compares every row."
     )
 
 
