@@ -32,7 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "axes",  # login throttling (syncapp/web/logins.py)
+    "syncapp.apps.LoginRecordsConfig",  # django-axes: login throttling (syncapp/web/logins.py)
     "syncapp",
     "syncapp.adopted",
     "django_crontab",  # after syncapp, whose `crontab` command is django-crontab's, mended

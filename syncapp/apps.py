@@ -1,8 +1,18 @@
+from axes.apps import AppConfig as AxesConfig
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+class LoginRecordsConfig(AxesConfig):
+    """django-axes under a name that says what its records are, in the index, the menu and the
+    breadcrumbs, not the package's (« Axes »)."""
+
+    verbose_name = _("Login records")
+    default = False  # named in INSTALLED_APPS; syncapp's own is SyncappConfig
+
+
 class SyncappConfig(AppConfig):
+    default = True  # this module holds axes' too
     name = "syncapp"
     verbose_name = _("FAC synchronisation")
     default_auto_field = "django.db.models.BigAutoField"

@@ -30,7 +30,8 @@ def browser():
         "--disable-component-update",
         "--disable-sync",
         "--lang=fr",
-        "--hide-scrollbars",
+        # Scrollbars shown, as on a desk: Django's phone layout sized rows by the viewport, scrollbar
+        # included, and clipped them by its width where it takes room (hidden, nothing showed it).
     ):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the console: what the page's CSP refused

@@ -93,8 +93,8 @@ def test_a_stale_table_is_red_and_a_failure_is_listed(client, synced, settings):
     assert "refus de marquer comme supprimées 20 des 63 lignes actives" in page  # in French, the admin's language
     # The manager's sentences name the tables as the table below does, in words: not `armateurs`.
     verdict = page.split('id="opsync-verdict"')[1].split("<details")[0]
-    assert "la table «\xa0Clients\xa0» n’est plus mise à jour" in verdict, verdict
-    assert "la table «\xa0Armateurs\xa0» n’a pas été mise à jour" in verdict, verdict
+    assert "La table «\xa0Clients\xa0» n’est plus mise à jour" in verdict, verdict
+    assert "La table «\xa0Armateurs\xa0» n’a pas été mise à jour" in verdict, verdict
     # A table that is the application's own is said so in words, and its rows explained: not here.
     assert "table de l’application" not in page and "propres à l’application" not in page
 

@@ -428,11 +428,13 @@ def test_a_fac_value_with_line_breaks_cannot_forge_a_log_line(existing_ops, sett
     forged = "D\x1b[2K\r\n2026-12-01T00:00:00+0100 INFO run #999 clients success"
     ClientFactory(email=forged, updated_at=fac_now())
     ClientFactory(email=forged, updated_at=fac_now())  # FAC allows it; OPS's unique key refuses the second
+    log_file = django_settings.SYNC_LOG_FILE
+    before = log_file.stat().st_size if log_file.exists() else 0  # the suite's log: earlier tests' lines are theirs
 
     status, output = sync("--table", "clients")
 
     assert status == 1 and "another row already has this value of the unique key" in output
-    log = django_settings.SYNC_LOG_FILE.read_text(encoding="utf-8")
+    log = log_file.read_bytes()[before:].decode("utf-8")
     assert all(re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} [A-Z]+ ", line) for line in log.splitlines()), log
     assert "[2K\\r\\n2026-12-01T00:00:00+0100 INFO run #999" in log  # one line, escaped
     result = SyncRun.objects.latest("started_at").results.get(table="clients")

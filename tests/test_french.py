@@ -81,7 +81,7 @@ def test_the_command_speaks_french(fac, french):
 
     assert re.search(r"Exécution n°\xa0\d+ réussie en", outputs[0]) and "insertion" in outputs[0]
     assert outputs[2].startswith("OPSYNC OK - 5 tables à jour |") and "Connexion à FAC\xa0: joignable" in outputs[2]
-    assert "OPS diffère de FAC\xa0: clients (1)\xa0; une exécution complète (--force) la corrige" in outputs[3]
+    assert "OPS diffère de FAC\xa0: clients (1)\xa0; une exécution complète la corrige" in outputs[3]
     assert "table inconnue «\xa0factures\xa0»" in outputs[5]
     assert outputs[7].startswith("Non lancée\xa0: un processus sans exécution enregistrée tient le verrou")
     for output in outputs:

@@ -74,7 +74,7 @@ def test_every_kind_of_difference_is_found_listed_and_repaired_by_force(fac):
     )
     assert f"clients #{kept['id']}" not in output
     run = latest()
-    assert run.status == "failed" and run.errors == 6 and "a full run (--force) repairs it" in run.error
+    assert run.status == "failed" and run.errors == 6 and "a full run repairs it" in run.error
     # The record says what the command said: every reader renders the run from it.
     recorded = {result.table: (result.differences, len(result.changes)) for result in run.results.all()}
     assert recorded["clients"] == (4, 4) and recorded["armateurs"] == (2, 2)

@@ -60,8 +60,8 @@ def duration(seconds: float | None) -> str:
     """0.009175416 → "0.01 s"; 75 → "75 s"; 600 → "10 min" (rounded as people read it)."""
     if seconds is None:
         return "-"
-    if seconds < 10:
-        return _("%(n)s s") % {"n": formats.number_format(round(seconds, 2), 2)}
+    if seconds < 10:  # never « -0,00 s »: two clocks a hair apart
+        return _("%(n)s s") % {"n": formats.number_format(round(max(seconds, 0.0), 2), 2)}
     return age(timedelta(seconds=seconds))
 
 

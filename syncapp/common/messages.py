@@ -141,7 +141,7 @@ TEXTS: "dict[str, str | _StrPromise]" = {
     "locked": _("run #{run} (host {host}, pid {pid}, started {started}) holds the lock"),
     "locked_unrecorded": _("an unrecorded process holds the lock"),
     "abandoned": _("the process ended without finishing (killed?); the next run took over"),
-    "ops_differs": _("OPS differs from FAC: {tables}; a full run (--force) repairs it"),
+    "ops_differs": _("OPS differs from FAC: {tables}; a full run repairs it"),
     "ops_collides": _(
         "FAC rows have the ids of OPS-only rows in {tables}; --renumber-ops-only {table} moves the OPS rows"
     ),

@@ -40,7 +40,7 @@ def verdict(status: SyncStatus) -> Verdict:
     if not status.problems:
         return Verdict("ok", [render(message("all_fresh", minutes=minutes))], [])
     level = "critical" if status.level >= Level.CRITICAL else "warning"
-    sentences = [render(p.plain or p.message) for p in status.problems]
+    sentences = [capitalised(render(p.plain or p.message)) for p in status.problems]  # « Les tables … »
     details = [f"{capitalised(render(p.message))} — {render(p.advice)}." for p in status.problems]
     return Verdict(level, sentences, details)
 

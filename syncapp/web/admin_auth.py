@@ -19,6 +19,8 @@ from django.contrib.auth.models import Group, Permission, User
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from syncapp.web.admin_base import TitledList
+
 ACTIONS = {
     "add": _("Can add %(model)s"),
     "change": _("Can change %(model)s"),
@@ -83,5 +85,10 @@ for model, axes_admin in (
     # A record of what happened is read, not edited (the index offered « Modification »); deleting an
     # attempt stays: it is how an administrator lifts a lock-out from the admin.
     read_only = {"date_hierarchy": None, "has_add_permission": no_edit, "has_change_permission": no_edit}
+    # The browser's long user agent and the login page's path (always the same) on the record's own
+    # page only: the list stays inside its box beside the filters.
+    listed = [column for column in axes_admin.list_display if column not in ("user_agent", "path_info")]
     admin.site.unregister(model)
-    admin.site.register(model, type(axes_admin.__name__, (axes_admin,), read_only))
+    admin.site.register(
+        model, type(axes_admin.__name__, (TitledList, axes_admin), {**read_only, "list_display": listed})
+    )

@@ -4,7 +4,15 @@ from django.contrib import admin
 from django.utils.text import capfirst
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class TitledList:
+    """A list titled by what it lists (« Lignes disparues »), not Django's « Sélectionnez l’objet … à afficher »."""
+
+    def changelist_view(self, request, extra_context=None):
+        title = capfirst(self.model._meta.verbose_name_plural)  # type: ignore[attr-defined]  # a ModelAdmin's
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})  # type: ignore[misc]
+
+
+class ReadOnlyAdmin(TitledList, admin.ModelAdmin):
     """Seen, never edited: run records are written by runs, the mirror by the sync."""
 
     def has_add_permission(self, request, obj=None):
@@ -15,8 +23,3 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def changelist_view(self, request, extra_context=None):
-        """Titled by what it lists ("Lignes disparues"), not Django's "Select … to view"."""
-        title = capfirst(self.model._meta.verbose_name_plural)
-        return super().changelist_view(request, {"title": title, **(extra_context or {})})

@@ -17,6 +17,7 @@ from syncapp.models import (
     SyncTableResult,
 )
 from syncapp.status import run_text
+from syncapp.status.problems import table_title
 from syncapp.web.admin_base import ReadOnlyAdmin
 
 CHANGES_LISTED = 100  # per table on a run's page; the command's -v 3 lists them all
@@ -227,6 +228,7 @@ def result_context(result: SyncTableResult, said: Sequence[Message] = ()) -> dic
     total = max(result.errors if result.run.mode == SyncRun.Mode.VERIFY else result.changed, len(result.changes))
     return {
         "result": result,
+        "title": table_title(result.table),  # « Représentants », as the dashboard names it
         "badge": status_badge(result.status, result.get_status_display()),
         "counts": table_counts(result),
         "problem": "" if result.problem in said else result.problem_text,

@@ -43,8 +43,8 @@ class OpsyncAdminSite(admin.AdminSite):
 
     def get_app_list(self, request: HttpRequest, app_label=None):
         """Django's list, as people look for things: the sync in one section that opens on its dashboard
-        (the adopted and declared tables with the five), and axes' login records under a name that says
-        what they are, not the package's."""
+        (the adopted and declared tables with the five); axes' login records are named by their app
+        (syncapp/apps.py)."""
         apps = {app["app_label"]: app for app in super().get_app_list(request, app_label)}
         sync, fed = apps.get("syncapp"), apps.pop("adopted", None)
         if fed is not None:
@@ -62,8 +62,6 @@ class OpsyncAdminSite(admin.AdminSite):
                 "view_only": True,
             }
             sync["models"] = [dashboard, *sync["models"]]
-        if "axes" in apps:
-            apps["axes"]["name"] = gettext("Login records")
         return sorted(apps.values(), key=lambda app: str(app["name"]))
 
     def login(self, request: HttpRequest, extra_context=None):
