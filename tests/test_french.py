@@ -90,6 +90,64 @@ def test_the_command_speaks_french(fac, french):
         assert typography_errors(output) == [], output
 
 
+@BOTH
+def test_the_mails_read_french(fac, french, settings):
+    """What the ADMINS receive: an alert, its recovery, the daily check's report of what it repaired."""
+    from datetime import UTC, datetime, timedelta
+
+    from django.core import mail
+
+    from syncapp.models import Client, SyncState
+    from syncapp.running.alerts import alerts_send
+    from syncapp.running.cron import scheduled_daily
+
+    settings.ADMINS = [("Exploitation", "exploitation@example.ga")]
+    edited, _kept = ClientFactory.create_batch(2, updated_at=fac_now() - timedelta(hours=2))
+    assert sync()[0] == 0
+    long_ago = datetime(2020, 1, 1, tzinfo=UTC)
+    SyncState.objects.filter(table__in=["services", "armateurs"]).update(last_success_at=long_ago)
+    assert alerts_send() == "alert"
+    assert sync()[0] == 0 and alerts_send() == "recovery"
+    Client.objects.filter(pk=edited["id"]).update(email="faux@exemple.ga")  # OPS edited by hand
+    scheduled_daily()  # repairs it, and says so
+
+    assert len(mail.outbox) == 3, [m.subject for m in mail.outbox]
+    assert "les tables «\xa0armateurs\xa0», «\xa0services\xa0» ne sont plus synchronisées" in mail.outbox[0].body
+    assert f"n°\xa0{edited['id']} (email)" in mail.outbox[2].body
+    for sent in mail.outbox:
+        text = f"{sent.subject}\n{sent.body}".replace("exploitation@example.ga", "")
+        assert english_words(text) == [], text
+        assert agreement_errors(text) == [], text
+        assert typography_errors(text) == [], text
+
+
+@pytest.mark.mariadb
+@BOTH
+def test_the_watchers_lines_read_french(fac, french):
+    """What a watcher prints as it starts, copies a change (and says how long it took), rests after a scan of
+    a table FAC does not index, and stops: the lines journald keeps."""
+    import signal
+
+    from syncapp.models import Client
+    from tests.sessions import poll, start_child
+
+    ClientFactory.create_batch(2)
+    child = start_child("--watch", SYNC_WATCH_INTERVAL="0.2", LANGUAGE_CODE="fr")
+    try:
+        poll(lambda: SyncRun.objects.filter(trigger="watch").exclude(status="running").exists(), "the first run")
+        new = ClientFactory(nom="Nouveau client", updated_at=fac_now())
+        poll(lambda: Client.objects.filter(pk=new["id"]).exists(), "the insert to reach OPS")
+    finally:
+        child.send_signal(signal.SIGTERM)
+        out, err = child.communicate(timeout=60)
+    printed = out + err
+    assert child.returncode == 0, printed
+    assert "Surveillance de FAC toutes les 0,2\xa0s" in printed and "Surveillance arrêtée." in printed, printed
+    assert english_words(printed) == [], printed
+    assert agreement_errors(printed) == [], printed
+    assert typography_errors(printed) == [], printed
+
+
 @pytest.mark.mariadb
 @BOTH
 def test_a_fac_unreachable_run_and_the_lock_read_french_in_the_admin(client, fac, french):
@@ -188,8 +246,11 @@ def test_sentences_are_assembled_as_french_writes_them(french):
             "no_cursor_index", table="clients", column="updated_at", count=60, seconds=seconds,
             statement="CREATE INDEX …",
         )  # fmt: skip
-        said = render(message("watch_scan_rest", scan=scan, rest=rounded_seconds(0.048270318), percent=20))
-        assert "dernier parcours en 0,02\xa0s" in said and "attend 0,05\xa0s après" in said, said
+        said = render(
+            message("watch_scan_rest", table="clients", scan=scan, rest=rounded_seconds(0.048270318), percent=20)
+        )
+        assert "dernier parcours en 0,02\xa0s" in said and "attendent désormais 0,05\xa0s après" in said, said
+        assert rounded_seconds(0.004) == 0.01 and rounded_seconds(0) == 0  # never « 0,0 s » for time spent
         # What a dry run would do, in the conditional; what a verification found, as the command says it.
         from syncapp.status.run_text import totals
 

@@ -267,8 +267,8 @@ TEXTS: "dict[str, str | _StrPromise]" = {
     ),
     "seconds": _("{n} s"),  # a float n is written by the language that renders it: 0,02 s, 0.02 s
     "watch_scan_rest": _(
-        "{scan} Meanwhile each of these syncs waits {rest} s after the last, so that FAC spends at most "
-        "{percent} % of its time on opsync."
+        "The watcher's syncs of {table} now wait {rest} s after the last, so that FAC spends at most {percent} % "
+        "of its time on opsync: {scan}"
     ),
     "fac_clock_ahead": _(
         "FAC's updated_at runs {offset} ahead of FAC's own clock ({tables}): the billing application writes its "

@@ -61,7 +61,9 @@ MAX_PAUSE = 30.0  # seconds between attempts while FAC or OPS is unreachable
 def rounded_seconds(value: float) -> float | int:
     """Seconds as people read them (0.016090106 → 0.02, 48.27 → 48): a message's figure, written in the
     reader's language when it is rendered (0,02 in French)."""
-    return round(value, 2) if value < 10 else round(value)
+    if value >= 10:
+        return round(value)
+    return max(round(value, 2), 0.01) if value > 0 else 0  # never « 0,0 s » for a time that was spent
 
 
 class Trouble(MessageError):
@@ -197,7 +199,11 @@ class WatchLoop:
                     statement=ddl.index_statement("mysql", mapping_for(state.table).fac_table, state.fac_cursor),
                 )
                 line = message(
-                    "watch_scan_rest", scan=scan, rest=rounded_seconds(rest), percent=decimal(100 / (1 + factor))
+                    "watch_scan_rest",
+                    table=state.table,
+                    scan=scan,
+                    rest=rounded_seconds(rest),
+                    percent=decimal(100 / (1 + factor)),
                 )
                 logger.info("watcher: %s", in_english(line))
                 self.say(render(line))
