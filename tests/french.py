@@ -86,11 +86,13 @@ def agreement_errors(text: str) -> list[str]:
 PERFDATA = re.compile(r"(OPSYNC [A-Z]+ - .*?) \| [^\n]*")
 TIGHT = re.compile(r"[^\s\u00a0\u202f\d][;:?!](?=[\s\u00a0]|$)", re.MULTILINE)
 HASH_NUMBER = re.compile(r"(?<![&\w])#\d")
+UNIT_APART = re.compile(r"\d (?:s|min|h|%)(?=[\s.,;:)]|$)", re.MULTILINE)  # « 0,2 s »: a figure and its unit, unbroken
 
 
 def typography_errors(text: str) -> list[str]:
-    """`clients: ok`, `a; b`, `#7`: what French typography does not write."""
+    """`clients: ok`, `a; b`, `#7`, `0,2 s`: what French typography does not write."""
     prose = SQL_STATEMENT.sub(" ", PERFDATA.sub(r"\1", text))
     found = [prose[max(match.start() - 20, 0) : match.end() + 1] for match in TIGHT.finditer(prose)]
     found += [prose[max(match.start() - 20, 0) : match.end() + 5] for match in HASH_NUMBER.finditer(prose)]
+    found += [prose[max(match.start() - 20, 0) : match.end() + 1] for match in UNIT_APART.finditer(prose)]
     return found
