@@ -440,12 +440,13 @@ def test_the_declared_lists_fit_a_desk_and_a_phone_in_french(declared, settings,
             "escales": "/admin/adopted/escales/",
             "dashboard-declared": "/admin/syncapp/dashboard/",
         }
-        for width, height in SIZES.values():
+        for theme, (width, height) in ((theme, size) for theme in ("light", "dark") for size in SIZES.values()):
+            browser.execute_script("localStorage.setItem('theme', arguments[0])", theme)
             browser.set_window_size(width, height)
             for name, path in pages.items():
                 browser.get(url + path)
-                browser.save_screenshot(str(screenshots / f"{name}-{width}.png"))
-                where = f"{name} at {width} px"
+                browser.save_screenshot(str(screenshots / f"{name}-{width}-{theme}.png"))
+                where = f"{name} at {width} px, {theme}"
                 assert overflow(browser) <= 0, f"{where}: wider than the window"
                 assert browser.execute_script(HIDDEN_SIDEWAYS) == [], where
                 text = browser.find_element(By.ID, "content").text
