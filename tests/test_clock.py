@@ -51,4 +51,4 @@ def test_a_billing_application_writing_its_local_time_is_said_once_and_left_out_
     assert "'clients_lag'=0s" in output.splitlines()[0]  # not 59 minutes
     client.force_login(User.objects.create_superuser("chef", "chef@opsync.ga", "x"))
     page = client.get(reverse("admin:syncapp_dashboard")).content.decode()
-    assert page.count("Les updated_at de FAC sont en avance de 60 min sur") == 1  # the admin speaks French
+    assert page.count("Les updated_at de FAC sont en avance de 60\xa0min sur") == 1  # the admin speaks French

@@ -151,7 +151,8 @@ def test_every_plural_text_agrees_at_zero_one_and_two(language):
     """Each message with a count (syncapp/common/messages.py) and each counted phrase (syncapp/status/run_text.py)."""
     params = {"table": "clients", "tables": ["clients"], "run": 7, "since": "-", "reason": "x", "ratio": "10%",
               "percent": 10, "needed": 255, "live": 9, "interval": 2, "column": "updated_at", "seconds": "5,1 s",
-              "statement": "CREATE INDEX `clients_updated_at_index` ON `clients` (`updated_at`);"}  # fmt: skip
+              "statement": "CREATE INDEX `clients_updated_at_index` ON `clients` (`updated_at`);",
+              "limit": {"code": "minutes", "params": {"count": 15}}}  # fmt: skip
     with translation.override(language):
         for code, text in TEXTS.items():
             if not isinstance(text, Promise):

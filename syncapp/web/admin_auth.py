@@ -60,11 +60,11 @@ class TranslatedPermissions(admin.ModelAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class OpsyncUserAdmin(TranslatedPermissions, UserAdmin):
+class OpsyncUserAdmin(TitledList, TranslatedPermissions, UserAdmin):
     pass
 
 
-class OpsyncGroupAdmin(TranslatedPermissions, GroupAdmin):
+class OpsyncGroupAdmin(TitledList, TranslatedPermissions, GroupAdmin):
     pass
 
 

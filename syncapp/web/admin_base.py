@@ -5,7 +5,8 @@ from django.utils.text import capfirst
 
 
 class TitledList:
-    """A list titled by what it lists (« Lignes disparues »), not Django's « Sélectionnez l’objet … à afficher »."""
+    """A list titled by what it lists (« Lignes disparues »), not Django's « Sélectionnez l'objet … à changer »
+    (its French has a straight apostrophe, and « objet » where the page lists users)."""
 
     def changelist_view(self, request, extra_context=None):
         title = capfirst(self.model._meta.verbose_name_plural)  # type: ignore[attr-defined]  # a ModelAdmin's
