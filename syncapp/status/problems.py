@@ -53,10 +53,11 @@ def watcher_problems(watcher: WatcherStatus) -> list[Problem]:
 
 def table_title(name: str) -> "str | StrPromise":
     """A table as the manager's pages name it: the five in words, with their accents (« Représentants »,
-    as the admin's menu has them), in the language of the page that shows it; a declared table by its name."""
+    as the admin's menu has them), in the language of the page that shows it; a declared table by its name,
+    capitalised as the menu has it (« Navires »)."""
     if name in BUILT_IN:
         return capfirst(BUILT_IN[name][0]._meta.verbose_name_plural) or name
-    return name
+    return capfirst(name) or name
 
 
 def table_problems(tables: list[TableStatus]) -> list[Problem]:
