@@ -196,6 +196,9 @@ def test_the_mirror_is_read_only_with_a_banner(client, synced):
     assert escape(email).replace("@", "<wbr>@").replace(".", ".<wbr>") in page, email
     assert client.get(changelist, {"deleted": "yes"}).context["cl"].result_count == 1
     assert client.get(changelist, {"deleted": "no"}).context["cl"].result_count == 3
+    # Sorted by its « Supprimée » column (the sixth, index 5): the deleted row first, then last.
+    assert client.get(changelist, {"o": "-5"}).context["cl"].result_list[0].deleted_at is not None
+    assert client.get(changelist, {"o": "5"}).context["cl"].result_list[0].deleted_at is None
     row = Client.objects.first()
     change = reverse("admin:syncapp_client_change", args=[row.pk])
     client.post(change, {"nom": "modifié dans OPS"})

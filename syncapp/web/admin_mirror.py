@@ -140,9 +140,9 @@ class MirrorAdmin(ReadOnlyAdmin):
     def synced(self, row):
         return formats.local_time(row.synced_at)
 
-    @admin.display(description=pgettext_lazy("mirror row", "deleted"))
-    def is_deleted(self, row):
-        """In words, not Django's icons (a green tick read as "all is well" for a deleted row)."""
+    def deleted_text(self, row):
+        """In words, not Django's icons (a green tick read as "all is well" for a deleted row): the list's
+        « Supprimée » column (is_deleted, made by mirror_admin, which sorts by the table's own field)."""
         deleted_at = getattr(row, self.deleted_at) if self.deleted_at else None
         if deleted_at is None:
             return ""
@@ -161,12 +161,22 @@ def amount_display(field: DecimalField) -> Callable:
     return shown
 
 
+def deleted_display(ordering: str | None) -> Callable:
+    @admin.display(description=pgettext_lazy("mirror row", "deleted"), ordering=ordering)
+    def is_deleted(self, row):
+        return self.deleted_text(row)
+
+    return is_deleted
+
+
 def mirror_admin(mapping: TableMapping, model: type[Model]) -> type[MirrorAdmin]:
     """The one way every table's admin is built: the five's, an adopted table's, a declared one's."""
-    amounts = {
-        f"{f.name}_amount": amount_display(f) for f in model._meta.concrete_fields if isinstance(f, DecimalField)
-    }
-    return type(f"{model.__name__}Admin", (MirrorAdmin,), {"mapping": mapping, **amounts})
+    fields = model._meta.concrete_fields
+    amounts = {f"{f.name}_amount": amount_display(f) for f in fields if isinstance(f, DecimalField)}
+    column = mapping.ops_deleted_at_declared
+    deleted = next((f.name for f in fields if column and f.column == column), None)
+    attributes = {"mapping": mapping, "is_deleted": deleted_display(deleted), **amounts}
+    return type(f"{model.__name__}Admin", (MirrorAdmin,), attributes)
 
 
 @admin.register(VanishedRow)
