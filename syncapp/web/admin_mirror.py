@@ -68,6 +68,9 @@ class MirrorAdmin(ReadOnlyAdmin):
     change_form_template = "admin/syncapp/mirror/change_form.html"
     list_per_page = 50
     mapping: TableMapping  # set per table by mirror_admin()
+    # The model field that marks a row deleted (fed by FAC's deleted_at, or the mirror's own), if any:
+    # as the declaration says it, so that a list never asks FAC. Set per table by mirror_admin().
+    deleted_at: str | None = None
 
     def field_named(self, column: str) -> str | None:
         """The model attribute of an OPS column (a declared table's may differ from it)."""
@@ -115,13 +118,6 @@ class MirrorAdmin(ReadOnlyAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj)
-
-    @property
-    def deleted_at(self) -> str | None:
-        """The model field that marks a row deleted (fed by FAC's deleted_at, or the mirror's own), if any:
-        as the declaration says it, so that a list never asks FAC."""
-        column = self.mapping.ops_deleted_at_declared
-        return self.field_named(column) if column else None
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """Titled « Ligne de la table « navires » », not Django's « Affichage de ligne de navires »
@@ -175,7 +171,7 @@ def mirror_admin(mapping: TableMapping, model: type[Model]) -> type[MirrorAdmin]
     amounts = {f"{f.name}_amount": amount_display(f) for f in fields if isinstance(f, DecimalField)}
     column = mapping.ops_deleted_at_declared
     deleted = next((f.name for f in fields if column and f.column == column), None)
-    attributes = {"mapping": mapping, "is_deleted": deleted_display(deleted), **amounts}
+    attributes = {"mapping": mapping, "deleted_at": deleted, "is_deleted": deleted_display(deleted), **amounts}
     return type(f"{model.__name__}Admin", (MirrorAdmin,), attributes)
 
 
